@@ -1,0 +1,38 @@
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Whether a component starts a flow or runs inside one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ComponentKind {
+    Trigger,
+    Action,
+}
+
+/// Everything the designer and the validator need to know about a component,
+/// without running it. The UI builds its forms from these schemas, so adding a
+/// component is adding a descriptor and its runtime, nothing else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentDescriptor {
+    pub id: String,
+    pub kind: ComponentKind,
+    pub title: String,
+    pub description: String,
+    /// Name of the icon the UI shows (a Lucide icon name).
+    pub icon: String,
+    /// JSON Schema of a trigger's `config` (an empty object schema for actions).
+    pub config_schema: Value,
+    /// JSON Schema of an action's input; its properties are the mapping targets.
+    pub input_schema: Value,
+    /// Credential kinds the step may name (`basic`, `bearer`, …); empty when the
+    /// component takes no credential.
+    pub credential_kinds: Vec<String>,
+    /// What the step's output looks like, for documentation and generated samples.
+    pub example_output: Value,
+    /// A branching step's outgoing edges carry `when: true|false`.
+    pub branching: bool,
+    /// Running the step changes something outside Hookline (a POST, a write):
+    /// the designer asks before running it for a sample.
+    pub side_effects: bool,
+}

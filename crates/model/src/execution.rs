@@ -1,0 +1,132 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Where an execution stands. Terminal states are `succeeded`, `failed` and
+/// `cancelled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecutionStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// Where one step of an execution stands. `skipped` marks a step on a branch
+/// that was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+/// What started an execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TriggerSource {
+    /// `hookline run` or the app's Run button.
+    Manual,
+    /// A request to a live hook.
+    Webhook,
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            /// The lowercase name used in JSON and in the store.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+            /// Parses the lowercase name; `None` for anything else.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum!(ExecutionStatus { Queued => "queued", Running => "running", Succeeded => "succeeded", Failed => "failed", Cancelled => "cancelled" });
+text_enum!(StepStatus { Running => "running", Succeeded => "succeeded", Failed => "failed", Skipped => "skipped", Cancelled => "cancelled" });
+text_enum!(TriggerSource { Manual => "manual", Webhook => "webhook" });
+
+impl ExecutionStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// The reply a Respond step built for a synchronous webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reply {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Value,
+}
+
+/// One run of a flow, with every step that ran. Times are RFC 3339 in UTC
+/// with milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    pub id: String,
+    pub flow_id: String,
+    /// The published version that ran; `None` for a run of the draft.
+    pub version: Option<u32>,
+    pub trigger: TriggerSource,
+    pub status: ExecutionStatus,
+    /// The trigger's output, which is the input of every expression.
+    pub input: Value,
+    /// The output of the last step that ran.
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub failed_step: Option<String>,
+    pub reply: Option<Reply>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub duration_ms: Option<i64>,
+    pub steps: Vec<StepRun>,
+}
+
+/// One step of one execution: what it was given, what it produced or why it failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepRun {
+    pub step_id: String,
+    pub name: String,
+    pub component: String,
+    pub status: StepStatus,
+    /// The step's input after mapping.
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub started_at: Option<String>,
+    pub duration_ms: Option<i64>,
+}
+
+/// A row of the run log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionSummary {
+    pub id: String,
+    pub flow_id: String,
+    pub version: Option<u32>,
+    pub trigger: TriggerSource,
+    pub status: ExecutionStatus,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub duration_ms: Option<i64>,
+}

@@ -1,0 +1,190 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{ids, ModelError};
+
+/// The document format version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A flow definition: the import/export file, a draft, or a published version.
+///
+/// Unknown fields are refused rather than dropped, so a typo in a hand-edited
+/// file (`inptus`) is reported instead of silently losing the user's mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FlowDocument {
+    pub schema_version: u32,
+    /// Optional on import (one is generated); always set once stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
+    pub steps: Vec<Step>,
+    #[serde(default)]
+    pub edges: Vec<Edge>,
+}
+
+/// A flow parameter, seen by expressions as `$params.<name>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Parameter {
+    pub name: String,
+    #[serde(default)]
+    pub default: Value,
+    /// Whether a caller may override the default when triggering the flow.
+    #[serde(default)]
+    pub overridable: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// One node of the flow graph: the trigger or an action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Step {
+    /// Stable id that edges and expressions refer to; renaming a step never
+    /// changes it.
+    pub id: String,
+    /// Catalog id of the component (`webhook`, `http_request`, …).
+    pub component: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// A trigger's settings, checked against the component's config schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<Value>,
+    /// An action's input fields, keyed by dotted path into its input schema.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, Input>,
+    /// Name of a vault credential; never a secret value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// The step's current sample output, used for mapping and for runs
+    /// started without an explicit input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Value>,
+}
+
+/// How an input field gets its value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Input {
+    /// A literal JSON value, validated against the field's schema.
+    Value(Value),
+    /// A JSONata expression evaluated when the step runs.
+    Expr(String),
+}
+
+/// A directed edge. `when` is set on the edges leaving a branching step
+/// (Condition): the edge is followed only when the step's result matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<bool>,
+}
+
+impl FlowDocument {
+    /// Reads a flow document from JSON text.
+    ///
+    /// Errors name the line and column of a syntax error, or the path of the
+    /// offending field (`steps[1].inputs.url: …`) for a shape error, and refuse a
+    /// `schemaVersion` other than [`SCHEMA_VERSION`].
+    pub fn parse(text: &str) -> Result<FlowDocument, ModelError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| ModelError::Malformed(e.to_string()))?;
+        Self::from_value(value)
+    }
+
+    /// Like [`FlowDocument::parse`], from an already parsed JSON value.
+    pub fn from_value(value: Value) -> Result<FlowDocument, ModelError> {
+        let Some(object) = value.as_object() else {
+            return Err(ModelError::Malformed("the document must be a JSON object".into()));
+        };
+        match object.get("schemaVersion") {
+            None => return Err(ModelError::Malformed("schemaVersion: missing; add \"schemaVersion\": 1".into())),
+            Some(v) => match v.as_u64() {
+                Some(n) if n == u64::from(SCHEMA_VERSION) => {}
+                Some(n) => return Err(ModelError::UnsupportedVersion { found: n, supported: SCHEMA_VERSION }),
+                None => return Err(ModelError::Malformed(format!("schemaVersion: expected the number 1, found {v}"))),
+            },
+        }
+        let doc: FlowDocument = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            if path == "." { ModelError::Malformed(inner) } else { ModelError::Malformed(format!("{path}: {inner}")) }
+        })?;
+        if let Some(id) = &doc.id {
+            ids::check_flow_id(id).map_err(|message| ModelError::InvalidId { path: "id".into(), message })?;
+        }
+        Ok(doc)
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PETS: &str = r#"{
+      "schemaVersion": 1, "id": "flw_pets", "name": "Pets",
+      "steps": [
+        {"id": "stp_hook", "component": "webhook", "name": "Webhook", "config": {"methods": ["POST"]}, "credential": null},
+        {"id": "stp_create", "component": "http_request", "name": "Create",
+         "inputs": {"url": {"value": "http://x/pet"}, "body.name": {"expr": "$trigger.body.petname"}}}
+      ],
+      "edges": [{"from": "stp_hook", "to": "stp_create"}]
+    }"#;
+
+    #[test]
+    fn a_document_in_the_spec_format_parses_with_literal_and_expression_inputs() {
+        let doc = FlowDocument::parse(PETS).expect("the example must parse");
+        assert_eq!(doc.steps.len(), 2);
+        assert_eq!(doc.steps[1].inputs["body.name"], Input::Expr("$trigger.body.petname".into()));
+        assert_eq!(doc.steps[1].inputs["url"], Input::Value(Value::from("http://x/pet")));
+    }
+
+    #[test]
+    fn a_misspelled_field_is_reported_with_its_path() {
+        let text = PETS.replace("\"inputs\"", "\"inptus\"");
+        let err = FlowDocument::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("steps[1]") && err.contains("inptus"), "path and field named: {err}");
+    }
+
+    #[test]
+    fn an_input_that_is_neither_value_nor_expr_is_refused_with_its_path() {
+        let text = PETS.replace(r#"{"value": "http://x/pet"}"#, r#"{"literal": 1}"#);
+        let err = FlowDocument::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("steps[1].inputs"), "path named: {err}");
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let err = FlowDocument::parse("{\n  \"schemaVersion\": 1,\n  oops\n}").unwrap_err().to_string();
+        assert!(err.contains("line 3"), "line named: {err}");
+    }
+
+    #[test]
+    fn other_schema_versions_are_refused() {
+        let err = FlowDocument::parse(&PETS.replace("\"schemaVersion\": 1", "\"schemaVersion\": 2")).unwrap_err();
+        assert!(matches!(err, ModelError::UnsupportedVersion { found: 2, .. }), "{err}");
+        let err = FlowDocument::parse(&PETS.replace("\"schemaVersion\": 1,", "")).unwrap_err();
+        assert!(err.to_string().contains("schemaVersion: missing"), "{err}");
+    }
+
+    #[test]
+    fn a_flow_id_that_is_not_url_safe_is_refused() {
+        let err = FlowDocument::parse(&PETS.replace("flw_pets", "flw_pets/x")).unwrap_err().to_string();
+        assert!(err.starts_with("id: "), "{err}");
+    }
+}

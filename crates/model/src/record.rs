@@ -1,0 +1,41 @@
+use serde::{Deserialize, Serialize};
+
+use crate::{ExecutionStatus, FlowDocument};
+
+/// A flow as the flows list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The webhook trigger's slug in the draft, if it has one.
+    pub slug: Option<String>,
+    /// Started: live hooks run the latest published version.
+    pub live: bool,
+    pub latest_version: Option<u32>,
+    /// The draft differs from the latest published version (or nothing is
+    /// published yet).
+    pub draft_changed: bool,
+    pub last_execution: Option<ExecutionStatus>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A stored flow with its draft document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowRecord {
+    #[serde(flatten)]
+    pub summary: FlowSummary,
+    pub draft: FlowDocument,
+}
+
+/// A published, immutable version of a flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    pub flow_id: String,
+    pub version: u32,
+    pub created_at: String,
+}

@@ -1,0 +1,116 @@
+//! Hookline's persistence: flows, published versions, executions and step runs
+//! in SQLite, through sqlx.
+//!
+//! This is the only crate that contains SQL. It opens the database in WAL mode
+//! with `synchronous=FULL` (an accepted webhook must survive a crash), one
+//! writer connection (SQLite allows one writer; queueing writes here avoids
+//! `SQLITE_BUSY` storms) and a pool of read-only connections. It stores and
+//! returns model types; it never decides whether a flow is valid or runnable.
+
+mod error;
+mod executions;
+mod flows;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use error::StoreError;
+pub use executions::ExecutionFilter;
+
+/// How long a connection waits for a lock held by another process (the desktop
+/// app and `hookline serve` may share a data dir) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_CONNECTIONS: u32 = 4;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file at `path` and applies the
+    /// embedded migrations, which are forward-only.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let url = format!("sqlite://{}", path.display());
+        let base = SqliteConnectOptions::from_str(&url)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        // auto_vacuum only takes effect on a new database, before its first table.
+        let writer_options = base.clone().create_if_missing(true).auto_vacuum(SqliteAutoVacuum::Incremental);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(writer_options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(base.read_only(true))
+            .await?;
+        Ok(Store { writer, reader })
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Reads a JSON column written by this crate; a value that no longer parses is
+/// reported as corruption rather than hidden.
+fn from_json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising model types to a string cannot fail: they hold only JSON values,
+    // strings and numbers, with string keys.
+    serde_json::to_string(value).expect("model values serialise to JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opening_applies_wal_full_sync_and_incremental_vacuum() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("hookline.db")).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&store.writer).await.unwrap();
+        assert_eq!(mode, "wal", "WAL lets readers work while a webhook is being committed");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&store.writer).await.unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL (2): an accepted request must survive power loss");
+        let vacuum: i64 = sqlx::query_scalar("PRAGMA auto_vacuum").fetch_one(&store.writer).await.unwrap();
+        assert_eq!(vacuum, 2, "auto_vacuum=INCREMENTAL (2) lets pruning return space in small steps");
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&store.reader).await.unwrap();
+        assert_eq!(busy, 10_000, "readers wait for locks instead of failing at once");
+    }
+
+    #[tokio::test]
+    async fn reopening_an_existing_database_keeps_its_data_and_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hookline.db");
+        let store = Store::open(&path).await.unwrap();
+        let doc = flows::tests::document("flw_keep", None);
+        store.save_draft(&doc, None, "2026-01-01T00:00:00.000Z").await.unwrap();
+        store.close().await;
+        let store = Store::open(&path).await.unwrap();
+        assert!(store.get_flow("flw_keep").await.unwrap().is_some(), "the flow survives a reopen");
+    }
+
+    #[tokio::test]
+    async fn the_read_pool_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("hookline.db")).await.unwrap();
+        let result = sqlx::query("DELETE FROM flows").execute(&store.reader).await;
+        assert!(result.is_err(), "writes must go through the single writer connection");
+    }
+}
