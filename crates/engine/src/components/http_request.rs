@@ -1,0 +1,202 @@
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use hookline_model::ComponentKind;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{empty_object_schema, Action, ActionContext, Describe, Outcome, StepFailure};
+use crate::catalog::Component;
+
+const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+pub(crate) fn component() -> Component {
+    let mut descriptor = Describe {
+        id: "http_request",
+        kind: ComponentKind::Action,
+        title: "HTTP Request",
+        description: "Calls an HTTP API: any method, URL, headers, query and body. JSON responses are parsed.",
+        icon: "globe",
+    }
+    .build(
+        empty_object_schema(),
+        json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["url"],
+            "properties": {
+                "method": {"title": "Method", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], "default": "GET"},
+                "url": {"title": "URL", "description": "An http:// or https:// URL.", "type": "string", "minLength": 1},
+                "headers": {"title": "Headers", "type": "object", "additionalProperties": {"type": "string"}},
+                "query": {"title": "Query parameters", "type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+                "body": {"title": "Body", "description": "Sent as JSON, or as text when it is a string."},
+                "timeoutMs": {"title": "Timeout (ms)", "type": "integer", "minimum": 1, "maximum": 600000, "default": DEFAULT_TIMEOUT_MS},
+                "failOnHttpError": {"title": "Fail on HTTP error", "description": "A status outside 200–299 fails the step.", "type": "boolean", "default": true}
+            }
+        }),
+        json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"id": 1, "name": "Gromit", "status": "available"}}),
+    );
+    descriptor.credential_kinds = ["basic", "api_key", "bearer", "oauth2_client_credentials"].map(String::from).to_vec();
+    descriptor.side_effects = true;
+    Component::new(descriptor, Some(Arc::new(HttpRequest)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Input {
+    #[serde(default = "default_method")]
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    query: Map<String, Value>,
+    body: Option<Value>,
+    timeout_ms: Option<u64>,
+    #[serde(default = "yes")]
+    fail_on_http_error: bool,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+struct HttpRequest;
+
+#[async_trait]
+impl Action for HttpRequest {
+    async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
+        let input: Input = serde_json::from_value(input).map_err(|e| StepFailure::new(format!("input: {e}")))?;
+        let url = reqwest::Url::parse(&input.url).map_err(|e| StepFailure::new(format!("url {:?} is not a valid URL: {e}", input.url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(StepFailure::new(format!("url {:?}: only http and https are supported", input.url)));
+        }
+        let method = reqwest::Method::from_bytes(input.method.as_bytes())
+            .map_err(|_| StepFailure::new(format!("method {:?} is not an HTTP method", input.method)))?;
+
+        let mut headers = HeaderMap::new();
+        for (name, value) in &input.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| StepFailure::new(format!("headers: {name:?} is not a valid header name")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| StepFailure::new(format!("headers.{name}: the value is not a valid header value")))?;
+            headers.insert(name, value);
+        }
+        let query: Vec<(String, String)> = input
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+            .collect();
+
+        let timeout = Duration::from_millis(input.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
+        let mut request = context.http.request(method.clone(), url.clone()).headers(headers.clone()).query(&query).timeout(timeout);
+        match &input.body {
+            None | Some(Value::Null) => {}
+            Some(Value::String(text)) => {
+                if !headers.contains_key(CONTENT_TYPE) {
+                    request = request.header(CONTENT_TYPE, "text/plain; charset=utf-8");
+                }
+                request = request.body(text.clone());
+            }
+            Some(body) => {
+                if !headers.contains_key(CONTENT_TYPE) {
+                    request = request.header(CONTENT_TYPE, "application/json");
+                }
+                request = request.body(body.to_string());
+            }
+        }
+
+        let response = tokio::select! {
+            response = request.send() => response,
+            () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
+        };
+        let response = response.map_err(|e| StepFailure::new(describe_send_error(&e, &method, &url, timeout)))?;
+        let status = response.status();
+        let mut out_headers = Map::new();
+        for (name, value) in response.headers() {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            match out_headers.get_mut(name.as_str()) {
+                Some(Value::String(existing)) => {
+                    existing.push_str(", ");
+                    existing.push_str(&value);
+                }
+                _ => {
+                    out_headers.insert(name.as_str().to_string(), Value::String(value));
+                }
+            }
+        }
+        let is_json = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.contains("json"));
+        let bytes = tokio::select! {
+            bytes = response.bytes() => bytes.map_err(|e| StepFailure::new(format!("reading the response of {method} {url} failed: {e}")))?,
+            () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while reading the response")),
+        };
+        let body = decode_body(&bytes, is_json);
+        let output = json!({"status": status.as_u16(), "headers": out_headers, "body": body});
+        if input.fail_on_http_error && !status.is_success() {
+            return Err(StepFailure {
+                message: format!("{method} {url} answered {status}; set failOnHttpError to false to continue on HTTP errors"),
+                output: Some(output),
+            });
+        }
+        Ok(Outcome::output(output))
+    }
+}
+
+/// JSON when declared (falling back to text if it does not parse), text when
+/// UTF-8, base64 otherwise; an empty body is `null`.
+fn decode_body(bytes: &[u8], is_json: bool) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    if is_json {
+        if let Ok(value) = serde_json::from_slice(bytes) {
+            return value;
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_string()),
+        Err(_) => Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+    }
+}
+
+fn describe_send_error(error: &reqwest::Error, method: &reqwest::Method, url: &reqwest::Url, timeout: Duration) -> String {
+    if error.is_timeout() {
+        format!("{method} {url} timed out after {} ms", timeout.as_millis())
+    } else if error.is_connect() {
+        format!("{method} {url} failed: could not connect ({})", root_cause(error))
+    } else {
+        format!("{method} {url} failed: {}", root_cause(error))
+    }
+}
+
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_parsed_as_json_text_or_base64() {
+        assert_eq!(decode_body(br#"{"a":1}"#, true), json!({"a": 1}));
+        assert_eq!(decode_body(b"not json", true), json!("not json"), "a bad JSON body is kept as text");
+        assert_eq!(decode_body(b"hello", false), json!("hello"));
+        assert_eq!(decode_body(&[0xff, 0x00], false), json!("/wA="));
+        assert_eq!(decode_body(b"", true), Value::Null);
+    }
+}

@@ -1,0 +1,107 @@
+//! The built-in components. Each module exposes `component()`: its descriptor
+//! and, for actions, its implementation of [`Action`].
+
+mod condition;
+mod delay;
+mod http_request;
+mod manual;
+mod respond;
+mod transform;
+mod webhook;
+
+use async_trait::async_trait;
+use hookline_model::{ComponentDescriptor, ComponentKind, Reply};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::catalog::Component;
+
+/// What an action needs from the engine while it runs.
+pub struct ActionContext {
+    /// Shared HTTP client (rustls), so connections are pooled across steps.
+    pub http: reqwest::Client,
+    /// Fires when the execution is cancelled; long waits must watch it.
+    pub cancel: CancellationToken,
+}
+
+/// A successful step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub output: Value,
+    /// For branching components: which outgoing edges (`when`) to follow.
+    pub branch: Option<bool>,
+    /// For components that answer a synchronous webhook.
+    pub reply: Option<Reply>,
+}
+
+impl Outcome {
+    pub fn output(output: Value) -> Outcome {
+        Outcome { output, branch: None, reply: None }
+    }
+}
+
+/// A failed step: a message for the user and, when the step got that far, what
+/// it received (an HTTP error response, say), kept in the run log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFailure {
+    pub message: String,
+    pub output: Option<Value>,
+}
+
+impl StepFailure {
+    pub fn new(message: impl Into<String>) -> StepFailure {
+        StepFailure { message: message.into(), output: None }
+    }
+}
+
+/// The runtime half of an action component. `input` has been mapped and
+/// checked against the descriptor's input schema.
+#[async_trait]
+pub trait Action: Send + Sync {
+    async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure>;
+}
+
+/// A descriptor with the fields every component shares filled in.
+pub(crate) struct Describe {
+    pub id: &'static str,
+    pub kind: ComponentKind,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub icon: &'static str,
+}
+
+impl Describe {
+    pub fn build(self, config_schema: Value, input_schema: Value, example_output: Value) -> ComponentDescriptor {
+        ComponentDescriptor {
+            id: self.id.into(),
+            kind: self.kind,
+            title: self.title.into(),
+            description: self.description.into(),
+            icon: self.icon.into(),
+            config_schema,
+            input_schema,
+            credential_kinds: vec![],
+            example_output,
+            branching: false,
+            side_effects: false,
+        }
+    }
+}
+
+/// The schema of a component that takes no config (every action) or no input
+/// (every trigger).
+pub(crate) fn empty_object_schema() -> Value {
+    serde_json::json!({"type": "object", "additionalProperties": false, "properties": {}})
+}
+
+pub(crate) fn standard() -> Vec<Component> {
+    vec![
+        webhook::component(),
+        manual::component(),
+        http_request::component(),
+        transform::component(),
+        condition::component(),
+        respond::component(),
+        delay::component(),
+    ]
+}

@@ -1,0 +1,358 @@
+//! Runs a compiled flow: steps in topological order, inputs mapped with
+//! JSONata, each step run recorded in the store as it finishes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use hookline_model::{timestamp, Execution, ExecutionStatus, FlowDocument, StepRun, StepStatus, TriggerSource};
+use hookline_store::Store;
+use jsonata_core::evaluator::CancelToken;
+use serde_json::{json, Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::catalog::Catalog;
+use crate::components::{ActionContext, Outcome, StepFailure};
+use crate::mapping::{Limits, Mapper};
+use crate::plan::{Plan, PlannedInput, PlannedStep};
+use crate::validate::Problem;
+use crate::EngineError;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Longest a single action may run before the step fails.
+    pub step_timeout: Duration,
+    /// Bounds on every mapping evaluation.
+    pub limits: Limits,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { step_timeout: Duration::from_secs(300), limits: Limits::default() }
+    }
+}
+
+/// What to run: a flow's published version (`version: Some`) or its draft.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub flow_id: String,
+    pub version: Option<u32>,
+    pub trigger: TriggerSource,
+    /// The trigger's output.
+    pub input: Value,
+    /// Overrides of the flow's parameter defaults.
+    pub params: Map<String, Value>,
+}
+
+/// The executor, the catalog and a cache of compiled published versions.
+pub struct Engine {
+    catalog: Arc<Catalog>,
+    store: Store,
+    http: reqwest::Client,
+    config: EngineConfig,
+    plans: Mutex<HashMap<(String, u32), Arc<Plan>>>,
+    running: Mutex<HashMap<String, CancellationToken>>,
+}
+
+impl Engine {
+    pub fn new(catalog: Arc<Catalog>, store: Store, http: reqwest::Client, config: EngineConfig) -> Engine {
+        Engine { catalog, store, http, config, plans: Mutex::default(), running: Mutex::default() }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Compiles a draft (not cached: drafts change).
+    pub fn compile_draft(&self, document: FlowDocument) -> Result<Arc<Plan>, Vec<Problem>> {
+        Plan::compile(document, &self.catalog).map(Arc::new)
+    }
+
+    /// Compiles a published version once; versions are immutable, so the plan
+    /// (with its parsed expressions) is reused for every later execution.
+    pub fn compile_version(&self, flow_id: &str, version: u32, document: FlowDocument) -> Result<Arc<Plan>, Vec<Problem>> {
+        let key = (flow_id.to_string(), version);
+        if let Some(plan) = self.plans.lock().expect("plan cache lock").get(&key) {
+            return Ok(plan.clone());
+        }
+        let plan = Arc::new(Plan::compile(document, &self.catalog)?);
+        self.plans.lock().expect("plan cache lock").insert(key, plan.clone());
+        Ok(plan)
+    }
+
+    /// Records a new execution in state `queued` and returns it.
+    pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
+        let execution = Execution {
+            id: hookline_model::ids::generate(hookline_model::ids::EXECUTION_PREFIX),
+            flow_id: request.flow_id.clone(),
+            version: request.version,
+            trigger: request.trigger,
+            status: ExecutionStatus::Queued,
+            input: request.input.clone(),
+            output: None,
+            error: None,
+            failed_step: None,
+            reply: None,
+            created_at: timestamp(SystemTime::now()),
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            steps: vec![],
+        };
+        self.store.create_execution(&execution).await?;
+        Ok(execution)
+    }
+
+    /// Asks a running execution to stop; returns whether it was running here.
+    pub fn cancel(&self, execution_id: &str) -> bool {
+        match self.running.lock().expect("running lock").get(execution_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs a queued execution to its end and records every step. `cancel`
+    /// stops it between steps and interrupts waits inside a step.
+    pub async fn execute(
+        &self,
+        plan: &Plan,
+        mut execution: Execution,
+        params: &Map<String, Value>,
+        cancel: CancellationToken,
+    ) -> Result<Execution, EngineError> {
+        self.running.lock().expect("running lock").insert(execution.id.clone(), cancel.clone());
+        let result = self.run_steps(plan, &mut execution, params, &cancel).await;
+        self.running.lock().expect("running lock").remove(&execution.id);
+        result?;
+        Ok(execution)
+    }
+
+    async fn run_steps(
+        &self,
+        plan: &Plan,
+        execution: &mut Execution,
+        overrides: &Map<String, Value>,
+        cancel: &CancellationToken,
+    ) -> Result<(), EngineError> {
+        let clock = Instant::now();
+        execution.status = ExecutionStatus::Running;
+        execution.started_at = Some(timestamp(SystemTime::now()));
+        let scope = Scope {
+            trigger: execution.input.clone(),
+            params: Value::Object(parameters(&plan.document, overrides)),
+            execution: json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version}),
+        };
+        let mut outputs = Map::new();
+        let mut active = vec![false; plan.steps.len()];
+        let context = ActionContext { http: self.http.clone(), cancel: cancel.clone() };
+
+        for (index, step) in plan.steps.iter().enumerate() {
+            let seq = index as u32;
+            if cancel.is_cancelled() {
+                execution.status = ExecutionStatus::Cancelled;
+                execution.error = Some(format!("cancelled before step {}", step.id));
+                break;
+            }
+            if step.is_trigger {
+                let run = step_run(step, StepStatus::Succeeded, None, Some(execution.input.clone()), None, Some(timestamp(SystemTime::now())), Some(0));
+                self.store.record_step_run(&execution.id, seq, &run).await?;
+                outputs.insert(step.id.clone(), execution.input.clone());
+                execution.output = Some(execution.input.clone());
+                follow(step, None, &mut active);
+                execution.steps.push(run);
+                continue;
+            }
+            if !active[index] {
+                let run = step_run(step, StepStatus::Skipped, None, None, None, None, None);
+                self.store.record_step_run(&execution.id, seq, &run).await?;
+                execution.steps.push(run);
+                continue;
+            }
+
+            let started_at = timestamp(SystemTime::now());
+            let started = Instant::now();
+            let (input, result) = match self.map_inputs(step, &scope, &outputs, cancel).await {
+                Err(message) => (None, Err(StepFailure::new(message))),
+                Ok(input) => {
+                    let result = self.run_action(step, input.clone(), &context).await;
+                    (Some(input), result)
+                }
+            };
+            let duration = Some(started.elapsed().as_millis() as i64);
+            let run = match result {
+                Ok(Outcome { output, branch, reply }) => {
+                    outputs.insert(step.id.clone(), output.clone());
+                    execution.output = Some(output.clone());
+                    if reply.is_some() {
+                        execution.reply = reply;
+                    }
+                    follow(step, branch, &mut active);
+                    step_run(step, StepStatus::Succeeded, input, Some(output), None, Some(started_at), duration)
+                }
+                Err(failure) => {
+                    let status = if cancel.is_cancelled() { ExecutionStatus::Cancelled } else { ExecutionStatus::Failed };
+                    execution.status = status;
+                    execution.failed_step = Some(step.id.clone());
+                    execution.error = Some(format!("step {} ({}): {}", step.id, step.name, failure.message));
+                    let step_status = if status == ExecutionStatus::Cancelled { StepStatus::Cancelled } else { StepStatus::Failed };
+                    step_run(step, step_status, input, failure.output, Some(failure.message), Some(started_at), duration)
+                }
+            };
+            self.store.record_step_run(&execution.id, seq, &run).await?;
+            execution.steps.push(run);
+            if execution.status != ExecutionStatus::Running {
+                break;
+            }
+        }
+        if execution.status == ExecutionStatus::Running {
+            execution.status = ExecutionStatus::Succeeded;
+        }
+        execution.finished_at = Some(timestamp(SystemTime::now()));
+        execution.duration_ms = Some(clock.elapsed().as_millis() as i64);
+        self.store.finish_execution(execution).await?;
+        Ok(())
+    }
+
+    /// Builds a step's input from its literal values and expressions. Evaluation
+    /// runs on a blocking thread (it is CPU work with its own time limit), and
+    /// a cancelled execution interrupts it.
+    async fn map_inputs(&self, step: &PlannedStep, scope: &Scope, outputs: &Map<String, Value>, cancel: &CancellationToken) -> Result<Value, String> {
+        let inputs = step.inputs.clone();
+        if inputs.iter().all(|(_, input)| matches!(input, PlannedInput::Value(_))) {
+            return build_input(&inputs, |_| unreachable!("only literal values"));
+        }
+        let bindings = [
+            ("trigger".to_string(), scope.trigger.clone()),
+            ("steps".to_string(), Value::Object(outputs.clone())),
+            ("params".to_string(), scope.params.clone()),
+            ("execution".to_string(), scope.execution.clone()),
+        ];
+        let limits = self.config.limits.clone();
+        let token = CancelToken::new();
+        let watcher = {
+            let token = token.clone();
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                cancel.cancelled().await;
+                token.cancel();
+            })
+        };
+        let mapped = tokio::task::spawn_blocking(move || {
+            let mut mapper = Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &limits, Some(token));
+            build_input(&inputs, |expression| mapper.evaluate(expression).map_err(|e| e.to_string()))
+        })
+        .await;
+        watcher.abort();
+        mapped.unwrap_or_else(|e| Err(format!("mapping stopped unexpectedly: {e}")))
+    }
+
+    async fn run_action(&self, step: &PlannedStep, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
+        let component = self.catalog.get(&step.component).expect("plans only hold catalog components");
+        let problems = component.check_input(&input);
+        if let Some((path, message)) = problems.first() {
+            let field = path.trim_start_matches('.');
+            let at = if field.is_empty() { String::from("input") } else { format!("input {field}") };
+            return Err(StepFailure::new(format!("{at}: {message}")));
+        }
+        let action = component.action.as_ref().expect("actions have an implementation");
+        match tokio::time::timeout(self.config.step_timeout, action.run(input, context)).await {
+            Ok(result) => result,
+            Err(_) => Err(StepFailure::new(format!("timed out after {} ms", self.config.step_timeout.as_millis()))),
+        }
+    }
+}
+
+struct Scope {
+    trigger: Value,
+    params: Value,
+    execution: Value,
+}
+
+/// The flow's parameters: defaults, with overrides for the ones that allow it.
+fn parameters(document: &FlowDocument, overrides: &Map<String, Value>) -> Map<String, Value> {
+    document
+        .parameters
+        .iter()
+        .map(|p| {
+            let value = match overrides.get(&p.name) {
+                Some(v) if p.overridable => v.clone(),
+                _ => p.default.clone(),
+            };
+            (p.name.clone(), value)
+        })
+        .collect()
+}
+
+/// Marks the steps an edge leads to as reachable, following only the edges
+/// whose `when` matches the branch a branching step chose.
+fn follow(step: &PlannedStep, branch: Option<bool>, active: &mut [bool]) {
+    for &(to, when) in &step.next {
+        if when.is_none() || when == branch {
+            active[to] = true;
+        }
+    }
+}
+
+/// Assembles an input object from dotted paths. An expression that yields
+/// nothing (undefined) leaves its field unset.
+fn build_input(
+    inputs: &[(Vec<String>, PlannedInput)],
+    mut evaluate: impl FnMut(&crate::mapping::Expression) -> Result<Option<Value>, String>,
+) -> Result<Value, String> {
+    let mut root = Value::Object(Map::new());
+    for (path, input) in inputs {
+        let value = match input {
+            PlannedInput::Value(v) => Some(v.clone()),
+            PlannedInput::Expr(e) => evaluate(e).map_err(|message| format!("input {}: {message}", path.join(".")))?,
+        };
+        let Some(value) = value else { continue };
+        let mut slot = &mut root;
+        for (depth, key) in path.iter().enumerate() {
+            let Value::Object(map) = slot else {
+                return Err(format!("input {}: {} is not an object, so it has no field {key}", path.join("."), path[..depth].join(".")));
+            };
+            slot = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+        }
+        *slot = value;
+    }
+    Ok(root)
+}
+
+fn step_run(
+    step: &PlannedStep,
+    status: StepStatus,
+    input: Option<Value>,
+    output: Option<Value>,
+    error: Option<String>,
+    started_at: Option<String>,
+    duration_ms: Option<i64>,
+) -> StepRun {
+    StepRun { step_id: step.id.clone(), name: step.name.clone(), component: step.component.clone(), status, input, output, error, started_at, duration_ms }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(path: &str, value: Value) -> (Vec<String>, PlannedInput) {
+        (path.split('.').map(String::from).collect(), PlannedInput::Value(value))
+    }
+
+    #[test]
+    fn dotted_inputs_build_nested_objects_and_refine_a_whole_value() {
+        let inputs = [literal("body", json!({"a": 1})), literal("body.b", json!(2)), literal("url", json!("http://x"))];
+        let built = build_input(&inputs, |_| unreachable!()).unwrap();
+        assert_eq!(built, json!({"body": {"a": 1, "b": 2}, "url": "http://x"}));
+    }
+
+    #[test]
+    fn a_field_below_a_non_object_is_a_clear_error() {
+        let inputs = [literal("body", json!("text")), literal("body.b", json!(2))];
+        let err = build_input(&inputs, |_| unreachable!()).unwrap_err();
+        assert!(err.contains("body is not an object"), "{err}");
+    }
+}

@@ -1,0 +1,21 @@
+//! Hookline's engine: the component catalog, design validation, JSONata
+//! mapping and the executor that runs flows and records each step.
+//!
+//! It knows nothing of transports: the listener, the API and the command line
+//! call it. It never panics on user data: a bad document is a list of
+//! [`Problem`]s, a failing step a recorded failure, a runaway expression an
+//! error with a time or depth limit.
+
+pub mod catalog;
+pub mod components;
+mod error;
+mod executor;
+pub mod mapping;
+pub mod plan;
+pub mod validate;
+
+pub use catalog::Catalog;
+pub use error::EngineError;
+pub use executor::{Engine, EngineConfig, RunRequest};
+pub use plan::Plan;
+pub use validate::{validate, Problem};

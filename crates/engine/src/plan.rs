@@ -1,0 +1,81 @@
+//! A flow compiled for running: validated once, expressions parsed once, steps
+//! in topological order. Compiled plans are cached per published version.
+
+use hookline_model::{FlowDocument, Input};
+use serde_json::Value;
+
+use crate::catalog::Catalog;
+use crate::mapping::Expression;
+use crate::validate::{validate, Graph, Problem};
+
+/// How one input field gets its value at run time.
+#[derive(Debug, Clone)]
+pub enum PlannedInput {
+    Value(Value),
+    Expr(Expression),
+}
+
+/// One step, ready to run.
+#[derive(Debug, Clone)]
+pub struct PlannedStep {
+    pub id: String,
+    pub name: String,
+    pub component: String,
+    pub is_trigger: bool,
+    /// Input fields by dotted path, parents before children (`body` before
+    /// `body.name`), so a whole-object value can be refined field by field.
+    pub inputs: Vec<(Vec<String>, PlannedInput)>,
+    /// Edges to later steps (indices into [`Plan::steps`]) with their `when`.
+    pub next: Vec<(usize, Option<bool>)>,
+}
+
+/// A validated flow, in the order its steps run.
+#[derive(Debug)]
+pub struct Plan {
+    pub document: FlowDocument,
+    /// Steps in topological order; the trigger comes first.
+    pub steps: Vec<PlannedStep>,
+}
+
+impl Plan {
+    /// Validates `document` and compiles it; a flow with problems does not compile.
+    pub fn compile(document: FlowDocument, catalog: &Catalog) -> Result<Plan, Vec<Problem>> {
+        let problems = validate(&document, catalog);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let graph = Graph::new(&document);
+        let order = graph.topological_order().expect("validation rejected cycles");
+        let position: Vec<usize> = {
+            let mut position = vec![0; order.len()];
+            for (at, &index) in order.iter().enumerate() {
+                position[index] = at;
+            }
+            position
+        };
+        let mut steps = Vec::with_capacity(order.len());
+        for &index in &order {
+            let step = &document.steps[index];
+            let inputs = step
+                .inputs
+                .iter()
+                .map(|(key, input)| {
+                    let planned = match input {
+                        Input::Value(v) => PlannedInput::Value(v.clone()),
+                        Input::Expr(source) => PlannedInput::Expr(Expression::parse(source).expect("validation parsed every expression")),
+                    };
+                    (key.split('.').map(str::to_string).collect(), planned)
+                })
+                .collect();
+            steps.push(PlannedStep {
+                id: step.id.clone(),
+                name: step.name.clone(),
+                component: step.component.clone(),
+                is_trigger: catalog.get(&step.component).is_some_and(|c| c.is_trigger()),
+                inputs,
+                next: graph.outgoing[index].iter().map(|&(to, when)| (position[to], when)).collect(),
+            });
+        }
+        Ok(Plan { document, steps })
+    }
+}
