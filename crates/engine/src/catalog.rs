@@ -91,8 +91,25 @@ impl Component {
 fn schema_problems(validator: &Validator, value: &Value) -> Vec<(String, String)> {
     validator
         .iter_errors(value)
-        .map(|error| (pointer_to_path(&error.instance_path().to_string()), error.to_string()))
+        .map(|error| (pointer_to_path(&error.instance_path().to_string()), schema_message(&error)))
         .collect()
+}
+
+/// The validator's message, except that a value outside a list of choices
+/// names every choice (the validator abbreviates long lists).
+pub(crate) fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
+    match error.kind() {
+        jsonschema::error::ValidationErrorKind::Enum { options } => {
+            let choices: Vec<String> = options.as_array().map(|o| o.iter().map(Value::to_string).collect()).unwrap_or_default();
+            let list = match choices.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            format!("{} is not one of {list}", error.instance())
+        }
+        _ => error.to_string(),
+    }
 }
 
 /// Turns a JSON pointer (`/methods/0`) into the path notation used in problems

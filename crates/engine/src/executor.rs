@@ -196,6 +196,8 @@ impl Engine {
                 Err(failure) => {
                     let status = if cancel.is_cancelled() { ExecutionStatus::Cancelled } else { ExecutionStatus::Failed };
                     execution.status = status;
+                    // A failed run has no result; the steps keep what they produced.
+                    execution.output = None;
                     execution.failed_step = Some(step.id.clone());
                     execution.error = Some(format!("step {} ({}): {}", step.id, step.name, failure.message));
                     let step_status = if status == ExecutionStatus::Cancelled { StepStatus::Cancelled } else { StepStatus::Failed };

@@ -12,8 +12,8 @@ use std::time::Duration;
 use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{CancelToken, Context, Evaluator, EvaluatorError, EvaluatorOptions};
 use jsonata_core::parser::{self, ParserError};
-use jsonata_core::value::JValue;
-use serde_json::Value;
+use jsonata_core::value::{with_stack, JArray, JValue};
+use serde_json::{Number, Value};
 
 /// Expressions longer than this are not scanned for the position of a syntax
 /// error (the scan re-parses each prefix).
@@ -78,13 +78,13 @@ impl Expression {
     pub fn parse(source: &str) -> Result<Expression, MappingError> {
         // jsonata-core's parser is recursive; run it where the stack can grow, as
         // its evaluator does, so a pathological input cannot overflow the stack.
-        match jsonata_core::value::with_stack(|| parser::parse(source)) {
+        match with_stack(|| parser::parse(source)) {
             Ok(ast) => Ok(Expression { source: source.into(), ast: Arc::new(ast) }),
             Err(err) => {
                 let message = err.to_string();
                 Err(MappingError {
                     kind: MappingErrorKind::Syntax,
-                    code: code_of(&message),
+                    code: code_of(&message).or_else(|| uncoded_syntax_code(&err)),
                     message,
                     position: locate_syntax_error(source),
                 })
@@ -129,9 +129,25 @@ fn collect_step_references(node: &Value, found: &mut Vec<String>) {
     }
 }
 
-/// The JSONata code at the start of a message (`T2001: …`).
+/// The JSONata code of a message: at its start (`T2001: …`), or right after
+/// the one label jsonata-core puts before some coded messages
+/// (`Invalid syntax: T1006: …`, `Invalid number: S0102: …`,
+/// `Signature validation failed: T0410: …`).
 fn code_of(message: &str) -> Option<String> {
-    jsonata_core::evaluator::error_code_prefix(message).map(str::to_string)
+    let after_label = message.split_once(": ").map(|(_, rest)| rest);
+    std::iter::once(message)
+        .chain(after_label)
+        .find_map(jsonata_core::evaluator::error_code_prefix)
+        .map(str::to_string)
+}
+
+/// The JSONata code of a syntax error jsonata-core reports without one.
+fn uncoded_syntax_code(err: &ParserError) -> Option<String> {
+    match err {
+        // jsonata-js: "S0106: Comment has no closing tag".
+        ParserError::UnclosedComment => Some("S0106".to_string()),
+        _ => None,
+    }
 }
 
 /// Finds where a syntax error is: the shortest prefix of the expression that
@@ -145,7 +161,7 @@ fn locate_syntax_error(source: &str) -> Option<usize> {
     let ends: Vec<usize> = source.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
     for (chars, &end) in ends.iter().enumerate() {
         let prefix = &source[..end];
-        if let Err(err) = jsonata_core::value::with_stack(|| parser::parse(prefix)) {
+        if let Err(err) = with_stack(|| parser::parse(prefix)) {
             if !is_incomplete(&err) {
                 return Some(chars);
             }
@@ -166,9 +182,23 @@ fn is_incomplete(err: &ParserError) -> bool {
     }
 }
 
-/// Converts a JSON value into the evaluator's representation.
+/// Converts a JSON value into the evaluator's representation, as
+/// jsonata-core's `From<serde_json::Value>` does but without first cloning
+/// the whole value.
 pub fn to_jvalue(value: &Value) -> JValue {
-    JValue::from(value.clone())
+    match value {
+        Value::Null => JValue::Null,
+        Value::Bool(b) => JValue::Bool(*b),
+        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => JValue::string(s.as_str()),
+        Value::Array(items) => {
+            // An array read from the input is "flat" when it holds no array.
+            let flat = !items.iter().any(Value::is_array);
+            let items = with_stack(|| items.iter().map(to_jvalue).collect());
+            JValue::Array(JArray::new_flat(items, flat))
+        }
+        Value::Object(map) => JValue::object(with_stack(|| map.iter().map(|(k, v)| (k.clone(), to_jvalue(v))).collect())),
+    }
 }
 
 /// Evaluates expressions against one input document and one set of bindings.
@@ -186,11 +216,18 @@ impl Mapper {
         limits: &Limits,
         cancel: Option<CancelToken>,
     ) -> Mapper {
+        let converted_input = input.map(to_jvalue).unwrap_or(JValue::Undefined);
         let mut context = Context::new();
         for (name, value) in bindings {
-            context.bind(name.to_string(), to_jvalue(value));
+            // A step binds its input again as `$trigger`: share that conversion
+            // (values are immutable and reference-counted) instead of redoing it.
+            let value = match input {
+                Some(input) if std::ptr::eq(input, value) => converted_input.clone(),
+                _ => to_jvalue(value),
+            };
+            context.bind(name.to_string(), value);
         }
-        Self::with_context(context, input.map(to_jvalue).unwrap_or(JValue::Undefined), limits, cancel)
+        Self::with_context(context, converted_input, limits, cancel)
     }
 
     /// A mapper over values already converted with [`to_jvalue`]; lets a caller
@@ -208,7 +245,7 @@ impl Mapper {
     /// Evaluates one expression. `Ok(None)` means the result is undefined (a
     /// path that matched nothing), which is not the same as JSON `null`.
     pub fn evaluate(&mut self, expression: &Expression) -> Result<Option<Value>, MappingError> {
-        let result = jsonata_core::value::with_stack(|| self.evaluator.evaluate(&expression.ast, &self.input))
+        let result = with_stack(|| self.evaluator.evaluate(&expression.ast, &self.input))
             .map_err(evaluation_error)?;
         to_json(&result)
     }
@@ -223,28 +260,40 @@ fn to_json(value: &JValue) -> Result<Option<Value>, MappingError> {
             message: "the expression returns a function, not a value; call it with (…)".into(),
             position: None,
         }),
-        other => Ok(Some(integral_numbers(Value::from(other)))),
+        other => Ok(Some(to_json_value(other))),
     }
 }
 
-/// JSONata computes with doubles; whole numbers go back out as integers so a
-/// mapped `8` is written `8`, not `8.0`.
-fn integral_numbers(value: Value) -> Value {
-    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+/// Converts a result to JSON in one walk, as jsonata-core's
+/// `From<&JValue> for serde_json::Value` does (undefined, a non-finite number,
+/// a function or a regex inside the value becomes `null`), except that whole
+/// numbers are written as integers: JSONata computes with doubles, and a
+/// mapped `8` should be written `8`, not `8.0`.
+fn to_json_value(value: &JValue) -> Value {
     match value {
-        Value::Number(n) if n.is_f64() => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < EXACT => Value::from(f as i64),
-            _ => Value::Number(n),
-        },
-        Value::Array(items) => Value::Array(items.into_iter().map(integral_numbers).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, integral_numbers(v))).collect()),
-        other => other,
+        JValue::Bool(b) => Value::Bool(*b),
+        JValue::Number(n) => json_number(*n),
+        JValue::String(s) => Value::String(s.to_string()),
+        JValue::Array(items) => Value::Array(with_stack(|| items.iter().map(to_json_value).collect())),
+        JValue::Object(map) => {
+            Value::Object(with_stack(|| map.iter().map(|(k, v)| (k.clone(), to_json_value(v))).collect()))
+        }
+        _ => Value::Null,
+    }
+}
+
+fn json_number(n: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() < EXACT {
+        Value::from(n as i64)
+    } else {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
     }
 }
 
 fn evaluation_error(err: EvaluatorError) -> MappingError {
     let message = err.message().to_string();
-    let code = err.code().map(str::to_string);
+    let code = code_of(&message);
     let kind = match code.as_deref() {
         Some("D1012") => MappingErrorKind::Timeout,
         Some("D1011") | Some("U1001") | Some("U1002") => MappingErrorKind::TooDeep,
@@ -289,6 +338,33 @@ mod tests {
         let err = Expression::parse("foo(]").unwrap_err();
         assert_eq!(err.position, Some(4), "the bracket is at offset 4: {err}");
         assert!(err.to_string().ends_with("(at position 4)"), "{err}");
+    }
+
+    #[test]
+    fn whole_numbers_come_out_as_integers_and_bindings_may_share_the_input() {
+        let out = eval("[1.5, 4 * 0.5, 2e300, {\"n\": -3}, body.n]", json!({"body": {"n": 7}})).unwrap().unwrap();
+        assert_eq!(out, json!([1.5, 2, 2e300, {"n": -3}, 7]));
+        assert!(out[1].is_i64() && out[3]["n"].is_i64() && out[2].is_f64(), "{out}");
+
+        // The input bound again (one conversion, shared) behaves as a copy would.
+        let trigger = json!({"body": {"items": [[1, 2], {"a": [3]}], "n": [4]}});
+        let copy = trigger.clone();
+        for source in ["[$trigger = $, $trigger.body.items[1].a, body.items[0]]", "$trigger.body.n", "$trigger", "$$.body.items[0]"] {
+            let expr = Expression::parse(source).unwrap();
+            let shared = Mapper::new(Some(&trigger), [("trigger", &trigger)], &Limits::default(), None).evaluate(&expr);
+            let copied = Mapper::new(Some(&trigger), [("trigger", &copy)], &Limits::default(), None).evaluate(&expr);
+            assert_eq!(shared, copied, "{source}");
+        }
+    }
+
+    #[test]
+    fn codes_behind_a_label_or_missing_from_jsonata_core_are_still_reported() {
+        let code = |expr: &str| Expression::parse(expr).unwrap_err().code;
+        assert_eq!(code("2()").as_deref(), Some("T1006"), "`Invalid syntax: T1006: …`");
+        assert_eq!(code("10e1000").as_deref(), Some("S0102"), "`Invalid number: S0102: …`");
+        assert_eq!(code("1 /* open").as_deref(), Some("S0106"), "an unclosed comment");
+        let err = eval("function($a, $b)<nn:n>{$a}(1, 2, 3)", json!({})).unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("T0410"), "`Signature validation failed: T0410: …`: {err}");
     }
 
     #[test]

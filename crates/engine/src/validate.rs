@@ -172,7 +172,7 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                     Input::Value(value) => {
                         if let Ok(validator) = jsonschema::validator_for(&schema) {
                             if let Some(error) = validator.iter_errors(value).next() {
-                                problems.push(problem(path, error.to_string()));
+                                problems.push(problem(path, crate::catalog::schema_message(&error)));
                             }
                         }
                     }

@@ -1,0 +1,74 @@
+use hookline_engine::{EngineError, Problem};
+use hookline_model::ModelError;
+use hookline_store::StoreError;
+use serde::Serialize;
+
+/// The closed set of error codes every adapter (CLI, HTTP, desktop) reports.
+/// They are stable: clients match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    FlowNotFound,
+    VersionNotFound,
+    ExecutionNotFound,
+    /// The text is not a readable flow document.
+    InvalidDocument,
+    /// The flow is readable but has design problems (listed in `problems`).
+    InvalidFlow,
+    /// The flow has no published version yet.
+    NotPublished,
+    /// The request conflicts with stored data (a slug used by another flow).
+    Conflict,
+    /// Bad input to an operation (an input file that is not JSON, say).
+    InvalidInput,
+    /// Something failed inside Hookline; the message says what.
+    Internal,
+}
+
+/// An error as every adapter shows it: a stable code, one readable sentence,
+/// and for `invalid_flow` the list of problems.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into(), problems: vec![] }
+    }
+
+    pub fn invalid_flow(flow_id: &str, action: &str, problems: Vec<Problem>) -> ApiError {
+        let count = problems.len();
+        let noun = if count == 1 { "problem" } else { "problems" };
+        ApiError { code: ErrorCode::InvalidFlow, message: format!("cannot {action} {flow_id}: {count} {noun}"), problems }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match error {
+            StoreError::SlugTaken { .. } => ApiError::new(ErrorCode::Conflict, error.to_string()),
+            StoreError::FlowNotFound(_) => ApiError::new(ErrorCode::FlowNotFound, error.to_string()),
+            other => ApiError::new(ErrorCode::Internal, other.to_string()),
+        }
+    }
+}
+
+impl From<ModelError> for ApiError {
+    fn from(error: ModelError) -> ApiError {
+        ApiError::new(ErrorCode::InvalidDocument, error.to_string())
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> ApiError {
+        match error {
+            EngineError::Store(e) => e.into(),
+            EngineError::Invalid(problems) => ApiError::invalid_flow("the flow", "run", problems),
+        }
+    }
+}

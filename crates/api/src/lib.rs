@@ -1,0 +1,256 @@
+//! Hookline's one surface: [`Core`] has a method for every operation the
+//! desktop app, the browser UI and the command line can perform.
+//!
+//! Adapters (Tauri commands, HTTP routes, CLI subcommands) are thin: they turn
+//! their transport's input into a call here and the result or [`ApiError`]
+//! back into their transport's output. Nothing in this crate knows about a
+//! transport.
+
+mod error;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest};
+use hookline_model::{
+    ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord, FlowSummary,
+    TriggerSource, VersionInfo,
+};
+use hookline_store::Store;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+pub use error::{ApiError, ErrorCode};
+pub use hookline_store::ExecutionFilter;
+
+/// File name of the database inside the data dir.
+pub const DATABASE_FILE: &str = "hookline.db";
+
+/// Where the core keeps its data and how its engine behaves.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub data_dir: PathBuf,
+    pub engine: EngineConfig,
+}
+
+impl CoreConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> CoreConfig {
+        CoreConfig { data_dir: data_dir.into(), engine: EngineConfig::default() }
+    }
+}
+
+/// The result of importing or saving a flow: its id, whether it is new, and
+/// the design problems that would stop it from being published (a draft may
+/// have problems; it is kept anyway, so no work is lost).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedFlow {
+    pub flow_id: String,
+    pub created: bool,
+    pub problems: Vec<Problem>,
+}
+
+/// How to run a flow once.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The trigger's output; defaults to the trigger step's sample, or `{}`.
+    pub input: Option<Value>,
+    /// Run the draft instead of the latest published version.
+    pub draft: bool,
+    /// Overrides of parameter defaults (only overridable parameters change).
+    pub params: Map<String, Value>,
+    /// Cancels the run when fired.
+    pub cancel: Option<CancellationToken>,
+}
+
+/// The headless core: store, catalog and engine.
+pub struct Core {
+    store: Store,
+    engine: Arc<Engine>,
+    data_dir: PathBuf,
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+impl Core {
+    /// Opens (creating if needed) the data dir and its database.
+    pub async fn open(config: CoreConfig) -> Result<Core> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            ApiError::new(ErrorCode::Internal, format!("cannot create the data dir {}: {e}", config.data_dir.display()))
+        })?;
+        let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await.map_err(|e| {
+            ApiError::new(ErrorCode::Internal, format!("cannot open the database in {}: {e}", config.data_dir.display()))
+        })?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
+        let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), http, config.engine);
+        Ok(Core { store, engine: Arc::new(engine), data_dir: config.data_dir })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Every component of the catalog.
+    pub fn components(&self) -> Vec<ComponentDescriptor> {
+        self.engine.catalog().descriptors().into_iter().cloned().collect()
+    }
+
+    pub async fn list_flows(&self) -> Result<Vec<FlowSummary>> {
+        Ok(self.store.list_flows().await?)
+    }
+
+    /// The flow whose id or webhook slug is `key`.
+    pub async fn get_flow(&self, key: &str) -> Result<FlowRecord> {
+        self.store.find_flow(key).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::FlowNotFound, format!("no flow {key:?}: give a flow id (flw_…) or a webhook slug"))
+        })
+    }
+
+    /// Imports a flow file: a new flow, or a new draft for the flow with the
+    /// file's id.
+    pub async fn import_flow(&self, text: &str) -> Result<SavedFlow> {
+        self.save_draft(FlowDocument::parse(text)?).await
+    }
+
+    /// Saves `document` as the draft of its flow (creating the flow when its id
+    /// is new or absent). Design problems are returned, not refused.
+    pub async fn save_draft(&self, mut document: FlowDocument) -> Result<SavedFlow> {
+        let flow_id = document.id.get_or_insert_with(|| ids::generate(ids::FLOW_PREFIX)).clone();
+        let slug = self.slug_of(&document);
+        let created = self.store.save_draft(&document, slug.as_deref(), &now()).await?;
+        let problems = hookline_engine::validate(&document, self.engine.catalog());
+        Ok(SavedFlow { flow_id, created, problems })
+    }
+
+    /// The trigger's `slug` setting, which names the flow's hook URL.
+    fn slug_of(&self, document: &FlowDocument) -> Option<String> {
+        let catalog = self.engine.catalog();
+        document
+            .steps
+            .iter()
+            .find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger()))
+            .and_then(|s| s.config.as_ref()?.get("slug")?.as_str().map(str::to_string))
+    }
+
+    /// The draft as a flow file: canonical JSON, stable across exports.
+    pub async fn export_flow(&self, key: &str) -> Result<String> {
+        let flow = self.get_flow(key).await?;
+        to_canonical_json(&flow.draft).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// The draft's design problems; empty when it can be published.
+    pub async fn validate_flow(&self, key: &str) -> Result<Vec<Problem>> {
+        let flow = self.get_flow(key).await?;
+        Ok(hookline_engine::validate(&flow.draft, self.engine.catalog()))
+    }
+
+    /// Validates the draft and stores it as the next immutable version.
+    pub async fn publish(&self, key: &str) -> Result<VersionInfo> {
+        let flow = self.get_flow(key).await?;
+        let id = flow.summary.id;
+        let problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
+        if !problems.is_empty() {
+            return Err(ApiError::invalid_flow(&id, "publish", problems));
+        }
+        let created_at = now();
+        let version = self.store.publish_version(&id, &flow.draft, &created_at).await?;
+        Ok(VersionInfo { flow_id: id, version, created_at })
+    }
+
+    /// Makes the flow live: its hooks run the latest published version.
+    pub async fn start(&self, key: &str) -> Result<FlowSummary> {
+        let flow = self.get_flow(key).await?;
+        if flow.summary.latest_version.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::NotPublished,
+                format!("{} has never been published, so it cannot start; publish it first", flow.summary.id),
+            ));
+        }
+        self.store.set_live(&flow.summary.id, true, &now()).await?;
+        Ok(self.get_flow(&flow.summary.id).await?.summary)
+    }
+
+    /// Stops the flow: its hooks answer "not started" until it starts again.
+    pub async fn stop(&self, key: &str) -> Result<FlowSummary> {
+        let flow = self.get_flow(key).await?;
+        self.store.set_live(&flow.summary.id, false, &now()).await?;
+        Ok(self.get_flow(&flow.summary.id).await?.summary)
+    }
+
+    /// Published versions, newest first.
+    pub async fn versions(&self, key: &str) -> Result<Vec<VersionInfo>> {
+        let flow = self.get_flow(key).await?;
+        Ok(self.store.list_versions(&flow.summary.id).await?)
+    }
+
+    /// One published version's document.
+    pub async fn version(&self, key: &str, version: u32) -> Result<FlowDocument> {
+        let flow = self.get_flow(key).await?;
+        self.store.get_version(&flow.summary.id, version).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::VersionNotFound, format!("{} has no version {version}", flow.summary.id))
+        })
+    }
+
+    /// Replaces the draft with a published version's document.
+    pub async fn restore_version(&self, key: &str, version: u32) -> Result<SavedFlow> {
+        let document = self.version(key, version).await?;
+        self.save_draft(document).await
+    }
+
+    /// Runs the flow once and waits for the end. A failed step is not an
+    /// error: the returned execution is `failed`, with the step's error.
+    pub async fn run_flow(&self, key: &str, options: RunOptions) -> Result<Execution> {
+        let flow = self.get_flow(key).await?;
+        let id = flow.summary.id.clone();
+        let (plan, version): (Arc<Plan>, Option<u32>) = if options.draft {
+            let plan = self.engine.compile_draft(flow.draft).map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
+            (plan, None)
+        } else {
+            let (version, document) = self.store.latest_version(&id).await?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotPublished,
+                    format!("{id} has no published version; publish it first, or run the draft"),
+                )
+            })?;
+            let plan = self.engine.compile_version(&id, version, document).map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
+            (plan, Some(version))
+        };
+        let input = options.input.unwrap_or_else(|| {
+            plan.steps.first().and_then(|trigger| plan.document.step(&trigger.id)?.sample.clone()).unwrap_or_else(|| Value::Object(Map::new()))
+        });
+        let request = RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
+        let execution = self.engine.enqueue(&request).await?;
+        let cancel = options.cancel.unwrap_or_default();
+        Ok(self.engine.execute(&plan, execution, &request.params, cancel).await?)
+    }
+
+    /// Asks a running execution to stop; `false` when it is not running here.
+    pub fn cancel_execution(&self, execution_id: &str) -> bool {
+        self.engine.cancel(execution_id)
+    }
+
+    /// The run log, newest first. `filter.flow_id` may be an id or a slug.
+    pub async fn list_executions(&self, mut filter: ExecutionFilter) -> Result<Vec<ExecutionSummary>> {
+        if let Some(key) = filter.flow_id.take() {
+            filter.flow_id = Some(self.get_flow(&key).await?.summary.id);
+        }
+        Ok(self.store.list_executions(&filter).await?)
+    }
+
+    /// One execution with every step.
+    pub async fn get_execution(&self, id: &str) -> Result<Execution> {
+        self.store
+            .get_execution(id)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::ExecutionNotFound, format!("no execution {id:?}")))
+    }
+}
+
+fn now() -> String {
+    timestamp(SystemTime::now())
+}

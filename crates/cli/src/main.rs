@@ -1,0 +1,307 @@
+//! `hookline`: the command line over `hookline-api`. Each subcommand is a thin
+//! adapter: parse arguments, call one `Core` method, print the result. Errors
+//! are one line on stderr and a non-zero exit; a failed execution exits 1.
+
+mod output;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hookline_api::{ApiError, Core, CoreConfig, ErrorCode, ExecutionFilter, RunOptions};
+use hookline_model::{to_canonical_json, ExecutionStatus};
+use serde_json::{Map, Value};
+use tokio_util::sync::CancellationToken;
+
+/// Exit code of a run whose execution failed or was cancelled.
+const EXIT_FAILED_RUN: u8 = 1;
+/// Exit code of any other error (bad arguments, unknown flow, invalid file).
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "hookline", version, about = "Design, publish and run integration flows on your own machine")]
+struct Cli {
+    /// Where Hookline keeps its database (default: the OS data directory).
+    #[arg(long, global = true, env = "HOOKLINE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create, import, export, publish, start and stop flows.
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+    /// Run a flow once and print the execution as JSON (exit 1 when it fails).
+    Run(RunArgs),
+    /// Read the run log.
+    #[command(subcommand)]
+    Executions(ExecutionsCommand),
+    /// List the components flows can use.
+    Components {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FlowsCommand {
+    /// List flows with their state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a flow file (a new flow, or a new draft of the flow with the same id); prints the flow id.
+    Import { file: PathBuf },
+    /// Export a flow's draft as a flow file (canonical JSON).
+    Export {
+        flow: String,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a flow's draft and list every problem (exit 1 when there is one).
+    Validate { flow: String },
+    /// Validate the draft and publish it as the next version.
+    Publish { flow: String },
+    /// Start a published flow: its hooks go live with the latest version.
+    Start { flow: String },
+    /// Stop a flow.
+    Stop { flow: String },
+    /// List a flow's published versions.
+    Versions {
+        flow: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the draft, or a published version, as a flow file.
+    Show {
+        flow: String,
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+    },
+    /// Replace the draft with a published version.
+    Restore { flow: String, version: u32 },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Flow id or webhook slug.
+    flow: String,
+    /// JSON file with the trigger's output (`-` for standard input); default: the trigger's sample.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// Run the draft instead of the latest published version.
+    #[arg(long)]
+    draft: bool,
+    /// Override a parameter: NAME=VALUE (VALUE is read as JSON, else as text).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum ExecutionsCommand {
+    /// List executions, newest first.
+    List {
+        /// Only this flow (id or slug).
+        #[arg(long)]
+        flow: Option<String>,
+        /// Only this status: queued, running, succeeded, failed or cancelled.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one execution, with every step, as JSON.
+    Show { id: String },
+}
+
+fn main() -> ExitCode {
+    // A bug must still end with one line, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}");
+    }));
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            output::print_error(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn data_dir(cli_value: Option<PathBuf>) -> Result<PathBuf, ApiError> {
+    cli_value.or_else(|| dirs::data_dir().map(|d| d.join("hookline"))).ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidInput, "no data directory is known for this system; pass --data-dir DIR")
+    })
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
+    let core = Core::open(CoreConfig::new(data_dir(cli.data_dir)?)).await?;
+    match cli.command {
+        Command::Flows(command) => flows(&core, command).await,
+        Command::Run(args) => run(&core, args).await,
+        Command::Executions(command) => executions(&core, command).await,
+        Command::Components { json } => {
+            let components = core.components();
+            if json {
+                output::print_json(&components);
+            } else {
+                output::print_components(&components);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn flows(core: &Core, command: FlowsCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        FlowsCommand::List { json } => {
+            let flows = core.list_flows().await?;
+            if json {
+                output::print_json(&flows);
+            } else {
+                output::print_flows(&flows);
+            }
+        }
+        FlowsCommand::Import { file } => {
+            let text = read_file(&file)?;
+            let saved = core.import_flow(&text).await?;
+            for problem in &saved.problems {
+                eprintln!("warning: {problem}");
+            }
+            if !saved.problems.is_empty() {
+                eprintln!("warning: the draft was saved; fix the problems above before publishing");
+            }
+            println!("{}", saved.flow_id);
+        }
+        FlowsCommand::Export { flow, output } => {
+            let text = core.export_flow(&flow).await?;
+            match output {
+                Some(path) => std::fs::write(&path, text).map_err(|e| io_error(&path, e))?,
+                None => print!("{text}"),
+            }
+        }
+        FlowsCommand::Validate { flow } => {
+            let problems = core.validate_flow(&flow).await?;
+            if problems.is_empty() {
+                println!("no problems");
+            } else {
+                for problem in &problems {
+                    println!("{problem}");
+                }
+                return Ok(ExitCode::from(EXIT_FAILED_RUN));
+            }
+        }
+        FlowsCommand::Publish { flow } => {
+            let version = core.publish(&flow).await?;
+            println!("published {} version {}", version.flow_id, version.version);
+        }
+        FlowsCommand::Start { flow } => {
+            let flow = core.start(&flow).await?;
+            println!("started {} (version {})", flow.id, flow.latest_version.unwrap_or_default());
+        }
+        FlowsCommand::Stop { flow } => {
+            let flow = core.stop(&flow).await?;
+            println!("stopped {}", flow.id);
+        }
+        FlowsCommand::Versions { flow, json } => {
+            let versions = core.versions(&flow).await?;
+            if json {
+                output::print_json(&versions);
+            } else {
+                output::print_versions(&versions);
+            }
+        }
+        FlowsCommand::Show { flow, version } => {
+            let document = match version {
+                Some(n) => core.version(&flow, n).await?,
+                None => core.get_flow(&flow).await?.draft,
+            };
+            print!("{}", to_canonical_json(&document).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?);
+        }
+        FlowsCommand::Restore { flow, version } => {
+            let saved = core.restore_version(&flow, version).await?;
+            println!("restored version {version} into the draft of {}", saved.flow_id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
+    let input = match &args.input {
+        None => None,
+        Some(path) => {
+            let text = if path.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).map_err(|e| io_error(path, e))?;
+                text
+            } else {
+                read_file(path)?
+            };
+            let value: Value = serde_json::from_str(&text)
+                .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("{}: not valid JSON: {e}", path.display())))?;
+            Some(value)
+        }
+    };
+    let mut params = Map::new();
+    for pair in &args.params {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(ApiError::new(ErrorCode::InvalidInput, format!("--param {pair:?}: expected NAME=VALUE")));
+        };
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
+        params.insert(name.to_string(), value);
+    }
+    // Ctrl-C cancels the execution, which is then recorded as cancelled.
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let options = RunOptions { input, draft: args.draft, params, cancel: Some(cancel) };
+    let execution = core.run_flow(&args.flow, options).await?;
+    output::print_json(&execution);
+    Ok(if execution.status == ExecutionStatus::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED_RUN) })
+}
+
+async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        ExecutionsCommand::List { flow, status, limit, json } => {
+            let status = match status.as_deref() {
+                None => None,
+                Some(text) => Some(ExecutionStatus::parse(text).ok_or_else(|| {
+                    ApiError::new(ErrorCode::InvalidInput, format!("--status {text:?}: use queued, running, succeeded, failed or cancelled"))
+                })?),
+            };
+            let list = core.list_executions(ExecutionFilter { flow_id: flow, status, limit: Some(limit) }).await?;
+            if json {
+                output::print_json(&list);
+            } else {
+                output::print_executions(&list);
+            }
+        }
+        ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_file(path: &PathBuf) -> Result<String, ApiError> {
+    std::fs::read_to_string(path).map_err(|e| io_error(path, e))
+}
+
+fn io_error(path: &std::path::Path, error: std::io::Error) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, format!("{}: {error}", path.display()))
+}

@@ -1,0 +1,104 @@
+//! How the command line prints: JSON for machines, aligned columns for people.
+
+use hookline_api::ApiError;
+use hookline_model::{ComponentDescriptor, ExecutionSummary, FlowSummary, VersionInfo};
+use serde::Serialize;
+
+pub fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot print the result as JSON: {e}"),
+    }
+}
+
+/// One line per error; an invalid flow lists its problems below, indented.
+pub fn print_error(error: &ApiError) {
+    eprintln!("error: {}", error.message);
+    for problem in &error.problems {
+        eprintln!("  {problem}");
+    }
+}
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells.iter().enumerate().map(|(i, c)| format!("{c:<w$}", w = widths[i])).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row);
+    }
+}
+
+pub fn print_flows(flows: &[FlowSummary]) {
+    if flows.is_empty() {
+        println!("no flows yet: import one with `hookline flows import FILE`");
+        return;
+    }
+    table(
+        &["ID", "NAME", "SLUG", "STATE", "VERSION", "DRAFT", "LAST RUN"],
+        flows
+            .iter()
+            .map(|f| {
+                vec![
+                    f.id.clone(),
+                    f.name.clone(),
+                    f.slug.clone().unwrap_or_else(|| "-".into()),
+                    if f.live { "live".into() } else { "stopped".into() },
+                    f.latest_version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                    if f.draft_changed { "changed".into() } else { "published".into() },
+                    f.last_execution.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub fn print_versions(versions: &[VersionInfo]) {
+    if versions.is_empty() {
+        println!("no published versions");
+        return;
+    }
+    table(&["VERSION", "PUBLISHED"], versions.iter().map(|v| vec![v.version.to_string(), v.created_at.clone()]).collect());
+}
+
+pub fn print_executions(executions: &[ExecutionSummary]) {
+    if executions.is_empty() {
+        println!("no executions");
+        return;
+    }
+    table(
+        &["ID", "FLOW", "VERSION", "TRIGGER", "STATUS", "CREATED", "DURATION", "ERROR"],
+        executions
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.clone(),
+                    e.flow_id.clone(),
+                    e.version.map(|v| v.to_string()).unwrap_or_else(|| "draft".into()),
+                    e.trigger.to_string(),
+                    e.status.to_string(),
+                    e.created_at.clone(),
+                    e.duration_ms.map(|d| format!("{d} ms")).unwrap_or_else(|| "-".into()),
+                    e.error.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
+}
+
+pub fn print_components(components: &[ComponentDescriptor]) {
+    table(
+        &["ID", "KIND", "TITLE", "DESCRIPTION"],
+        components
+            .iter()
+            .map(|c| vec![c.id.clone(), format!("{:?}", c.kind).to_lowercase(), c.title.clone(), c.description.clone()])
+            .collect(),
+    );
+}

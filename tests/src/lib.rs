@@ -1,0 +1,158 @@
+//! Helpers for Hookline's black-box tests: a temp data dir driven through the
+//! real `hookline` binary, and a real HTTP server that records what it gets.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::Router;
+use serde_json::Value;
+
+/// The `hookline` binary built beside this test (`target/<profile>/hookline`).
+/// It is brought up to date once per test process, so running only this
+/// package's tests never exercises a stale binary.
+pub fn binary() -> PathBuf {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--quiet", "-p", "hookline-cli", "--bin", "hookline"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building the hookline binary failed");
+    });
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target profile dir");
+    let binary = dir.join(format!("hookline{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} is missing; run the suite with `cargo test --workspace`", binary.display());
+    binary
+}
+
+/// A fresh data dir and a way to run `hookline` against it.
+pub struct Hookline {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one command printed and how it exited.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+
+    /// Panics with the output unless the command exited 0.
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, Some(0), "command failed\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        self
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Default for Hookline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hookline {
+    pub fn new() -> Hookline {
+        Hookline { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `hookline --data-dir <temp> ARGS…`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Command::new(binary()).arg("--data-dir").arg(self.dir.path()).args(args).output().expect("hookline starts").into()
+    }
+
+    /// Writes `text` to a file in the data dir's parent-free scratch area and returns its path.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write scratch file");
+        path.to_string_lossy().into_owned()
+    }
+
+    /// Imports a flow document and returns the flow id.
+    pub fn import(&self, document: &Value) -> String {
+        let path = self.file("import.flow.json", &serde_json::to_string_pretty(document).unwrap());
+        self.run(&["flows", "import", &path]).ok().stdout.trim().to_string()
+    }
+}
+
+/// One request a [`Recorder`] received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub body: Bytes,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+}
+
+#[derive(Clone)]
+struct RecorderState {
+    received: Arc<Mutex<Vec<Received>>>,
+    status: StatusCode,
+    reply: Value,
+}
+
+/// A real HTTP server on 127.0.0.1 (port chosen by the OS) that records every
+/// request and answers each with a fixed status and JSON body.
+pub struct Recorder {
+    pub url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Recorder {
+    pub fn start(status: u16, reply: Value) -> Recorder {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let state = RecorderState { received: received.clone(), status: StatusCode::from_u16(status).expect("status"), reply };
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("address");
+        let app = Router::new().fallback(record).with_state(state);
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Recorder { url: format!("http://{address}"), received, _runtime: runtime }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+async fn record(State(state): State<RecorderState>, method: Method, uri: Uri, body: Bytes) -> (StatusCode, axum::Json<Value>) {
+    state.received.lock().unwrap().push(Received {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        body,
+    });
+    (state.status, axum::Json(state.reply.clone()))
+}
