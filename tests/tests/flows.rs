@@ -114,6 +114,9 @@ fn a_condition_takes_the_true_branch_and_the_false_branch() {
 
     let execution = hookline.run(&["run", "flw_route", "--input", &small, "--param", "limit=10"]).ok().json();
     assert_eq!(execution["steps"][1]["output"], json!({"result": true}), "an overridable parameter is overridden");
+    let unknown = hookline.run(&["run", "flw_route", "--param", "limitt=10"]);
+    assert_eq!(unknown.code, Some(2));
+    assert!(unknown.stderr.contains("no parameter \"limitt\""), "a misspelled parameter is refused: {}", unknown.stderr);
 }
 
 #[test]

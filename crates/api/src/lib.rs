@@ -220,6 +220,15 @@ impl Core {
             let plan = self.engine.compile_version(&id, version, document).map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
             (plan, Some(version))
         };
+        for name in options.params.keys() {
+            match plan.document.parameters.iter().find(|p| &p.name == name) {
+                None => return Err(ApiError::new(ErrorCode::InvalidInput, format!("{id} has no parameter {name:?}"))),
+                Some(p) if !p.overridable => {
+                    return Err(ApiError::new(ErrorCode::InvalidInput, format!("parameter {name:?} of {id} is not overridable")))
+                }
+                Some(_) => {}
+            }
+        }
         let input = options.input.unwrap_or_else(|| {
             plan.steps.first().and_then(|trigger| plan.document.step(&trigger.id)?.sample.clone()).unwrap_or_else(|| Value::Object(Map::new()))
         });
