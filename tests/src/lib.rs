@@ -46,7 +46,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
     }
 
     /// Panics with the output unless the command exited 0.
@@ -83,7 +84,13 @@ impl Hookline {
 
     /// Runs `hookline --data-dir <temp> ARGS…`.
     pub fn run(&self, args: &[&str]) -> Run {
-        Command::new(binary()).arg("--data-dir").arg(self.dir.path()).args(args).output().expect("hookline starts").into()
+        Command::new(binary())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .output()
+            .expect("hookline starts")
+            .into()
     }
 
     /// Writes `text` to a file in the data dir's parent-free scratch area and returns its path.
@@ -132,9 +139,11 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn start(status: u16, reply: Value) -> Recorder {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let state = RecorderState { received: received.clone(), status: StatusCode::from_u16(status).expect("status"), reply };
+        let state =
+            RecorderState { received: received.clone(), status: StatusCode::from_u16(status).expect("status"), reply };
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("address");
         let app = Router::new().fallback(record).with_state(state);
@@ -147,7 +156,12 @@ impl Recorder {
     }
 }
 
-async fn record(State(state): State<RecorderState>, method: Method, uri: Uri, body: Bytes) -> (StatusCode, axum::Json<Value>) {
+async fn record(
+    State(state): State<RecorderState>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> (StatusCode, axum::Json<Value>) {
     state.received.lock().unwrap().push(Received {
         method: method.to_string(),
         path: uri.path().to_string(),

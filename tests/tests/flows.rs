@@ -99,7 +99,12 @@ fn a_condition_takes_the_true_branch_and_the_false_branch() {
     let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
     assert_eq!(
         statuses(&execution),
-        pairs(&[("stp_start", "succeeded"), ("stp_big", "succeeded"), ("stp_notify", "succeeded"), ("stp_small", "skipped")])
+        pairs(&[
+            ("stp_start", "succeeded"),
+            ("stp_big", "succeeded"),
+            ("stp_notify", "succeeded"),
+            ("stp_small", "skipped")
+        ])
     );
     assert_eq!(server.received()[0].json(), json!({"amount": 250, "flow": "flw_route"}));
 
@@ -107,7 +112,12 @@ fn a_condition_takes_the_true_branch_and_the_false_branch() {
     let execution = hookline.run(&["run", "flw_route", "--input", &small]).ok().json();
     assert_eq!(
         statuses(&execution),
-        pairs(&[("stp_start", "succeeded"), ("stp_big", "succeeded"), ("stp_notify", "skipped"), ("stp_small", "succeeded")])
+        pairs(&[
+            ("stp_start", "succeeded"),
+            ("stp_big", "succeeded"),
+            ("stp_notify", "skipped"),
+            ("stp_small", "succeeded")
+        ])
     );
     assert_eq!(execution["output"], json!({"small": 20, "checked": false}));
     assert_eq!(server.received().len(), 1, "the false branch sent nothing");
@@ -116,7 +126,11 @@ fn a_condition_takes_the_true_branch_and_the_false_branch() {
     assert_eq!(execution["steps"][1]["output"], json!({"result": true}), "an overridable parameter is overridden");
     let unknown = hookline.run(&["run", "flw_route", "--param", "limitt=10"]);
     assert_eq!(unknown.code, Some(2));
-    assert!(unknown.stderr.contains("no parameter \"limitt\""), "a misspelled parameter is refused: {}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no parameter \"limitt\""),
+        "a misspelled parameter is refused: {}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -130,7 +144,10 @@ fn a_failing_step_fails_the_run_with_its_error_recorded_and_exit_code_1() {
     assert_eq!(execution["status"], "failed");
     assert_eq!(execution["failedStep"], "stp_create");
     let error = execution["error"].as_str().unwrap();
-    assert!(error.contains("404") && error.contains("failOnHttpError"), "the error says what and how to change it: {error}");
+    assert!(
+        error.contains("404") && error.contains("failOnHttpError"),
+        "the error says what and how to change it: {error}"
+    );
     let step = &execution["steps"][1];
     assert_eq!(step["status"], "failed");
     assert_eq!(step["output"]["body"], json!({"message": "no such pet"}), "the error response is kept for diagnosis");
@@ -196,7 +213,10 @@ fn assert_problem(doc: Value, expected: &str) {
     let publish = hookline.run(&["flows", "publish", &id]);
     assert_eq!(publish.code, Some(2), "publish refuses an invalid draft");
     assert!(publish.stderr.contains(expected), "publish names {expected:?}:\n{}", publish.stderr);
-    assert!(hookline.run(&["flows", "versions", &id, "--json"]).ok().json().as_array().unwrap().is_empty(), "nothing was published");
+    assert!(
+        hookline.run(&["flows", "versions", &id, "--json"]).ok().json().as_array().unwrap().is_empty(),
+        "nothing was published"
+    );
 }
 
 fn base() -> Value {
@@ -222,7 +242,10 @@ fn an_unknown_step_reference_is_reported_at_its_input() {
 fn a_reference_to_a_later_step_is_reported() {
     let mut doc = base();
     doc["steps"][1]["inputs"]["body.name"] = json!({"expr": "$steps.stp_shape.name"});
-    assert_problem(doc, r#"steps[1].inputs["body.name"]: $steps.stp_shape refers to a step that does not run before stp_lookup"#);
+    assert_problem(
+        doc,
+        r#"steps[1].inputs["body.name"]: $steps.stp_shape refers to a step that does not run before stp_lookup"#,
+    );
 }
 
 #[test]
@@ -258,7 +281,10 @@ fn a_flow_without_trigger_is_reported() {
 fn a_config_value_outside_its_schema_is_reported_at_its_path() {
     let mut doc = base();
     doc["steps"][0]["config"]["methods"] = json!(["FETCH"]);
-    assert_problem(doc, r#"steps[0].config.methods[0]: "FETCH" is not one of "GET", "POST", "PUT", "PATCH" or "DELETE""#);
+    assert_problem(
+        doc,
+        r#"steps[0].config.methods[0]: "FETCH" is not one of "GET", "POST", "PUT", "PATCH" or "DELETE""#,
+    );
 }
 
 #[test]
@@ -272,7 +298,10 @@ fn a_literal_input_of_the_wrong_type_is_reported() {
 fn an_expression_that_does_not_parse_is_reported_with_its_position() {
     let mut doc = base();
     doc["steps"][2]["inputs"]["value"] = json!({"expr": "$steps.stp_lookup.body +"});
-    assert_problem(doc, r#"steps[2].inputs["value"]: invalid expression: S0207: Unexpected end of expression (at position 24)"#);
+    assert_problem(
+        doc,
+        r#"steps[2].inputs["value"]: invalid expression: S0207: Unexpected end of expression (at position 24)"#,
+    );
 }
 
 #[test]
@@ -287,7 +316,10 @@ fn a_missing_required_input_and_an_unknown_field_are_reported() {
 fn a_when_on_an_edge_that_leaves_no_condition_is_reported() {
     let mut doc = base();
     doc["edges"][0]["when"] = json!(true);
-    assert_problem(doc, r#"edges[0].when: only edges leaving a branching step (condition) carry "when"; stp_hook is a webhook"#);
+    assert_problem(
+        doc,
+        r#"edges[0].when: only edges leaving a branching step (condition) carry "when"; stp_hook is a webhook"#,
+    );
 }
 
 #[test]
@@ -310,7 +342,11 @@ fn export_then_import_round_trips_byte_for_byte() {
     hookline.run(&["flows", "export", "pets", "-o", exported.to_str().unwrap()]).ok();
     let first = std::fs::read_to_string(&exported).unwrap();
     let reparsed: Value = serde_json::from_str(&first).unwrap();
-    assert_eq!(reparsed["steps"][1]["inputs"]["body.name"], json!({"expr": "$trigger.body.petname"}), "content preserved");
+    assert_eq!(
+        reparsed["steps"][1]["inputs"]["body.name"],
+        json!({"expr": "$trigger.body.petname"}),
+        "content preserved"
+    );
 
     let other = Hookline::new();
     let path = other.file("again.json", &first);
@@ -345,7 +381,8 @@ fn lifecycle_publish_start_stop_versions_and_restore() {
 
     let versions = hookline.run(&["flows", "versions", "pets", "--json"]).ok().json();
     assert_eq!(versions.as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect::<Vec<_>>(), [2, 1]);
-    let v1: Value = serde_json::from_str(&hookline.run(&["flows", "show", "pets", "--version", "1"]).ok().stdout).unwrap();
+    let v1: Value =
+        serde_json::from_str(&hookline.run(&["flows", "show", "pets", "--version", "1"]).ok().stdout).unwrap();
     assert_eq!(v1["description"], "Create a pet for every webhook call", "version 1 is immutable");
 
     hookline.run(&["flows", "restore", "pets", "1"]).ok();

@@ -44,7 +44,11 @@ impl ApiError {
     pub fn invalid_flow(flow_id: &str, action: &str, problems: Vec<Problem>) -> ApiError {
         let count = problems.len();
         let noun = if count == 1 { "problem" } else { "problems" };
-        ApiError { code: ErrorCode::InvalidFlow, message: format!("cannot {action} {flow_id}: {count} {noun}"), problems }
+        ApiError {
+            code: ErrorCode::InvalidFlow,
+            message: format!("cannot {action} {flow_id}: {count} {noun}"),
+            problems,
+        }
     }
 }
 

@@ -14,8 +14,8 @@ use std::time::SystemTime;
 
 use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest};
 use hookline_model::{
-    ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord, FlowSummary,
-    TriggerSource, VersionInfo,
+    ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord,
+    FlowSummary, TriggerSource, VersionInfo,
 };
 use hookline_store::Store;
 use serde::Serialize;
@@ -81,7 +81,10 @@ impl Core {
             ApiError::new(ErrorCode::Internal, format!("cannot create the data dir {}: {e}", config.data_dir.display()))
         })?;
         let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await.map_err(|e| {
-            ApiError::new(ErrorCode::Internal, format!("cannot open the database in {}: {e}", config.data_dir.display()))
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("cannot open the database in {}: {e}", config.data_dir.display()),
+            )
         })?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
@@ -217,22 +220,32 @@ impl Core {
                     format!("{id} has no published version; publish it first, or run the draft"),
                 )
             })?;
-            let plan = self.engine.compile_version(&id, version, document).map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
+            let plan = self
+                .engine
+                .compile_version(&id, version, document)
+                .map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
             (plan, Some(version))
         };
         for name in options.params.keys() {
             match plan.document.parameters.iter().find(|p| &p.name == name) {
                 None => return Err(ApiError::new(ErrorCode::InvalidInput, format!("{id} has no parameter {name:?}"))),
                 Some(p) if !p.overridable => {
-                    return Err(ApiError::new(ErrorCode::InvalidInput, format!("parameter {name:?} of {id} is not overridable")))
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("parameter {name:?} of {id} is not overridable"),
+                    ))
                 }
                 Some(_) => {}
             }
         }
         let input = options.input.unwrap_or_else(|| {
-            plan.steps.first().and_then(|trigger| plan.document.step(&trigger.id)?.sample.clone()).unwrap_or_else(|| Value::Object(Map::new()))
+            plan.steps
+                .first()
+                .and_then(|trigger| plan.document.step(&trigger.id)?.sample.clone())
+                .unwrap_or_else(|| Value::Object(Map::new()))
         });
-        let request = RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
+        let request =
+            RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
         let execution = self.engine.enqueue(&request).await?;
         let cancel = options.cancel.unwrap_or_default();
         Ok(self.engine.execute(&plan, execution, &request.params, cancel).await?)

@@ -250,8 +250,9 @@ async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
             } else {
                 read_file(path)?
             };
-            let value: Value = serde_json::from_str(&text)
-                .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("{}: not valid JSON: {e}", path.display())))?;
+            let value: Value = serde_json::from_str(&text).map_err(|e| {
+                ApiError::new(ErrorCode::InvalidInput, format!("{}: not valid JSON: {e}", path.display()))
+            })?;
             Some(value)
         }
     };
@@ -283,7 +284,10 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
             let status = match status.as_deref() {
                 None => None,
                 Some(text) => Some(ExecutionStatus::parse(text).ok_or_else(|| {
-                    ApiError::new(ErrorCode::InvalidInput, format!("--status {text:?}: use queued, running, succeeded, failed or cancelled"))
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("--status {text:?}: use queued, running, succeeded, failed or cancelled"),
+                    )
                 })?),
             };
             let list = core.list_executions(ExecutionFilter { flow_id: flow, status, limit: Some(limit) }).await?;

@@ -65,7 +65,10 @@ pub fn print_versions(versions: &[VersionInfo]) {
         println!("no published versions");
         return;
     }
-    table(&["VERSION", "PUBLISHED"], versions.iter().map(|v| vec![v.version.to_string(), v.created_at.clone()]).collect());
+    table(
+        &["VERSION", "PUBLISHED"],
+        versions.iter().map(|v| vec![v.version.to_string(), v.created_at.clone()]).collect(),
+    );
 }
 
 pub fn print_executions(executions: &[ExecutionSummary]) {

@@ -4,7 +4,12 @@
 use std::process::{Command, Output};
 
 fn hookline(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hookline")).arg("--data-dir").arg(data_dir).args(args).output().expect("hookline runs")
+    Command::new(env!("CARGO_BIN_EXE_hookline"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("hookline runs")
 }
 
 fn stderr(output: &Output) -> String {

@@ -62,13 +62,19 @@ impl Component {
                 Some(field) => schema = field,
                 None => {
                     let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
-                    let typed_non_object = schema
-                        .get("type")
-                        .is_some_and(|t| t != "object" && !t.as_array().is_some_and(|a| a.iter().any(|t| t == "object")));
+                    let typed_non_object = schema.get("type").is_some_and(|t| {
+                        t != "object" && !t.as_array().is_some_and(|a| a.iter().any(|t| t == "object"))
+                    });
                     if closed || typed_non_object {
                         return None;
                     }
-                    return Some(schema.get("additionalProperties").filter(|a| a.is_object()).cloned().unwrap_or(Value::Bool(true)));
+                    return Some(
+                        schema
+                            .get("additionalProperties")
+                            .filter(|a| a.is_object())
+                            .cloned()
+                            .unwrap_or(Value::Bool(true)),
+                    );
                 }
             }
         }
@@ -100,7 +106,8 @@ fn schema_problems(validator: &Validator, value: &Value) -> Vec<(String, String)
 pub(crate) fn schema_message(error: &jsonschema::ValidationError<'_>) -> String {
     match error.kind() {
         jsonschema::error::ValidationErrorKind::Enum { options } => {
-            let choices: Vec<String> = options.as_array().map(|o| o.iter().map(Value::to_string).collect()).unwrap_or_default();
+            let choices: Vec<String> =
+                options.as_array().map(|o| o.iter().map(Value::to_string).collect()).unwrap_or_default();
             let list = match choices.split_last() {
                 Some((last, [])) => last.clone(),
                 Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
@@ -150,7 +157,9 @@ impl Catalog {
     /// Every descriptor, triggers first, then by title.
     pub fn descriptors(&self) -> Vec<&ComponentDescriptor> {
         let mut all: Vec<_> = self.components.values().map(|c| &c.descriptor).collect();
-        all.sort_by(|a, b| (a.kind != ComponentKind::Trigger, &a.title).cmp(&(b.kind != ComponentKind::Trigger, &b.title)));
+        all.sort_by(|a, b| {
+            (a.kind != ComponentKind::Trigger, &a.title).cmp(&(b.kind != ComponentKind::Trigger, &b.title))
+        });
         all
     }
 }
@@ -165,10 +174,19 @@ mod tests {
     fn every_descriptor_is_complete_and_its_example_output_is_json() {
         let catalog = Catalog::standard();
         for d in catalog.descriptors() {
-            assert!(!d.title.is_empty() && !d.description.is_empty() && !d.icon.is_empty(), "{} needs title, description, icon", d.id);
+            assert!(
+                !d.title.is_empty() && !d.description.is_empty() && !d.icon.is_empty(),
+                "{} needs title, description, icon",
+                d.id
+            );
             assert!(!d.example_output.is_null(), "{} needs an example output", d.id);
             let component = catalog.get(&d.id).unwrap();
-            assert_eq!(component.action.is_some(), d.kind == ComponentKind::Action, "{}: actions run, triggers do not", d.id);
+            assert_eq!(
+                component.action.is_some(),
+                d.kind == ComponentKind::Action,
+                "{}: actions run, triggers do not",
+                d.id
+            );
         }
     }
 

@@ -71,7 +71,12 @@ impl Engine {
 
     /// Compiles a published version once; versions are immutable, so the plan
     /// (with its parsed expressions) is reused for every later execution.
-    pub fn compile_version(&self, flow_id: &str, version: u32, document: FlowDocument) -> Result<Arc<Plan>, Vec<Problem>> {
+    pub fn compile_version(
+        &self,
+        flow_id: &str,
+        version: u32,
+        document: FlowDocument,
+    ) -> Result<Arc<Plan>, Vec<Problem>> {
         let key = (flow_id.to_string(), version);
         if let Some(plan) = self.plans.lock().expect("plan cache lock").get(&key) {
             return Ok(plan.clone());
@@ -158,7 +163,15 @@ impl Engine {
                 break;
             }
             if step.is_trigger {
-                let run = step_run(step, StepStatus::Succeeded, None, Some(execution.input.clone()), None, Some(timestamp(SystemTime::now())), Some(0));
+                let run = step_run(
+                    step,
+                    StepStatus::Succeeded,
+                    None,
+                    Some(execution.input.clone()),
+                    None,
+                    Some(timestamp(SystemTime::now())),
+                    Some(0),
+                );
                 self.store.record_step_run(&execution.id, seq, &run).await?;
                 outputs.insert(step.id.clone(), execution.input.clone());
                 execution.output = Some(execution.input.clone());
@@ -194,14 +207,24 @@ impl Engine {
                     step_run(step, StepStatus::Succeeded, input, Some(output), None, Some(started_at), duration)
                 }
                 Err(failure) => {
-                    let status = if cancel.is_cancelled() { ExecutionStatus::Cancelled } else { ExecutionStatus::Failed };
+                    let status =
+                        if cancel.is_cancelled() { ExecutionStatus::Cancelled } else { ExecutionStatus::Failed };
                     execution.status = status;
                     // A failed run has no result; the steps keep what they produced.
                     execution.output = None;
                     execution.failed_step = Some(step.id.clone());
                     execution.error = Some(format!("step {} ({}): {}", step.id, step.name, failure.message));
-                    let step_status = if status == ExecutionStatus::Cancelled { StepStatus::Cancelled } else { StepStatus::Failed };
-                    step_run(step, step_status, input, failure.output, Some(failure.message), Some(started_at), duration)
+                    let step_status =
+                        if status == ExecutionStatus::Cancelled { StepStatus::Cancelled } else { StepStatus::Failed };
+                    step_run(
+                        step,
+                        step_status,
+                        input,
+                        failure.output,
+                        Some(failure.message),
+                        Some(started_at),
+                        duration,
+                    )
                 }
             };
             self.store.record_step_run(&execution.id, seq, &run).await?;
@@ -222,7 +245,13 @@ impl Engine {
     /// Builds a step's input from its literal values and expressions. Evaluation
     /// runs on a blocking thread (it is CPU work with its own time limit), and
     /// a cancelled execution interrupts it.
-    async fn map_inputs(&self, step: &PlannedStep, scope: &Scope, outputs: &Map<String, Value>, cancel: &CancellationToken) -> Result<Value, String> {
+    async fn map_inputs(
+        &self,
+        step: &PlannedStep,
+        scope: &Scope,
+        outputs: &Map<String, Value>,
+        cancel: &CancellationToken,
+    ) -> Result<Value, String> {
         let inputs = step.inputs.clone();
         if inputs.iter().all(|(_, input)| matches!(input, PlannedInput::Value(_))) {
             return build_input(&inputs, |_| unreachable!("only literal values"));
@@ -244,7 +273,8 @@ impl Engine {
             })
         };
         let mapped = tokio::task::spawn_blocking(move || {
-            let mut mapper = Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &limits, Some(token));
+            let mut mapper =
+                Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &limits, Some(token));
             build_input(&inputs, |expression| mapper.evaluate(expression).map_err(|e| e.to_string()))
         })
         .await;
@@ -252,7 +282,12 @@ impl Engine {
         mapped.unwrap_or_else(|e| Err(format!("mapping stopped unexpectedly: {e}")))
     }
 
-    async fn run_action(&self, step: &PlannedStep, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
+    async fn run_action(
+        &self,
+        step: &PlannedStep,
+        input: Value,
+        context: &ActionContext,
+    ) -> Result<Outcome, StepFailure> {
         let component = self.catalog.get(&step.component).expect("plans only hold catalog components");
         let problems = component.check_input(&input);
         if let Some((path, message)) = problems.first() {
@@ -315,7 +350,11 @@ fn build_input(
         let mut slot = &mut root;
         for (depth, key) in path.iter().enumerate() {
             let Value::Object(map) = slot else {
-                return Err(format!("input {}: {} is not an object, so it has no field {key}", path.join("."), path[..depth].join(".")));
+                return Err(format!(
+                    "input {}: {} is not an object, so it has no field {key}",
+                    path.join("."),
+                    path[..depth].join(".")
+                ));
             };
             slot = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
         }
@@ -333,7 +372,17 @@ fn step_run(
     started_at: Option<String>,
     duration_ms: Option<i64>,
 ) -> StepRun {
-    StepRun { step_id: step.id.clone(), name: step.name.clone(), component: step.component.clone(), status, input, output, error, started_at, duration_ms }
+    StepRun {
+        step_id: step.id.clone(),
+        name: step.name.clone(),
+        component: step.component.clone(),
+        status,
+        input,
+        output,
+        error,
+        started_at,
+        duration_ms,
+    }
 }
 
 #[cfg(test)]

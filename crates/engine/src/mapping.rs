@@ -135,10 +135,7 @@ fn collect_step_references(node: &Value, found: &mut Vec<String>) {
 /// `Signature validation failed: T0410: …`).
 fn code_of(message: &str) -> Option<String> {
     let after_label = message.split_once(": ").map(|(_, rest)| rest);
-    std::iter::once(message)
-        .chain(after_label)
-        .find_map(jsonata_core::evaluator::error_code_prefix)
-        .map(str::to_string)
+    std::iter::once(message).chain(after_label).find_map(jsonata_core::evaluator::error_code_prefix).map(str::to_string)
 }
 
 /// The JSONata code of a syntax error jsonata-core reports without one.
@@ -197,7 +194,9 @@ pub fn to_jvalue(value: &Value) -> JValue {
             let items = with_stack(|| items.iter().map(to_jvalue).collect());
             JValue::Array(JArray::new_flat(items, flat))
         }
-        Value::Object(map) => JValue::object(with_stack(|| map.iter().map(|(k, v)| (k.clone(), to_jvalue(v))).collect())),
+        Value::Object(map) => {
+            JValue::object(with_stack(|| map.iter().map(|(k, v)| (k.clone(), to_jvalue(v))).collect()))
+        }
     }
 }
 
@@ -245,8 +244,7 @@ impl Mapper {
     /// Evaluates one expression. `Ok(None)` means the result is undefined (a
     /// path that matched nothing), which is not the same as JSON `null`.
     pub fn evaluate(&mut self, expression: &Expression) -> Result<Option<Value>, MappingError> {
-        let result = with_stack(|| self.evaluator.evaluate(&expression.ast, &self.input))
-            .map_err(evaluation_error)?;
+        let result = with_stack(|| self.evaluator.evaluate(&expression.ast, &self.input)).map_err(evaluation_error)?;
         to_json(&result)
     }
 }
@@ -349,7 +347,12 @@ mod tests {
         // The input bound again (one conversion, shared) behaves as a copy would.
         let trigger = json!({"body": {"items": [[1, 2], {"a": [3]}], "n": [4]}});
         let copy = trigger.clone();
-        for source in ["[$trigger = $, $trigger.body.items[1].a, body.items[0]]", "$trigger.body.n", "$trigger", "$$.body.items[0]"] {
+        for source in [
+            "[$trigger = $, $trigger.body.items[1].a, body.items[0]]",
+            "$trigger.body.n",
+            "$trigger",
+            "$$.body.items[0]",
+        ] {
             let expr = Expression::parse(source).unwrap();
             let shared = Mapper::new(Some(&trigger), [("trigger", &trigger)], &Limits::default(), None).evaluate(&expr);
             let copied = Mapper::new(Some(&trigger), [("trigger", &copy)], &Limits::default(), None).evaluate(&expr);
@@ -399,7 +402,8 @@ mod tests {
 
     #[test]
     fn step_references_are_found_wherever_they_appear() {
-        let expr = Expression::parse(r#"{"a": $steps.stp_a.id, "b": $count($steps.stp_b.items[x > $steps.stp_a.n])}"#).unwrap();
+        let expr = Expression::parse(r#"{"a": $steps.stp_a.id, "b": $count($steps.stp_b.items[x > $steps.stp_a.n])}"#)
+            .unwrap();
         assert_eq!(expr.step_references(), ["stp_a", "stp_b"]);
         assert!(Expression::parse("$trigger.body.steps").unwrap().step_references().is_empty());
     }

@@ -62,7 +62,9 @@ impl Plan {
                 .map(|(key, input)| {
                     let planned = match input {
                         Input::Value(v) => PlannedInput::Value(v.clone()),
-                        Input::Expr(source) => PlannedInput::Expr(Expression::parse(source).expect("validation parsed every expression")),
+                        Input::Expr(source) => {
+                            PlannedInput::Expr(Expression::parse(source).expect("validation parsed every expression"))
+                        }
                     };
                     (key.split('.').map(str::to_string).collect(), planned)
                 })

@@ -93,9 +93,13 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
     let mut names = BTreeSet::new();
     for (i, parameter) in doc.parameters.iter().enumerate() {
         if parameter.name.is_empty() || !parameter.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            problems.push(problem(format!("parameters[{i}].name"), "use letters, digits and '_', so $params.<name> works"));
+            problems
+                .push(problem(format!("parameters[{i}].name"), "use letters, digits and '_', so $params.<name> works"));
         } else if !names.insert(parameter.name.as_str()) {
-            problems.push(problem(format!("parameters[{i}].name"), format!("parameter {} is declared twice", parameter.name)));
+            problems.push(problem(
+                format!("parameters[{i}].name"),
+                format!("parameter {} is declared twice", parameter.name),
+            ));
         }
     }
 
@@ -113,7 +117,8 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
             problems.push(problem(format!("steps[{i}].id"), format!("{} is also the id of steps[{first}]", step.id)));
         }
         match catalog.get(&step.component) {
-            None => problems.push(problem(format!("steps[{i}].component"), format!("unknown component {:?}", step.component))),
+            None => problems
+                .push(problem(format!("steps[{i}].component"), format!("unknown component {:?}", step.component))),
             Some(component) if component.is_trigger() => match trigger {
                 Some(first) => problems.push(problem(
                     format!("steps[{i}].component"),
@@ -134,14 +139,18 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
         Ok(_) => true,
         Err(cycle) => {
             let ids: Vec<&str> = cycle.iter().map(|&i| doc.steps[i].id.as_str()).collect();
-            problems.push(problem("edges", format!("the steps {} form a cycle; a flow must be acyclic", ids.join(", "))));
+            problems
+                .push(problem("edges", format!("the steps {} form a cycle; a flow must be acyclic", ids.join(", "))));
             false
         }
     };
     if let (Some(trigger), true) = (trigger, acyclic) {
         for (i, step) in doc.steps.iter().enumerate() {
             if i != trigger && !graph.ancestors(i).contains(&trigger) {
-                problems.push(problem(format!("steps[{i}]"), format!("{} is not connected to the trigger, so it would never run", step.id)));
+                problems.push(problem(
+                    format!("steps[{i}]"),
+                    format!("{} is not connected to the trigger, so it would never run", step.id),
+                ));
             }
         }
     }
@@ -176,21 +185,28 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                             }
                         }
                     }
-                    Input::Expr(source) => match Expression::parse(source) {
-                        Err(error) => problems.push(problem(path, format!("invalid expression: {error}"))),
-                        Ok(expression) => {
-                            for id in expression.step_references() {
-                                match seen_ids.get(id.as_str()) {
-                                    None => problems.push(problem(&path, format!("unknown step id {id} in $steps.{id}"))),
-                                    Some(&j) if ancestors.as_ref().is_some_and(|a| !a.contains(&j)) => problems.push(problem(
-                                        &path,
-                                        format!("$steps.{id} refers to a step that does not run before {}", step.id),
-                                    )),
-                                    Some(_) => {}
+                    Input::Expr(source) => {
+                        match Expression::parse(source) {
+                            Err(error) => problems.push(problem(path, format!("invalid expression: {error}"))),
+                            Ok(expression) => {
+                                for id in expression.step_references() {
+                                    match seen_ids.get(id.as_str()) {
+                                        None => problems
+                                            .push(problem(&path, format!("unknown step id {id} in $steps.{id}"))),
+                                        Some(&j) if ancestors.as_ref().is_some_and(|a| !a.contains(&j)) => problems
+                                            .push(problem(
+                                                &path,
+                                                format!(
+                                                    "$steps.{id} refers to a step that does not run before {}",
+                                                    step.id
+                                                ),
+                                            )),
+                                        Some(_) => {}
+                                    }
                                 }
                             }
                         }
-                    },
+                    }
                 }
             }
             for required in component.required_inputs() {
@@ -202,7 +218,10 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
         }
         if let Some(credential) = &step.credential {
             if component.descriptor.credential_kinds.is_empty() {
-                problems.push(problem(format!("{at}.credential"), format!("{} takes no credential, but {credential:?} is set", step.component)));
+                problems.push(problem(
+                    format!("{at}.credential"),
+                    format!("{} takes no credential, but {credential:?} is set", step.component),
+                ));
             }
         }
     }
@@ -226,7 +245,10 @@ fn edge_problems(doc: &FlowDocument, catalog: &Catalog, trigger: Option<usize>) 
             problems.push(problem(format!("edges[{i}]"), format!("{} is connected to itself", edge.from)));
         }
         if Some(to) == trigger {
-            problems.push(problem(format!("edges[{i}].to"), format!("{} is the trigger; nothing can lead into it", edge.to)));
+            problems.push(problem(
+                format!("edges[{i}].to"),
+                format!("{} is the trigger; nothing can lead into it", edge.to),
+            ));
         }
         if !seen.insert((&edge.from, &edge.to, edge.when)) {
             problems.push(problem(format!("edges[{i}]"), format!("duplicate edge from {} to {}", edge.from, edge.to)));
@@ -235,11 +257,17 @@ fn edge_problems(doc: &FlowDocument, catalog: &Catalog, trigger: Option<usize>) 
         match (branching, edge.when) {
             (true, None) => problems.push(problem(
                 format!("edges[{i}].when"),
-                format!("{} is a {} step: its edges need \"when\": true or false", edge.from, doc.steps[from].component),
+                format!(
+                    "{} is a {} step: its edges need \"when\": true or false",
+                    edge.from, doc.steps[from].component
+                ),
             )),
             (false, Some(_)) => problems.push(problem(
                 format!("edges[{i}].when"),
-                format!("only edges leaving a branching step (condition) carry \"when\"; {} is a {}", edge.from, doc.steps[from].component),
+                format!(
+                    "only edges leaving a branching step (condition) carry \"when\"; {} is a {}",
+                    edge.from, doc.steps[from].component
+                ),
             )),
             _ => {}
         }

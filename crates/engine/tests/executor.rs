@@ -32,7 +32,13 @@ async fn engine(config: EngineConfig) -> (tempfile::TempDir, Store, Engine) {
 }
 
 fn request() -> RunRequest {
-    RunRequest { flow_id: "flw_wait".into(), version: None, trigger: TriggerSource::Manual, input: json!({}), params: Map::new() }
+    RunRequest {
+        flow_id: "flw_wait".into(),
+        version: None,
+        trigger: TriggerSource::Manual,
+        input: json!({}),
+        params: Map::new(),
+    }
 }
 
 #[tokio::test]

@@ -159,8 +159,9 @@ fn parse_case(name: String, case: &Value, group_dir: &Path, datasets: &BTreeMap<
     let field = |key: &str| case.get(key);
     let expr = match (field("expr"), field("expr-file")) {
         (Some(Value::String(expr)), _) => expr.clone(),
-        (_, Some(Value::String(file))) => fs::read_to_string(group_dir.join(file))
-            .unwrap_or_else(|e| panic!("{name}: reading expr-file {file}: {e}")),
+        (_, Some(Value::String(file))) => {
+            fs::read_to_string(group_dir.join(file)).unwrap_or_else(|e| panic!("{name}: reading expr-file {file}: {e}"))
+        }
         _ => panic!("{name}: no expr or expr-file"),
     };
     let input = if let Some(data) = field("data") {

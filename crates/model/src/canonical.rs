@@ -33,6 +33,9 @@ mod tests {
     fn keys_are_sorted_at_every_depth_and_arrays_keep_their_order() {
         let value = serde_json::json!({"b": 1, "a": {"z": [3, 1], "y": null}});
         let text = to_canonical_json(&value).unwrap();
-        assert_eq!(text, "{\n  \"a\": {\n    \"y\": null,\n    \"z\": [\n      3,\n      1\n    ]\n  },\n  \"b\": 1\n}\n");
+        assert_eq!(
+            text,
+            "{\n  \"a\": {\n    \"y\": null,\n    \"z\": [\n      3,\n      1\n    ]\n  },\n  \"b\": 1\n}\n"
+        );
     }
 }

@@ -118,7 +118,11 @@ impl FlowDocument {
         let doc: FlowDocument = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner().to_string();
-            if path == "." { ModelError::Malformed(inner) } else { ModelError::Malformed(format!("{path}: {inner}")) }
+            if path == "." {
+                ModelError::Malformed(inner)
+            } else {
+                ModelError::Malformed(format!("{path}: {inner}"))
+            }
         })?;
         if let Some(id) = &doc.id {
             ids::check_flow_id(id).map_err(|message| ModelError::InvalidId { path: "id".into(), message })?;

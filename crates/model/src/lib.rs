@@ -12,17 +12,15 @@ mod component;
 mod error;
 mod execution;
 mod flow;
-mod record;
 pub mod ids;
+mod record;
 
 pub use canonical::{to_canonical_json, to_canonical_value};
 pub use component::{ComponentDescriptor, ComponentKind};
 pub use error::ModelError;
-pub use execution::{
-    Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource,
-};
-pub use record::{FlowRecord, FlowSummary, VersionInfo};
+pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{Edge, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
+pub use record::{FlowRecord, FlowSummary, VersionInfo};
 
 /// Formats a moment as the model's timestamps are written: RFC 3339 in UTC
 /// with milliseconds (`2026-11-24T15:03:00.123Z`). The width is fixed, so

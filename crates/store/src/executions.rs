@@ -141,10 +141,8 @@ impl Store {
 
     /// One execution with its step runs in the order they ran.
     pub async fn get_execution(&self, id: &str) -> Result<Option<Execution>, StoreError> {
-        let row: Option<ExecutionRow> = sqlx::query_as("SELECT * FROM executions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.reader)
-            .await?;
+        let row: Option<ExecutionRow> =
+            sqlx::query_as("SELECT * FROM executions WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
         let Some(row) = row else { return Ok(None) };
         let steps: Vec<StepRunRow> = sqlx::query_as(
             "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms
@@ -183,7 +181,9 @@ impl Store {
         if let Some(status) = filter.status {
             query.push(" AND status = ").push_bind(status.as_str());
         }
-        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(filter.limit.unwrap_or(DEFAULT_LIMIT)));
+        query
+            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(filter.limit.unwrap_or(DEFAULT_LIMIT)));
         #[allow(clippy::type_complexity)]
         let rows: Vec<(String, String, Option<i64>, String, String, Option<String>, String, Option<i64>)> =
             query.build_query_as().fetch_all(&self.reader).await?;
@@ -266,7 +266,11 @@ mod tests {
         store.finish_execution(&exe).await.unwrap();
 
         let read = store.get_execution("exe_1").await.unwrap().expect("recorded");
-        assert_eq!(read.steps.iter().map(|s| s.step_id.as_str()).collect::<Vec<_>>(), ["stp_b", "stp_a"], "ordered by seq");
+        assert_eq!(
+            read.steps.iter().map(|s| s.step_id.as_str()).collect::<Vec<_>>(),
+            ["stp_b", "stp_a"],
+            "ordered by seq"
+        );
         assert_eq!(read.steps[0].output, Some(json!(1)));
         assert_eq!(read.steps[1].status, StepStatus::Skipped);
         exe.steps = read.steps.clone();
@@ -289,7 +293,10 @@ mod tests {
 
         let all = store.list_executions(&ExecutionFilter::default()).await.unwrap();
         assert_eq!(all.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["exe_2", "exe_1", "exe_0"]);
-        let only_a = store.list_executions(&ExecutionFilter { flow_id: Some("flw_a".into()), ..Default::default() }).await.unwrap();
+        let only_a = store
+            .list_executions(&ExecutionFilter { flow_id: Some("flw_a".into()), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!(only_a.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["exe_2", "exe_0"]);
         let succeeded = ExecutionFilter { status: Some(ExecutionStatus::Succeeded), ..Default::default() };
         assert_eq!(store.list_executions(&succeeded).await.unwrap().len(), 1);

@@ -99,7 +99,9 @@ impl Store {
     /// The flow whose id or webhook slug is `key` (ids win: they cannot clash
     /// with a slug that lacks the `flw_` prefix anyway).
     pub async fn find_flow(&self, key: &str) -> Result<Option<FlowRecord>, StoreError> {
-        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?1 OR f.slug = ?1 ORDER BY f.id = ?1 DESC LIMIT 1");
+        let sql = format!(
+            "SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?1 OR f.slug = ?1 ORDER BY f.id = ?1 DESC LIMIT 1"
+        );
         let row: Option<FlowRow> = sqlx::query_as(&sql).bind(key).fetch_optional(&self.reader).await?;
         row.map(FlowRow::record).transpose()
     }
@@ -129,7 +131,8 @@ impl Store {
     /// Versions are never changed afterwards.
     pub async fn publish_version(&self, id: &str, doc: &FlowDocument, now: &str) -> Result<u32, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM flows WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM flows WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
             return Err(StoreError::FlowNotFound(id.to_string()));
         }
@@ -162,21 +165,23 @@ impl Store {
 
     /// One published version's document.
     pub async fn get_version(&self, id: &str, version: u32) -> Result<Option<FlowDocument>, StoreError> {
-        let text: Option<String> = sqlx::query_scalar("SELECT document FROM flow_versions WHERE flow_id = ? AND version = ?")
-            .bind(id)
-            .bind(i64::from(version))
-            .fetch_optional(&self.reader)
-            .await?;
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT document FROM flow_versions WHERE flow_id = ? AND version = ?")
+                .bind(id)
+                .bind(i64::from(version))
+                .fetch_optional(&self.reader)
+                .await?;
         text.map(|t| from_json("flow_versions.document", &t)).transpose()
     }
 
     /// The newest published version, with its number.
     pub async fn latest_version(&self, id: &str) -> Result<Option<(u32, FlowDocument)>, StoreError> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT version, document FROM flow_versions WHERE flow_id = ? ORDER BY version DESC LIMIT 1")
-                .bind(id)
-                .fetch_optional(&self.reader)
-                .await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT version, document FROM flow_versions WHERE flow_id = ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?;
         row.map(|(v, t)| Ok((v as u32, from_json("flow_versions.document", &t)?))).transpose()
     }
 }

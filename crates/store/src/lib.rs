@@ -15,7 +15,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
@@ -44,16 +46,11 @@ impl Store {
             .foreign_keys(true);
         // auto_vacuum only takes effect on a new database, before its first table.
         let writer_options = base.clone().create_if_missing(true).auto_vacuum(SqliteAutoVacuum::Incremental);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .connect_with(writer_options)
-            .await?;
+        let writer =
+            SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(writer_options).await?;
         sqlx::migrate!("./migrations").run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .connect_with(base.read_only(true))
-            .await?;
+        let reader =
+            SqlitePoolOptions::new().max_connections(READ_CONNECTIONS).connect_with(base.read_only(true)).await?;
         Ok(Store { writer, reader })
     }
 

@@ -37,7 +37,8 @@ struct Delay;
 #[async_trait]
 impl Action for Delay {
     async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
-        let ms = input.get("ms").and_then(Value::as_u64).ok_or_else(|| StepFailure::new("ms must be a whole number"))?;
+        let ms =
+            input.get("ms").and_then(Value::as_u64).ok_or_else(|| StepFailure::new("ms must be a whole number"))?;
         let started = tokio::time::Instant::now();
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(ms)) => Ok(Outcome::output(json!({"waitedMs": ms}))),

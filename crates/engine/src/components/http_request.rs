@@ -40,7 +40,8 @@ pub(crate) fn component() -> Component {
         }),
         json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"id": 1, "name": "Gromit", "status": "available"}}),
     );
-    descriptor.credential_kinds = ["basic", "api_key", "bearer", "oauth2_client_credentials"].map(String::from).to_vec();
+    descriptor.credential_kinds =
+        ["basic", "api_key", "bearer", "oauth2_client_credentials"].map(String::from).to_vec();
     descriptor.side_effects = true;
     Component::new(descriptor, Some(Arc::new(HttpRequest)))
 }
@@ -75,7 +76,8 @@ struct HttpRequest;
 impl Action for HttpRequest {
     async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
         let input: Input = serde_json::from_value(input).map_err(|e| StepFailure::new(format!("input: {e}")))?;
-        let url = reqwest::Url::parse(&input.url).map_err(|e| StepFailure::new(format!("url {:?} is not a valid URL: {e}", input.url)))?;
+        let url = reqwest::Url::parse(&input.url)
+            .map_err(|e| StepFailure::new(format!("url {:?} is not a valid URL: {e}", input.url)))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(StepFailure::new(format!("url {:?}: only http and https are supported", input.url)));
         }
@@ -84,8 +86,10 @@ impl Action for HttpRequest {
 
         let mut headers = HeaderMap::new();
         for (name, value) in &input.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| StepFailure::new(format!("headers: {name:?} is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| StepFailure::new(format!("headers.{name}: the value is not a valid header value")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| StepFailure::new(format!("headers: {name:?} is not a valid header name")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| StepFailure::new(format!("headers.{name}: the value is not a valid header value")))?;
             headers.insert(name, value);
         }
         let query: Vec<(String, String)> = input
@@ -95,7 +99,8 @@ impl Action for HttpRequest {
             .collect();
 
         let timeout = Duration::from_millis(input.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
-        let mut request = context.http.request(method.clone(), url.clone()).headers(headers.clone()).query(&query).timeout(timeout);
+        let mut request =
+            context.http.request(method.clone(), url.clone()).headers(headers.clone()).query(&query).timeout(timeout);
         match &input.body {
             None | Some(Value::Null) => {}
             Some(Value::String(text)) => {
@@ -131,11 +136,8 @@ impl Action for HttpRequest {
                 }
             }
         }
-        let is_json = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.contains("json"));
+        let is_json =
+            response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.contains("json"));
         let bytes = tokio::select! {
             bytes = response.bytes() => bytes.map_err(|e| StepFailure::new(format!("reading the response of {method} {url} failed: {e}")))?,
             () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while reading the response")),
@@ -144,7 +146,9 @@ impl Action for HttpRequest {
         let output = json!({"status": status.as_u16(), "headers": out_headers, "body": body});
         if input.fail_on_http_error && !status.is_success() {
             return Err(StepFailure {
-                message: format!("{method} {url} answered {status}; set failOnHttpError to false to continue on HTTP errors"),
+                message: format!(
+                    "{method} {url} answered {status}; set failOnHttpError to false to continue on HTTP errors"
+                ),
                 output: Some(output),
             });
         }
@@ -169,7 +173,12 @@ fn decode_body(bytes: &[u8], is_json: bool) -> Value {
     }
 }
 
-fn describe_send_error(error: &reqwest::Error, method: &reqwest::Method, url: &reqwest::Url, timeout: Duration) -> String {
+fn describe_send_error(
+    error: &reqwest::Error,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> String {
     if error.is_timeout() {
         format!("{method} {url} timed out after {} ms", timeout.as_millis())
     } else if error.is_connect() {
