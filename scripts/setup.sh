@@ -3,7 +3,7 @@
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 
-APT_PACKAGES=(build-essential pkg-config curl ca-certificates python3)
+APT_PACKAGES=(build-essential pkg-config curl ca-certificates)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -12,24 +12,55 @@ use axum::Router;
 use serde_json::Value;
 
 /// The `hookline` binary built beside this test (`target/<profile>/hookline`).
-/// It is brought up to date once per test process, so running only this
-/// package's tests never exercises a stale binary.
+///
+/// `cargo test --workspace` builds it (the CLI crate has integration tests). When
+/// only this package is tested after an edit, the binary can be older than the
+/// sources; it is then rebuilt once, so a test never runs a stale binary.
 pub fn binary() -> PathBuf {
     static BUILD: std::sync::Once = std::sync::Once::new();
-    BUILD.call_once(|| {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--quiet", "-p", "hookline-cli", "--bin", "hookline"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building the hookline binary failed");
-    });
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(Path::parent).expect("target profile dir");
     let binary = dir.join(format!("hookline{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} is missing; run the suite with `cargo test --workspace`", binary.display());
+    BUILD.call_once(|| {
+        let built = std::fs::metadata(&binary).and_then(|m| m.modified()).ok();
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+        if built.is_some_and(|built| newest_source(workspace) <= built) {
+            return;
+        }
+        let mut build = Command::new(env!("CARGO"));
+        build.current_dir(workspace).args(["build", "--quiet", "-p", "hookline-cli", "--bin", "hookline"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        assert!(build.status().expect("cargo runs").success(), "building the hookline binary failed");
+    });
     binary
+}
+
+/// The newest modification time among the workspace's manifests and the
+/// crates' sources and migrations.
+fn newest_source(workspace: &Path) -> std::time::SystemTime {
+    fn walk(dir: &Path, newest: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, newest);
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "sql" || e == "toml") {
+                if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                    *newest = (*newest).max(modified);
+                }
+            }
+        }
+    }
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        if let Ok(modified) = std::fs::metadata(workspace.join(file)).and_then(|m| m.modified()) {
+            newest = newest.max(modified);
+        }
+    }
+    walk(&workspace.join("crates"), &mut newest);
+    newest
 }
 
 /// A fresh data dir and a way to run `hookline` against it.

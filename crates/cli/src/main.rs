@@ -39,10 +39,22 @@ enum Command {
     /// Read the run log.
     #[command(subcommand)]
     Executions(ExecutionsCommand),
+    /// Demo services, for following the tutorials offline.
+    #[command(subcommand)]
+    Demo(DemoCommand),
     /// List the components flows can use.
     Components {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Serve a small Pets API (POST /pet, GET /pet/{id}, GET /pet?status=) stored in the data dir.
+    Petstore {
+        #[arg(long, default_value = "127.0.0.1:9000", value_name = "ADDRESS")]
+        listen: String,
     },
 }
 
@@ -148,11 +160,16 @@ fn data_dir(cli_value: Option<PathBuf>) -> Result<PathBuf, ApiError> {
 }
 
 async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
-    let core = Core::open(CoreConfig::new(data_dir(cli.data_dir)?)).await?;
+    let data_dir = data_dir(cli.data_dir)?;
+    if let Command::Demo(DemoCommand::Petstore { listen }) = &cli.command {
+        return demo_petstore(&data_dir, listen).await;
+    }
+    let core = Core::open(CoreConfig::new(data_dir)).await?;
     match cli.command {
         Command::Flows(command) => flows(&core, command).await,
         Command::Run(args) => run(&core, args).await,
         Command::Executions(command) => executions(&core, command).await,
+        Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Components { json } => {
             let components = core.components();
             if json {
@@ -299,6 +316,46 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
         }
         ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Binds `listen`, naming the address in the error a user can act on.
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener, ApiError> {
+    let address: std::net::SocketAddr = listen.parse().map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("--listen {listen:?}: expected HOST:PORT such as 127.0.0.1:9000"),
+        )
+    })?;
+    tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!("port {} is already in use on {}; choose another with --listen", address.port(), address.ip())
+        } else {
+            format!("cannot listen on {address}: {e}")
+        };
+        ApiError::new(ErrorCode::InvalidInput, why)
+    })
+}
+
+async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitCode, ApiError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| io_error(data_dir, e))?;
+    let path = data_dir.join("demo-petstore.db");
+    let store = hookline_store::PetStore::open(&path)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot open {}: {e}", path.display())))?;
+    let listener = bind(listen).await?;
+    let address = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    println!("pet store listening on http://{address} (POST /pet, GET /pet/{{id}}, GET /pet?status=); Ctrl-C stops it");
+    let shutdown = CancellationToken::new();
+    let on_interrupt = shutdown.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    hookline_listener::demo::serve(listener, store, shutdown)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the pet store stopped: {e}")))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,6 +10,7 @@
 mod error;
 mod executions;
 mod flows;
+mod pets;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{
 
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
+pub use pets::PetStore;
 
 /// How long a connection waits for a lock held by another process (the desktop
 /// app and `hookline serve` may share a data dir) before giving up.
