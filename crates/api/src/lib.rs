@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest};
+use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord,
     FlowSummary, TriggerSource, VersionInfo,
@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
 pub use error::{ApiError, ErrorCode};
+pub use hookline_listener::hooks::ListenerConfig;
 pub use hookline_store::ExecutionFilter;
 
 /// File name of the database inside the data dir.
@@ -96,6 +97,24 @@ impl Core {
 
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
+    }
+
+    /// Starts the execution queue that live hooks feed. It stops when
+    /// `shutdown` fires; call [`Runner::recover`] to resume executions an
+    /// earlier process left unfinished.
+    pub fn start_runner(&self, config: RunnerConfig, shutdown: CancellationToken) -> Arc<Runner> {
+        Runner::start(self.engine.clone(), self.store.clone(), config, shutdown)
+    }
+
+    /// Resumes executions an earlier process accepted but did not finish;
+    /// returns how many.
+    pub async fn recover(&self, runner: &Runner) -> Result<usize> {
+        Ok(runner.recover().await?)
+    }
+
+    /// The webhook listener's routes (`/hook/{flow}`, `/executions/{id}`).
+    pub fn hook_router(&self, runner: Arc<Runner>, config: ListenerConfig) -> axum::Router {
+        hookline_listener::hooks::router(self.store.clone(), self.engine.clone(), runner, config)
     }
 
     /// Every component of the catalog.

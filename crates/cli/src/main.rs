@@ -39,6 +39,8 @@ enum Command {
     /// Read the run log.
     #[command(subcommand)]
     Executions(ExecutionsCommand),
+    /// Serve the webhooks of every started flow and run their executions.
+    Serve(ServeArgs),
     /// Demo services, for following the tutorials offline.
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -47,6 +49,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on; loopback unless you choose otherwise.
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDRESS")]
+    listen: String,
+    /// Largest request body accepted, in bytes (413 above it).
+    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
+    body_limit: usize,
+    /// Most accepted executions waiting to run before hooks answer 503.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    queue_bound: usize,
+    /// Executions running at the same time.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    concurrency: usize,
 }
 
 #[derive(Subcommand)]
@@ -169,6 +187,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Flows(command) => flows(&core, command).await,
         Command::Run(args) => run(&core, args).await,
         Command::Executions(command) => executions(&core, command).await,
+        Command::Serve(args) => serve(core, args).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Components { json } => {
             let components = core.components();
@@ -317,6 +336,55 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
         ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
+    let listener = bind(&args.listen).await?;
+    let address = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let runner_stop = CancellationToken::new();
+    let runner = core.start_runner(
+        hookline_engine::RunnerConfig {
+            concurrency: args.concurrency,
+            queue_bound: args.queue_bound,
+            ..Default::default()
+        },
+        runner_stop.clone(),
+    );
+    let recovered = core.recover(&runner).await?;
+    println!("recovered {recovered} unfinished execution(s)");
+    let config = hookline_api::ListenerConfig { body_limit: args.body_limit, log_requests: true };
+    let app = core.hook_router(runner, config);
+    println!("listening on http://{address}");
+    for flow in core.list_flows().await?.iter().filter(|f| f.live) {
+        let key = flow.slug.as_deref().unwrap_or(&flow.id);
+        println!("  {} -> http://{address}/hook/{key}", flow.name);
+    }
+    // In-flight requests are answered before the process ends; executions not
+    // yet finished stay queued or running in the store and resume at the next start.
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the listener failed: {e}")))?;
+    runner_stop.cancel();
+    println!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Binds `listen`, naming the address in the error a user can act on.

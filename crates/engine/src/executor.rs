@@ -86,9 +86,9 @@ impl Engine {
         Ok(plan)
     }
 
-    /// Records a new execution in state `queued` and returns it.
-    pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
-        let execution = Execution {
+    /// A new execution of `request` in state `queued`, not yet stored.
+    pub fn new_execution(request: &RunRequest) -> Execution {
+        Execution {
             id: hookline_model::ids::generate(hookline_model::ids::EXECUTION_PREFIX),
             flow_id: request.flow_id.clone(),
             version: request.version,
@@ -104,7 +104,17 @@ impl Engine {
             finished_at: None,
             duration_ms: None,
             steps: vec![],
-        };
+        }
+    }
+
+    /// The compiled plan of a published version, if it was compiled before.
+    pub fn cached_version(&self, flow_id: &str, version: u32) -> Option<Arc<Plan>> {
+        self.plans.lock().expect("plan cache lock").get(&(flow_id.to_string(), version)).cloned()
+    }
+
+    /// Records a new execution in state `queued` and returns it.
+    pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
+        let execution = Self::new_execution(request);
         self.store.create_execution(&execution).await?;
         Ok(execution)
     }
@@ -143,9 +153,8 @@ impl Engine {
         overrides: &Map<String, Value>,
         cancel: &CancellationToken,
     ) -> Result<(), EngineError> {
-        let clock = Instant::now();
         execution.status = ExecutionStatus::Running;
-        execution.started_at = Some(timestamp(SystemTime::now()));
+        let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
         let scope = Scope {
             trigger: execution.input.clone(),
             params: Value::Object(parameters(&plan.document, overrides)),
@@ -155,12 +164,30 @@ impl Engine {
         let mut active = vec![false; plan.steps.len()];
         let context = ActionContext { http: self.http.clone(), cancel: cancel.clone() };
 
+        // A resumed execution (recovered after a crash) keeps the steps that
+        // already finished, with their outputs and branches, and runs the rest.
+        let recorded: HashMap<String, StepRun> = std::mem::take(&mut execution.steps)
+            .into_iter()
+            .filter(|run| matches!(run.status, StepStatus::Succeeded | StepStatus::Skipped))
+            .map(|run| (run.step_id.clone(), run))
+            .collect();
+
         for (index, step) in plan.steps.iter().enumerate() {
             let seq = index as u32;
             if cancel.is_cancelled() {
                 execution.status = ExecutionStatus::Cancelled;
                 execution.error = Some(format!("cancelled before step {}", step.id));
                 break;
+            }
+            if let Some(run) = recorded.get(&step.id) {
+                if run.status == StepStatus::Succeeded {
+                    let output = run.output.clone().unwrap_or(Value::Null);
+                    outputs.insert(step.id.clone(), output.clone());
+                    execution.output = Some(output);
+                    follow(step, run.branch, &mut active);
+                }
+                execution.steps.push(run.clone());
+                continue;
             }
             if step.is_trigger {
                 let run = step_run(
@@ -204,7 +231,10 @@ impl Engine {
                         execution.reply = reply;
                     }
                     follow(step, branch, &mut active);
-                    step_run(step, StepStatus::Succeeded, input, Some(output), None, Some(started_at), duration)
+                    let mut run =
+                        step_run(step, StepStatus::Succeeded, input, Some(output), None, Some(started_at), duration);
+                    run.branch = branch;
+                    run
                 }
                 Err(failure) => {
                     let status =
@@ -236,8 +266,9 @@ impl Engine {
         if execution.status == ExecutionStatus::Running {
             execution.status = ExecutionStatus::Succeeded;
         }
-        execution.finished_at = Some(timestamp(SystemTime::now()));
-        execution.duration_ms = Some(clock.elapsed().as_millis() as i64);
+        let finished = SystemTime::now();
+        execution.finished_at = Some(timestamp(finished));
+        execution.duration_ms = hookline_model::millis_since(&started_at, finished);
         self.store.finish_execution(execution).await?;
         Ok(())
     }
@@ -373,6 +404,7 @@ fn step_run(
     duration_ms: Option<i64>,
 ) -> StepRun {
     StepRun {
+        branch: None,
         step_id: step.id.clone(),
         name: step.name.clone(),
         component: step.component.clone(),

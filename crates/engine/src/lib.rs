@@ -12,10 +12,12 @@ mod error;
 mod executor;
 pub mod mapping;
 pub mod plan;
+mod runner;
 pub mod validate;
 
 pub use catalog::Catalog;
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, RunRequest};
 pub use plan::Plan;
+pub use runner::{AcceptError, Runner, RunnerConfig};
 pub use validate::{validate, Problem};

@@ -1,11 +1,13 @@
 //! Hookline's local HTTP servers, built on axum.
 //!
-//! For now this is the demo pet store that the tutorial's flows call; the
-//! webhook listener joins it. Servers take an already bound listener and a
+//! The webhook listener (`/hook/{flow}`, `/executions/{id}`) runs flows
+//! through the engine's durable queue; the demo pet store is what the
+//! tutorial's flows call. Servers take an already bound listener and a
 //! cancellation token, so callers choose the address (tests bind port 0) and
 //! decide when to stop. Nothing here runs flows by itself.
 
 pub mod demo;
 mod error;
+pub mod hooks;
 
 pub use error::ErrorBody;

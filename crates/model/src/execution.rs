@@ -115,6 +115,9 @@ pub struct StepRun {
     pub error: Option<String>,
     pub started_at: Option<String>,
     pub duration_ms: Option<i64>,
+    /// The branch a branching step (Condition) chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<bool>,
 }
 
 /// A row of the run log.

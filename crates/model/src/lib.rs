@@ -28,3 +28,25 @@ pub use record::{FlowRecord, FlowSummary, VersionInfo};
 pub fn timestamp(at: std::time::SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
+
+/// Milliseconds from a timestamp written by [`timestamp`] to `until`; `None`
+/// when the text is not such a timestamp.
+pub fn millis_since(from: &str, until: std::time::SystemTime) -> Option<i64> {
+    let from = chrono::DateTime::parse_from_rfc3339(from).ok()?;
+    let until = chrono::DateTime::<chrono::Utc>::from(until);
+    Some((until - from.with_timezone(&chrono::Utc)).num_milliseconds().max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn timestamps_are_fixed_width_utc_and_measure_back() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
+        let text = super::timestamp(at);
+        assert_eq!(text, "2023-11-14T22:13:20.123Z");
+        assert_eq!(super::millis_since(&text, at + Duration::from_millis(250)), Some(250));
+        assert_eq!(super::millis_since("yesterday", at), None);
+    }
+}

@@ -42,6 +42,7 @@ struct StepRunRow {
     error: Option<String>,
     started_at: Option<String>,
     duration_ms: Option<i64>,
+    branch: Option<bool>,
 }
 
 fn status(text: &str) -> Result<ExecutionStatus, StoreError> {
@@ -69,6 +70,7 @@ impl StepRunRow {
             error: self.error,
             started_at: self.started_at,
             duration_ms: self.duration_ms,
+            branch: self.branch,
         })
     }
 }
@@ -76,31 +78,52 @@ impl StepRunRow {
 impl Store {
     /// Records a new execution (its steps are recorded as they finish).
     pub async fn create_execution(&self, execution: &Execution) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&execution.id)
-        .bind(&execution.flow_id)
-        .bind(execution.version.map(i64::from))
-        .bind(execution.trigger.as_str())
-        .bind(execution.status.as_str())
-        .bind(to_json(&execution.input))
-        .bind(&execution.created_at)
-        .bind(&execution.started_at)
-        .execute(&self.writer)
-        .await?;
+        self.create_executions(std::slice::from_ref(execution)).await
+    }
+
+    /// Records several new executions in one transaction: one durable commit
+    /// (one fsync) for a whole batch of accepted webhooks.
+    pub async fn create_executions(&self, executions: &[Execution]) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        for execution in executions {
+            sqlx::query(
+                "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&execution.id)
+            .bind(&execution.flow_id)
+            .bind(execution.version.map(i64::from))
+            .bind(execution.trigger.as_str())
+            .bind(execution.status.as_str())
+            .bind(to_json(&execution.input))
+            .bind(&execution.created_at)
+            .bind(&execution.started_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Ids of executions that were accepted but did not finish (queued or
+    /// running when the process stopped), oldest first.
+    pub async fn unfinished_executions(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id",
+        )
+        .fetch_all(&self.reader)
+        .await?)
     }
 
     /// Records one step's run as the `seq`-th of its execution.
     pub async fn record_step_run(&self, execution_id: &str, seq: u32, step: &StepRun) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (execution_id, step_id) DO UPDATE SET
                seq = excluded.seq, status = excluded.status, input = excluded.input, output = excluded.output,
-               error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms",
+               error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms,
+               branch = excluded.branch",
         )
         .bind(execution_id)
         .bind(i64::from(seq))
@@ -113,6 +136,7 @@ impl Store {
         .bind(&step.error)
         .bind(&step.started_at)
         .bind(step.duration_ms)
+        .bind(step.branch)
         .execute(&self.writer)
         .await?;
         Ok(())
@@ -145,7 +169,7 @@ impl Store {
             sqlx::query_as("SELECT * FROM executions WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
         let Some(row) = row else { return Ok(None) };
         let steps: Vec<StepRunRow> = sqlx::query_as(
-            "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms
+            "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms, branch
              FROM step_runs WHERE execution_id = ? ORDER BY seq",
         )
         .bind(id)
@@ -253,6 +277,7 @@ mod tests {
             error: None,
             started_at: Some("2026-01-01T00:00:01.000Z".into()),
             duration_ms: Some(3),
+            branch: None,
         };
         store.record_step_run("exe_1", 0, &step("stp_b", StepStatus::Succeeded)).await.unwrap();
         store.record_step_run("exe_1", 1, &step("stp_a", StepStatus::Skipped)).await.unwrap();

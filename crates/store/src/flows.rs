@@ -10,6 +10,14 @@ fn document_text(doc: &FlowDocument) -> String {
     to_canonical_value(value).to_string()
 }
 
+/// See [`Store::hook_target`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookTarget {
+    pub flow_id: String,
+    pub live: bool,
+    pub latest_version: Option<u32>,
+}
+
 #[derive(FromRow)]
 struct FlowRow {
     id: String,
@@ -104,6 +112,20 @@ impl Store {
         );
         let row: Option<FlowRow> = sqlx::query_as(&sql).bind(key).fetch_optional(&self.reader).await?;
         row.map(FlowRow::record).transpose()
+    }
+
+    /// What a hook request needs to know about the flow whose id or slug is
+    /// `key`: its id, whether it is live, and its latest published version.
+    /// Reads no documents, so it stays cheap on the webhook hot path.
+    pub async fn hook_target(&self, key: &str) -> Result<Option<HookTarget>, StoreError> {
+        let row: Option<(String, bool, Option<i64>)> = sqlx::query_as(
+            "SELECT f.id, f.live, (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id)
+             FROM flows f WHERE f.id = ?1 OR f.slug = ?1 ORDER BY f.id = ?1 DESC LIMIT 1",
+        )
+        .bind(key)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row.map(|(flow_id, live, version)| HookTarget { flow_id, live, latest_version: version.map(|v| v as u32) }))
     }
 
     /// Every flow, by name.
@@ -278,6 +300,8 @@ pub(crate) mod tests {
         store.save_draft(&document("flw_a", None), None, T1).await.unwrap();
         store.set_live("flw_a", true, T2).await.unwrap();
         assert!(store.get_flow("flw_a").await.unwrap().unwrap().summary.live);
+        let target = store.hook_target("flw_a").await.unwrap().unwrap();
+        assert_eq!((target.live, target.latest_version), (true, None), "the hook target reflects the flow");
         store.set_live("flw_a", false, T2).await.unwrap();
         assert!(!store.get_flow("flw_a").await.unwrap().unwrap().summary.live);
     }

@@ -22,6 +22,7 @@ use sqlx::sqlite::{
 
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
+pub use flows::HookTarget;
 pub use pets::PetStore;
 
 /// How long a connection waits for a lock held by another process (the desktop

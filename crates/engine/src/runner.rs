@@ -1,0 +1,206 @@
+//! The execution queue behind live hooks: durable accept with group commit, a
+//! bounded queue, concurrent workers, waiting for a result (synchronous
+//! replies) and recovery of unfinished executions after a crash.
+//!
+//! An accepted execution is committed to the store before `accept` returns,
+//! so a caller can answer `2xx` knowing it survives `kill -9`. Requests that
+//! arrive together share one transaction (one fsync), which is what makes
+//! thousands of durable accepts per second possible on SQLite.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use hookline_model::{timestamp, Execution, ExecutionStatus};
+use hookline_store::{Store, StoreError};
+use serde_json::Map;
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+use crate::executor::{Engine, RunRequest};
+use crate::plan::Plan;
+
+/// Sizes of the queue and the worker pool.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Executions running at the same time.
+    pub concurrency: usize,
+    /// Accepted executions waiting for a worker; beyond it `accept` answers
+    /// [`AcceptError::Overloaded`].
+    pub queue_bound: usize,
+    /// Most executions committed in one transaction.
+    pub batch: usize,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig { concurrency: 64, queue_bound: 10_000, batch: 512 }
+    }
+}
+
+/// Why an execution was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum AcceptError {
+    #[error("the execution queue is full")]
+    Overloaded,
+    #[error("the execution could not be stored: {0}")]
+    Store(String),
+}
+
+struct Job {
+    plan: Arc<Plan>,
+    execution: Execution,
+    params: Map<String, serde_json::Value>,
+}
+
+struct Pending {
+    job: Job,
+    slot: mpsc::OwnedPermit<Job>,
+    committed: oneshot::Sender<Result<(), String>>,
+}
+
+type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Execution>>>>;
+
+/// The queue and its workers. Create it inside a Tokio runtime.
+pub struct Runner {
+    engine: Arc<Engine>,
+    store: Store,
+    accepts: mpsc::UnboundedSender<Pending>,
+    jobs: mpsc::Sender<Job>,
+    waiters: Waiters,
+}
+
+impl Runner {
+    /// Starts the group-commit writer and the dispatcher. They stop when
+    /// `shutdown` fires; executions still queued or running stay in the store
+    /// and are picked up by [`Runner::recover`] at the next start.
+    pub fn start(engine: Arc<Engine>, store: Store, config: RunnerConfig, shutdown: CancellationToken) -> Arc<Runner> {
+        let (accepts, accepts_rx) = mpsc::unbounded_channel();
+        let (jobs, jobs_rx) = mpsc::channel(config.queue_bound.max(1));
+        let waiters: Waiters = Arc::default();
+        tokio::spawn(commit_batches(store.clone(), accepts_rx, config.batch.max(1), shutdown.clone()));
+        tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown));
+        Arc::new(Runner { engine, store, accepts, jobs, waiters })
+    }
+
+    /// Stores a new execution of `plan` durably and queues it. With `wait`, the
+    /// returned receiver gets the execution when it ends.
+    pub async fn accept(
+        &self,
+        plan: Arc<Plan>,
+        request: &RunRequest,
+        wait: bool,
+    ) -> Result<(Execution, Option<oneshot::Receiver<Execution>>), AcceptError> {
+        let slot = self.jobs.clone().try_reserve_owned().map_err(|_| AcceptError::Overloaded)?;
+        let execution = Engine::new_execution(request);
+        let done = wait.then(|| {
+            let (tx, rx) = oneshot::channel();
+            self.waiters.lock().expect("waiters lock").insert(execution.id.clone(), tx);
+            rx
+        });
+        let (committed, is_committed) = oneshot::channel();
+        let job = Job { plan, execution: execution.clone(), params: request.params.clone() };
+        let outcome = match self.accepts.send(Pending { job, slot, committed }) {
+            Ok(()) => is_committed.await.unwrap_or_else(|_| Err("the store writer stopped".into())),
+            Err(_) => Err("the store writer stopped".into()),
+        };
+        if let Err(message) = outcome {
+            self.waiters.lock().expect("waiters lock").remove(&execution.id);
+            return Err(AcceptError::Store(message));
+        }
+        Ok((execution, done))
+    }
+
+    /// Queues every execution left queued or running by an earlier process.
+    /// Runs of a published version resume after their last finished step; a
+    /// run of a draft cannot be resumed (the draft may have changed) and is
+    /// recorded as failed. Returns how many were resumed.
+    pub async fn recover(&self) -> Result<usize, StoreError> {
+        let mut resumed = 0;
+        for id in self.store.unfinished_executions().await? {
+            let Some(mut execution) = self.store.get_execution(&id).await? else { continue };
+            let plan = match execution.version {
+                Some(version) => match self.store.get_version(&execution.flow_id, version).await? {
+                    Some(document) => self.engine.compile_version(&execution.flow_id, version, document).ok(),
+                    None => None,
+                },
+                None => None,
+            };
+            let Some(plan) = plan else {
+                execution.status = ExecutionStatus::Failed;
+                execution.error = Some("interrupted before it finished; runs of a draft are not resumed".into());
+                execution.finished_at = Some(timestamp(std::time::SystemTime::now()));
+                self.store.finish_execution(&execution).await?;
+                continue;
+            };
+            let job = Job { plan, execution, params: Map::new() };
+            if self.jobs.send(job).await.is_err() {
+                break;
+            }
+            resumed += 1;
+        }
+        Ok(resumed)
+    }
+}
+
+/// Commits accepted executions in batches: waits for one, takes whatever else
+/// is already waiting (up to `batch`), and writes them in one transaction.
+async fn commit_batches(
+    store: Store,
+    mut pending: mpsc::UnboundedReceiver<Pending>,
+    batch: usize,
+    shutdown: CancellationToken,
+) {
+    let mut buffer = Vec::with_capacity(batch);
+    loop {
+        let received = tokio::select! {
+            count = pending.recv_many(&mut buffer, batch) => count,
+            () = shutdown.cancelled() => 0,
+        };
+        if received == 0 {
+            return;
+        }
+        let executions: Vec<Execution> = buffer.iter().map(|p| p.job.execution.clone()).collect();
+        let result = store.create_executions(&executions).await.map_err(|e| e.to_string());
+        for Pending { job, slot, committed } in buffer.drain(..) {
+            if result.is_ok() {
+                slot.send(job);
+            }
+            let _ = committed.send(result.clone());
+        }
+    }
+}
+
+/// Runs queued executions, at most `concurrency` at a time.
+async fn dispatch(
+    engine: Arc<Engine>,
+    mut jobs: mpsc::Receiver<Job>,
+    waiters: Waiters,
+    concurrency: usize,
+    shutdown: CancellationToken,
+) {
+    let slots = Arc::new(Semaphore::new(concurrency));
+    loop {
+        let job = tokio::select! {
+            job = jobs.recv() => job,
+            () = shutdown.cancelled() => None,
+        };
+        let Some(job) = job else { return };
+        let Ok(permit) = slots.clone().acquire_owned().await else { return };
+        tokio::spawn(run_job(engine.clone(), job, waiters.clone(), permit));
+    }
+}
+
+async fn run_job(engine: Arc<Engine>, job: Job, waiters: Waiters, _permit: OwnedSemaphorePermit) {
+    let id = job.execution.id.clone();
+    let result = engine.execute(&job.plan, job.execution, &job.params, CancellationToken::new()).await;
+    let waiter = waiters.lock().expect("waiters lock").remove(&id);
+    match (result, waiter) {
+        (Ok(execution), Some(waiter)) => {
+            let _ = waiter.send(execution);
+        }
+        (Ok(_), None) => {}
+        // The waiter is dropped, so a synchronous caller learns that the run
+        // could not be recorded; the execution stays unfinished for recovery.
+        (Err(error), _) => eprintln!("execution {id} could not be recorded: {error}"),
+    }
+}

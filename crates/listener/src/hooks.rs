@@ -1,0 +1,374 @@
+//! The webhook listener: `/hook/{flow}` turns a request into a durable
+//! execution of the flow's latest published version, and
+//! `/executions/{id}` reports how it is going.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use base64::Engine as _;
+use hookline_engine::{AcceptError, Engine, Plan, RunRequest, Runner};
+use hookline_model::{Execution, ExecutionStatus, TriggerSource};
+use hookline_store::Store;
+use serde_json::{json, Map, Value};
+
+use crate::ErrorBody;
+
+/// The component whose runtime this listener is.
+const WEBHOOK: &str = "webhook";
+const DEFAULT_SYNC_TIMEOUT_MS: u64 = 30_000;
+
+/// Listener settings.
+#[derive(Debug, Clone)]
+pub struct ListenerConfig {
+    /// Largest request body accepted (413 above it).
+    pub body_limit: usize,
+    /// Print one line per request on standard output.
+    pub log_requests: bool,
+}
+
+impl Default for ListenerConfig {
+    fn default() -> Self {
+        ListenerConfig { body_limit: 10 * 1024 * 1024, log_requests: true }
+    }
+}
+
+#[derive(Clone)]
+struct Hooks {
+    store: Store,
+    engine: Arc<Engine>,
+    runner: Arc<Runner>,
+    config: ListenerConfig,
+}
+
+/// The listener's routes.
+pub fn router(store: Store, engine: Arc<Engine>, runner: Arc<Runner>, config: ListenerConfig) -> Router {
+    let log = config.log_requests;
+    let router = Router::new()
+        .route("/hook/{flow}", any(hook))
+        .route("/executions/{id}", get(execution))
+        .with_state(Hooks { store, engine, runner, config });
+    if log {
+        router.layer(middleware::from_fn(log_request))
+    } else {
+        router
+    }
+}
+
+/// One line per request: method, path, status and time taken.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    println!("{method} {path} {} {:.1} ms", response.status().as_u16(), started.elapsed().as_secs_f64() * 1000.0);
+    response
+}
+
+async fn execution(State(hooks): State<Hooks>, Path(id): Path<String>) -> Result<Json<Execution>, ErrorBody> {
+    match hooks.store.get_execution(&id).await {
+        Ok(Some(execution)) => Ok(Json(execution)),
+        Ok(None) => Err(ErrorBody::new(StatusCode::NOT_FOUND, "execution_not_found", format!("no execution {id}"))),
+        Err(_) => Err(ErrorBody::internal()),
+    }
+}
+
+/// The trigger settings a hook request needs.
+struct HookSettings {
+    methods: Vec<String>,
+    sync: bool,
+    timeout: Duration,
+}
+
+fn settings(plan: &Plan) -> Option<HookSettings> {
+    let trigger = plan.steps.first().filter(|s| s.is_trigger && s.component == WEBHOOK)?;
+    let config = plan.document.step(&trigger.id)?.config.clone().unwrap_or(Value::Null);
+    let methods = match config.get("methods").and_then(Value::as_array) {
+        Some(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        None => vec!["POST".to_string()],
+    };
+    Some(HookSettings {
+        methods,
+        sync: config.get("respond").and_then(Value::as_str) == Some("sync"),
+        timeout: Duration::from_millis(
+            config.get("timeoutMs").and_then(Value::as_u64).unwrap_or(DEFAULT_SYNC_TIMEOUT_MS),
+        ),
+    })
+}
+
+async fn hook(
+    State(hooks): State<Hooks>,
+    Path(key): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ErrorBody> {
+    let not_started = |id: &str| {
+        ErrorBody::new(
+            StatusCode::NOT_FOUND,
+            "flow_not_started",
+            format!("flow {id} is not started; publish and start it"),
+        )
+    };
+    let target = hooks.store.hook_target(&key).await.map_err(|_| ErrorBody::internal())?.ok_or_else(|| {
+        ErrorBody::new(
+            StatusCode::NOT_FOUND,
+            "flow_not_found",
+            format!("no flow {key:?} (give a flow id or a webhook slug)"),
+        )
+    })?;
+    let (true, Some(version)) = (target.live, target.latest_version) else {
+        return Err(not_started(&target.flow_id));
+    };
+    let plan = load_plan(&hooks, &target.flow_id, version).await?;
+    let settings = settings(&plan).ok_or_else(|| {
+        ErrorBody::new(
+            StatusCode::NOT_FOUND,
+            "flow_not_found",
+            format!("flow {} has no webhook trigger", target.flow_id),
+        )
+    })?;
+    if !settings.methods.iter().any(|m| m == method.as_str()) {
+        let allow = settings.methods.join(", ");
+        let mut response = ErrorBody::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this hook accepts {allow}, not {method}"),
+        )
+        .into_response();
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(ALLOW, value);
+        }
+        return Ok(response);
+    }
+
+    let bytes = read_body(body, &headers, hooks.config.body_limit).await?;
+    let payload = decode_body(&bytes, &headers)?;
+    let query = uri.query().map(decode_form).unwrap_or_else(|| Value::Object(Map::new()));
+    let input = json!({
+        "method": method.as_str(),
+        "path": uri.path(),
+        "headers": header_object(&headers),
+        "query": query,
+        "body": payload,
+    });
+
+    let flags: Vec<&str> =
+        uri.query().map(|q| q.split('&').map(|p| p.split('=').next().unwrap_or(p)).collect()).unwrap_or_default();
+    let sync = if flags.contains(&"async") { false } else { settings.sync || flags.contains(&"wait") };
+    let request = RunRequest {
+        flow_id: target.flow_id.clone(),
+        version: Some(version),
+        trigger: TriggerSource::Webhook,
+        input,
+        params: Map::new(),
+    };
+    let (execution, done) = match hooks.runner.accept(plan, &request, sync).await {
+        Ok(accepted) => accepted,
+        Err(AcceptError::Overloaded) => {
+            let mut response = ErrorBody::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "too many executions are waiting; retry in a moment",
+            )
+            .into_response();
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            return Ok(response);
+        }
+        Err(AcceptError::Store(_)) => return Err(ErrorBody::internal()),
+    };
+    let status_url = status_url(&headers, &execution.id);
+    let Some(done) = done else {
+        return Ok(
+            (StatusCode::ACCEPTED, Json(json!({"executionId": execution.id, "statusUrl": status_url}))).into_response()
+        );
+    };
+    match tokio::time::timeout(settings.timeout, done).await {
+        Ok(Ok(finished)) => Ok(sync_reply(finished)),
+        Ok(Err(_)) => Err(ErrorBody::internal()),
+        Err(_) => Ok((
+            StatusCode::GATEWAY_TIMEOUT,
+            Json(json!({
+                "executionId": execution.id,
+                "status": "running",
+                "statusUrl": status_url,
+                "error": {"code": "sync_timeout", "message": format!(
+                    "the flow did not finish within {} ms; it goes on running, follow it at statusUrl",
+                    settings.timeout.as_millis()
+                )}
+            })),
+        )
+            .into_response()),
+    }
+}
+
+async fn load_plan(hooks: &Hooks, flow_id: &str, version: u32) -> Result<Arc<Plan>, ErrorBody> {
+    if let Some(plan) = hooks.engine.cached_version(flow_id, version) {
+        return Ok(plan);
+    }
+    let document = hooks
+        .store
+        .get_version(flow_id, version)
+        .await
+        .map_err(|_| ErrorBody::internal())?
+        .ok_or_else(ErrorBody::internal)?;
+    hooks.engine.compile_version(flow_id, version, document).map_err(|problems| {
+        ErrorBody::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "invalid_flow",
+            format!("version {version} of {flow_id} no longer validates: {}", problems[0]),
+        )
+    })
+}
+
+/// The reply to a synchronous request: a Respond step's reply, or the
+/// execution's summary.
+fn sync_reply(execution: Execution) -> Response {
+    match execution.status {
+        ExecutionStatus::Succeeded => match execution.reply {
+            Some(reply) => {
+                let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+                let content_type = reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+                let mut response = match (&reply.body, content_type) {
+                    (Value::String(text), true) => (status, text.clone()).into_response(),
+                    (Value::Null, _) => status.into_response(),
+                    (body, _) => (status, Json(body.clone())).into_response(),
+                };
+                for (name, value) in &reply.headers {
+                    if let (Ok(name), Ok(value)) =
+                        (axum::http::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value))
+                    {
+                        response.headers_mut().insert(name, value);
+                    }
+                }
+                response
+            }
+            None => Json(json!({
+                "executionId": execution.id,
+                "status": execution.status,
+                "input": execution.input,
+                "output": execution.output,
+                "steps": execution.steps,
+            }))
+            .into_response(),
+        },
+        status => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({
+                "executionId": execution.id,
+                "status": status,
+                "failedStep": execution.failed_step,
+                "error": execution.error,
+            })),
+        )
+            .into_response(),
+    }
+}
+
+fn status_url(headers: &HeaderMap, id: &str) -> String {
+    match headers.get(HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => format!("http://{host}/executions/{id}"),
+        None => format!("/executions/{id}"),
+    }
+}
+
+async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, ErrorBody> {
+    let too_large = || {
+        ErrorBody::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+/// JSON parsed, forms decoded, text kept as text, anything else as base64;
+/// an empty body is `null`.
+fn decode_body(bytes: &[u8], headers: &HeaderMap) -> Result<Value, ErrorBody> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if content_type.contains("json") {
+        return serde_json::from_slice(bytes).map_err(|e| {
+            ErrorBody::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {e}"))
+        });
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return Ok(decode_form(&String::from_utf8_lossy(bytes)));
+    }
+    Ok(match std::str::from_utf8(bytes) {
+        Ok(text) => Value::String(text.to_string()),
+        Err(_) => Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+    })
+}
+
+/// A query string or form body as an object; a repeated key becomes a list.
+fn decode_form(text: &str) -> Value {
+    let mut object = Map::new();
+    for (key, value) in form_urlencoded::parse(text.as_bytes()) {
+        let value = Value::String(value.into_owned());
+        match object.get_mut(key.as_ref()) {
+            Some(Value::Array(items)) => items.push(value),
+            Some(existing) => *existing = Value::Array(vec![existing.take(), value]),
+            None => {
+                object.insert(key.into_owned(), value);
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+fn header_object(headers: &HeaderMap) -> Value {
+    let mut object = Map::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match object.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            _ => {
+                object.insert(name.as_str().to_string(), Value::String(value));
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_decode_with_repeated_keys_as_lists() {
+        assert_eq!(decode_form("a=1&b=x+y&a=2"), json!({"a": ["1", "2"], "b": "x y"}));
+    }
+
+    #[test]
+    fn bodies_decode_by_content_type() {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        assert_eq!(decode_body(br#"{"a":1}"#, &headers).unwrap(), json!({"a": 1}));
+        let err = decode_body(b"{\n  \"a\": ", &headers).unwrap_err();
+        assert_eq!(err.code, "invalid_json");
+        assert!(err.message.contains("line 2"), "{}", err.message);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert_eq!(decode_body(b"hello", &headers).unwrap(), json!("hello"));
+        assert_eq!(decode_body(&[0xff, 0xfe], &headers).unwrap(), json!("//4="));
+        assert_eq!(decode_body(b"", &headers).unwrap(), Value::Null);
+    }
+}
