@@ -138,6 +138,67 @@ impl Hookline {
     }
 }
 
+/// A running `hookline serve` on a port the OS chose, killed on drop.
+pub struct Server {
+    pub child: std::process::Child,
+    pub url: String,
+    /// Lines the server printed after its address (one per request).
+    pub log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Hookline {
+    /// Starts `hookline serve --listen 127.0.0.1:0 EXTRA…` and waits until it listens.
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(binary())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("hookline serve starts");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut url = None;
+        let mut before = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.expect("server output");
+            if let Some(address) = line.strip_prefix("listening on ") {
+                url = Some(address.trim().to_string());
+                break;
+            }
+            before.push(line);
+        }
+        let url = url.unwrap_or_else(|| panic!("the server did not start: {before:?}"));
+        let (sender, log) = std::sync::mpsc::channel();
+        for line in before {
+            let _ = sender.send(line);
+        }
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Server { child, url, log }
+    }
+}
+
+impl Server {
+    /// Every line printed so far (including those before the address).
+    pub fn lines(&self) -> Vec<String> {
+        self.log.try_iter().collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// One request a [`Recorder`] received.
 #[derive(Debug, Clone)]
 pub struct Received {

@@ -180,12 +180,14 @@ async fn dispatch(
 ) {
     let slots = Arc::new(Semaphore::new(concurrency));
     loop {
+        // Take a worker slot before a job, so a job waiting for a worker stays
+        // in the bounded queue and counts against its bound.
+        let Ok(permit) = slots.clone().acquire_owned().await else { return };
         let job = tokio::select! {
             job = jobs.recv() => job,
             () = shutdown.cancelled() => None,
         };
         let Some(job) = job else { return };
-        let Ok(permit) = slots.clone().acquire_owned().await else { return };
         tokio::spawn(run_job(engine.clone(), job, waiters.clone(), permit));
     }
 }

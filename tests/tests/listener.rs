@@ -1,0 +1,342 @@
+//! The webhook listener through real HTTP: `hookline serve` as a child process
+//! on 127.0.0.1 port 0, hit by a real client.
+
+use std::time::{Duration, Instant};
+
+use hookline_tests::{Hookline, Recorder, Server};
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+fn hook_flow(id: &str, config: Value, actions: Vec<Value>) -> Value {
+    let mut steps = vec![json!({"id": "stp_hook", "component": "webhook", "name": "Hook", "config": config})];
+    let mut edges = vec![];
+    let mut previous = "stp_hook".to_string();
+    for action in actions {
+        let id = action["id"].as_str().unwrap().to_string();
+        edges.push(json!({"from": previous, "to": id}));
+        previous = id;
+        steps.push(action);
+    }
+    json!({"schemaVersion": 1, "id": id, "name": id, "steps": steps, "edges": edges})
+}
+
+fn transform(id: &str, expr: &str) -> Value {
+    json!({"id": id, "component": "transform", "name": id, "inputs": {"value": {"expr": expr}}})
+}
+
+fn delay(id: &str, ms: u64) -> Value {
+    json!({"id": id, "component": "delay", "name": id, "inputs": {"ms": {"value": ms}}})
+}
+
+/// Imports, publishes and starts each flow.
+fn live(hookline: &Hookline, flows: &[Value]) {
+    for flow in flows {
+        let id = hookline.import(flow);
+        hookline.run(&["flows", "publish", &id]).ok();
+        hookline.run(&["flows", "start", &id]).ok();
+    }
+}
+
+fn client() -> Client {
+    Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+fn json_of(response: reqwest::blocking::Response) -> Value {
+    let text = response.text().unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("a JSON body ({e}): {text:?}"))
+}
+
+fn wait_for_end(client: &Client, status_url: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let execution = json_of(client.get(status_url).send().unwrap());
+        if ["succeeded", "failed", "cancelled"].contains(&execution["status"].as_str().unwrap_or("")) {
+            return execution;
+        }
+        assert!(Instant::now() < deadline, "the execution did not finish: {execution}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn error_code(response: reqwest::blocking::Response) -> String {
+    json_of(response)["error"]["code"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn an_async_hook_answers_202_after_commit_and_the_execution_runs_the_latest_version() {
+    let petstore = Recorder::start(200, json!({"id": 7}));
+    let hookline = Hookline::new();
+    let flow = hook_flow(
+        "flw_pets",
+        json!({"methods": ["POST"], "slug": "pets"}),
+        vec![json!({"id": "stp_create", "component": "http_request", "name": "Create",
+                    "inputs": {"method": {"value": "POST"}, "url": {"value": format!("{}/pet", petstore.url)},
+                               "body.name": {"expr": "$trigger.body.petname"}}})],
+    );
+    live(&hookline, &[flow]);
+    let server = hookline.serve(&[]);
+    let client = client();
+
+    let response = client.post(format!("{}/hook/pets", server.url)).json(&json!({"petname": "Gromit"})).send().unwrap();
+    assert_eq!(response.status(), 202);
+    let accepted = json_of(response);
+    let id = accepted["executionId"].as_str().unwrap();
+    let status_url = accepted["statusUrl"].as_str().unwrap();
+    assert!(status_url.ends_with(&format!("/executions/{id}")), "{status_url}");
+
+    let execution = wait_for_end(&client, status_url);
+    assert_eq!(execution["status"], "succeeded", "{execution}");
+    assert_eq!(execution["version"], 1);
+    assert_eq!(execution["trigger"], "webhook");
+    for field in ["createdAt", "startedAt", "finishedAt", "durationMs"] {
+        assert!(!execution[field].is_null(), "{field} is reported: {execution}");
+    }
+    let step = &execution["steps"][1];
+    assert_eq!((step["status"].as_str(), step["output"]["body"]["id"].as_i64()), (Some("succeeded"), Some(7)));
+    assert!(step["startedAt"].is_string() && step["durationMs"].is_i64(), "{step}");
+    assert_eq!(petstore.received()[0].json(), json!({"name": "Gromit"}));
+
+    let by_id = client.post(format!("{}/hook/flw_pets", server.url)).json(&json!({})).send().unwrap();
+    assert_eq!(by_id.status(), 202, "the flow id works as well as the slug");
+    let missing = client.get(format!("{}/executions/exe_nope", server.url)).send().unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(error_code(missing), "execution_not_found");
+    assert!(server.lines().iter().any(|l| l.starts_with("POST /hook/pets 202")), "one log line per request");
+}
+
+#[test]
+fn sync_hooks_answer_with_the_execution_a_respond_reply_or_the_failure() {
+    let hookline = Hookline::new();
+    live(
+        &hookline,
+        &[
+            hook_flow(
+                "flw_echo",
+                json!({"methods": ["POST", "PUT"], "slug": "echo"}),
+                vec![transform("stp_echo", "{'got': body, 'q': query, 'type': $trigger.headers.'content-type'}")],
+            ),
+            hook_flow(
+                "flw_reply",
+                json!({"slug": "reply", "respond": "sync"}),
+                vec![json!({"id": "stp_reply", "component": "respond", "name": "Reply", "inputs": {
+                    "status": {"value": 201}, "headers": {"value": {"x-hookline": "yes"}},
+                    "body.greeting": {"expr": "'Hello ' & body.name"}}})],
+            ),
+            hook_flow(
+                "flw_fail",
+                json!({"slug": "fail", "respond": "sync"}),
+                vec![json!({"id": "stp_call", "component": "http_request", "name": "Call",
+                            "inputs": {"url": {"value": "http://127.0.0.1:9/down"}}})],
+            ),
+            hook_flow(
+                "flw_slow",
+                json!({"slug": "slow", "respond": "sync", "timeoutMs": 200}),
+                vec![delay("stp_wait", 1500)],
+            ),
+        ],
+    );
+    let server = hookline.serve(&[]);
+    let client = client();
+
+    let reply = client.post(format!("{}/hook/echo?wait&x=1", server.url)).json(&json!({"a": [1, 2]})).send().unwrap();
+    assert_eq!(reply.status(), 200);
+    let body = json_of(reply);
+    assert_eq!(body["status"], "succeeded");
+    assert_eq!(body["output"], json!({"got": {"a": [1, 2]}, "q": {"wait": "", "x": "1"}, "type": "application/json"}));
+    assert!(body["executionId"].is_string() && body["input"]["method"] == "POST" && body["steps"].is_array(), "{body}");
+
+    let form = client
+        .put(format!("{}/hook/echo?wait", server.url))
+        .form(&[("a", "1"), ("a", "2"), ("b", "x y")])
+        .send()
+        .unwrap();
+    assert_eq!(json_of(form)["output"]["got"], json!({"a": ["1", "2"], "b": "x y"}), "forms are decoded");
+    let text = client
+        .post(format!("{}/hook/echo?wait", server.url))
+        .header("content-type", "text/plain")
+        .body("plain words")
+        .send()
+        .unwrap();
+    assert_eq!(json_of(text)["output"]["got"], "plain words", "text is kept as text");
+    let binary = client
+        .post(format!("{}/hook/echo?wait", server.url))
+        .header("content-type", "application/octet-stream")
+        .body(vec![0xff, 0x00, 0x10])
+        .send()
+        .unwrap();
+    assert_eq!(json_of(binary)["output"]["got"], "/wAQ", "binary is base64");
+
+    let built = client.post(format!("{}/hook/reply", server.url)).json(&json!({"name": "Ada"})).send().unwrap();
+    assert_eq!(built.status(), 201, "the Respond step chose the status");
+    assert_eq!(built.headers()["x-hookline"], "yes");
+    assert_eq!(json_of(built), json!({"greeting": "Hello Ada"}));
+
+    let forced = client.post(format!("{}/hook/reply?async", server.url)).json(&json!({"name": "Ada"})).send().unwrap();
+    assert_eq!(forced.status(), 202, "?async forces async on a sync hook");
+
+    let failed = client.post(format!("{}/hook/fail", server.url)).send().unwrap();
+    assert_eq!(failed.status(), 500);
+    let failed = json_of(failed);
+    assert_eq!((failed["status"].as_str(), failed["failedStep"].as_str()), (Some("failed"), Some("stp_call")));
+    assert!(failed["error"].as_str().unwrap().contains("could not connect"), "{failed}");
+
+    let slow = client.post(format!("{}/hook/slow", server.url)).send().unwrap();
+    assert_eq!(slow.status(), 504);
+    let slow = json_of(slow);
+    assert!(slow["executionId"].is_string(), "a timeout names the execution: {slow}");
+    assert_eq!(slow["error"]["code"], "sync_timeout");
+    let finished = wait_for_end(&client, slow["statusUrl"].as_str().unwrap());
+    assert_eq!(finished["status"], "succeeded", "the execution goes on after the timeout");
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_create_no_execution() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_echo", json!({"slug": "echo"}), vec![transform("stp_echo", "body")])]);
+    let stopped = hook_flow("flw_stopped", json!({"slug": "stopped"}), vec![transform("stp_echo", "body")]);
+    live(&hookline, &[stopped]);
+    hookline.run(&["flows", "stop", "stopped"]).ok();
+    hookline.import(&hook_flow("flw_draft", json!({"slug": "draft"}), vec![transform("stp_echo", "body")]));
+    let server = hookline.serve(&["--body-limit", "1024"]);
+    let client = client();
+    let url = |path: &str| format!("{}{path}", server.url);
+
+    let bad = client
+        .post(url("/hook/echo"))
+        .header("content-type", "application/json")
+        .body("{\"a\": \n  [1,")
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let message = json_of(bad)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("line 2 column"), "line and column named: {message}");
+
+    let big =
+        client.post(url("/hook/echo")).header("content-type", "text/plain").body("x".repeat(2048)).send().unwrap();
+    assert_eq!(big.status(), 413);
+    assert_eq!(error_code(big), "payload_too_large");
+
+    let unknown = client.post(url("/hook/nope")).send().unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(error_code(unknown), "flow_not_found");
+    for key in ["stopped", "draft"] {
+        let response = client.post(url(&format!("/hook/{key}"))).send().unwrap();
+        assert_eq!(response.status(), 404, "{key}");
+        assert_eq!(error_code(response), "flow_not_started", "{key}");
+    }
+    let wrong_method = client.delete(url("/hook/echo")).send().unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers()["allow"], "POST");
+    assert_eq!(error_code(wrong_method), "method_not_allowed");
+
+    let executions = hookline.run(&["executions", "list", "--json"]).ok().json();
+    assert_eq!(executions, json!([]), "no rejected request created an execution");
+}
+
+#[test]
+fn a_full_queue_answers_503_with_retry_after() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_slow", json!({"slug": "slow"}), vec![delay("stp_wait", 2000)])]);
+    let server = hookline.serve(&["--queue-bound", "1", "--concurrency", "1"]);
+    let client = client();
+    let statuses: Vec<(u16, Option<String>)> = (0..4)
+        .map(|_| {
+            let response = client.post(format!("{}/hook/slow", server.url)).send().unwrap();
+            let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+            (response.status().as_u16(), retry)
+        })
+        .collect();
+    let overloaded: Vec<_> = statuses.iter().filter(|(s, _)| *s == 503).collect();
+    assert!(!overloaded.is_empty(), "one running and one queued fill the queue: {statuses:?}");
+    assert!(overloaded.iter().all(|(_, retry)| retry.as_deref() == Some("1")), "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|(s, _)| *s == 202).count(), 2, "{statuses:?}");
+}
+
+fn stop_with(server: &mut Server, signal: &str) {
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args([signal, &pid]).status().unwrap().success());
+}
+
+#[test]
+fn sigterm_during_a_sync_request_still_answers_it() {
+    let hookline = Hookline::new();
+    live(
+        &hookline,
+        &[hook_flow("flw_slow", json!({"slug": "slow", "respond": "sync"}), vec![delay("stp_wait", 1000)])],
+    );
+    let mut server = hookline.serve(&[]);
+    let url = format!("{}/hook/slow", server.url);
+    let request = std::thread::spawn(move || client().post(url).send().map(|r| r.status().as_u16()));
+    std::thread::sleep(Duration::from_millis(300));
+    stop_with(&mut server, "-TERM");
+    assert_eq!(request.join().unwrap().expect("answered"), 200, "the in-flight sync request completes");
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
+}
+
+#[test]
+fn every_accepted_request_survives_kill_9_and_finishes_once_after_restart() {
+    let hookline = Hookline::new();
+    live(
+        &hookline,
+        &[hook_flow(
+            "flw_work",
+            json!({"slug": "work"}),
+            vec![delay("stp_wait", 150), transform("stp_done", "body.n")],
+        )],
+    );
+    let mut server = hookline.serve(&["--concurrency", "4"]);
+    let url = format!("{}/hook/work", server.url);
+
+    // A few hundred concurrent requests; the server is killed while they arrive.
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+                let mut accepted = Vec::new();
+                for i in 0..40 {
+                    let n = worker * 1000 + i;
+                    if let Ok(response) = client.post(&url).json(&json!({"n": n})).send() {
+                        if response.status() == 202 {
+                            if let Ok(body) = response.json::<Value>() {
+                                accepted.push((body["executionId"].as_str().unwrap().to_string(), n));
+                            }
+                        }
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(400));
+    stop_with(&mut server, "-KILL");
+    let _ = server.child.wait();
+    let accepted: Vec<(String, i64)> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    assert!(accepted.len() >= 20, "enough requests were accepted before the kill: {}", accepted.len());
+
+    let restarted = hookline.serve(&["--concurrency", "16"]);
+    let recovered = restarted.lines().into_iter().find(|l| l.starts_with("recovered ")).expect("recovery is reported");
+    let count: usize = recovered.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(count > 0, "some executions were unfinished at the kill: {recovered}");
+
+    let client = client();
+    for (id, n) in &accepted {
+        let execution = wait_for_end(&client, &format!("{}/executions/{id}", restarted.url));
+        assert_eq!(execution["status"], "succeeded", "{execution}");
+        assert_eq!(execution["output"], json!(n), "the execution finished with its own input");
+        let ids: Vec<&str> =
+            execution["steps"].as_array().unwrap().iter().map(|s| s["stepId"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["stp_hook", "stp_wait", "stp_done"], "each step is recorded once");
+    }
+    let all = hookline.run(&["executions", "list", "--limit", "10000", "--json"]).ok().json();
+    let all = all.as_array().unwrap();
+    assert!(all.iter().all(|e| e["status"] == "succeeded"), "nothing is left unfinished");
+    let accepted_ids: std::collections::BTreeSet<&str> = accepted.iter().map(|(id, _)| id.as_str()).collect();
+    let stored_ids: std::collections::BTreeSet<&str> = all.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(accepted_ids.is_subset(&stored_ids), "every 2xx has its execution");
+    assert!(
+        stored_ids.len() <= accepted_ids.len() + 8,
+        "at most the requests in flight at the kill (one per client) were stored without their 2xx reaching the client"
+    );
+}
