@@ -340,3 +340,101 @@ fn every_accepted_request_survives_kill_9_and_finishes_once_after_restart() {
         "at most the requests in flight at the kill (one per client) were stored without their 2xx reaching the client"
     );
 }
+
+#[test]
+fn every_request_is_kept_in_the_inbox_with_its_raw_bytes_and_secrets_masked() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_echo", json!({"slug": "echo"}), vec![transform("stp_echo", "body")])]);
+    let server = hookline.serve(&[]);
+    let client = client();
+    let raw_body = vec![0xff, 0x00, b'a', b'\n'];
+    let accepted = client
+        .post(format!("{}/hook/echo?x=1", server.url))
+        .header("authorization", "Bearer s3cret")
+        .header("x-hub-signature-256", "sha256=abc")
+        .header("content-type", "application/octet-stream")
+        .body(raw_body.clone())
+        .send()
+        .unwrap();
+    assert_eq!(accepted.status(), 202);
+    let execution_id = json_of(accepted)["executionId"].as_str().unwrap().to_string();
+    let invalid = client
+        .post(format!("{}/hook/echo", server.url))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .unwrap();
+    assert_eq!(invalid.status(), 400);
+    assert_eq!(client.delete(format!("{}/hook/echo", server.url)).send().unwrap().status(), 405);
+    assert_eq!(client.post(format!("{}/hook/nope", server.url)).body("hi").send().unwrap().status(), 404);
+
+    let inbox = hookline.run(&["inbox", "list", "echo", "--json"]).ok().json();
+    let reasons: Vec<Value> = inbox.as_array().unwrap().iter().map(|e| e["reason"].clone()).collect();
+    assert_eq!(
+        reasons,
+        [json!("method_not_allowed"), json!("invalid_json"), Value::Null],
+        "newest first, each with its reason"
+    );
+    let kept = &inbox[2];
+    assert_eq!(kept["executionId"], execution_id.as_str(), "the accepted request links its execution");
+    assert_eq!((kept["status"].as_u64(), kept["query"].as_str()), (Some(202), Some("x=1")));
+    assert_eq!(kept["headers"]["authorization"], "••••••", "credentials are masked");
+    assert_eq!(kept["headers"]["x-hub-signature-256"], "••••••", "signatures are masked");
+    assert_eq!((kept["bodyEncoding"].as_str(), kept["body"].as_str()), (Some("base64"), Some("/wBhCg==")));
+    assert!(!inbox.to_string().contains("s3cret"), "the secret never appears");
+    assert_eq!(inbox[1]["status"], 400);
+
+    let raw = std::process::Command::new(hookline_tests::binary())
+        .arg("--data-dir")
+        .arg(hookline.data_dir())
+        .args(["inbox", "show", kept["id"].as_str().unwrap(), "--raw"])
+        .output()
+        .unwrap();
+    assert_eq!(raw.stdout, raw_body, "--raw prints the body byte for byte");
+
+    let unknown = hookline.run(&["inbox", "list", "nope", "--json"]).ok().json();
+    assert_eq!(unknown[0]["reason"], "flow_not_found", "requests to unknown hooks are kept under the name used");
+    assert_eq!(unknown[0]["body"], "hi");
+}
+
+#[test]
+fn a_repeated_idempotency_key_answers_the_original_execution_and_runs_nothing_again() {
+    let target = Recorder::start(200, json!({}));
+    let hookline = Hookline::new();
+    let flow = hook_flow(
+        "flw_once",
+        json!({"slug": "once"}),
+        vec![json!({"id": "stp_call", "component": "http_request", "name": "Call",
+                    "inputs": {"method": {"value": "POST"}, "url": {"value": format!("{}/x", target.url)}, "body": {"expr": "body"}}})],
+    );
+    live(&hookline, &[flow]);
+    let server = hookline.serve(&[]);
+    let client = client();
+    let send = |header: &str, value: &str| {
+        let response = client
+            .post(format!("{}/hook/once", server.url))
+            .header(header, value)
+            .json(&json!({"v": value}))
+            .send()
+            .unwrap();
+        (response.status().as_u16(), json_of(response))
+    };
+
+    let (first_status, first) = send("idempotency-key", "k1");
+    assert_eq!(first_status, 202);
+    let (again_status, again) = send("idempotency-key", "k1");
+    assert_eq!(again_status, 200);
+    assert_eq!(again["executionId"], first["executionId"], "the original execution is named");
+    assert_eq!(again["duplicate"], true);
+    let (_, standard) = send("webhook-id", "msg_1");
+    let (_, standard_again) = send("webhook-id", "msg_1");
+    assert_eq!(standard_again["executionId"], standard["executionId"], "Standard Webhooks ids dedupe as well");
+    assert_ne!(standard["executionId"], first["executionId"]);
+
+    for accepted in [&first, &standard] {
+        assert_eq!(wait_for_end(&client, accepted["statusUrl"].as_str().unwrap())["status"], "succeeded");
+    }
+    assert_eq!(target.received().len(), 2, "each key ran once");
+    let executions = hookline.run(&["executions", "list", "--json"]).ok().json();
+    assert_eq!(executions.as_array().unwrap().len(), 2);
+}

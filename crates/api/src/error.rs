@@ -11,6 +11,7 @@ pub enum ErrorCode {
     FlowNotFound,
     VersionNotFound,
     ExecutionNotFound,
+    InboxEntryNotFound,
     /// The text is not a readable flow document.
     InvalidDocument,
     /// The flow is readable but has design problems (listed in `problems`).

@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord,
-    FlowSummary, TriggerSource, VersionInfo,
+    FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo,
 };
 use hookline_store::Store;
 use serde::Serialize;
@@ -115,6 +115,24 @@ impl Core {
     /// The webhook listener's routes (`/hook/{flow}`, `/executions/{id}`).
     pub fn hook_router(&self, runner: Arc<Runner>, config: ListenerConfig) -> axum::Router {
         hookline_listener::hooks::router(self.store.clone(), self.engine.clone(), runner, config)
+    }
+
+    /// Requests that reached the flow's hook, newest first, secrets masked.
+    /// `key` may also be a name no flow has, for requests sent to it.
+    pub async fn list_inbox(&self, key: &str, limit: u32) -> Result<Vec<InboxView>> {
+        let flow_id = self.store.find_flow(key).await?.map(|f| f.summary.id);
+        Ok(self.store.list_inbox(flow_id.as_deref(), key, limit).await?.iter().map(InboxEntry::view).collect())
+    }
+
+    /// One inbox entry, secrets masked, with its raw body bytes exactly as
+    /// received (for byte-exact output).
+    pub async fn get_inbox(&self, id: &str) -> Result<(InboxView, Vec<u8>)> {
+        let entry = self
+            .store
+            .get_inbox(id)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::InboxEntryNotFound, format!("no inbox entry {id:?}")))?;
+        Ok((entry.view(), entry.body))
     }
 
     /// Every component of the catalog.

@@ -39,6 +39,9 @@ enum Command {
     /// Read the run log.
     #[command(subcommand)]
     Executions(ExecutionsCommand),
+    /// Requests that reached a flow's hook, accepted or rejected.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
     /// Serve the webhooks of every started flow and run their executions.
     Serve(ServeArgs),
     /// Demo services, for following the tutorials offline.
@@ -131,6 +134,26 @@ struct RunArgs {
 }
 
 #[derive(Subcommand)]
+enum InboxCommand {
+    /// List the requests a flow's hook received, newest first.
+    List {
+        /// Flow id or slug.
+        flow: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one request as JSON (secret headers masked), or its raw body.
+    Show {
+        id: String,
+        /// Write the body's bytes exactly as received, and nothing else.
+        #[arg(long)]
+        raw: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum ExecutionsCommand {
     /// List executions, newest first.
     List {
@@ -187,6 +210,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Flows(command) => flows(&core, command).await,
         Command::Run(args) => run(&core, args).await,
         Command::Executions(command) => executions(&core, command).await,
+        Command::Inbox(command) => inbox(&core, command).await,
         Command::Serve(args) => serve(core, args).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Components { json } => {
@@ -312,6 +336,33 @@ async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
     let execution = core.run_flow(&args.flow, options).await?;
     output::print_json(&execution);
     Ok(if execution.status == ExecutionStatus::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED_RUN) })
+}
+
+async fn inbox(core: &Core, command: InboxCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        InboxCommand::List { flow, limit, json } => {
+            let entries = core.list_inbox(&flow, limit).await?;
+            if json {
+                output::print_json(&entries);
+            } else {
+                output::print_inbox(&entries);
+            }
+        }
+        InboxCommand::Show { id, raw } => {
+            let (view, body) = core.get_inbox(&id).await?;
+            if raw {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&body)
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| io_error(std::path::Path::new("stdout"), e))?;
+            } else {
+                output::print_json(&view);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode, ApiError> {

@@ -1,7 +1,7 @@
 //! How the command line prints: JSON for machines, aligned columns for people.
 
 use hookline_api::ApiError;
-use hookline_model::{ComponentDescriptor, ExecutionSummary, FlowSummary, VersionInfo};
+use hookline_model::{ComponentDescriptor, ExecutionSummary, FlowSummary, InboxView, VersionInfo};
 use serde::Serialize;
 
 pub fn print_json<T: Serialize>(value: &T) {
@@ -102,6 +102,31 @@ pub fn print_components(components: &[ComponentDescriptor]) {
         components
             .iter()
             .map(|c| vec![c.id.clone(), format!("{:?}", c.kind).to_lowercase(), c.title.clone(), c.description.clone()])
+            .collect(),
+    );
+}
+
+pub fn print_inbox(entries: &[InboxView]) {
+    if entries.is_empty() {
+        println!("no requests");
+        return;
+    }
+    table(
+        &["ID", "RECEIVED", "METHOD", "PATH", "STATUS", "REASON", "BYTES", "EXECUTION"],
+        entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.clone(),
+                    e.received_at.clone(),
+                    e.method.clone(),
+                    e.path.clone(),
+                    e.status.to_string(),
+                    e.reason.clone().unwrap_or_else(|| "-".into()),
+                    e.body_bytes.to_string(),
+                    e.execution_id.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
             .collect(),
     );
 }

@@ -19,5 +19,5 @@ pub use catalog::Catalog;
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, RunRequest};
 pub use plan::Plan;
-pub use runner::{AcceptError, Runner, RunnerConfig};
+pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};
 pub use validate::{validate, Problem};

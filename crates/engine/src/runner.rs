@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use hookline_model::{timestamp, Execution, ExecutionStatus};
-use hookline_store::{Store, StoreError};
+use hookline_model::{timestamp, Execution, ExecutionStatus, InboxEntry};
+use hookline_store::{Acceptance, Accepted, Store, StoreError};
 use serde_json::Map;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -29,11 +29,18 @@ pub struct RunnerConfig {
     pub queue_bound: usize,
     /// Most executions committed in one transaction.
     pub batch: usize,
+    /// How long an `Idempotency-Key` (or `webhook-id`) is remembered.
+    pub dedupe_window: std::time::Duration,
 }
 
 impl Default for RunnerConfig {
     fn default() -> Self {
-        RunnerConfig { concurrency: 64, queue_bound: 10_000, batch: 512 }
+        RunnerConfig {
+            concurrency: 64,
+            queue_bound: 10_000,
+            batch: 512,
+            dedupe_window: std::time::Duration::from_secs(72 * 3600),
+        }
     }
 }
 
@@ -54,8 +61,18 @@ struct Job {
 
 struct Pending {
     job: Job,
+    acceptance: Acceptance,
     slot: mpsc::OwnedPermit<Job>,
-    committed: oneshot::Sender<Result<(), String>>,
+    committed: oneshot::Sender<Result<Accepted, String>>,
+}
+
+/// What `accept` did with a request.
+pub enum Acceptation {
+    /// A new execution, stored and queued; with `wait`, the receiver gets it
+    /// when it ends.
+    Started(Execution, Option<oneshot::Receiver<Execution>>),
+    /// The idempotency key was seen within the window: nothing runs again.
+    Duplicate(String),
 }
 
 type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Execution>>>>;
@@ -67,6 +84,7 @@ pub struct Runner {
     accepts: mpsc::UnboundedSender<Pending>,
     jobs: mpsc::Sender<Job>,
     waiters: Waiters,
+    dedupe_window: std::time::Duration,
 }
 
 impl Runner {
@@ -79,17 +97,20 @@ impl Runner {
         let waiters: Waiters = Arc::default();
         tokio::spawn(commit_batches(store.clone(), accepts_rx, config.batch.max(1), shutdown.clone()));
         tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown));
-        Arc::new(Runner { engine, store, accepts, jobs, waiters })
+        Arc::new(Runner { engine, store, accepts, jobs, waiters, dedupe_window: config.dedupe_window })
     }
 
-    /// Stores a new execution of `plan` durably and queues it. With `wait`, the
-    /// returned receiver gets the execution when it ends.
+    /// Stores a new execution of `plan` durably, with the request's inbox
+    /// entry, and queues it; or, when `idempotency_key` was seen within the
+    /// window, stores only the inbox entry and names the original execution.
     pub async fn accept(
         &self,
         plan: Arc<Plan>,
         request: &RunRequest,
+        inbox: InboxEntry,
+        idempotency_key: Option<String>,
         wait: bool,
-    ) -> Result<(Execution, Option<oneshot::Receiver<Execution>>), AcceptError> {
+    ) -> Result<Acceptation, AcceptError> {
         let slot = self.jobs.clone().try_reserve_owned().map_err(|_| AcceptError::Overloaded)?;
         let execution = Engine::new_execution(request);
         let done = wait.then(|| {
@@ -97,17 +118,26 @@ impl Runner {
             self.waiters.lock().expect("waiters lock").insert(execution.id.clone(), tx);
             rx
         });
+        let since = std::time::SystemTime::now().checked_sub(self.dedupe_window).unwrap_or(std::time::UNIX_EPOCH);
+        let acceptance =
+            Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since: timestamp(since) };
         let (committed, is_committed) = oneshot::channel();
         let job = Job { plan, execution: execution.clone(), params: request.params.clone() };
-        let outcome = match self.accepts.send(Pending { job, slot, committed }) {
+        let outcome = match self.accepts.send(Pending { job, acceptance, slot, committed }) {
             Ok(()) => is_committed.await.unwrap_or_else(|_| Err("the store writer stopped".into())),
             Err(_) => Err("the store writer stopped".into()),
         };
-        if let Err(message) = outcome {
-            self.waiters.lock().expect("waiters lock").remove(&execution.id);
-            return Err(AcceptError::Store(message));
+        match outcome {
+            Ok(Accepted::Created) => Ok(Acceptation::Started(execution, done)),
+            Ok(Accepted::Duplicate(original)) => {
+                self.waiters.lock().expect("waiters lock").remove(&execution.id);
+                Ok(Acceptation::Duplicate(original))
+            }
+            Err(message) => {
+                self.waiters.lock().expect("waiters lock").remove(&execution.id);
+                Err(AcceptError::Store(message))
+            }
         }
-        Ok((execution, done))
     }
 
     /// Queues every execution left queued or running by an earlier process.
@@ -159,13 +189,22 @@ async fn commit_batches(
         if received == 0 {
             return;
         }
-        let executions: Vec<Execution> = buffer.iter().map(|p| p.job.execution.clone()).collect();
-        let result = store.create_executions(&executions).await.map_err(|e| e.to_string());
-        for Pending { job, slot, committed } in buffer.drain(..) {
-            if result.is_ok() {
-                slot.send(job);
+        let acceptances: Vec<Acceptance> = buffer.iter().map(|p| p.acceptance.clone()).collect();
+        match store.accept_batch(&acceptances).await {
+            Ok(outcomes) => {
+                for (Pending { job, slot, committed, .. }, outcome) in buffer.drain(..).zip(outcomes) {
+                    if outcome == Accepted::Created {
+                        slot.send(job);
+                    }
+                    let _ = committed.send(Ok(outcome));
+                }
             }
-            let _ = committed.send(result.clone());
+            Err(error) => {
+                let message = error.to_string();
+                for pending in buffer.drain(..) {
+                    let _ = pending.committed.send(Err(message.clone()));
+                }
+            }
         }
     }
 }

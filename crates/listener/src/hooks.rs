@@ -2,8 +2,9 @@
 //! execution of the flow's latest published version, and
 //! `/executions/{id}` reports how it is going.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
@@ -14,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use base64::Engine as _;
-use hookline_engine::{AcceptError, Engine, Plan, RunRequest, Runner};
-use hookline_model::{Execution, ExecutionStatus, TriggerSource};
+use hookline_engine::{AcceptError, Acceptation, Engine, Plan, RunRequest, Runner};
+use hookline_model::{ids, timestamp, Execution, ExecutionStatus, InboxEntry, TriggerSource};
 use hookline_store::Store;
 use serde_json::{json, Map, Value};
 
@@ -110,25 +111,64 @@ async fn hook(
     uri: Uri,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ErrorBody> {
-    let not_started = |id: &str| {
-        ErrorBody::new(
-            StatusCode::NOT_FOUND,
-            "flow_not_started",
-            format!("flow {id} is not started; publish and start it"),
-        )
+) -> Response {
+    let body = read_body(body, &headers, hooks.config.body_limit).await;
+    let mut entry = InboxEntry {
+        id: ids::generate(ids::INBOX_PREFIX),
+        flow_key: key.clone(),
+        flow_id: None,
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        headers: header_map(&headers),
+        body: body.as_ref().map(|b| b.to_vec()).unwrap_or_default(),
+        received_at: timestamp(SystemTime::now()),
+        status: StatusCode::ACCEPTED.as_u16(),
+        reason: None,
+        execution_id: None,
     };
-    let target = hooks.store.hook_target(&key).await.map_err(|_| ErrorBody::internal())?.ok_or_else(|| {
+    match intake(&hooks, &key, &method, &uri, &headers, body, &mut entry).await {
+        Ok(response) => response,
+        Err(rejection) => {
+            // Rejected requests are kept too, with the reason, so a tester can
+            // see what arrived and why it was refused.
+            entry.status = rejection.status.as_u16();
+            entry.reason = Some(rejection.code.to_string());
+            if let Err(error) = hooks.store.record_rejection(&entry).await {
+                eprintln!("could not keep rejected request {} in the inbox: {error}", entry.id);
+            }
+            rejection.into_response()
+        }
+    }
+}
+
+/// Decides what to do with a hook request; the accepted path stores the inbox
+/// entry together with the execution.
+async fn intake(
+    hooks: &Hooks,
+    key: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, ErrorBody>,
+    entry: &mut InboxEntry,
+) -> Result<Response, ErrorBody> {
+    let target = hooks.store.hook_target(key).await.map_err(|_| ErrorBody::internal())?.ok_or_else(|| {
         ErrorBody::new(
             StatusCode::NOT_FOUND,
             "flow_not_found",
             format!("no flow {key:?} (give a flow id or a webhook slug)"),
         )
     })?;
+    entry.flow_id = Some(target.flow_id.clone());
     let (true, Some(version)) = (target.live, target.latest_version) else {
-        return Err(not_started(&target.flow_id));
+        return Err(ErrorBody::new(
+            StatusCode::NOT_FOUND,
+            "flow_not_started",
+            format!("flow {} is not started; publish and start it", target.flow_id),
+        ));
     };
-    let plan = load_plan(&hooks, &target.flow_id, version).await?;
+    let plan = load_plan(hooks, &target.flow_id, version).await?;
     let settings = settings(&plan).ok_or_else(|| {
         ErrorBody::new(
             StatusCode::NOT_FOUND,
@@ -138,25 +178,20 @@ async fn hook(
     })?;
     if !settings.methods.iter().any(|m| m == method.as_str()) {
         let allow = settings.methods.join(", ");
-        let mut response = ErrorBody::new(
+        return Err(ErrorBody::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             format!("this hook accepts {allow}, not {method}"),
         )
-        .into_response();
-        if let Ok(value) = HeaderValue::from_str(&allow) {
-            response.headers_mut().insert(ALLOW, value);
-        }
-        return Ok(response);
+        .with_header(ALLOW, &allow));
     }
-
-    let bytes = read_body(body, &headers, hooks.config.body_limit).await?;
-    let payload = decode_body(&bytes, &headers)?;
+    let bytes = body?;
+    let payload = decode_body(&bytes, headers)?;
     let query = uri.query().map(decode_form).unwrap_or_else(|| Value::Object(Map::new()));
     let input = json!({
         "method": method.as_str(),
         "path": uri.path(),
-        "headers": header_object(&headers),
+        "headers": header_object(headers),
         "query": query,
         "body": payload,
     });
@@ -164,6 +199,10 @@ async fn hook(
     let flags: Vec<&str> =
         uri.query().map(|q| q.split('&').map(|p| p.split('=').next().unwrap_or(p)).collect()).unwrap_or_default();
     let sync = if flags.contains(&"async") { false } else { settings.sync || flags.contains(&"wait") };
+    let idempotency_key = ["idempotency-key", "webhook-id"]
+        .iter()
+        .find_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+        .map(str::to_string);
     let request = RunRequest {
         flow_id: target.flow_id.clone(),
         version: Some(version),
@@ -171,21 +210,29 @@ async fn hook(
         input,
         params: Map::new(),
     };
-    let (execution, done) = match hooks.runner.accept(plan, &request, sync).await {
-        Ok(accepted) => accepted,
+    let accepted = hooks.runner.accept(plan, &request, entry.clone(), idempotency_key, sync).await;
+    let (execution, done) = match accepted {
+        Ok(Acceptation::Started(execution, done)) => (execution, done),
+        Ok(Acceptation::Duplicate(original)) => {
+            let status_url = status_url(headers, &original);
+            return Ok((
+                StatusCode::OK,
+                [("idempotent-replayed", "true")],
+                Json(json!({"executionId": original, "statusUrl": status_url, "duplicate": true})),
+            )
+                .into_response());
+        }
         Err(AcceptError::Overloaded) => {
-            let mut response = ErrorBody::new(
+            return Err(ErrorBody::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "overloaded",
                 "too many executions are waiting; retry in a moment",
             )
-            .into_response();
-            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
-            return Ok(response);
+            .with_header(RETRY_AFTER, "1"))
         }
         Err(AcceptError::Store(_)) => return Err(ErrorBody::internal()),
     };
-    let status_url = status_url(&headers, &execution.id);
+    let status_url = status_url(headers, &execution.id);
     let Some(done) = done else {
         return Ok(
             (StatusCode::ACCEPTED, Json(json!({"executionId": execution.id, "statusUrl": status_url}))).into_response()
@@ -330,6 +377,13 @@ fn decode_form(text: &str) -> Value {
         }
     }
     Value::Object(object)
+}
+
+fn header_map(headers: &HeaderMap) -> BTreeMap<String, String> {
+    match header_object(headers) {
+        Value::Object(map) => map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect(),
+        _ => BTreeMap::new(),
+    }
 }
 
 fn header_object(headers: &HeaderMap) -> Value {

@@ -13,6 +13,7 @@ mod error;
 mod execution;
 mod flow;
 pub mod ids;
+mod inbox;
 mod record;
 
 pub use canonical::{to_canonical_json, to_canonical_value};
@@ -20,6 +21,7 @@ pub use component::{ComponentDescriptor, ComponentKind};
 pub use error::ModelError;
 pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{Edge, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
+pub use inbox::{InboxEntry, InboxView};
 pub use record::{FlowRecord, FlowSummary, VersionInfo};
 
 /// Formats a moment as the model's timestamps are written: RFC 3339 in UTC

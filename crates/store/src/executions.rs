@@ -81,27 +81,34 @@ impl Store {
         self.create_executions(std::slice::from_ref(execution)).await
     }
 
-    /// Records several new executions in one transaction: one durable commit
-    /// (one fsync) for a whole batch of accepted webhooks.
+    /// Records several new executions in one transaction.
     pub async fn create_executions(&self, executions: &[Execution]) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         for execution in executions {
-            sqlx::query(
-                "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&execution.id)
-            .bind(&execution.flow_id)
-            .bind(execution.version.map(i64::from))
-            .bind(execution.trigger.as_str())
-            .bind(execution.status.as_str())
-            .bind(to_json(&execution.input))
-            .bind(&execution.created_at)
-            .bind(&execution.started_at)
-            .execute(&mut *tx)
-            .await?;
+            Self::insert_execution(&mut tx, execution).await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn insert_execution(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        execution: &Execution,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&execution.id)
+        .bind(&execution.flow_id)
+        .bind(execution.version.map(i64::from))
+        .bind(execution.trigger.as_str())
+        .bind(execution.status.as_str())
+        .bind(to_json(&execution.input))
+        .bind(&execution.created_at)
+        .bind(&execution.started_at)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 

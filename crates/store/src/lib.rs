@@ -10,6 +10,7 @@
 mod error;
 mod executions;
 mod flows;
+mod inbox;
 mod pets;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use sqlx::sqlite::{
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
 pub use flows::HookTarget;
+pub use inbox::{Acceptance, Accepted};
 pub use pets::PetStore;
 
 /// How long a connection waits for a lock held by another process (the desktop

@@ -1,0 +1,241 @@
+use std::collections::BTreeMap;
+
+use hookline_model::{Execution, InboxEntry};
+use sqlx::{FromRow, Sqlite, Transaction};
+
+use crate::{from_json, to_json, Store, StoreError};
+
+/// A webhook request to accept: its execution, its inbox entry and, when the
+/// caller sent one, its idempotency key.
+#[derive(Debug, Clone)]
+pub struct Acceptance {
+    pub execution: Execution,
+    pub inbox: InboxEntry,
+    pub idempotency_key: Option<String>,
+    /// Keys first seen before this moment have expired.
+    pub dedupe_since: String,
+}
+
+/// What became of an [`Acceptance`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Accepted {
+    /// The execution was stored.
+    Created,
+    /// The key was seen within the window: nothing new was stored to run;
+    /// this is the execution the key started.
+    Duplicate(String),
+}
+
+#[derive(FromRow)]
+struct InboxRow {
+    id: String,
+    flow_key: String,
+    flow_id: Option<String>,
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: String,
+    body: Vec<u8>,
+    received_at: String,
+    status: i64,
+    reason: Option<String>,
+    execution_id: Option<String>,
+}
+
+impl InboxRow {
+    fn into_model(self) -> Result<InboxEntry, StoreError> {
+        Ok(InboxEntry {
+            headers: from_json::<BTreeMap<String, String>>("inbox.headers", &self.headers)?,
+            id: self.id,
+            flow_key: self.flow_key,
+            flow_id: self.flow_id,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            body: self.body,
+            received_at: self.received_at,
+            status: self.status as u16,
+            reason: self.reason,
+            execution_id: self.execution_id,
+        })
+    }
+}
+
+async fn insert_inbox(tx: &mut Transaction<'_, Sqlite>, entry: &InboxEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO inbox (id, flow_key, flow_id, method, path, query, headers, body, received_at, status, reason, execution_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&entry.id)
+    .bind(&entry.flow_key)
+    .bind(&entry.flow_id)
+    .bind(&entry.method)
+    .bind(&entry.path)
+    .bind(&entry.query)
+    .bind(to_json(&entry.headers))
+    .bind(&entry.body)
+    .bind(&entry.received_at)
+    .bind(i64::from(entry.status))
+    .bind(&entry.reason)
+    .bind(&entry.execution_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores a batch of accepted webhook requests in one transaction (one
+    /// fsync for the batch): for each, its execution and inbox entry, unless
+    /// its idempotency key was already seen within the window.
+    pub async fn accept_batch(&self, batch: &[Acceptance]) -> Result<Vec<Accepted>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for item in batch {
+            let mut inbox = item.inbox.clone();
+            if let Some(key) = &item.idempotency_key {
+                let seen: Option<String> = sqlx::query_scalar(
+                    "SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?",
+                )
+                .bind(&item.execution.flow_id)
+                .bind(key)
+                .bind(&item.dedupe_since)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(original) = seen {
+                    inbox.execution_id = Some(original.clone());
+                    inbox.status = 200;
+                    insert_inbox(&mut tx, &inbox).await?;
+                    outcomes.push(Accepted::Duplicate(original));
+                    continue;
+                }
+                sqlx::query(
+                    "INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&item.execution.flow_id)
+                .bind(key)
+                .bind(&item.execution.id)
+                .bind(&item.execution.created_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Self::insert_execution(&mut tx, &item.execution).await?;
+            inbox.execution_id = Some(item.execution.id.clone());
+            insert_inbox(&mut tx, &inbox).await?;
+            outcomes.push(Accepted::Created);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Keeps a rejected request in the inbox.
+    pub async fn record_rejection(&self, entry: &InboxEntry) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        insert_inbox(&mut tx, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Inbox entries of a flow (by id, or by the key requests used when they
+    /// named no existing flow), newest first.
+    pub async fn list_inbox(
+        &self,
+        flow_id: Option<&str>,
+        key: &str,
+        limit: u32,
+    ) -> Result<Vec<InboxEntry>, StoreError> {
+        let rows: Vec<InboxRow> = sqlx::query_as(
+            "SELECT * FROM inbox WHERE flow_id = ?1 OR (flow_id IS NULL AND flow_key = ?2)
+             ORDER BY received_at DESC, id DESC LIMIT ?3",
+        )
+        .bind(flow_id)
+        .bind(key)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(InboxRow::into_model).collect()
+    }
+
+    /// One inbox entry with its raw body.
+    pub async fn get_inbox(&self, id: &str) -> Result<Option<InboxEntry>, StoreError> {
+        let row: Option<InboxRow> =
+            sqlx::query_as("SELECT * FROM inbox WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
+        row.map(InboxRow::into_model).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hookline_model::{ExecutionStatus, TriggerSource};
+    use serde_json::json;
+
+    use super::*;
+    use crate::flows::tests::document;
+
+    fn acceptance(id: &str, key: Option<&str>) -> Acceptance {
+        let execution = Execution {
+            id: id.into(),
+            flow_id: "flw_a".into(),
+            version: Some(1),
+            trigger: TriggerSource::Webhook,
+            status: ExecutionStatus::Queued,
+            input: json!({}),
+            output: None,
+            error: None,
+            failed_step: None,
+            reply: None,
+            created_at: "2026-01-02T00:00:00.000Z".into(),
+            started_at: None,
+            finished_at: None,
+            duration_ms: None,
+            steps: vec![],
+        };
+        let inbox = InboxEntry {
+            id: format!("inb_{id}"),
+            flow_key: "a".into(),
+            flow_id: Some("flw_a".into()),
+            method: "POST".into(),
+            path: "/hook/a".into(),
+            query: None,
+            headers: BTreeMap::from([("authorization".to_string(), "Bearer s3cret".to_string())]),
+            body: vec![0, 159, 146, 150],
+            received_at: "2026-01-02T00:00:00.000Z".into(),
+            status: 202,
+            reason: None,
+            execution_id: None,
+        };
+        Acceptance {
+            execution,
+            inbox,
+            idempotency_key: key.map(str::to_string),
+            dedupe_since: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_stores_executions_and_raw_inbox_bodies_and_dedupes_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
+        let outcomes = store
+            .accept_batch(&[
+                acceptance("exe_1", Some("k1")),
+                acceptance("exe_2", Some("k1")),
+                acceptance("exe_3", None),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(outcomes, [Accepted::Created, Accepted::Duplicate("exe_1".into()), Accepted::Created]);
+        assert!(store.get_execution("exe_2").await.unwrap().is_none(), "a duplicate starts nothing");
+
+        let inbox = store.list_inbox(Some("flw_a"), "a", 10).await.unwrap();
+        assert_eq!(inbox.len(), 3, "duplicates are kept in the inbox too");
+        let entry = store.get_inbox("inb_exe_2").await.unwrap().unwrap();
+        assert_eq!(entry.body, vec![0, 159, 146, 150], "the raw bytes are kept exactly");
+        assert_eq!(entry.execution_id.as_deref(), Some("exe_1"), "a duplicate points at the original");
+        assert_eq!(entry.masked_headers()["authorization"], "••••••");
+
+        let mut late = acceptance("exe_4", Some("k1"));
+        late.dedupe_since = "2026-01-03T00:00:00.000Z".into();
+        assert_eq!(store.accept_batch(&[late]).await.unwrap(), [Accepted::Created], "an expired key starts a new run");
+    }
+}
