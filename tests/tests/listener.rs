@@ -438,3 +438,56 @@ fn a_repeated_idempotency_key_answers_the_original_execution_and_runs_nothing_ag
     let executions = hookline.run(&["executions", "list", "--json"]).ok().json();
     assert_eq!(executions.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_test_request_becomes_the_trigger_sample_without_running_the_flow() {
+    use std::io::{BufRead, BufReader, Read};
+    let hookline = Hookline::new();
+    // A draft that was never published: samples are captured while designing.
+    hookline.import(&hook_flow("flw_design", json!({"slug": "design"}), vec![transform("stp_echo", "body")]));
+    let server = hookline.serve(&[]);
+    let mut capture = std::process::Command::new(hookline_tests::binary())
+        .arg("--data-dir")
+        .arg(hookline.data_dir())
+        .args(["capture", "design", "--timeout", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waiting = String::new();
+    BufReader::new(capture.stderr.take().unwrap()).read_line(&mut waiting).unwrap();
+    assert!(waiting.starts_with("waiting up to 20 s"), "{waiting}");
+
+    let client = client();
+    let bad = client
+        .post(format!("{}/hook-test/design", server.url))
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 400, "a malformed test request is refused and not captured");
+    let response = client
+        .post(format!("{}/hook-test/design?src=postman", server.url))
+        .header("authorization", "Bearer s3cret")
+        .json(&json!({"petname": "Gromit"}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(json_of(response)["stepId"], "stp_hook");
+
+    let mut printed = String::new();
+    capture.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    assert!(capture.wait().unwrap().success());
+    let sample: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(sample["body"], json!({"petname": "Gromit"}));
+    assert_eq!(sample["query"], json!({"src": "postman"}));
+    assert_eq!(sample["headers"]["authorization"], "••••••", "a sample never keeps a credential");
+
+    let draft: Value = serde_json::from_str(&hookline.run(&["flows", "show", "design"]).ok().stdout).unwrap();
+    assert_eq!(draft["steps"][0]["sample"], sample, "the sample is the trigger's, in the draft");
+    assert_eq!(hookline.run(&["executions", "list", "--json"]).ok().json(), json!([]), "nothing ran");
+
+    let timeout = hookline.run(&["capture", "design", "--timeout", "1"]);
+    assert_eq!(timeout.code, Some(2));
+    assert!(timeout.stderr.contains("no test request reached /hook-test/flw_design within 1 s"), "{}", timeout.stderr);
+}

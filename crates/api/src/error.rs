@@ -22,6 +22,10 @@ pub enum ErrorCode {
     Conflict,
     /// Bad input to an operation (an input file that is not JSON, say).
     InvalidInput,
+    /// No test request arrived in time.
+    CaptureTimeout,
+    /// The caller stopped the operation.
+    Cancelled,
     /// Something failed inside Hookline; the message says what.
     Internal,
 }

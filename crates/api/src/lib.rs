@@ -10,7 +10,7 @@ mod error;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
@@ -25,6 +25,16 @@ use tokio_util::sync::CancellationToken;
 pub use error::{ApiError, ErrorCode};
 pub use hookline_listener::hooks::ListenerConfig;
 pub use hookline_store::ExecutionFilter;
+
+/// A point in a flow's sequence of captured test requests.
+#[derive(Debug, Clone)]
+pub struct CaptureCursor {
+    pub flow_id: String,
+    after: i64,
+}
+
+/// How often a capture waiter looks for a new test request.
+const CAPTURE_POLL: Duration = Duration::from_millis(100);
 
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "hookline.db";
@@ -133,6 +143,43 @@ impl Core {
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::InboxEntryNotFound, format!("no inbox entry {id:?}")))?;
         Ok((entry.view(), entry.body))
+    }
+
+    /// Where the flow's captures stand now: pass it to
+    /// [`Core::wait_for_capture`] to wait for the next test request.
+    pub async fn capture_cursor(&self, key: &str) -> Result<CaptureCursor> {
+        let flow_id = self.get_flow(key).await?.summary.id;
+        let after = self.store.last_capture_id(&flow_id).await?;
+        Ok(CaptureCursor { flow_id, after })
+    }
+
+    /// Waits for the first test request to `/hook-test/{flow}` after `cursor`
+    /// (served by a running listener, possibly in another process) and returns
+    /// it as the trigger's sample, which the listener has already stored in
+    /// the draft.
+    pub async fn wait_for_capture(
+        &self,
+        cursor: &CaptureCursor,
+        timeout: Duration,
+        cancel: CancellationToken,
+    ) -> Result<Value> {
+        let (id, after) = (&cursor.flow_id, cursor.after);
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(sample) = self.store.capture_after(id, after).await? {
+                return Ok(sample);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ApiError::new(
+                    ErrorCode::CaptureTimeout,
+                    format!("no test request reached /hook-test/{id} within {} s", timeout.as_secs()),
+                ));
+            }
+            tokio::select! {
+                () = tokio::time::sleep(CAPTURE_POLL) => {}
+                () = cancel.cancelled() => return Err(ApiError::new(ErrorCode::Cancelled, "stopped waiting for a test request")),
+            }
+        }
     }
 
     /// Every component of the catalog.

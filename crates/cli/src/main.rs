@@ -39,6 +39,14 @@ enum Command {
     /// Read the run log.
     #[command(subcommand)]
     Executions(ExecutionsCommand),
+    /// Wait for the next request to /hook-test/FLOW and print it as the trigger's sample.
+    Capture {
+        /// Flow id or slug.
+        flow: String,
+        /// Seconds to wait.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
     /// Requests that reached a flow's hook, accepted or rejected.
     #[command(subcommand)]
     Inbox(InboxCommand),
@@ -211,6 +219,20 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Run(args) => run(&core, args).await,
         Command::Executions(command) => executions(&core, command).await,
         Command::Inbox(command) => inbox(&core, command).await,
+        Command::Capture { flow, timeout } => {
+            let cursor = core.capture_cursor(&flow).await?;
+            eprintln!("waiting up to {timeout} s for a request to /hook-test/{flow} on the running listener (hookline serve)…");
+            let cancel = CancellationToken::new();
+            let on_interrupt = cancel.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    on_interrupt.cancel();
+                }
+            });
+            let sample = core.wait_for_capture(&cursor, std::time::Duration::from_secs(timeout), cancel).await?;
+            output::print_json(&sample);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => serve(core, args).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Components { json } => {

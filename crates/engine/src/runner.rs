@@ -70,7 +70,7 @@ struct Pending {
 pub enum Acceptation {
     /// A new execution, stored and queued; with `wait`, the receiver gets it
     /// when it ends.
-    Started(Execution, Option<oneshot::Receiver<Execution>>),
+    Started(Box<Execution>, Option<oneshot::Receiver<Execution>>),
     /// The idempotency key was seen within the window: nothing runs again.
     Duplicate(String),
 }
@@ -128,7 +128,7 @@ impl Runner {
             Err(_) => Err("the store writer stopped".into()),
         };
         match outcome {
-            Ok(Accepted::Created) => Ok(Acceptation::Started(execution, done)),
+            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
                 Ok(Acceptation::Duplicate(original))

@@ -16,7 +16,7 @@ use axum::routing::{any, get};
 use axum::{Json, Router};
 use base64::Engine as _;
 use hookline_engine::{AcceptError, Acceptation, Engine, Plan, RunRequest, Runner};
-use hookline_model::{ids, timestamp, Execution, ExecutionStatus, InboxEntry, TriggerSource};
+use hookline_model::{ids, mask_secret_headers, timestamp, Execution, ExecutionStatus, InboxEntry, TriggerSource};
 use hookline_store::Store;
 use serde_json::{json, Map, Value};
 
@@ -54,6 +54,7 @@ pub fn router(store: Store, engine: Arc<Engine>, runner: Arc<Runner>, config: Li
     let log = config.log_requests;
     let router = Router::new()
         .route("/hook/{flow}", any(hook))
+        .route("/hook-test/{flow}", any(capture))
         .route("/executions/{id}", get(execution))
         .with_state(Hooks { store, engine, runner, config });
     if log {
@@ -79,6 +80,52 @@ async fn execution(State(hooks): State<Hooks>, Path(id): Path<String>) -> Result
         Ok(None) => Err(ErrorBody::new(StatusCode::NOT_FOUND, "execution_not_found", format!("no execution {id}"))),
         Err(_) => Err(ErrorBody::internal()),
     }
+}
+
+/// `/hook-test/{flow}`: the request becomes the trigger's sample in the
+/// flow's draft (secret headers masked) and nothing runs. Works for drafts
+/// that were never published, which is when samples are needed.
+async fn capture(
+    State(hooks): State<Hooks>,
+    Path(key): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ErrorBody> {
+    let bytes = read_body(body, &headers, hooks.config.body_limit).await?;
+    let flow = hooks.store.find_flow(&key).await.map_err(|_| ErrorBody::internal())?.ok_or_else(|| {
+        ErrorBody::new(
+            StatusCode::NOT_FOUND,
+            "flow_not_found",
+            format!("no flow {key:?} (give a flow id or a webhook slug)"),
+        )
+    })?;
+    let sample = json!({
+        "method": method.as_str(),
+        "path": uri.path(),
+        "headers": mask_secret_headers(&header_map(&headers)),
+        "query": uri.query().map(decode_form).unwrap_or_else(|| Value::Object(Map::new())),
+        "body": decode_body(&bytes, &headers)?,
+    });
+    let mut draft = flow.draft;
+    let catalog = hooks.engine.catalog();
+    let trigger =
+        draft.steps.iter_mut().find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger())).ok_or_else(
+            || {
+                ErrorBody::new(
+                    StatusCode::BAD_REQUEST,
+                    "no_trigger",
+                    format!("flow {} has no trigger to keep a sample for", flow.summary.id),
+                )
+            },
+        )?;
+    trigger.sample = Some(sample.clone());
+    let step_id = trigger.id.clone();
+    let now = timestamp(SystemTime::now());
+    hooks.store.save_draft(&draft, flow.summary.slug.as_deref(), &now).await.map_err(|_| ErrorBody::internal())?;
+    hooks.store.record_capture(&flow.summary.id, &sample, &now).await.map_err(|_| ErrorBody::internal())?;
+    Ok(Json(json!({"captured": true, "flowId": flow.summary.id, "stepId": step_id, "sample": sample})))
 }
 
 /// The trigger settings a hook request needs.

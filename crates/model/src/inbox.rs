@@ -81,13 +81,19 @@ impl InboxEntry {
     /// The headers with credentials and signatures replaced by a mask, for
     /// display anywhere outside the store.
     pub fn masked_headers(&self) -> BTreeMap<String, String> {
-        self.headers
-            .iter()
-            .map(|(name, value)| {
-                let secret =
-                    SECRET_HEADERS.contains(&name.as_str()) || name.contains("signature") || name.contains("token");
-                (name.clone(), if secret { "••••••".to_string() } else { value.clone() })
-            })
-            .collect()
+        mask_secret_headers(&self.headers)
     }
+}
+
+/// Headers with credentials and signatures replaced by a mask, so they can be
+/// shown, exported or kept as a sample.
+pub fn mask_secret_headers(headers: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let secret =
+                SECRET_HEADERS.contains(&name.as_str()) || name.contains("signature") || name.contains("token");
+            (name.clone(), if secret { "••••••".to_string() } else { value.clone() })
+        })
+        .collect()
 }

@@ -21,7 +21,7 @@ pub use component::{ComponentDescriptor, ComponentKind};
 pub use error::ModelError;
 pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{Edge, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
-pub use inbox::{InboxEntry, InboxView};
+pub use inbox::{mask_secret_headers, InboxEntry, InboxView};
 pub use record::{FlowRecord, FlowSummary, VersionInfo};
 
 /// Formats a moment as the model's timestamps are written: RFC 3339 in UTC

@@ -128,6 +128,42 @@ impl Store {
         Ok(row.map(|(flow_id, live, version)| HookTarget { flow_id, live, latest_version: version.map(|v| v as u32) }))
     }
 
+    /// Keeps a captured test request of the flow, which the caller has also
+    /// made the trigger's sample. Returns the capture's sequence number.
+    pub async fn record_capture(
+        &self,
+        flow_id: &str,
+        sample: &serde_json::Value,
+        now: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(flow_id)
+            .bind(crate::to_json(sample))
+            .bind(now)
+            .fetch_one(&self.writer)
+            .await?)
+    }
+
+    /// The sequence number of the flow's newest capture (0 when none), so a
+    /// waiter can tell a new capture from older ones.
+    pub async fn last_capture_id(&self, flow_id: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM captures WHERE flow_id = ?")
+            .bind(flow_id)
+            .fetch_one(&self.reader)
+            .await?)
+    }
+
+    /// The first capture of the flow after sequence number `after`.
+    pub async fn capture_after(&self, flow_id: &str, after: i64) -> Result<Option<serde_json::Value>, StoreError> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT sample FROM captures WHERE flow_id = ? AND id > ? ORDER BY id LIMIT 1")
+                .bind(flow_id)
+                .bind(after)
+                .fetch_optional(&self.reader)
+                .await?;
+        text.map(|t| from_json("captures.sample", &t)).transpose()
+    }
+
     /// Every flow, by name.
     pub async fn list_flows(&self) -> Result<Vec<FlowSummary>, StoreError> {
         let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f ORDER BY f.name COLLATE NOCASE, f.id");
@@ -302,6 +338,12 @@ pub(crate) mod tests {
         assert!(store.get_flow("flw_a").await.unwrap().unwrap().summary.live);
         let target = store.hook_target("flw_a").await.unwrap().unwrap();
         assert_eq!((target.live, target.latest_version), (true, None), "the hook target reflects the flow");
+        let before = store.last_capture_id("flw_a").await.unwrap();
+        let sample = serde_json::json!({"body": {"x": 1}});
+        store.record_capture("flw_a", &sample, T2).await.unwrap();
+        assert_eq!(store.capture_after("flw_a", before).await.unwrap(), Some(sample), "a new capture is found");
+        let latest = store.last_capture_id("flw_a").await.unwrap();
+        assert_eq!(store.capture_after("flw_a", latest).await.unwrap(), None, "nothing newer yet");
         store.set_live("flw_a", false, T2).await.unwrap();
         assert!(!store.get_flow("flw_a").await.unwrap().unwrap().summary.live);
     }
