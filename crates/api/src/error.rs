@@ -77,6 +77,7 @@ impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         match error {
             EngineError::Store(e) => e.into(),
+            EngineError::Journal(message) => ApiError::new(ErrorCode::Internal, message),
             EngineError::Invalid(problems) => ApiError::invalid_flow("the flow", "run", problems),
         }
     }

@@ -9,6 +9,9 @@ use crate::validate::Problem;
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The execution journal could not commit a write.
+    #[error("the execution could not be recorded: {0}")]
+    Journal(String),
     /// The flow has design problems and cannot run.
     #[error("the flow has {} problem(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<Problem>),

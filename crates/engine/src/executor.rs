@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Catalog;
 use crate::components::{ActionContext, Outcome, StepFailure};
+use crate::journal::Journal;
 use crate::mapping::{Limits, Mapper};
 use crate::plan::{Plan, PlannedInput, PlannedStep};
 use crate::validate::Problem;
@@ -33,6 +34,9 @@ impl Default for EngineConfig {
     }
 }
 
+/// Most writes committed in one transaction.
+const JOURNAL_BATCH: usize = 512;
+
 /// What to run: a flow's published version (`version: Some`) or its draft.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
@@ -49,6 +53,7 @@ pub struct RunRequest {
 pub struct Engine {
     catalog: Arc<Catalog>,
     store: Store,
+    journal: Journal,
     http: reqwest::Client,
     config: EngineConfig,
     plans: Mutex<HashMap<(String, u32), Arc<Plan>>>,
@@ -56,8 +61,15 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Creates the engine and starts its journal; call it inside a Tokio runtime.
     pub fn new(catalog: Arc<Catalog>, store: Store, http: reqwest::Client, config: EngineConfig) -> Engine {
-        Engine { catalog, store, http, config, plans: Mutex::default(), running: Mutex::default() }
+        let journal = Journal::start(store.clone(), JOURNAL_BATCH);
+        Engine { catalog, store, journal, http, config, plans: Mutex::default(), running: Mutex::default() }
+    }
+
+    /// The journal every execution write goes through.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -199,7 +211,7 @@ impl Engine {
                     Some(timestamp(SystemTime::now())),
                     Some(0),
                 );
-                self.store.record_step_run(&execution.id, seq, &run).await?;
+                self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
                 outputs.insert(step.id.clone(), execution.input.clone());
                 execution.output = Some(execution.input.clone());
                 follow(step, None, &mut active);
@@ -208,7 +220,7 @@ impl Engine {
             }
             if !active[index] {
                 let run = step_run(step, StepStatus::Skipped, None, None, None, None, None);
-                self.store.record_step_run(&execution.id, seq, &run).await?;
+                self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
                 execution.steps.push(run);
                 continue;
             }
@@ -257,7 +269,7 @@ impl Engine {
                     )
                 }
             };
-            self.store.record_step_run(&execution.id, seq, &run).await?;
+            self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
             execution.steps.push(run);
             if execution.status != ExecutionStatus::Running {
                 break;
@@ -269,8 +281,11 @@ impl Engine {
         let finished = SystemTime::now();
         execution.finished_at = Some(timestamp(finished));
         execution.duration_ms = hookline_model::millis_since(&started_at, finished);
-        self.store.finish_execution(execution).await?;
-        Ok(())
+        // The outcome row has no use for the step runs: leave them out of the copy.
+        let steps = std::mem::take(&mut execution.steps);
+        let finished = self.journal.finish(execution.clone()).await;
+        execution.steps = steps;
+        finished.map_err(EngineError::Journal)
     }
 
     /// Builds a step's input from its literal values and expressions. Evaluation

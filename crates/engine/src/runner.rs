@@ -4,8 +4,9 @@
 //!
 //! An accepted execution is committed to the store before `accept` returns,
 //! so a caller can answer `2xx` knowing it survives `kill -9`. Requests that
-//! arrive together share one transaction (one fsync), which is what makes
-//! thousands of durable accepts per second possible on SQLite.
+//! arrive together share one transaction (one fsync) in the engine's
+//! [`Journal`](crate::Journal), which is what makes thousands of durable
+//! accepts per second possible on SQLite.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -27,8 +28,6 @@ pub struct RunnerConfig {
     /// Accepted executions waiting for a worker; beyond it `accept` answers
     /// [`AcceptError::Overloaded`].
     pub queue_bound: usize,
-    /// Most executions committed in one transaction.
-    pub batch: usize,
     /// How long an `Idempotency-Key` (or `webhook-id`) is remembered.
     pub dedupe_window: std::time::Duration,
 }
@@ -38,7 +37,6 @@ impl Default for RunnerConfig {
         RunnerConfig {
             concurrency: 64,
             queue_bound: 10_000,
-            batch: 512,
             dedupe_window: std::time::Duration::from_secs(72 * 3600),
         }
     }
@@ -59,13 +57,6 @@ struct Job {
     params: Map<String, serde_json::Value>,
 }
 
-struct Pending {
-    job: Job,
-    acceptance: Acceptance,
-    slot: mpsc::OwnedPermit<Job>,
-    committed: oneshot::Sender<Result<Accepted, String>>,
-}
-
 /// What `accept` did with a request.
 pub enum Acceptation {
     /// A new execution, stored and queued; with `wait`, the receiver gets it
@@ -81,23 +72,20 @@ type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Execution>>>>;
 pub struct Runner {
     engine: Arc<Engine>,
     store: Store,
-    accepts: mpsc::UnboundedSender<Pending>,
     jobs: mpsc::Sender<Job>,
     waiters: Waiters,
     dedupe_window: std::time::Duration,
 }
 
 impl Runner {
-    /// Starts the group-commit writer and the dispatcher. They stop when
+    /// Starts the dispatcher. It stops when
     /// `shutdown` fires; executions still queued or running stay in the store
     /// and are picked up by [`Runner::recover`] at the next start.
     pub fn start(engine: Arc<Engine>, store: Store, config: RunnerConfig, shutdown: CancellationToken) -> Arc<Runner> {
-        let (accepts, accepts_rx) = mpsc::unbounded_channel();
         let (jobs, jobs_rx) = mpsc::channel(config.queue_bound.max(1));
         let waiters: Waiters = Arc::default();
-        tokio::spawn(commit_batches(store.clone(), accepts_rx, config.batch.max(1), shutdown.clone()));
         tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown));
-        Arc::new(Runner { engine, store, accepts, jobs, waiters, dedupe_window: config.dedupe_window })
+        Arc::new(Runner { engine, store, jobs, waiters, dedupe_window: config.dedupe_window })
     }
 
     /// Stores a new execution of `plan` durably, with the request's inbox
@@ -121,14 +109,12 @@ impl Runner {
         let since = std::time::SystemTime::now().checked_sub(self.dedupe_window).unwrap_or(std::time::UNIX_EPOCH);
         let acceptance =
             Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since: timestamp(since) };
-        let (committed, is_committed) = oneshot::channel();
-        let job = Job { plan, execution: execution.clone(), params: request.params.clone() };
-        let outcome = match self.accepts.send(Pending { job, acceptance, slot, committed }) {
-            Ok(()) => is_committed.await.unwrap_or_else(|_| Err("the store writer stopped".into())),
-            Err(_) => Err("the store writer stopped".into()),
-        };
-        match outcome {
-            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
+        // Requests that arrive together share the journal's commit (one fsync).
+        match self.engine.journal().accept(acceptance).await {
+            Ok(Accepted::Created) => {
+                slot.send(Job { plan, execution: execution.clone(), params: request.params.clone() });
+                Ok(Acceptation::Started(Box::new(execution), done))
+            }
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
                 Ok(Acceptation::Duplicate(original))
@@ -169,43 +155,6 @@ impl Runner {
             resumed += 1;
         }
         Ok(resumed)
-    }
-}
-
-/// Commits accepted executions in batches: waits for one, takes whatever else
-/// is already waiting (up to `batch`), and writes them in one transaction.
-async fn commit_batches(
-    store: Store,
-    mut pending: mpsc::UnboundedReceiver<Pending>,
-    batch: usize,
-    shutdown: CancellationToken,
-) {
-    let mut buffer = Vec::with_capacity(batch);
-    loop {
-        let received = tokio::select! {
-            count = pending.recv_many(&mut buffer, batch) => count,
-            () = shutdown.cancelled() => 0,
-        };
-        if received == 0 {
-            return;
-        }
-        let acceptances: Vec<Acceptance> = buffer.iter().map(|p| p.acceptance.clone()).collect();
-        match store.accept_batch(&acceptances).await {
-            Ok(outcomes) => {
-                for (Pending { job, slot, committed, .. }, outcome) in buffer.drain(..).zip(outcomes) {
-                    if outcome == Accepted::Created {
-                        slot.send(job);
-                    }
-                    let _ = committed.send(Ok(outcome));
-                }
-            }
-            Err(error) => {
-                let message = error.to_string();
-                for pending in buffer.drain(..) {
-                    let _ = pending.committed.send(Err(message.clone()));
-                }
-            }
-        }
     }
 }
 

@@ -1,8 +1,9 @@
 use std::collections::BTreeMap;
 
-use hookline_model::{Execution, InboxEntry};
+use hookline_model::{Execution, InboxEntry, StepRun};
 use sqlx::{FromRow, Sqlite, Transaction};
 
+use crate::executions::{update_outcome, upsert_step_run};
 use crate::{from_json, to_json, Store, StoreError};
 
 /// A webhook request to accept: its execution, its inbox entry and, when the
@@ -14,6 +15,17 @@ pub struct Acceptance {
     pub idempotency_key: Option<String>,
     /// Keys first seen before this moment have expired.
     pub dedupe_since: String,
+}
+
+/// One write of the execution journal.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// A new execution with its inbox entry (see [`Store::accept_batch`]).
+    Accept(Acceptance),
+    /// A step's run, inserted or replaced.
+    StepRun { execution_id: String, seq: u32, run: StepRun },
+    /// An execution's outcome.
+    Finish(Execution),
 }
 
 /// What became of an [`Acceptance`].
@@ -83,6 +95,39 @@ async fn insert_inbox(tx: &mut Transaction<'_, Sqlite>, entry: &InboxEntry) -> R
     Ok(())
 }
 
+async fn accept_one(tx: &mut Transaction<'_, Sqlite>, item: &Acceptance) -> Result<Accepted, StoreError> {
+    let mut inbox = item.inbox.clone();
+    if let Some(key) = &item.idempotency_key {
+        let seen: Option<String> = sqlx::query_scalar(
+            "SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?",
+        )
+        .bind(&item.execution.flow_id)
+        .bind(key)
+        .bind(&item.dedupe_since)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(original) = seen {
+            inbox.execution_id = Some(original.clone());
+            inbox.status = 200;
+            insert_inbox(tx, &inbox).await?;
+            return Ok(Accepted::Duplicate(original));
+        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&item.execution.flow_id)
+        .bind(key)
+        .bind(&item.execution.id)
+        .bind(&item.execution.created_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Store::insert_execution(tx, &item.execution).await?;
+    inbox.execution_id = Some(item.execution.id.clone());
+    insert_inbox(tx, &inbox).await?;
+    Ok(Accepted::Created)
+}
+
 impl Store {
     /// Stores a batch of accepted webhook requests in one transaction (one
     /// fsync for the batch): for each, its execution and inbox entry, unless
@@ -91,37 +136,30 @@ impl Store {
         let mut tx = self.writer.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for item in batch {
-            let mut inbox = item.inbox.clone();
-            if let Some(key) = &item.idempotency_key {
-                let seen: Option<String> = sqlx::query_scalar(
-                    "SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?",
-                )
-                .bind(&item.execution.flow_id)
-                .bind(key)
-                .bind(&item.dedupe_since)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(original) = seen {
-                    inbox.execution_id = Some(original.clone());
-                    inbox.status = 200;
-                    insert_inbox(&mut tx, &inbox).await?;
-                    outcomes.push(Accepted::Duplicate(original));
-                    continue;
+            outcomes.push(accept_one(&mut tx, item).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Applies a batch of writes in order, in one transaction: under load the
+    /// accepts, step runs and outcomes of many executions share one fsync.
+    /// Returns, for each write, what became of it when it was an accept.
+    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for write in batch {
+            outcomes.push(match write {
+                Write::Accept(item) => Some(accept_one(&mut tx, item).await?),
+                Write::StepRun { execution_id, seq, run } => {
+                    upsert_step_run(&mut tx, execution_id, *seq, run).await?;
+                    None
                 }
-                sqlx::query(
-                    "INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)",
-                )
-                .bind(&item.execution.flow_id)
-                .bind(key)
-                .bind(&item.execution.id)
-                .bind(&item.execution.created_at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Self::insert_execution(&mut tx, &item.execution).await?;
-            inbox.execution_id = Some(item.execution.id.clone());
-            insert_inbox(&mut tx, &inbox).await?;
-            outcomes.push(Accepted::Created);
+                Write::Finish(execution) => {
+                    update_outcome(&mut tx, execution).await?;
+                    None
+                }
+            });
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -237,5 +275,42 @@ mod tests {
         let mut late = acceptance("exe_4", Some("k1"));
         late.dedupe_since = "2026-01-03T00:00:00.000Z".into();
         assert_eq!(store.accept_batch(&[late]).await.unwrap(), [Accepted::Created], "an expired key starts a new run");
+    }
+
+    #[tokio::test]
+    async fn a_journal_batch_applies_accepts_step_runs_and_outcomes_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
+        let accepted = acceptance("exe_1", None);
+        let run = StepRun {
+            step_id: "stp_hook".into(),
+            name: "Hook".into(),
+            component: "webhook".into(),
+            status: hookline_model::StepStatus::Succeeded,
+            input: None,
+            output: Some(json!({"body": 1})),
+            error: None,
+            started_at: Some("2026-01-02T00:00:00.001Z".into()),
+            duration_ms: Some(0),
+            branch: None,
+        };
+        let mut finished = accepted.execution.clone();
+        finished.status = ExecutionStatus::Succeeded;
+        finished.output = Some(json!({"body": 1}));
+        finished.finished_at = Some("2026-01-02T00:00:00.002Z".into());
+        let outcomes = store
+            .write_batch(&[
+                Write::Accept(accepted),
+                Write::StepRun { execution_id: "exe_1".into(), seq: 0, run },
+                Write::Finish(finished),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(outcomes, [Some(Accepted::Created), None, None], "only the accept has an outcome");
+        let stored = store.get_execution("exe_1").await.unwrap().expect("the accept was committed");
+        assert_eq!(stored.status, ExecutionStatus::Succeeded, "the outcome written after the accept applies");
+        assert_eq!(stored.steps.len(), 1, "the step run is stored with its execution");
+        assert_eq!(stored.steps[0].output, Some(json!({"body": 1})));
     }
 }

@@ -24,7 +24,7 @@ use sqlx::sqlite::{
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
 pub use flows::HookTarget;
-pub use inbox::{Acceptance, Accepted};
+pub use inbox::{Acceptance, Accepted, Write};
 pub use pets::PetStore;
 
 /// How long a connection waits for a lock held by another process (the desktop
