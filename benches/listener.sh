@@ -66,7 +66,17 @@ for port in 8788 8789; do
     [ "$up" = yes ] || { echo "nothing answers on port $port" >&2; exit 1; }
 done
 
+# Each run starts once the executions accepted by the one before have finished,
+# so a backlog does not spill into the next figures.
+drain() {
+    for _ in $(seq 600); do
+        busy=$("$hookline" executions list --status queued --limit 1 --json; "$hookline" executions list --status running --limit 1 --json)
+        [ "$(echo "$busy" | tr -d '[:space:]')" = "[][]" ] && return
+        sleep 0.5
+    done
+}
 load() {
+    drain
     echo; echo "== $1"; shift
     oha --no-tui "$@" | grep -E 'Success rate|Requests/sec|Average|Slowest|(50|99)\.00% in|^ *\[[0-9]{3}\]' || true
 }

@@ -342,6 +342,43 @@ fn every_accepted_request_survives_kill_9_and_finishes_once_after_restart() {
 }
 
 #[test]
+fn an_execution_stored_for_a_client_that_hung_up_still_runs() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_work", json!({"slug": "work"}), vec![transform("stp_done", "body.n")])]);
+    let server = hookline.serve(&[]);
+    let url = format!("{}/hook/work", server.url);
+
+    // Clients that give up after a millisecond hang up while their request is
+    // being committed; whatever was stored must still run, without a restart.
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = Client::builder().timeout(Duration::from_millis(1)).build().unwrap();
+                for n in 0..50 {
+                    let _ = client.post(&url).json(&json!({"n": worker * 100 + n})).send();
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let all = hookline.run(&["executions", "list", "--limit", "10000", "--json"]).ok().json();
+        let all = all.as_array().unwrap();
+        let unfinished: Vec<&Value> = all.iter().filter(|e| e["status"] != "succeeded").collect();
+        if unfinished.is_empty() {
+            assert!(!all.is_empty(), "some requests were stored before their clients hung up");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} stored execution(s) never ran: {:?}", unfinished.len(), unfinished[0]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn every_request_is_kept_in_the_inbox_with_its_raw_bytes_and_secrets_masked() {
     let hookline = Hookline::new();
     live(&hookline, &[hook_flow("flw_echo", json!({"slug": "echo"}), vec![transform("stp_echo", "body")])]);

@@ -14,6 +14,12 @@ use hookline_model::{to_canonical_json, ExecutionStatus};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
+// Under load the listener clones and frees many request-sized buffers across
+// threads; mimalloc's per-thread heaps measured faster than the system
+// allocator there (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code of a run whose execution failed or was cancelled.
 const EXIT_FAILED_RUN: u8 = 1;
 /// Exit code of any other error (bad arguments, unknown flow, invalid file).

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Catalog;
 use crate::components::{ActionContext, Outcome, StepFailure};
 use crate::journal::Journal;
-use crate::mapping::{Limits, Mapper};
+use crate::mapping::{Limits, Mapper, MappingErrorKind};
 use crate::plan::{Plan, PlannedInput, PlannedStep};
 use crate::validate::Problem;
 use crate::EngineError;
@@ -33,6 +33,10 @@ impl Default for EngineConfig {
         EngineConfig { step_timeout: Duration::from_secs(300), limits: Limits::default() }
     }
 }
+
+/// How long a mapping may run on the executor's own thread before it moves
+/// to a blocking thread (see `map_inputs`).
+const INLINE_BUDGET: Duration = Duration::from_millis(2);
 
 /// Most writes committed in one transaction.
 const JOURNAL_BATCH: usize = 512;
@@ -309,6 +313,29 @@ impl Engine {
             ("execution".to_string(), scope.execution.clone()),
         ];
         let limits = self.config.limits.clone();
+
+        // Fast path: almost every mapping takes microseconds, and evaluating it
+        // right here saves a hop to a blocking thread per step (it was the
+        // largest cost of a webhook under load, see BENCHMARKS.md). A mapping
+        // still running after INLINE_BUDGET is abandoned and evaluated again
+        // from the start on a blocking thread with the full limits: expressions
+        // have no side effects, so evaluating twice changes nothing.
+        let mut overran = false;
+        let quick = {
+            let budget = Limits { timeout: INLINE_BUDGET.min(limits.timeout), ..limits.clone() };
+            let mut mapper =
+                Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &budget, None);
+            build_input(&inputs, |expression| {
+                mapper.evaluate(expression).map_err(|e| {
+                    overran |= e.kind == MappingErrorKind::Timeout;
+                    e.to_string()
+                })
+            })
+        };
+        if !overran || limits.timeout <= INLINE_BUDGET {
+            return quick;
+        }
+
         let token = CancelToken::new();
         let watcher = {
             let token = token.clone();

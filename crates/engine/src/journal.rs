@@ -16,9 +16,15 @@ use tokio::sync::{mpsc, oneshot};
 /// A commit acknowledgement: for an accept, what became of it.
 type Ack = oneshot::Sender<Result<Option<Accepted>, String>>;
 
+/// Runs in the journal task right after an accept commits, whether or not
+/// the caller still waits: a request whose client hung up mid-commit still
+/// gets its execution queued.
+type OnCommit = Box<dyn FnOnce(&Accepted) + Send>;
+
 struct Entry {
     write: Write,
     ack: Option<Ack>,
+    on_commit: Option<OnCommit>,
 }
 
 /// Handle to the journal task; cheap to clone. The task ends when the last
@@ -27,6 +33,9 @@ struct Entry {
 pub struct Journal {
     sender: mpsc::UnboundedSender<Entry>,
 }
+
+/// Longest a step run waits for company before it is committed alone.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(10);
 
 const STOPPED: &str = "the execution journal stopped";
 
@@ -40,8 +49,14 @@ impl Journal {
     }
 
     /// Stores a new execution and its inbox entry; returns once committed.
-    pub async fn accept(&self, acceptance: Acceptance) -> Result<Accepted, String> {
-        match self.send(Write::Accept(acceptance), true)?.await {
+    /// `on_commit` runs as soon as it is committed, even if this future was
+    /// dropped meanwhile.
+    pub async fn accept(
+        &self,
+        acceptance: Acceptance,
+        on_commit: impl FnOnce(&Accepted) + Send + 'static,
+    ) -> Result<Accepted, String> {
+        match self.send(Write::Accept(acceptance), true, Some(Box::new(on_commit)))?.await {
             Ok(Ok(Some(accepted))) => Ok(accepted),
             Ok(Ok(None)) => Err("the journal did not say what became of an accept".into()),
             Ok(Err(message)) => Err(message),
@@ -52,13 +67,13 @@ impl Journal {
     /// Queues a step run without waiting for its commit: a step recorded late
     /// (or lost in a crash) only means a resumed execution runs it again.
     pub fn step(&self, execution_id: &str, seq: u32, run: StepRun) -> Result<(), String> {
-        self.send(Write::StepRun { execution_id: execution_id.to_string(), seq, run }, false).map(drop)
+        self.send(Write::StepRun { execution_id: execution_id.to_string(), seq, run }, false, None).map(drop)
     }
 
     /// Stores an execution's outcome, with every step run queued before it;
     /// returns once committed, so readers see the execution finished.
     pub async fn finish(&self, execution: Execution) -> Result<(), String> {
-        match self.send(Write::Finish(execution), true)?.await {
+        match self.send(Write::Finish(execution), true, None)?.await {
             Ok(result) => result.map(drop),
             Err(_) => Err(STOPPED.into()),
         }
@@ -68,10 +83,11 @@ impl Journal {
         &self,
         write: Write,
         acknowledge: bool,
+        on_commit: Option<OnCommit>,
     ) -> Result<oneshot::Receiver<Result<Option<Accepted>, String>>, String> {
         let (ack, acked) = oneshot::channel();
         let ack = acknowledge.then_some(ack);
-        self.sender.send(Entry { write, ack }).map_err(|_| STOPPED.to_string())?;
+        self.sender.send(Entry { write, ack, on_commit }).map_err(|_| STOPPED.to_string())?;
         Ok(acked)
     }
 }
@@ -81,11 +97,29 @@ impl Journal {
 async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entry>, batch: usize) {
     let mut buffer = Vec::with_capacity(batch);
     while receiver.recv_many(&mut buffer, batch).await > 0 {
-        let (writes, acks): (Vec<Write>, Vec<Option<Ack>>) =
-            buffer.drain(..).map(|entry| (entry.write, entry.ack)).unzip();
+        // Nobody waits for a step run alone: give it a moment to be joined by
+        // the write someone waits for (usually its execution's outcome), so a
+        // run of quick steps costs one commit instead of one per step.
+        let deadline = tokio::time::Instant::now() + LINGER;
+        while buffer.len() < batch && buffer.iter().all(|entry| entry.ack.is_none()) {
+            let room = batch - buffer.len();
+            match tokio::time::timeout_at(deadline, receiver.recv_many(&mut buffer, room)).await {
+                Ok(received) if received > 0 => {}
+                _ => break,
+            }
+        }
+        let mut writes = Vec::with_capacity(buffer.len());
+        let mut followers = Vec::with_capacity(buffer.len());
+        for Entry { write, ack, on_commit } in buffer.drain(..) {
+            writes.push(write);
+            followers.push((ack, on_commit));
+        }
         match store.write_batch(&writes).await {
             Ok(outcomes) => {
-                for (ack, outcome) in acks.into_iter().zip(outcomes) {
+                for ((ack, on_commit), outcome) in followers.into_iter().zip(outcomes) {
+                    if let (Some(on_commit), Some(accepted)) = (on_commit, &outcome) {
+                        on_commit(accepted);
+                    }
                     if let Some(ack) = ack {
                         let _ = ack.send(Ok(outcome));
                     }
@@ -94,8 +128,10 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
             Err(error) => {
                 let message = error.to_string();
                 eprintln!("the execution journal could not commit {} write(s): {message}", writes.len());
-                for ack in acks.into_iter().flatten() {
-                    let _ = ack.send(Err(message.clone()));
+                for (ack, _) in followers {
+                    if let Some(ack) = ack {
+                        let _ = ack.send(Err(message.clone()));
+                    }
                 }
             }
         }

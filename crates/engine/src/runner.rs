@@ -110,11 +110,16 @@ impl Runner {
         let acceptance =
             Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since: timestamp(since) };
         // Requests that arrive together share the journal's commit (one fsync).
-        match self.engine.journal().accept(acceptance).await {
-            Ok(Accepted::Created) => {
-                slot.send(Job { plan, execution: execution.clone(), params: request.params.clone() });
-                Ok(Acceptation::Started(Box::new(execution), done))
+        // The job is queued by the journal itself, so a client that hangs up
+        // while its request commits cannot leave the execution stranded.
+        let job = Job { plan, execution: execution.clone(), params: request.params.clone() };
+        let queue = move |accepted: &Accepted| {
+            if *accepted == Accepted::Created {
+                slot.send(job);
             }
+        };
+        match self.engine.journal().accept(acceptance, queue).await {
+            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
                 Ok(Acceptation::Duplicate(original))

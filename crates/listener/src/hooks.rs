@@ -2,8 +2,8 @@
 //! execution of the flow's latest published version, and
 //! `/executions/{id}` reports how it is going.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use hookline_engine::{AcceptError, Acceptation, Engine, Plan, RunRequest, Runner};
 use hookline_model::{ids, mask_secret_headers, timestamp, Execution, ExecutionStatus, InboxEntry, TriggerSource};
-use hookline_store::Store;
+use hookline_store::{HookTarget, Store};
 use serde_json::{json, Map, Value};
 
 use crate::ErrorBody;
@@ -41,12 +41,38 @@ impl Default for ListenerConfig {
     }
 }
 
+/// How long a resolved hook (flow id, started, latest version) is reused.
+/// Looking it up was a database round trip on every request; another process
+/// (`hookline flows stop` beside `hookline serve`) changing a flow is seen
+/// within this time.
+const TARGET_TTL: Duration = Duration::from_millis(250);
+
+type Targets = Arc<Mutex<HashMap<String, (Instant, HookTarget)>>>;
+
 #[derive(Clone)]
 struct Hooks {
     store: Store,
     engine: Arc<Engine>,
     runner: Arc<Runner>,
     config: ListenerConfig,
+    targets: Targets,
+}
+
+impl Hooks {
+    /// The flow a hook key (id or slug) names, from the cache when fresh.
+    /// Unknown keys are not cached, so a flow imported a moment ago answers.
+    async fn target(&self, key: &str) -> Result<Option<HookTarget>, ErrorBody> {
+        if let Some((at, target)) = self.targets.lock().expect("targets lock").get(key) {
+            if at.elapsed() < TARGET_TTL {
+                return Ok(Some(target.clone()));
+            }
+        }
+        let target = self.store.hook_target(key).await.map_err(|_| ErrorBody::internal())?;
+        if let Some(target) = &target {
+            self.targets.lock().expect("targets lock").insert(key.to_string(), (Instant::now(), target.clone()));
+        }
+        Ok(target)
+    }
 }
 
 /// The listener's routes.
@@ -56,7 +82,7 @@ pub fn router(store: Store, engine: Arc<Engine>, runner: Arc<Runner>, config: Li
         .route("/hook/{flow}", any(hook))
         .route("/hook-test/{flow}", any(capture))
         .route("/executions/{id}", get(execution))
-        .with_state(Hooks { store, engine, runner, config });
+        .with_state(Hooks { store, engine, runner, config, targets: Targets::default() });
     if log {
         router.layer(middleware::from_fn(log_request))
     } else {
@@ -200,7 +226,7 @@ async fn intake(
     body: Result<Bytes, ErrorBody>,
     entry: &mut InboxEntry,
 ) -> Result<Response, ErrorBody> {
-    let target = hooks.store.hook_target(key).await.map_err(|_| ErrorBody::internal())?.ok_or_else(|| {
+    let target = hooks.target(key).await?.ok_or_else(|| {
         ErrorBody::new(
             StatusCode::NOT_FOUND,
             "flow_not_found",

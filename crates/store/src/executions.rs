@@ -1,6 +1,7 @@
 use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, StepRun, StepStatus, TriggerSource};
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
+use crate::inbox::{update_outcomes, upsert_step_runs};
 use crate::{from_json, to_json, Store, StoreError};
 
 /// Which executions to list. Newest first, at most `limit`.
@@ -125,7 +126,7 @@ impl Store {
     /// Records one step's run as the `seq`-th of its execution.
     pub async fn record_step_run(&self, execution_id: &str, seq: u32, step: &StepRun) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        upsert_step_run(&mut tx, execution_id, seq, step).await?;
+        upsert_step_runs(&mut tx, &[(execution_id, seq, step)]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -133,7 +134,7 @@ impl Store {
     /// Writes an execution's outcome: status, output, error, reply and timings.
     pub async fn finish_execution(&self, execution: &Execution) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        update_outcome(&mut tx, execution).await?;
+        update_outcomes(&mut tx, &[execution]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -201,60 +202,6 @@ impl Store {
             })
             .collect()
     }
-}
-
-pub(crate) async fn upsert_step_run(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    execution_id: &str,
-    seq: u32,
-    step: &StepRun,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (execution_id, step_id) DO UPDATE SET
-           seq = excluded.seq, status = excluded.status, input = excluded.input, output = excluded.output,
-           error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms,
-           branch = excluded.branch",
-    )
-    .bind(execution_id)
-    .bind(i64::from(seq))
-    .bind(&step.step_id)
-    .bind(&step.name)
-    .bind(&step.component)
-    .bind(step.status.as_str())
-    .bind(step.input.as_ref().map(to_json))
-    .bind(step.output.as_ref().map(to_json))
-    .bind(&step.error)
-    .bind(&step.started_at)
-    .bind(step.duration_ms)
-    .bind(step.branch)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn update_outcome(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    execution: &Execution,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE executions SET status = ?, output = ?, error = ?, failed_step = ?, reply = ?,
-                started_at = ?, finished_at = ?, duration_ms = ?
-         WHERE id = ?",
-    )
-    .bind(execution.status.as_str())
-    .bind(execution.output.as_ref().map(to_json))
-    .bind(&execution.error)
-    .bind(&execution.failed_step)
-    .bind(execution.reply.as_ref().map(to_json))
-    .bind(&execution.started_at)
-    .bind(&execution.finished_at)
-    .bind(execution.duration_ms)
-    .bind(&execution.id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 use std::collections::BTreeMap;
 
 use hookline_model::{Execution, InboxEntry, StepRun};
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 
-use crate::executions::{update_outcome, upsert_step_run};
 use crate::{from_json, to_json, Store, StoreError};
 
 /// A webhook request to accept: its execution, its inbox entry and, when the
@@ -73,59 +72,124 @@ impl InboxRow {
     }
 }
 
-async fn insert_inbox(tx: &mut Transaction<'_, Sqlite>, entry: &InboxEntry) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO inbox (id, flow_key, flow_id, method, path, query, headers, body, received_at, status, reason, execution_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&entry.id)
-    .bind(&entry.flow_key)
-    .bind(&entry.flow_id)
-    .bind(&entry.method)
-    .bind(&entry.path)
-    .bind(&entry.query)
-    .bind(to_json(&entry.headers))
-    .bind(&entry.body)
-    .bind(&entry.received_at)
-    .bind(i64::from(entry.status))
-    .bind(&entry.reason)
-    .bind(&entry.execution_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
+/// Rows per multi-row statement: well under SQLite's limit of 32,766 bound
+/// parameters at twelve columns a row.
+const ROWS_PER_STATEMENT: usize = 256;
 
-async fn accept_one(tx: &mut Transaction<'_, Sqlite>, item: &Acceptance) -> Result<Accepted, StoreError> {
-    let mut inbox = item.inbox.clone();
-    if let Some(key) = &item.idempotency_key {
-        let seen: Option<String> = sqlx::query_scalar(
-            "SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?",
-        )
-        .bind(&item.execution.flow_id)
-        .bind(key)
-        .bind(&item.dedupe_since)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(original) = seen {
-            inbox.execution_id = Some(original.clone());
-            inbox.status = 200;
-            insert_inbox(tx, &inbox).await?;
-            return Ok(Accepted::Duplicate(original));
-        }
-        sqlx::query(
-            "INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)",
-        )
+/// Records `key` for the item's execution, unless it was seen within the
+/// window (then names the execution it started).
+async fn claim_key(tx: &mut Transaction<'_, Sqlite>, item: &Acceptance, key: &str) -> Result<Accepted, StoreError> {
+    let seen: Option<String> =
+        sqlx::query_scalar("SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?")
+            .bind(&item.execution.flow_id)
+            .bind(key)
+            .bind(&item.dedupe_since)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(original) = seen {
+        return Ok(Accepted::Duplicate(original));
+    }
+    sqlx::query("INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)")
         .bind(&item.execution.flow_id)
         .bind(key)
         .bind(&item.execution.id)
         .bind(&item.execution.created_at)
         .execute(&mut **tx)
         .await?;
-    }
-    Store::insert_execution(tx, &item.execution).await?;
-    inbox.execution_id = Some(item.execution.id.clone());
-    insert_inbox(tx, &inbox).await?;
     Ok(Accepted::Created)
+}
+
+async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at) ",
+    );
+    query.push_values(rows, |mut row, execution| {
+        row.push_bind(&execution.id)
+            .push_bind(&execution.flow_id)
+            .push_bind(execution.version.map(i64::from))
+            .push_bind(execution.trigger.as_str())
+            .push_bind(execution.status.as_str())
+            .push_bind(to_json(&execution.input))
+            .push_bind(&execution.created_at)
+            .push_bind(&execution.started_at);
+    });
+    query.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn insert_inbox_rows(tx: &mut Transaction<'_, Sqlite>, rows: &[InboxEntry]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO inbox (id, flow_key, flow_id, method, path, query, headers, body, received_at, status, reason, execution_id) ",
+    );
+    query.push_values(rows, |mut row, entry| {
+        row.push_bind(&entry.id)
+            .push_bind(&entry.flow_key)
+            .push_bind(&entry.flow_id)
+            .push_bind(&entry.method)
+            .push_bind(&entry.path)
+            .push_bind(&entry.query)
+            .push_bind(to_json(&entry.headers))
+            .push_bind(&entry.body)
+            .push_bind(&entry.received_at)
+            .push_bind(i64::from(entry.status))
+            .push_bind(&entry.reason)
+            .push_bind(&entry.execution_id);
+    });
+    query.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_step_runs(tx: &mut Transaction<'_, Sqlite>, rows: &[(&str, u32, &StepRun)]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch) ",
+    );
+    query.push_values(rows, |mut row, (execution_id, seq, step)| {
+        row.push_bind(*execution_id)
+            .push_bind(i64::from(*seq))
+            .push_bind(&step.step_id)
+            .push_bind(&step.name)
+            .push_bind(&step.component)
+            .push_bind(step.status.as_str())
+            .push_bind(step.input.as_ref().map(to_json))
+            .push_bind(step.output.as_ref().map(to_json))
+            .push_bind(&step.error)
+            .push_bind(&step.started_at)
+            .push_bind(step.duration_ms)
+            .push_bind(step.branch);
+    });
+    // A step run written again (a resumed execution) replaces the earlier one.
+    query.push(
+        " ON CONFLICT (execution_id, step_id) DO UPDATE SET
+           seq = excluded.seq, status = excluded.status, input = excluded.input, output = excluded.output,
+           error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms,
+           branch = excluded.branch",
+    );
+    query.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+pub(crate) async fn update_outcomes(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]) -> Result<(), StoreError> {
+    // UPDATE … FROM (VALUES …) sets every row in one statement; the VALUES
+    // columns are named column1, column2, … by SQLite.
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "UPDATE executions SET status = v.column2, output = v.column3, error = v.column4, failed_step = v.column5,
+                reply = v.column6, started_at = v.column7, finished_at = v.column8, duration_ms = v.column9
+         FROM (",
+    );
+    query.push_values(rows, |mut row, execution| {
+        row.push_bind(&execution.id)
+            .push_bind(execution.status.as_str())
+            .push_bind(execution.output.as_ref().map(to_json))
+            .push_bind(&execution.error)
+            .push_bind(&execution.failed_step)
+            .push_bind(execution.reply.as_ref().map(to_json))
+            .push_bind(&execution.started_at)
+            .push_bind(&execution.finished_at)
+            .push_bind(execution.duration_ms);
+    });
+    query.push(") AS v WHERE executions.id = v.column1");
+    query.build().execute(&mut **tx).await?;
+    Ok(())
 }
 
 impl Store {
@@ -133,33 +197,66 @@ impl Store {
     /// fsync for the batch): for each, its execution and inbox entry, unless
     /// its idempotency key was already seen within the window.
     pub async fn accept_batch(&self, batch: &[Acceptance]) -> Result<Vec<Accepted>, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for item in batch {
-            outcomes.push(accept_one(&mut tx, item).await?);
-        }
-        tx.commit().await?;
-        Ok(outcomes)
+        let writes: Vec<Write> = batch.iter().cloned().map(Write::Accept).collect();
+        Ok(self.write_batch(&writes).await?.into_iter().flatten().collect())
     }
 
-    /// Applies a batch of writes in order, in one transaction: under load the
-    /// accepts, step runs and outcomes of many executions share one fsync.
-    /// Returns, for each write, what became of it when it was an accept.
+    /// Applies a batch of journal writes in one transaction: under load the
+    /// accepts, step runs and outcomes of many executions share one fsync,
+    /// and rows of a kind go in as one multi-row statement (each statement
+    /// is a round trip to SQLite's thread). Step runs and outcomes must
+    /// belong to executions accepted in an earlier batch; within the batch a
+    /// later step run of the same step replaces an earlier one. Returns, for
+    /// each write, what became of it when it was an accept.
     pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError> {
         let mut tx = self.writer.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
+        let mut executions = Vec::new();
+        let mut inbox = Vec::new();
+        let mut step_runs = Vec::new();
+        let mut finished = Vec::new();
         for write in batch {
-            outcomes.push(match write {
-                Write::Accept(item) => Some(accept_one(&mut tx, item).await?),
+            match write {
+                Write::Accept(item) => {
+                    let mut entry = item.inbox.clone();
+                    let outcome = match &item.idempotency_key {
+                        Some(key) => claim_key(&mut tx, item, key).await?,
+                        None => Accepted::Created,
+                    };
+                    match &outcome {
+                        Accepted::Created => {
+                            executions.push(&item.execution);
+                            entry.execution_id = Some(item.execution.id.clone());
+                        }
+                        Accepted::Duplicate(original) => {
+                            entry.execution_id = Some(original.clone());
+                            entry.status = 200;
+                        }
+                    }
+                    inbox.push(entry);
+                    outcomes.push(Some(outcome));
+                }
                 Write::StepRun { execution_id, seq, run } => {
-                    upsert_step_run(&mut tx, execution_id, *seq, run).await?;
-                    None
+                    step_runs.push((execution_id.as_str(), *seq, run));
+                    outcomes.push(None);
                 }
                 Write::Finish(execution) => {
-                    update_outcome(&mut tx, execution).await?;
-                    None
+                    finished.push(execution);
+                    outcomes.push(None);
                 }
-            });
+            }
+        }
+        for chunk in executions.chunks(ROWS_PER_STATEMENT) {
+            insert_executions(&mut tx, chunk).await?;
+        }
+        for chunk in inbox.chunks(ROWS_PER_STATEMENT) {
+            insert_inbox_rows(&mut tx, chunk).await?;
+        }
+        for chunk in step_runs.chunks(ROWS_PER_STATEMENT) {
+            upsert_step_runs(&mut tx, chunk).await?;
+        }
+        for chunk in finished.chunks(ROWS_PER_STATEMENT) {
+            update_outcomes(&mut tx, chunk).await?;
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -168,7 +265,7 @@ impl Store {
     /// Keeps a rejected request in the inbox.
     pub async fn record_rejection(&self, entry: &InboxEntry) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        insert_inbox(&mut tx, entry).await?;
+        insert_inbox_rows(&mut tx, std::slice::from_ref(entry)).await?;
         tx.commit().await?;
         Ok(())
     }
