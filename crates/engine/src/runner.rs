@@ -34,11 +34,7 @@ pub struct RunnerConfig {
 
 impl Default for RunnerConfig {
     fn default() -> Self {
-        RunnerConfig {
-            concurrency: 64,
-            queue_bound: 10_000,
-            dedupe_window: std::time::Duration::from_secs(72 * 3600),
-        }
+        RunnerConfig { concurrency: 64, queue_bound: 10_000, dedupe_window: std::time::Duration::from_secs(72 * 3600) }
     }
 }
 

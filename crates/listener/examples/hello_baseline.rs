@@ -12,5 +12,6 @@ async fn main() -> std::io::Result<()> {
     let address = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".to_string());
     let listener = tokio::net::TcpListener::bind(&address).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, Router::new().fallback(get(|| async { "Hello, World!" }).post(|| async { "Hello, World!" }))).await
+    axum::serve(listener, Router::new().fallback(get(|| async { "Hello, World!" }).post(|| async { "Hello, World!" })))
+        .await
 }

@@ -139,7 +139,10 @@ async fn insert_inbox_rows(tx: &mut Transaction<'_, Sqlite>, rows: &[InboxEntry]
     Ok(())
 }
 
-pub(crate) async fn upsert_step_runs(tx: &mut Transaction<'_, Sqlite>, rows: &[(&str, u32, &StepRun)]) -> Result<(), StoreError> {
+pub(crate) async fn upsert_step_runs(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[(&str, u32, &StepRun)],
+) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
         "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch) ",
     );
