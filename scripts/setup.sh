@@ -3,7 +3,9 @@
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 
-APT_PACKAGES=(build-essential pkg-config curl ca-certificates)
+# dbus, dbus-x11 and gnome-keyring give the vault's keychain tests a real Secret
+# Service: scripts/test.sh starts a throwaway one for each run.
+APT_PACKAGES=(build-essential pkg-config curl ca-certificates dbus dbus-x11 gnome-keyring)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -9,4 +9,38 @@ if cargo fmt --version >/dev/null 2>&1; then
     cargo fmt --all --check
 fi
 cargo build --locked --workspace --all-targets
-cargo test --locked --workspace
+
+# The vault's keychain tests use a real Secret Service. Each run gets its own
+# session D-Bus and a throwaway gnome-keyring, unlocked, under a temporary HOME,
+# so the developer's own keyring is never read or written. HOME changes only
+# inside that session; cargo and rustup keep finding their homes.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+# shellcheck disable=SC2016 # the session script expands its own variables
+dbus-run-session -- bash -c '
+    set -euo pipefail
+    # Every place gnome-keyring looks lies in the temporary home: an inherited
+    # XDG_RUNTIME_DIR or GNOME_KEYRING_CONTROL would lead it to the real daemon.
+    export HOME="$1" XDG_RUNTIME_DIR="$1/run" XDG_DATA_HOME="$1/data" XDG_CONFIG_HOME="$1/config" XDG_CACHE_HOME="$1/cache"
+    unset GNOME_KEYRING_CONTROL
+    mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+    # The password must not be empty: with an empty one no login keyring is
+    # created, and the first write fails, since making one needs a prompt.
+    printf "hookline-test" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null &
+    keyring_pid=$!
+    # dbus-run-session ends the bus, not the daemon: stop it whatever happens.
+    trap "kill $keyring_pid 2>/dev/null || true" EXIT
+    # Until the daemon owns the Secret Service name, a call would make D-Bus
+    # start another, locked one.
+    waited=0
+    until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q "boolean true"; do
+        if ! kill -0 "$keyring_pid" 2>/dev/null || ((waited++ >= 100)); then
+            echo "test: gnome-keyring-daemon did not start a Secret Service" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    cargo test --locked --workspace
+' test-session "$keyring_home"

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod components;
+mod credentials;
 mod error;
 mod executor;
 mod journal;
@@ -17,6 +18,7 @@ mod runner;
 pub mod validate;
 
 pub use catalog::Catalog;
+pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, RunRequest};
 pub use journal::Journal;

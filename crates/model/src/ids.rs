@@ -8,6 +8,7 @@ pub const FLOW_PREFIX: &str = "flw_";
 pub const STEP_PREFIX: &str = "stp_";
 pub const EXECUTION_PREFIX: &str = "exe_";
 pub const INBOX_PREFIX: &str = "inb_";
+pub const CREDENTIAL_PREFIX: &str = "crd_";
 
 /// A new id with the given prefix: a lowercase ULID, so ids sort by creation time.
 pub fn generate(prefix: &str) -> String {

@@ -9,6 +9,7 @@
 
 mod canonical;
 mod component;
+mod credential;
 mod error;
 mod execution;
 mod flow;
@@ -18,6 +19,7 @@ mod record;
 
 pub use canonical::{to_canonical_json, to_canonical_value};
 pub use component::{ComponentDescriptor, ComponentKind};
+pub use credential::{CredentialStatus, CredentialView, FlowRef, TokenState, VaultStatus, Verification};
 pub use error::ModelError;
 pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{Edge, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};

@@ -11,6 +11,9 @@ pub enum StoreError {
     /// Another flow already uses this webhook slug.
     #[error("slug {slug:?} is already used by flow {flow_id}")]
     SlugTaken { slug: String, flow_id: String },
+    /// Another credential already has this name.
+    #[error("a credential named {0:?} already exists")]
+    NameTaken(String),
     /// A flow id was expected to exist.
     #[error("no flow {0}")]
     FlowNotFound(String),

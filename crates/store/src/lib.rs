@@ -12,6 +12,7 @@ mod executions;
 mod flows;
 mod inbox;
 mod pets;
+mod vault;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -26,6 +27,7 @@ pub use executions::ExecutionFilter;
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Write};
 pub use pets::PetStore;
+pub use vault::{CredentialRow, Resealed, TokenRow};
 
 /// How long a connection waits for a lock held by another process (the desktop
 /// app and `hookline serve` may share a data dir) before giving up.

@@ -1,0 +1,567 @@
+//! The vault as the rest of Hookline uses it: credentials sealed into the
+//! store under the data key, opened for hooks and steps, listed with masks,
+//! and the key's life (recovery kit, recovery, rotation).
+//!
+//! Keychain calls block (and a locked keyring can hang), so they run on a
+//! blocking thread with the vault crate's timeout. The data key is looked up
+//! once and kept in memory; opened credentials are reused for a moment so a
+//! guarded hook under load does not decrypt on every request.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use hookline_model::{
+    ids, timestamp, CredentialStatus, CredentialView, FlowDocument, FlowRef, TokenState, VaultStatus, Verification,
+};
+use hookline_store::{CredentialRow, Resealed, Store, StoreError};
+use hookline_vault::{DataKey, KeyConfig, Kind, OpenCredential, Sensitive, Source, VaultError, MASK};
+use serde_json::{Map, Value};
+
+/// How long an opened credential is reused before it is read again (a change
+/// made by another process is seen within this time).
+const OPEN_TTL: Duration = Duration::from_secs(1);
+
+/// What binds the key check to its purpose (authenticated, not secret).
+const KEY_CHECK_CONTEXT: &[u8] = b"hookline key check";
+const KEY_CHECK_TEXT: &[u8] = b"hookline vault";
+
+/// Where the vault looks for its data key; passed in by the binary.
+#[derive(Debug, Clone)]
+pub struct VaultSettings {
+    pub data_dir: PathBuf,
+    /// The value of `HOOKLINE_MASTER_KEY`.
+    pub master_key: Option<Sensitive<String>>,
+    pub keychain_service: String,
+    pub keychain_timeout: Duration,
+}
+
+impl VaultSettings {
+    pub fn new(data_dir: PathBuf, master_key: Option<Sensitive<String>>) -> VaultSettings {
+        VaultSettings {
+            data_dir,
+            master_key,
+            keychain_service: KeyConfig::default_service().to_string(),
+            keychain_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Failures of vault operations. Messages never contain a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error("no credential named {0:?}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The data key is missing, wrong or unreachable.
+    #[error("{0}")]
+    Key(String),
+    #[error("credential {name:?} cannot be decrypted with this vault's data key; enter it again with `hookline vault add {name} --kind {kind} --replace`")]
+    Undecryptable { name: String, kind: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<VaultError> for CredentialError {
+    fn from(error: VaultError) -> Self {
+        CredentialError::Key(error.to_string())
+    }
+}
+
+/// A credential to add: non-secret fields and secrets.
+pub struct NewCredential {
+    pub name: String,
+    pub kind: String,
+    pub fields: Map<String, Value>,
+    pub secrets: BTreeMap<String, Sensitive<String>>,
+    /// Re-enter an existing credential (keeping its id) instead of refusing.
+    pub replace: bool,
+}
+
+/// What a key rotation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub old_fingerprint: String,
+    pub new_fingerprint: String,
+    pub resealed: usize,
+    /// Credentials that could not be opened and so stay sealed under no usable key.
+    pub undecryptable: Vec<String>,
+}
+
+struct ActiveKey {
+    key: DataKey,
+    source: String,
+}
+
+/// The vault service. Cheap to share behind an `Arc`.
+pub struct Credentials {
+    store: Store,
+    settings: VaultSettings,
+    key: Mutex<Option<Arc<ActiveKey>>>,
+    opened: Mutex<HashMap<String, (Instant, Arc<OpenCredential>)>>,
+}
+
+impl Credentials {
+    pub fn new(store: Store, settings: VaultSettings) -> Credentials {
+        Credentials { store, settings, key: Mutex::default(), opened: Mutex::default() }
+    }
+
+    async fn key_config(&self) -> Result<KeyConfig, CredentialError> {
+        let vault_id = self.store.init_vault_meta("vault_id", &ids::generate("vlt_")).await?;
+        Ok(KeyConfig {
+            data_dir: self.settings.data_dir.clone(),
+            vault_id,
+            master_key: self.settings.master_key.clone(),
+            keychain_service: self.settings.keychain_service.clone(),
+            keychain_timeout: self.settings.keychain_timeout,
+        })
+    }
+
+    /// Picks the key source on a blocking thread (a keychain probe can block).
+    async fn source(&self) -> Result<Arc<Source>, CredentialError> {
+        let config = self.key_config().await?;
+        let source = tokio::task::spawn_blocking(move || Source::choose(&config))
+            .await
+            .map_err(|e| CredentialError::Key(format!("the key source lookup stopped: {e}")))??;
+        Ok(Arc::new(source))
+    }
+
+    async fn blocking<T: Send + 'static>(
+        source: &Arc<Source>,
+        call: impl FnOnce(&Source) -> Result<T, VaultError> + Send + 'static,
+    ) -> Result<T, CredentialError> {
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || call(&source))
+            .await
+            .map_err(|e| CredentialError::Key(format!("the key source stopped: {e}")))?
+            .map_err(CredentialError::from)
+    }
+
+    /// The data key: from memory, else from its source, checked against the
+    /// vault's key check. With `create`, a vault without a key gets a new one.
+    async fn data_key(&self, create: bool) -> Result<Arc<ActiveKey>, CredentialError> {
+        if let Some(active) = self.key.lock().expect("key lock").clone() {
+            return Ok(active);
+        }
+        let source = self.source().await?;
+        let described = source.describe();
+        let check = self.store.vault_meta("key_check").await?;
+        let fingerprint = self.store.vault_meta("key_fingerprint").await?;
+        let loaded = Self::blocking(&source, |s| s.load()).await?;
+        let key = match (loaded, check) {
+            (Some(key), Some(check)) => {
+                if opens_check(&key, &check) {
+                    key
+                } else if let Some(pending) = Self::blocking(&source, |s| s.load_pending()).await? {
+                    // A rotation stopped after sealing everything under the new key but
+                    // before the source kept it: finish it now.
+                    if !opens_check(&pending, &check) {
+                        return Err(wrong_key(&described, &key, fingerprint.as_deref()));
+                    }
+                    let promoted = pending.clone();
+                    Self::blocking(&source, move |s| s.save(&promoted).and_then(|()| s.clear_pending())).await?;
+                    pending
+                } else {
+                    return Err(wrong_key(&described, &key, fingerprint.as_deref()));
+                }
+            }
+            (Some(key), None) => {
+                self.write_check(&key).await?;
+                key
+            }
+            (None, Some(_)) => {
+                return Err(CredentialError::Key(format!(
+                    "this vault's data key (fingerprint {}) is not in {described}; restore it from the recovery kit with `hookline vault recover`",
+                    fingerprint.as_deref().unwrap_or("unknown")
+                )))
+            }
+            (None, None) if create => {
+                let key = DataKey::generate();
+                let saved = key.clone();
+                Self::blocking(&source, move |s| s.save(&saved)).await?;
+                self.write_check(&key).await?;
+                key
+            }
+            (None, None) => return Err(CredentialError::Key(format!("the vault has no data key yet (source: {described})"))),
+        };
+        let active = Arc::new(ActiveKey { key, source: described });
+        *self.key.lock().expect("key lock") = Some(active.clone());
+        Ok(active)
+    }
+
+    async fn write_check(&self, key: &DataKey) -> Result<(), CredentialError> {
+        let check = base64_encode(&key.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT));
+        self.store.set_vault_meta("key_check", Some(&check)).await?;
+        self.store.set_vault_meta("key_fingerprint", Some(&key.fingerprint())).await?;
+        Ok(())
+    }
+
+    fn forget(&self) {
+        self.opened.lock().expect("opened lock").clear();
+    }
+
+    /// Adds a credential (or, with `replace`, enters an existing one again).
+    pub async fn add(&self, new: NewCredential) -> Result<CredentialView, CredentialError> {
+        let name = new.name.trim().to_string();
+        if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+            return Err(CredentialError::Invalid("a credential name must be 1 to 100 printable characters".into()));
+        }
+        let kind = Kind::parse(&new.kind).map_err(CredentialError::Invalid)?;
+        let mut problems = kind.check(&new.fields, &new.secrets);
+        if kind == Kind::Hmac && problems.is_empty() {
+            if let Err(e) = hookline_vault::signature::HmacSettings::from_fields(&new.fields) {
+                problems.push(e.to_string());
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CredentialError::Invalid(format!(
+                "the {} credential {name:?} is not valid: {}",
+                kind.as_str(),
+                problems.join("; ")
+            )));
+        }
+        let existing = self.store.credential(&name).await?;
+        if existing.is_some() && !new.replace {
+            return Err(CredentialError::Conflict(format!(
+                "a credential named {name:?} already exists; pass --replace to enter it again"
+            )));
+        }
+        let active = self.data_key(true).await?;
+        let now = timestamp(SystemTime::now());
+        let id = existing.as_ref().map(|row| row.id.clone()).unwrap_or_else(|| ids::generate(ids::CREDENTIAL_PREFIX));
+        let plain: BTreeMap<&str, &str> = new.secrets.iter().map(|(k, v)| (k.as_str(), v.expose().as_str())).collect();
+        let plain = Sensitive::new(serde_json::to_string(&plain).expect("strings serialise"));
+        let row = CredentialRow {
+            sealed: active.key.seal(plain.expose().as_bytes(), id.as_bytes()),
+            id,
+            name: name.clone(),
+            kind: kind.as_str().to_string(),
+            fields: Value::Object(new.fields).to_string(),
+            created_at: existing.as_ref().map(|row| row.created_at.clone()).unwrap_or_else(|| now.clone()),
+            updated_at: now,
+            verified_at: None,
+            verify_ok: None,
+            verify_message: None,
+        };
+        self.store.put_credential(&row).await.map_err(|e| match e {
+            StoreError::NameTaken(name) => {
+                CredentialError::Conflict(format!("a credential named {name:?} already exists"))
+            }
+            other => other.into(),
+        })?;
+        self.forget();
+        self.show(&name).await
+    }
+
+    /// Opens a credential for use (reused for [`OPEN_TTL`]).
+    pub async fn open(&self, name: &str) -> Result<Arc<OpenCredential>, CredentialError> {
+        if let Some((at, credential)) = self.opened.lock().expect("opened lock").get(name) {
+            if at.elapsed() < OPEN_TTL {
+                return Ok(credential.clone());
+            }
+        }
+        let row = self.store.credential(name).await?.ok_or_else(|| CredentialError::NotFound(name.to_string()))?;
+        let active = self.data_key(false).await?;
+        let credential = Arc::new(open_row(&active.key, &row)?);
+        self.opened.lock().expect("opened lock").insert(name.to_string(), (Instant::now(), credential.clone()));
+        Ok(credential)
+    }
+
+    /// Every credential that can identify a webhook caller (basic, API key,
+    /// bearer), opened; those that cannot be opened are left out.
+    pub async fn callers(&self) -> Result<Vec<Arc<OpenCredential>>, CredentialError> {
+        let rows = self.store.credentials().await?;
+        let mut callers = Vec::new();
+        for row in rows.iter().filter(|row| Kind::parse(&row.kind).is_ok_and(Kind::identifies_callers)) {
+            if let Ok(credential) = self.open(&row.name).await {
+                callers.push(credential);
+            }
+        }
+        Ok(callers)
+    }
+
+    /// Every credential, masked, with its status and the flows using it.
+    pub async fn list(&self) -> Result<Vec<CredentialView>, CredentialError> {
+        let rows = self.store.credentials().await?;
+        let usage = self.usage().await?;
+        let key = self.data_key(false).await;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let token = self.store.token(&row.id).await?;
+            views.push(view(&row, key.as_ref().map(|k| &k.key).map_err(ToString::to_string), &usage, token));
+        }
+        Ok(views)
+    }
+
+    /// One credential, masked.
+    pub async fn show(&self, name: &str) -> Result<CredentialView, CredentialError> {
+        let row = self.store.credential(name).await?.ok_or_else(|| CredentialError::NotFound(name.to_string()))?;
+        let usage = self.usage().await?;
+        let key = self.data_key(false).await;
+        let token = self.store.token(&row.id).await?;
+        Ok(view(&row, key.as_ref().map(|k| &k.key).map_err(ToString::to_string), &usage, token))
+    }
+
+    /// Removes a credential. One in use by a flow needs `force`; those flows
+    /// then fail validation (and a hook it guarded refuses every caller)
+    /// until they name another credential.
+    pub async fn remove(&self, name: &str, force: bool) -> Result<Vec<FlowRef>, CredentialError> {
+        if self.store.credential(name).await?.is_none() {
+            return Err(CredentialError::NotFound(name.to_string()));
+        }
+        let users = self.usage().await?.remove(name).unwrap_or_default();
+        if !users.is_empty() && !force {
+            let names: Vec<String> = users.iter().map(|f| format!("{} ({})", f.name, f.id)).collect();
+            return Err(CredentialError::Conflict(format!(
+                "credential {name:?} is used by {}; pass --force to remove it anyway (those flows stay invalid until they name another credential)",
+                names.join(", ")
+            )));
+        }
+        self.store.remove_credential(name).await?;
+        self.forget();
+        Ok(users)
+    }
+
+    /// Which flows (draft or latest published version) name each credential.
+    pub async fn usage(&self) -> Result<HashMap<String, Vec<FlowRef>>, CredentialError> {
+        let mut usage: HashMap<String, Vec<FlowRef>> = HashMap::new();
+        for summary in self.store.list_flows().await? {
+            let mut names = std::collections::BTreeSet::new();
+            if let Some(record) = self.store.get_flow(&summary.id).await? {
+                names.extend(credential_names(&record.draft));
+            }
+            if let Some((_, document)) = self.store.latest_version(&summary.id).await? {
+                names.extend(credential_names(&document));
+            }
+            for name in names {
+                usage.entry(name).or_default().push(FlowRef { id: summary.id.clone(), name: summary.name.clone() });
+            }
+        }
+        Ok(usage)
+    }
+
+    /// Where the data key comes from and whether the vault is usable.
+    pub async fn status(&self) -> Result<VaultStatus, CredentialError> {
+        let rows = self.store.credentials().await?;
+        let kit = self.store.vault_meta("kit_shown_at").await?;
+        let fingerprint = self.store.vault_meta("key_fingerprint").await?;
+        let mut status = VaultStatus {
+            source: None,
+            description: String::new(),
+            fingerprint,
+            ready: false,
+            problem: None,
+            credentials: rows.len(),
+            undecryptable: 0,
+            recovery_kit_shown_at: kit,
+        };
+        match self.source().await {
+            Ok(source) => {
+                status.source = Some(source.kind().as_str().to_string());
+                status.description = source.describe();
+            }
+            Err(error) => {
+                status.description = "no key source".into();
+                status.problem = Some(error.to_string());
+                return Ok(status);
+            }
+        }
+        let key = if status.fingerprint.is_some() { self.data_key(false).await } else { self.data_key(true).await };
+        match key {
+            Ok(active) => {
+                status.ready = true;
+                status.fingerprint = Some(active.key.fingerprint());
+                status.undecryptable = rows.iter().filter(|row| open_row(&active.key, row).is_err()).count();
+            }
+            Err(error) => status.problem = Some(error.to_string()),
+        }
+        Ok(status)
+    }
+
+    /// The data key as a recovery phrase, shown once per key.
+    pub async fn recovery_kit(&self) -> Result<Sensitive<String>, CredentialError> {
+        if let Some(at) = self.store.vault_meta("kit_shown_at").await? {
+            return Err(CredentialError::Conflict(format!(
+                "the recovery kit of this data key was already shown ({at}); to get a new kit, rotate the key with `hookline vault rotate-key`"
+            )));
+        }
+        let active = self.data_key(true).await?;
+        self.store.set_vault_meta("kit_shown_at", Some(&timestamp(SystemTime::now()))).await?;
+        Ok(active.key.to_phrase())
+    }
+
+    /// Restores the data key from a recovery phrase into the key source (or,
+    /// with `key_file`, into a new key file in the data dir).
+    pub async fn recover(&self, phrase: &str, key_file: bool) -> Result<String, CredentialError> {
+        let key = DataKey::from_phrase(phrase).or_else(|_| DataKey::parse(phrase))?;
+        if let Some(check) = self.store.vault_meta("key_check").await? {
+            if !opens_check(&key, &check) {
+                let expected = self.store.vault_meta("key_fingerprint").await?.unwrap_or_else(|| "unknown".into());
+                return Err(CredentialError::Key(format!(
+                    "this phrase is the key {} but this vault is sealed with {expected}: it belongs to another vault",
+                    key.fingerprint()
+                )));
+            }
+        } else {
+            self.write_check(&key).await?;
+        }
+        let described = if key_file {
+            let path = self.settings.data_dir.join("vault.key");
+            if path.exists() {
+                return Err(CredentialError::Conflict(format!("{} already exists", path.display())));
+            }
+            let source = Arc::new(Source::KeyFile(path));
+            let saved = key.clone();
+            Self::blocking(&source, move |s| s.save(&saved)).await?;
+            source.describe()
+        } else {
+            let source = self.source().await?;
+            if let Some(current) = Self::blocking(&source, |s| s.load()).await? {
+                if current.fingerprint() == key.fingerprint() {
+                    return Ok(source.describe());
+                }
+            }
+            let saved = key.clone();
+            Self::blocking(&source, move |s| s.save(&saved)).await?;
+            source.describe()
+        };
+        *self.key.lock().expect("key lock") = None;
+        self.forget();
+        Ok(described)
+    }
+
+    /// Seals every secret under a new data key in one transaction, then keeps
+    /// the new key in the source. A crash in between is finished at the next
+    /// start (the new key waits in the source's pending slot).
+    pub async fn rotate_key(&self) -> Result<Rotation, CredentialError> {
+        let active = self.data_key(false).await?;
+        let source = self.source().await?;
+        let new_key = DataKey::generate();
+        let pending = new_key.clone();
+        Self::blocking(&source, move |s| s.save_pending(&pending)).await?;
+        let mut resealed = Vec::new();
+        let mut undecryptable = Vec::new();
+        for row in self.store.credentials().await? {
+            match active.key.open(&row.sealed, row.id.as_bytes()) {
+                Ok(plain) => {
+                    resealed.push(Resealed { sealed: new_key.seal(plain.expose(), row.id.as_bytes()), id: row.id })
+                }
+                Err(_) => undecryptable.push(row.name),
+            }
+        }
+        let check = base64_encode(&new_key.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT));
+        self.store.reseal(&resealed, &check, &new_key.fingerprint()).await?;
+        let kept = new_key.clone();
+        Self::blocking(&source, move |s| s.save(&kept).and_then(|()| s.clear_pending())).await?;
+        *self.key.lock().expect("key lock") =
+            Some(Arc::new(ActiveKey { key: new_key.clone(), source: active.source.clone() }));
+        self.forget();
+        Ok(Rotation {
+            old_fingerprint: active.key.fingerprint(),
+            new_fingerprint: new_key.fingerprint(),
+            resealed: resealed.len(),
+            undecryptable,
+        })
+    }
+
+    /// Records a verification result.
+    pub async fn record_verification(
+        &self,
+        credential: &OpenCredential,
+        ok: bool,
+        message: &str,
+    ) -> Result<Verification, CredentialError> {
+        let at = timestamp(SystemTime::now());
+        self.store.record_verification(&credential.id, ok, message, &at).await?;
+        Ok(Verification { ok, message: message.to_string(), at })
+    }
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn opens_check(key: &DataKey, check: &str) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(check)
+        .ok()
+        .and_then(|sealed| key.open(&sealed, KEY_CHECK_CONTEXT).ok())
+        .is_some_and(|plain| plain.expose().as_slice() == KEY_CHECK_TEXT)
+}
+
+fn wrong_key(source: &str, key: &DataKey, expected: Option<&str>) -> CredentialError {
+    CredentialError::Key(format!(
+        "the data key in {source} (fingerprint {}) does not open this vault (sealed with {}); restore the right key with `hookline vault recover`",
+        key.fingerprint(),
+        expected.unwrap_or("another key")
+    ))
+}
+
+fn open_row(key: &DataKey, row: &CredentialRow) -> Result<OpenCredential, CredentialError> {
+    let undecryptable = || CredentialError::Undecryptable { name: row.name.clone(), kind: row.kind.clone() };
+    let kind = Kind::parse(&row.kind).map_err(CredentialError::Invalid)?;
+    let plain = key.open(&row.sealed, row.id.as_bytes()).map_err(|_| undecryptable())?;
+    let secrets: BTreeMap<String, String> = serde_json::from_slice(plain.expose()).map_err(|_| undecryptable())?;
+    let fields: Map<String, Value> = serde_json::from_str(&row.fields)
+        .map_err(|e| CredentialError::Store(StoreError::Corrupt(format!("credentials.fields: {e}"))))?;
+    Ok(OpenCredential {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        kind,
+        fields,
+        secrets: secrets.into_iter().map(|(k, v)| (k, Sensitive::new(v))).collect(),
+    })
+}
+
+fn view(
+    row: &CredentialRow,
+    key: Result<&DataKey, String>,
+    usage: &HashMap<String, Vec<FlowRef>>,
+    token: Option<hookline_store::TokenRow>,
+) -> CredentialView {
+    let kind = Kind::parse(&row.kind).ok();
+    let (status, problem) = match key {
+        Err(why) => (CredentialStatus::Locked, Some(why)),
+        Ok(key) => match open_row(key, row) {
+            Ok(_) => (CredentialStatus::Ok, None),
+            Err(error) => (CredentialStatus::Undecryptable, Some(error.to_string())),
+        },
+    };
+    let secrets = kind
+        .map(|kind| kind.fields().iter().filter(|f| f.secret).map(|f| (f.name.to_string(), MASK.to_string())).collect())
+        .unwrap_or_default();
+    CredentialView {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        kind: row.kind.clone(),
+        fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+        secrets,
+        status,
+        problem,
+        used_by: usage.get(&row.name).cloned().unwrap_or_default(),
+        created_at: row.created_at.clone(),
+        updated_at: row.updated_at.clone(),
+        verification: match (&row.verified_at, row.verify_ok) {
+            (Some(at), Some(ok)) => {
+                Some(Verification { ok, message: row.verify_message.clone().unwrap_or_default(), at: at.clone() })
+            }
+            _ => None,
+        },
+        token: token.map(|t| TokenState {
+            expires_at: t.expires_at,
+            fetched_at: t.fetched_at,
+            last_error: t.last_error,
+        }),
+    }
+}
+
+/// The credential names a flow document's steps use.
+pub fn credential_names(document: &FlowDocument) -> Vec<String> {
+    document.steps.iter().filter_map(|step| step.credential.clone()).collect()
+}
