@@ -1,4 +1,4 @@
-use hookline_engine::{EngineError, Problem};
+use hookline_engine::{CredentialError, EngineError, Problem};
 use hookline_model::ModelError;
 use hookline_store::StoreError;
 use serde::Serialize;
@@ -12,6 +12,14 @@ pub enum ErrorCode {
     VersionNotFound,
     ExecutionNotFound,
     InboxEntryNotFound,
+    CredentialNotFound,
+    /// The vault's data key is missing, wrong or unreachable; the message says
+    /// how to provide it.
+    VaultUnavailable,
+    /// A credential's secrets do not open under the data key: enter it again.
+    CredentialUndecryptable,
+    /// A credential check (verify) did not succeed.
+    VerificationFailed,
     /// The text is not a readable flow document.
     InvalidDocument,
     /// The flow is readable but has design problems (listed in `problems`).
@@ -60,7 +68,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
-            StoreError::SlugTaken { .. } => ApiError::new(ErrorCode::Conflict, error.to_string()),
+            StoreError::SlugTaken { .. } | StoreError::NameTaken(_) => {
+                ApiError::new(ErrorCode::Conflict, error.to_string())
+            }
             StoreError::FlowNotFound(_) => ApiError::new(ErrorCode::FlowNotFound, error.to_string()),
             other => ApiError::new(ErrorCode::Internal, other.to_string()),
         }
@@ -80,5 +90,19 @@ impl From<EngineError> for ApiError {
             EngineError::Journal(message) => ApiError::new(ErrorCode::Internal, message),
             EngineError::Invalid(problems) => ApiError::invalid_flow("the flow", "run", problems),
         }
+    }
+}
+
+impl From<CredentialError> for ApiError {
+    fn from(error: CredentialError) -> ApiError {
+        let code = match &error {
+            CredentialError::NotFound(_) => ErrorCode::CredentialNotFound,
+            CredentialError::Invalid(_) => ErrorCode::InvalidInput,
+            CredentialError::Conflict(_) => ErrorCode::Conflict,
+            CredentialError::Key(_) => ErrorCode::VaultUnavailable,
+            CredentialError::Undecryptable { .. } => ErrorCode::CredentialUndecryptable,
+            CredentialError::Store(e) => return ApiError::new(ErrorCode::Internal, e.to_string()),
+        };
+        ApiError::new(code, error.to_string())
     }
 }

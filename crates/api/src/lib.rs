@@ -7,12 +7,13 @@
 //! transport.
 
 mod error;
+mod vault;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use hookline_engine::{Catalog, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
+use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord,
     FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo,
@@ -23,8 +24,10 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
 pub use error::{ApiError, ErrorCode};
+pub use hookline_engine::{NewCredential, Rotation, VaultSettings};
 pub use hookline_listener::hooks::ListenerConfig;
 pub use hookline_store::ExecutionFilter;
+pub use vault::SignedRequest;
 
 /// A point in a flow's sequence of captured test requests.
 #[derive(Debug, Clone)]
@@ -44,11 +47,14 @@ pub const DATABASE_FILE: &str = "hookline.db";
 pub struct CoreConfig {
     pub data_dir: PathBuf,
     pub engine: EngineConfig,
+    /// Where the vault's data key is looked for.
+    pub vault: VaultSettings,
 }
 
 impl CoreConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> CoreConfig {
-        CoreConfig { data_dir: data_dir.into(), engine: EngineConfig::default() }
+        let data_dir = data_dir.into();
+        CoreConfig { vault: VaultSettings::new(data_dir.clone(), None), data_dir, engine: EngineConfig::default() }
     }
 }
 
@@ -101,7 +107,8 @@ impl Core {
             .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
-        let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), http, config.engine);
+        let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
+        let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http, config.engine);
         Ok(Core { store, engine: Arc::new(engine), data_dir: config.data_dir })
     }
 
@@ -240,13 +247,42 @@ impl Core {
     pub async fn publish(&self, key: &str) -> Result<VersionInfo> {
         let flow = self.get_flow(key).await?;
         let id = flow.summary.id;
-        let problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
+        let mut problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
+        problems.extend(self.credential_problems(&flow.draft).await?);
         if !problems.is_empty() {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }
         let created_at = now();
         let version = self.store.publish_version(&id, &flow.draft, &created_at).await?;
         Ok(VersionInfo { flow_id: id, version, created_at })
+    }
+
+    /// Steps naming a credential the vault does not have, or one of a kind
+    /// their component does not accept.
+    async fn credential_problems(&self, document: &hookline_model::FlowDocument) -> Result<Vec<Problem>> {
+        let mut problems = Vec::new();
+        for (index, step) in document.steps.iter().enumerate() {
+            let Some(name) = &step.credential else { continue };
+            let Some(component) = self.engine.catalog().get(&step.component) else { continue };
+            let path = format!("steps[{index}].credential");
+            match self.store.credential(name).await? {
+                None => problems.push(Problem {
+                    path,
+                    message: format!("no credential named {name:?} in the vault; add it with `hookline vault add {name} --kind KIND`"),
+                }),
+                Some(row) if !component.descriptor.credential_kinds.contains(&row.kind) => problems.push(Problem {
+                    path,
+                    message: format!(
+                        "credential {name:?} is {}, but {} accepts {}",
+                        row.kind,
+                        step.component,
+                        component.descriptor.credential_kinds.join(", ")
+                    ),
+                }),
+                Some(_) => {}
+            }
+        }
+        Ok(problems)
     }
 
     /// Makes the flow live: its hooks run the latest published version.

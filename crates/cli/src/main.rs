@@ -3,6 +3,7 @@
 //! are one line on stderr and a non-zero exit; a failed execution exits 1.
 
 mod output;
+mod vault;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -23,7 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Exit code of a run whose execution failed or was cancelled.
 const EXIT_FAILED_RUN: u8 = 1;
 /// Exit code of any other error (bad arguments, unknown flow, invalid file).
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
 #[command(name = "hookline", version, about = "Design, publish and run integration flows on your own machine")]
@@ -58,6 +59,20 @@ enum Command {
     Inbox(InboxCommand),
     /// Serve the webhooks of every started flow and run their executions.
     Serve(ServeArgs),
+    /// Keep credentials: secrets sealed under a data key in the OS keychain.
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
+    /// Print a curl command whose signature headers the flow's HMAC-guarded hook accepts.
+    Sign {
+        /// Flow id or slug.
+        flow: String,
+        /// The request body to sign, sent byte for byte.
+        #[arg(long, value_name = "FILE")]
+        body: PathBuf,
+        /// Where the listener runs.
+        #[arg(long, default_value = "http://127.0.0.1:8787")]
+        url: String,
+    },
     /// Demo services, for following the tutorials offline.
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -219,7 +234,12 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Demo(DemoCommand::Petstore { listen }) = &cli.command {
         return demo_petstore(&data_dir, listen).await;
     }
-    let core = Core::open(CoreConfig::new(data_dir)).await?;
+    let mut config = CoreConfig::new(data_dir);
+    config.vault.master_key = std::env::var("HOOKLINE_MASTER_KEY")
+        .ok()
+        .filter(|key| !key.trim().is_empty())
+        .map(hookline_vault::Sensitive::new);
+    let core = Core::open(config).await?;
     match cli.command {
         Command::Flows(command) => flows(&core, command).await,
         Command::Run(args) => run(&core, args).await,
@@ -240,6 +260,8 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(core, args).await,
+        Command::Vault(command) => vault::vault(&core, command).await,
+        Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, &url).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Components { json } => {
             let components = core.components();

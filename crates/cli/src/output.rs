@@ -130,3 +130,58 @@ pub fn print_inbox(entries: &[InboxView]) {
             .collect(),
     );
 }
+
+pub fn print_credentials(credentials: &[hookline_model::CredentialView]) {
+    if credentials.is_empty() {
+        println!("no credentials");
+        return;
+    }
+    table(
+        &["NAME", "KIND", "STATUS", "USED BY", "VERIFIED"],
+        credentials
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.kind.clone(),
+                    serde_json::to_value(c.status)
+                        .ok()
+                        .and_then(|s| s.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    c.used_by.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", "),
+                    c.verification
+                        .as_ref()
+                        .map(|v| format!("{} {}", if v.ok { "ok" } else { "failed" }, v.at))
+                        .unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect(),
+    );
+    for credential in credentials {
+        if let Some(problem) = &credential.problem {
+            println!("{}: {problem}", credential.name);
+        }
+    }
+}
+
+pub fn print_vault_status(status: &hookline_model::VaultStatus) {
+    let source = match &status.source {
+        Some(kind) => format!("{kind}: {}", status.description),
+        None => "none".to_string(),
+    };
+    println!("key source:   {source}");
+    println!("fingerprint:  {}", status.fingerprint.as_deref().unwrap_or("-"));
+    println!("ready:        {}", if status.ready { "yes" } else { "no" });
+    println!("credentials:  {} ({} undecryptable)", status.credentials, status.undecryptable);
+    println!(
+        "recovery kit: {}",
+        status
+            .recovery_kit_shown_at
+            .as_deref()
+            .map(|at| format!("shown {at}"))
+            .unwrap_or_else(|| "not shown yet".into())
+    );
+    if let Some(problem) = &status.problem {
+        println!("problem:      {problem}");
+    }
+}

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Catalog;
 use crate::components::{ActionContext, Outcome, StepFailure};
+use crate::credentials::Credentials;
 use crate::journal::Journal;
 use crate::mapping::{Limits, Mapper, MappingErrorKind};
 use crate::plan::{Plan, PlannedInput, PlannedStep};
@@ -58,6 +59,7 @@ pub struct Engine {
     catalog: Arc<Catalog>,
     store: Store,
     journal: Journal,
+    credentials: Arc<Credentials>,
     http: reqwest::Client,
     config: EngineConfig,
     plans: Mutex<HashMap<(String, u32), Arc<Plan>>>,
@@ -66,9 +68,29 @@ pub struct Engine {
 
 impl Engine {
     /// Creates the engine and starts its journal; call it inside a Tokio runtime.
-    pub fn new(catalog: Arc<Catalog>, store: Store, http: reqwest::Client, config: EngineConfig) -> Engine {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        store: Store,
+        credentials: Arc<Credentials>,
+        http: reqwest::Client,
+        config: EngineConfig,
+    ) -> Engine {
         let journal = Journal::start(store.clone(), JOURNAL_BATCH);
-        Engine { catalog, store, journal, http, config, plans: Mutex::default(), running: Mutex::default() }
+        Engine {
+            catalog,
+            store,
+            journal,
+            credentials,
+            http,
+            config,
+            plans: Mutex::default(),
+            running: Mutex::default(),
+        }
+    }
+
+    /// The vault, for hooks and steps that name a credential.
+    pub fn credentials(&self) -> &Arc<Credentials> {
+        &self.credentials
     }
 
     /// The journal every execution write goes through.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookline_engine::{Catalog, Engine, EngineConfig, RunRequest};
+use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, RunRequest, VaultSettings};
 use hookline_model::{ExecutionStatus, FlowDocument, StepStatus, TriggerSource};
 use hookline_store::Store;
 use serde_json::{json, Map};
@@ -27,7 +27,8 @@ async fn engine(config: EngineConfig) -> (tempfile::TempDir, Store, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("engine.db")).await.unwrap();
     store.save_draft(&delay_flow(0), None, "2026-01-01T00:00:00.000Z").await.unwrap();
-    let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), reqwest::Client::new(), config);
+    let credentials = Arc::new(Credentials::new(store.clone(), VaultSettings::new(dir.path().to_path_buf(), None)));
+    let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, reqwest::Client::new(), config);
     (dir, store, engine)
 }
 
