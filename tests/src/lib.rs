@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::Router;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The `hookline` binary built beside this test (`target/<profile>/hookline`).
 ///
@@ -66,6 +66,8 @@ fn newest_source(workspace: &Path) -> std::time::SystemTime {
 /// A fresh data dir and a way to run `hookline` against it.
 pub struct Hookline {
     pub dir: tempfile::TempDir,
+    /// Environment every command of this data dir runs with (e.g. a master key).
+    pub env: Vec<(String, String)>,
 }
 
 /// What one command printed and how it exited.
@@ -106,7 +108,37 @@ impl Default for Hookline {
 
 impl Hookline {
     pub fn new() -> Hookline {
-        Hookline { dir: tempfile::tempdir().expect("temp dir") }
+        Hookline { dir: tempfile::tempdir().expect("temp dir"), env: vec![] }
+    }
+
+    /// Sets an environment variable for every later command.
+    pub fn with_env(mut self, name: &str, value: &str) -> Hookline {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(binary());
+        // The outer environment must not choose the vault's key for a test.
+        command.env_remove("HOOKLINE_MASTER_KEY");
+        command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command.arg("--data-dir").arg(self.dir.path());
+        command
+    }
+
+    /// Runs `hookline ARGS…` with `stdin` as its standard input.
+    pub fn run_with_input(&self, args: &[&str], stdin: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hookline starts");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("hookline ends").into()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -115,13 +147,7 @@ impl Hookline {
 
     /// Runs `hookline --data-dir <temp> ARGS…`.
     pub fn run(&self, args: &[&str]) -> Run {
-        Command::new(binary())
-            .arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .output()
-            .expect("hookline starts")
-            .into()
+        self.command().args(args).stdin(std::process::Stdio::null()).output().expect("hookline starts").into()
     }
 
     /// Writes `text` to a file in the data dir's parent-free scratch area and returns its path.
@@ -150,9 +176,8 @@ impl Hookline {
     /// Starts `hookline serve --listen 127.0.0.1:0 EXTRA…` and waits until it listens.
     pub fn serve(&self, extra: &[&str]) -> Server {
         use std::io::{BufRead, BufReader};
-        let mut child = Command::new(binary())
-            .arg("--data-dir")
-            .arg(self.dir.path())
+        let mut child = self
+            .command()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(std::process::Stdio::piped())
@@ -261,4 +286,32 @@ async fn record(
         body,
     });
     (state.status, axum::Json(state.reply.clone()))
+}
+
+/// A flow of a webhook trigger (with `config`) and `actions` in a row.
+pub fn hook_flow(id: &str, config: Value, actions: Vec<Value>) -> Value {
+    let mut steps = vec![json!({"id": "stp_hook", "component": "webhook", "name": "Hook", "config": config})];
+    let mut edges = vec![];
+    let mut previous = "stp_hook".to_string();
+    for action in actions {
+        let id = action["id"].as_str().unwrap().to_string();
+        edges.push(json!({"from": previous, "to": id}));
+        previous = id;
+        steps.push(action);
+    }
+    json!({"schemaVersion": 1, "id": id, "name": id, "steps": steps, "edges": edges})
+}
+
+/// A Transform step whose value is `expr`.
+pub fn transform(id: &str, expr: &str) -> Value {
+    json!({"id": id, "component": "transform", "name": id, "inputs": {"value": {"expr": expr}}})
+}
+
+/// Imports, publishes and starts each flow.
+pub fn live(hookline: &Hookline, flows: &[Value]) {
+    for flow in flows {
+        let id = hookline.import(flow);
+        hookline.run(&["flows", "publish", &id]).ok();
+        hookline.run(&["flows", "start", &id]).ok();
+    }
 }

@@ -3,38 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use hookline_tests::{Hookline, Recorder, Server};
+use hookline_tests::{hook_flow, live, transform, Hookline, Recorder, Server};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
-fn hook_flow(id: &str, config: Value, actions: Vec<Value>) -> Value {
-    let mut steps = vec![json!({"id": "stp_hook", "component": "webhook", "name": "Hook", "config": config})];
-    let mut edges = vec![];
-    let mut previous = "stp_hook".to_string();
-    for action in actions {
-        let id = action["id"].as_str().unwrap().to_string();
-        edges.push(json!({"from": previous, "to": id}));
-        previous = id;
-        steps.push(action);
-    }
-    json!({"schemaVersion": 1, "id": id, "name": id, "steps": steps, "edges": edges})
-}
-
-fn transform(id: &str, expr: &str) -> Value {
-    json!({"id": id, "component": "transform", "name": id, "inputs": {"value": {"expr": expr}}})
-}
-
 fn delay(id: &str, ms: u64) -> Value {
     json!({"id": id, "component": "delay", "name": id, "inputs": {"ms": {"value": ms}}})
-}
-
-/// Imports, publishes and starts each flow.
-fn live(hookline: &Hookline, flows: &[Value]) {
-    for flow in flows {
-        let id = hookline.import(flow);
-        hookline.run(&["flows", "publish", &id]).ok();
-        hookline.run(&["flows", "start", &id]).ok();
-    }
 }
 
 fn client() -> Client {

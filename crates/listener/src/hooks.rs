@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
-use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ use base64::Engine as _;
 use hookline_engine::{AcceptError, Acceptation, Engine, Plan, RunRequest, Runner};
 use hookline_model::{ids, mask_secret_headers, timestamp, Execution, ExecutionStatus, InboxEntry, TriggerSource};
 use hookline_store::{HookTarget, Store};
+use hookline_vault::{auth, OpenCredential};
 use serde_json::{json, Map, Value};
 
 use crate::ErrorBody;
@@ -159,11 +160,16 @@ struct HookSettings {
     methods: Vec<String>,
     sync: bool,
     timeout: Duration,
+    /// The credential guarding the hook.
+    credential: Option<String>,
+    /// Access rules (`profile:admin`, `role:reviewers`); any match admits.
+    policies: Vec<String>,
 }
 
 fn settings(plan: &Plan) -> Option<HookSettings> {
     let trigger = plan.steps.first().filter(|s| s.is_trigger && s.component == WEBHOOK)?;
-    let config = plan.document.step(&trigger.id)?.config.clone().unwrap_or(Value::Null);
+    let step = plan.document.step(&trigger.id)?;
+    let config = step.config.clone().unwrap_or(Value::Null);
     let methods = match config.get("methods").and_then(Value::as_array) {
         Some(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         None => vec!["POST".to_string()],
@@ -174,6 +180,11 @@ fn settings(plan: &Plan) -> Option<HookSettings> {
         timeout: Duration::from_millis(
             config.get("timeoutMs").and_then(Value::as_u64).unwrap_or(DEFAULT_SYNC_TIMEOUT_MS),
         ),
+        credential: step.credential.clone(),
+        policies: match config.get("policies").and_then(Value::as_array) {
+            Some(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            None => vec![],
+        },
     })
 }
 
@@ -211,6 +222,79 @@ async fn hook(
                 eprintln!("could not keep rejected request {} in the inbox: {error}", entry.id);
             }
             rejection.into_response()
+        }
+    }
+}
+
+/// Checks the caller against the hook's credential and access policies.
+/// Whatever the request carries in a secret's place (matching or not) is
+/// masked in the inbox entry before anything stores it; the values are
+/// returned so the trigger's output can be masked too.
+async fn authenticate(
+    hooks: &Hooks,
+    settings: &HookSettings,
+    headers: &HeaderMap,
+    uri: &Uri,
+    bytes: &[u8],
+    entry: &mut InboxEntry,
+) -> Result<Vec<String>, ErrorBody> {
+    let credentials = hooks.engine.credentials();
+    let guard = match &settings.credential {
+        None => None,
+        // A hook whose credential cannot be opened admits nobody: failing open
+        // would expose a hook its author meant to guard.
+        Some(name) => Some(credentials.open(name).await.map_err(|e| {
+            ErrorBody::new(
+                StatusCode::UNAUTHORIZED,
+                "auth_failed",
+                format!("this hook's credential {name:?} cannot be used, so it admits no caller: {e}"),
+            )
+        })?),
+    };
+    let callers = if settings.policies.is_empty() {
+        vec![]
+    } else {
+        credentials.callers().await.map_err(|_| ErrorBody::internal())?
+    };
+    let query: Vec<(String, String)> =
+        uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
+    let request = auth::Request { header: &lookup, query: &query, body: bytes, now };
+    let caller_refs: Vec<&OpenCredential> = callers.iter().map(|c| c.as_ref()).collect();
+    let mut everyone = caller_refs.clone();
+    everyone.extend(guard.as_deref());
+    let mut secrets = auth::presented_secrets(&everyone, &request);
+    // The credentials' own secrets too: a key sent in the wrong place is
+    // refused, and must not be kept in clear either.
+    for credential in &everyone {
+        secrets.extend(credential.secret_values().into_iter().map(str::to_string));
+    }
+    secrets.sort();
+    secrets.dedup();
+    // A query string holds the key URL-encoded: mask that spelling too.
+    let encoded: Vec<String> =
+        secrets.iter().map(|s| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()).collect();
+    secrets.extend(encoded.into_iter().filter(|e| !secrets.contains(e)).collect::<Vec<_>>());
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    for value in entry.headers.values_mut() {
+        *value = hookline_vault::scrub(value, &secret_refs);
+    }
+    entry.query = entry.query.as_deref().map(|q| hookline_vault::scrub(q, &secret_refs));
+    entry.body = hookline_vault::scrub_bytes(&entry.body, &secret_refs);
+
+    match auth::admit(guard.as_deref(), &caller_refs, &settings.policies, &request) {
+        Ok(_) => Ok(secrets),
+        Err(denied) => {
+            let status = match denied {
+                auth::Denied::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let mut error = ErrorBody::new(status, denied.code(), denied.message().to_string());
+            if let auth::Denied::AuthFailed { challenge: Some(challenge), .. } = &denied {
+                error = error.with_header(WWW_AUTHENTICATE, challenge);
+            }
+            Err(error)
         }
     }
 }
@@ -259,15 +343,24 @@ async fn intake(
         .with_header(ALLOW, &allow));
     }
     let bytes = body?;
+    // The caller is checked on the raw bytes, before anything parses them.
+    let secrets = if settings.credential.is_some() || !settings.policies.is_empty() {
+        authenticate(hooks, &settings, headers, uri, &bytes, entry).await?
+    } else {
+        vec![]
+    };
     let payload = decode_body(&bytes, headers)?;
     let query = uri.query().map(decode_form).unwrap_or_else(|| Value::Object(Map::new()));
-    let input = json!({
+    let mut input = json!({
         "method": method.as_str(),
         "path": uri.path(),
         "headers": header_object(headers),
         "query": query,
         "body": payload,
     });
+    // What the caller presented as a secret never reaches the run log.
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    hookline_vault::scrub_json(&mut input, &secret_refs);
 
     let flags: Vec<&str> =
         uri.query().map(|q| q.split('&').map(|p| p.split('=').next().unwrap_or(p)).collect()).unwrap_or_default();
