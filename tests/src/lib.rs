@@ -230,12 +230,19 @@ pub struct Received {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// Header names in lowercase, with their values.
+    pub headers: Vec<(String, String)>,
     pub body: Bytes,
 }
 
 impl Received {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -277,12 +284,17 @@ async fn record(
     State(state): State<RecorderState>,
     method: Method,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> (StatusCode, axum::Json<Value>) {
     state.received.lock().unwrap().push(Received {
         method: method.to_string(),
         path: uri.path().to_string(),
         query: uri.query().map(str::to_string),
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect(),
         body,
     });
     (state.status, axum::Json(state.reply.clone()))

@@ -340,3 +340,108 @@ fn excerpt(text: &str, needle: &str) -> String {
     let start = text[..at].char_indices().rev().nth(120).map(|(i, _)| i).unwrap_or(0);
     text[start..].chars().take(300).collect()
 }
+
+/// A manual flow of one HTTP Request step that names `credential`.
+fn calling(id: &str, url: &str, credential: &str, body: Value) -> Value {
+    json!({
+        "schemaVersion": 1, "id": id, "name": id,
+        "steps": [
+            {"id": "stp_start", "component": "manual", "name": "Start"},
+            {"id": "stp_call", "component": "http_request", "name": "Call", "credential": credential,
+             "inputs": {"method": {"value": "POST"}, "url": {"value": url}, "body": {"value": body}}}
+        ],
+        "edges": [{"from": "stp_start", "to": "stp_call"}]
+    })
+}
+
+#[test]
+fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    let api = hookline_tests::Recorder::start(200, json!({"ok": true}));
+    // This one echoes the bearer token back, as careless services do.
+    let echo = hookline_tests::Recorder::start(200, json!({"echo": "canary-out-bearer", "ok": true}));
+    let tokens =
+        hookline_tests::Recorder::start(200, json!({"access_token": "canary-access-token", "expires_in": 3600}));
+    let verify_url = format!("verifyUrl={}/whoami", echo.url);
+    add(&hookline, "out-basic", "basic", &["username=ada"], "password=canary-out-basic\n");
+    add(&hookline, "out-bearer", "bearer", &[verify_url.as_str()], "token=canary-out-bearer\n");
+    add(&hookline, "out-header", "api_key", &["name=X-Api-Key"], "key=canary-out-header\n");
+    add(&hookline, "out-query", "api_key", &["in=query", "name=token"], "key=canary-out-query\n");
+    add(&hookline, "out-body", "api_key", &["in=body"], "key=canary-out-body\n");
+    let token_url = format!("tokenUrl={}/oauth/token", tokens.url);
+    add(
+        &hookline,
+        "out-oauth",
+        "oauth2_client_credentials",
+        &[token_url.as_str(), "clientId=hookline", "scope=pets:write"],
+        "clientSecret=canary-client-secret\n",
+    );
+    let flows = [
+        ("flw_basic", "out-basic"),
+        ("flw_bearer", "out-bearer"),
+        ("flw_header", "out-header"),
+        ("flw_query", "out-query"),
+        ("flw_body", "out-body"),
+        ("flw_oauth", "out-oauth"),
+    ];
+    for (id, credential) in flows {
+        let base = if id == "flw_bearer" { &echo.url } else { &api.url };
+        hookline.import(&calling(id, &format!("{base}/{id}"), credential, json!({"n": 1})));
+        hookline.run(&["flows", "publish", id]).ok();
+        hookline.run(&["run", id]).ok();
+    }
+    // A call that fails: its error names the URL, which carries the key.
+    hookline.import(&calling("flw_down", "http://127.0.0.1:9/down", "out-query", json!({})));
+    let failed = hookline.run(&["run", "flw_down", "--draft"]);
+    assert_eq!(failed.code, Some(1), "the unreachable API fails the run");
+
+    let mut received = api.received();
+    received.extend(echo.received());
+    let at = |path: &str| received.iter().find(|r| r.path == path).unwrap_or_else(|| panic!("{path} was called"));
+    let basic = at("/flw_basic").header("authorization").unwrap_or_default().to_string();
+    assert_eq!(basic, "Basic YWRhOmNhbmFyeS1vdXQtYmFzaWM=", "Basic ada:canary-out-basic is sent");
+    assert_eq!(at("/flw_bearer").header("authorization"), Some("Bearer canary-out-bearer"));
+    assert_eq!(at("/flw_header").header("x-api-key"), Some("canary-out-header"));
+    assert_eq!(at("/flw_query").query.as_deref(), Some("token=canary-out-query"));
+    assert_eq!(at("/flw_body").json(), json!({"n": 1, "key": "canary-out-body"}), "the key joins the JSON body");
+    assert_eq!(at("/flw_oauth").header("authorization"), Some("Bearer canary-access-token"), "OAuth2 token used");
+    let token_request = &tokens.received()[0];
+    assert_eq!(token_request.path, "/oauth/token");
+    let form = String::from_utf8_lossy(&token_request.body).to_string();
+    assert!(form.contains("grant_type=client_credentials") && form.contains("scope=pets%3Awrite"), "{form}");
+    assert!(token_request.header("authorization").is_some_and(|a| a.starts_with("Basic ")), "client auth");
+
+    // Verification calls the real service and records the result.
+    let verified = hookline.run(&["vault", "verify", "out-bearer"]).ok();
+    assert!(verified.stdout.contains("answered 200"), "{}", verified.stdout);
+    assert_eq!(echo.received().last().unwrap().path, "/whoami", "the verifyUrl was called");
+    let unverifiable = hookline.run(&["vault", "verify", "out-basic"]);
+    assert_eq!(unverifiable.code, Some(2), "nothing to call is a failed verification");
+    assert!(unverifiable.stderr.contains("set verifyUrl"), "{}", unverifiable.stderr);
+    hookline.run(&["vault", "verify", "out-oauth"]).ok();
+    let oauth = hookline.run(&["vault", "show", "out-oauth"]).ok().json();
+    assert!(oauth["token"]["expiresAt"].is_string(), "the vault shows the token's expiry: {oauth}");
+    assert_eq!(oauth["verification"]["ok"], true, "{oauth}");
+
+    let mut records = String::new();
+    for execution in hookline.run(&["executions", "list", "--json"]).ok().json().as_array().unwrap() {
+        records.push_str(&hookline.run(&["executions", "show", execution["id"].as_str().unwrap()]).ok().stdout);
+    }
+    records.push_str(&hookline.run(&["vault", "list", "--json"]).ok().stdout);
+    records.push_str(&failed.stdout);
+    records.push_str(&failed.stderr);
+    for (id, _) in flows {
+        records.push_str(&hookline.run(&["flows", "export", id]).ok().stdout);
+    }
+    assert!(records.contains("\"echo\": \"••••••\""), "the echoed secret is masked in the run log");
+    let mut database = Vec::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(hookline.data_dir().join(format!("hookline.db{suffix}"))) {
+            database.extend(bytes);
+        }
+    }
+    for canary in ["canary-", "YWRhOmNhbmFyeS1vdXQtYmFzaWM"] {
+        assert!(!records.contains(canary), "{canary:?} leaked into a record:\n{}", excerpt(&records, canary));
+        assert!(!database.windows(canary.len()).any(|w| w == canary.as_bytes()), "{canary:?} is in the database file");
+    }
+}

@@ -86,6 +86,7 @@ pub struct RunOptions {
 pub struct Core {
     store: Store,
     engine: Arc<Engine>,
+    http: reqwest::Client,
     data_dir: PathBuf,
 }
 
@@ -108,8 +109,9 @@ impl Core {
             .build()
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
-        let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http, config.engine);
-        Ok(Core { store, engine: Arc::new(engine), data_dir: config.data_dir })
+        let engine =
+            Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http.clone(), config.engine);
+        Ok(Core { store, engine: Arc::new(engine), http, data_dir: config.data_dir })
     }
 
     pub fn data_dir(&self) -> &Path {

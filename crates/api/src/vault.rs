@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use hookline_engine::{NewCredential, Rotation};
-use hookline_model::{CredentialView, FlowRef, VaultStatus};
+use hookline_model::{CredentialView, FlowRef, VaultStatus, Verification};
 use hookline_vault::signature::{self, HmacSettings};
 use hookline_vault::{Kind, Sensitive};
 
@@ -65,6 +65,20 @@ impl Core {
     pub fn create_key_file(&self) -> Result<PathBuf> {
         hookline_vault::keys::create_key_file(&self.data_dir)
             .map_err(|e| ApiError::new(ErrorCode::Conflict, e.to_string()))
+    }
+
+    /// Checks a credential against the real service (within 30 s) and
+    /// records the result; a failed check is a `verification_failed` error.
+    pub async fn verify_credential(&self, name: &str) -> Result<Verification> {
+        let verification = self.engine.credentials().verify(name, &self.http).await?;
+        if verification.ok {
+            Ok(verification)
+        } else {
+            Err(ApiError::new(
+                ErrorCode::VerificationFailed,
+                format!("credential {name:?} did not verify: {}", verification.message),
+            ))
+        }
     }
 
     /// Headers that make the flow's HMAC-guarded hook accept `body` now.

@@ -44,6 +44,9 @@ pub enum VaultCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Check a credential against the real service (its verifyUrl, token
+    /// endpoint, signature or database) within 30 s.
+    Verify { name: String },
     /// Say where the data key comes from and whether the vault is usable.
     Status {
         #[arg(long)]
@@ -94,6 +97,10 @@ pub async fn vault(core: &Core, command: VaultCommand) -> Result<ExitCode, ApiEr
             for flow in users {
                 eprintln!("  {} ({}) names it and will not publish until it names another", flow.name, flow.id);
             }
+        }
+        VaultCommand::Verify { name } => {
+            let verification = core.verify_credential(&name).await?;
+            println!("{name}: ok — {}", verification.message);
         }
         VaultCommand::Status { json } => {
             let status = core.vault_status().await?;

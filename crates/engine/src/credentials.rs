@@ -103,11 +103,13 @@ pub struct Credentials {
     settings: VaultSettings,
     key: Mutex<Option<Arc<ActiveKey>>>,
     opened: Mutex<HashMap<String, (Instant, Arc<OpenCredential>)>>,
+    /// OAuth2 access tokens by credential id, with when to fetch a new one.
+    tokens: Mutex<HashMap<String, (Sensitive<String>, Instant)>>,
 }
 
 impl Credentials {
     pub fn new(store: Store, settings: VaultSettings) -> Credentials {
-        Credentials { store, settings, key: Mutex::default(), opened: Mutex::default() }
+        Credentials { store, settings, key: Mutex::default(), opened: Mutex::default(), tokens: Mutex::default() }
     }
 
     async fn key_config(&self) -> Result<KeyConfig, CredentialError> {
@@ -468,6 +470,134 @@ impl Credentials {
         })
     }
 
+    /// An OAuth2 client-credentials access token: the cached one while it has
+    /// more than a minute (or a tenth of its life) left, else a new one from
+    /// the token endpoint. `refresh` skips the cache (after a 401). The
+    /// token's expiry and the last error are recorded for the vault view.
+    pub async fn oauth_token(
+        &self,
+        credential: &OpenCredential,
+        http: &reqwest::Client,
+        refresh: bool,
+    ) -> Result<Sensitive<String>, String> {
+        if !refresh {
+            if let Some((token, renew_at)) = self.tokens.lock().expect("tokens lock").get(&credential.id) {
+                if Instant::now() < *renew_at {
+                    return Ok(token.clone());
+                }
+            }
+        }
+        let fetched_at = timestamp(SystemTime::now());
+        let previous = self.store.token(&credential.id).await.ok().flatten();
+        match fetch_token(credential, http).await {
+            Ok((token, lifetime)) => {
+                let margin = Duration::from_secs(60).min(lifetime / 10);
+                let renew_at = Instant::now() + lifetime.saturating_sub(margin);
+                let sealed = match self.data_key(false).await {
+                    Ok(active) => {
+                        Some(active.key.seal(token.expose().as_bytes(), format!("{}:token", credential.id).as_bytes()))
+                    }
+                    Err(_) => None,
+                };
+                let row = hookline_store::TokenRow {
+                    credential_id: credential.id.clone(),
+                    sealed,
+                    expires_at: Some(timestamp(SystemTime::now() + lifetime)),
+                    fetched_at: Some(fetched_at),
+                    last_error: None,
+                };
+                if let Err(error) = self.store.put_token(&row).await {
+                    eprintln!("could not record the token state of {}: {error}", credential.name);
+                }
+                self.tokens.lock().expect("tokens lock").insert(credential.id.clone(), (token.clone(), renew_at));
+                Ok(token)
+            }
+            Err(message) => {
+                let message = hookline_vault::scrub(&message, &credential.secret_values());
+                let row = hookline_store::TokenRow {
+                    credential_id: credential.id.clone(),
+                    sealed: previous.as_ref().and_then(|p| p.sealed.clone()),
+                    expires_at: previous.as_ref().and_then(|p| p.expires_at.clone()),
+                    fetched_at: previous.and_then(|p| p.fetched_at),
+                    last_error: Some(format!("{fetched_at}: {message}")),
+                };
+                if let Err(error) = self.store.put_token(&row).await {
+                    eprintln!("could not record the token state of {}: {error}", credential.name);
+                }
+                Err(message)
+            }
+        }
+    }
+
+    /// Every secret an execution using `credential` may come across: its
+    /// fields, the Basic header made from them, its current access token.
+    pub fn secrets_of(&self, credential: &OpenCredential) -> Vec<String> {
+        use base64::Engine as _;
+        let mut secrets: Vec<String> = credential.secret_values().into_iter().map(str::to_string).collect();
+        if let (Some(user), Some(password)) = (credential.text("username"), credential.secret("password")) {
+            secrets.push(base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", password.expose())));
+        }
+        if let Some((token, _)) = self.tokens.lock().expect("tokens lock").get(&credential.id) {
+            secrets.push(token.expose().clone());
+        }
+        secrets
+    }
+
+    /// Checks a credential against the real service, within 30 seconds, and
+    /// records the result: HTTP kinds call their `verifyUrl` (OAuth2 first
+    /// fetches a token), HMAC signs and checks a test payload, a database URL
+    /// is reached.
+    pub async fn verify(&self, name: &str, http: &reqwest::Client) -> Result<Verification, CredentialError> {
+        let credential = self.open(name).await?;
+        let (ok, message) = match tokio::time::timeout(Duration::from_secs(30), self.check(&credential, http)).await {
+            Ok(Ok(message)) => (true, message),
+            Ok(Err(message)) => (false, message),
+            Err(_) => (false, "no answer within 30 s".to_string()),
+        };
+        let secrets = self.secrets_of(&credential);
+        let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        self.record_verification(&credential, ok, &hookline_vault::scrub(&message, &refs)).await
+    }
+
+    async fn check(&self, credential: &OpenCredential, http: &reqwest::Client) -> Result<String, String> {
+        match credential.kind {
+            Kind::None => Ok("No Auth has nothing to verify".into()),
+            Kind::Hmac => {
+                let settings = hookline_vault::signature::HmacSettings::from_fields(&credential.fields)
+                    .map_err(|e| e.to_string())?;
+                let secret = credential.secret("secret").ok_or("no secret")?;
+                let now =
+                    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+                let body = br#"{"hookline":"verify"}"#;
+                let headers = hookline_vault::signature::sign(&settings, secret, body, now, "msg_verify")
+                    .map_err(|e| e.to_string())?;
+                let lookup =
+                    |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+                hookline_vault::signature::verify(&settings, secret, &lookup, body, now).map_err(|e| e.to_string())?;
+                Ok(format!("the secret signs and checks a test request ({} preset)", settings.preset.as_str()))
+            }
+            Kind::DatabaseUrl => {
+                let url = credential.secret("url").ok_or("no url")?;
+                reach_database(url.expose()).await
+            }
+            Kind::OAuth2ClientCredentials => {
+                self.oauth_token(credential, http, true).await?;
+                let Some(url) = credential.text("verifyUrl") else {
+                    return Ok("the token endpoint issued a token".into());
+                };
+                let token = self.oauth_token(credential, http, false).await?;
+                answer(http.get(url).bearer_auth(token.expose()), url).await
+            }
+            Kind::Basic | Kind::Bearer | Kind::ApiKey => {
+                let url = credential
+                    .text("verifyUrl")
+                    .ok_or_else(|| format!("nothing to call: set verifyUrl (--set verifyUrl=https://…) to a URL that must answer 2xx to this credential"))?;
+                let request = crate::components::authorize(http.get(url), credential, None);
+                answer(request, url).await
+            }
+        }
+    }
+
     /// Records a verification result.
     pub async fn record_verification(
         &self,
@@ -478,6 +608,79 @@ impl Credentials {
         let at = timestamp(SystemTime::now());
         self.store.record_verification(&credential.id, ok, message, &at).await?;
         Ok(Verification { ok, message: message.to_string(), at })
+    }
+}
+
+/// Asks the token endpoint for a client-credentials token (client id and
+/// secret as HTTP Basic, as RFC 6749 prefers). Returns it with its lifetime.
+async fn fetch_token(
+    credential: &OpenCredential,
+    http: &reqwest::Client,
+) -> Result<(Sensitive<String>, Duration), String> {
+    let url = credential.text("tokenUrl").ok_or("no tokenUrl")?;
+    let client_id = credential.text("clientId").ok_or("no clientId")?;
+    let secret = credential.secret("clientSecret").ok_or("no clientSecret")?;
+    let mut form = vec![("grant_type", "client_credentials")];
+    if let Some(scope) = credential.text("scope") {
+        form.push(("scope", scope));
+    }
+    let response = http
+        .post(url)
+        .basic_auth(client_id, Some(secret.expose()))
+        .form(&form)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(|e| format!("the token endpoint {url} could not be reached: {e}"))?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        let reason = body.get("error_description").or_else(|| body.get("error")).and_then(Value::as_str).unwrap_or("");
+        return Err(format!("the token endpoint {url} answered {status} {reason}").trim_end().to_string());
+    }
+    let token = body
+        .get("access_token")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("the token endpoint {url} answered without an access_token"))?;
+    let lifetime = body.get("expires_in").and_then(Value::as_u64).unwrap_or(3600);
+    Ok((Sensitive::new(token.to_string()), Duration::from_secs(lifetime)))
+}
+
+async fn answer(request: reqwest::RequestBuilder, url: &str) -> Result<String, String> {
+    let response =
+        request.timeout(Duration::from_secs(30)).send().await.map_err(|e| format!("GET {url} failed: {e}"))?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(format!("GET {url} answered {status}"))
+    } else {
+        Err(format!("GET {url} answered {status}"))
+    }
+}
+
+/// Reaches a database: a SQLite file must exist; a server must accept a
+/// connection on its port (the login itself is checked by the first query).
+async fn reach_database(url: &str) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "the database URL does not parse".to_string())?;
+    match parsed.scheme() {
+        "sqlite" => {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            let metadata =
+                std::fs::metadata(path).map_err(|e| format!("the SQLite file {path} cannot be read: {e}"))?;
+            Ok(format!("the SQLite file {path} exists ({} bytes)", metadata.len()))
+        }
+        scheme => {
+            let port = parsed.port().unwrap_or(match scheme {
+                "postgres" | "postgresql" => 5432,
+                "mysql" | "mariadb" => 3306,
+                _ => return Err(format!("unknown database scheme {scheme}: use sqlite, postgres or mysql")),
+            });
+            let host = parsed.host_str().unwrap_or("localhost").to_string();
+            tokio::net::TcpStream::connect((host.as_str(), port))
+                .await
+                .map_err(|e| format!("{host}:{port} does not accept connections: {e}"))?;
+            Ok(format!("{host}:{port} accepts connections"))
+        }
     }
 }
 

@@ -200,7 +200,6 @@ impl Engine {
         };
         let mut outputs = Map::new();
         let mut active = vec![false; plan.steps.len()];
-        let context = ActionContext { http: self.http.clone(), cancel: cancel.clone() };
 
         // A resumed execution (recovered after a crash) keeps the steps that
         // already finished, with their outputs and branches, and runs the rest.
@@ -253,11 +252,44 @@ impl Engine {
 
             let started_at = timestamp(SystemTime::now());
             let started = Instant::now();
-            let (input, result) = match self.map_inputs(step, &scope, &outputs, cancel).await {
-                Err(message) => (None, Err(StepFailure::new(message))),
-                Ok(input) => {
+            let credential = match plan.document.step(&step.id).and_then(|s| s.credential.as_deref()) {
+                None => Ok(None),
+                Some(name) => {
+                    self.credentials.open(name).await.map(Some).map_err(|e| format!("credential {name:?}: {e}"))
+                }
+            };
+            let (input, result) = match (credential.clone(), self.map_inputs(step, &scope, &outputs, cancel).await) {
+                (_, Err(message)) | (Err(message), _) => (None, Err(StepFailure::new(message))),
+                (Ok(credential), Ok(input)) => {
+                    let context = ActionContext {
+                        http: self.http.clone(),
+                        cancel: cancel.clone(),
+                        credential,
+                        credentials: self.credentials.clone(),
+                    };
                     let result = self.run_action(step, input.clone(), &context).await;
                     (Some(input), result)
+                }
+            };
+            // A service may echo what it was sent (an error page quoting the
+            // URL with its API key, a body repeating a header): the run log
+            // keeps none of the credential's secrets.
+            let secrets = match &credential {
+                Ok(Some(credential)) => self.credentials.secrets_of(credential),
+                _ => vec![],
+            };
+            let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let result = match result {
+                Ok(mut outcome) => {
+                    hookline_vault::scrub_json(&mut outcome.output, &secret_refs);
+                    Ok(outcome)
+                }
+                Err(mut failure) => {
+                    failure.message = hookline_vault::scrub(&failure.message, &secret_refs);
+                    if let Some(output) = failure.output.as_mut() {
+                        hookline_vault::scrub_json(output, &secret_refs);
+                    }
+                    Err(failure)
                 }
             };
             let duration = Some(started.elapsed().as_millis() as i64);

@@ -9,7 +9,9 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{empty_object_schema, Action, ActionContext, Describe, Outcome, StepFailure};
+use hookline_vault::{Kind, Sensitive};
+
+use super::{authorize, empty_object_schema, Action, ActionContext, Describe, Outcome, StepFailure};
 use crate::catalog::Component;
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -99,29 +101,71 @@ impl Action for HttpRequest {
             .collect();
 
         let timeout = Duration::from_millis(input.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
-        let mut request =
-            context.http.request(method.clone(), url.clone()).headers(headers.clone()).query(&query).timeout(timeout);
-        match &input.body {
-            None | Some(Value::Null) => {}
-            Some(Value::String(text)) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    request = request.header(CONTENT_TYPE, "text/plain; charset=utf-8");
+        let mut body = input.body.clone();
+        if let Some(credential) = context.credential.as_deref() {
+            if credential.kind == Kind::ApiKey && credential.api_key_location() == "body" {
+                let key = credential.secret("key").map(|k| Value::String(k.expose().clone())).unwrap_or(Value::Null);
+                match &mut body {
+                    Some(Value::Object(fields)) => {
+                        fields.insert("key".into(), key);
+                    }
+                    None | Some(Value::Null) => body = Some(json!({"key": key})),
+                    Some(_) => return Err(StepFailure::new(
+                        "the credential's API key travels in the JSON body field `key`, but the body is not an object",
+                    )),
                 }
-                request = request.body(text.clone());
-            }
-            Some(body) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    request = request.header(CONTENT_TYPE, "application/json");
-                }
-                request = request.body(body.to_string());
             }
         }
-
-        let response = tokio::select! {
-            response = request.send() => response,
-            () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
+        let build = |token: Option<&Sensitive<String>>| {
+            let mut request = context
+                .http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone())
+                .query(&query)
+                .timeout(timeout);
+            match &body {
+                None | Some(Value::Null) => {}
+                Some(Value::String(text)) => {
+                    if !headers.contains_key(CONTENT_TYPE) {
+                        request = request.header(CONTENT_TYPE, "text/plain; charset=utf-8");
+                    }
+                    request = request.body(text.clone());
+                }
+                Some(body) => {
+                    if !headers.contains_key(CONTENT_TYPE) {
+                        request = request.header(CONTENT_TYPE, "application/json");
+                    }
+                    request = request.body(body.to_string());
+                }
+            }
+            match context.credential.as_deref() {
+                Some(credential) => authorize(request, credential, token),
+                None => request,
+            }
         };
-        let response = response.map_err(|e| StepFailure::new(describe_send_error(&e, &method, &url, timeout)))?;
+        let oauth = context.credential.as_deref().filter(|c| c.kind == Kind::OAuth2ClientCredentials);
+        let mut token = match oauth {
+            Some(credential) => Some(
+                context
+                    .credentials
+                    .oauth_token(credential, &context.http, false)
+                    .await
+                    .map_err(|e| StepFailure::new(format!("credential {:?}: {e}", credential.name)))?,
+            ),
+            None => None,
+        };
+        let mut response = send(build(token.as_ref()), context, &method, &url, timeout).await?;
+        // A token can be revoked before it expires: fetch a new one and try once more.
+        if let (Some(credential), reqwest::StatusCode::UNAUTHORIZED) = (oauth, response.status()) {
+            token = Some(
+                context
+                    .credentials
+                    .oauth_token(credential, &context.http, true)
+                    .await
+                    .map_err(|e| StepFailure::new(format!("credential {:?}: {e}", credential.name)))?,
+            );
+            response = send(build(token.as_ref()), context, &method, &url, timeout).await?;
+        }
         let status = response.status();
         let mut out_headers = Map::new();
         for (name, value) in response.headers() {
@@ -154,6 +198,20 @@ impl Action for HttpRequest {
         }
         Ok(Outcome::output(output))
     }
+}
+
+async fn send(
+    request: reqwest::RequestBuilder,
+    context: &ActionContext,
+    method: &reqwest::Method,
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> Result<reqwest::Response, StepFailure> {
+    let response = tokio::select! {
+        response = request.send() => response,
+        () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
+    };
+    response.map_err(|e| StepFailure::new(describe_send_error(&e, method, url, timeout)))
 }
 
 /// JSON when declared (falling back to text if it does not parse), text when

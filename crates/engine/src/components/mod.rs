@@ -9,12 +9,16 @@ mod respond;
 mod transform;
 mod webhook;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use hookline_model::{ComponentDescriptor, ComponentKind, Reply};
+use hookline_vault::{Kind, OpenCredential, Sensitive};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Component;
+use crate::credentials::Credentials;
 
 /// What an action needs from the engine while it runs.
 pub struct ActionContext {
@@ -22,6 +26,44 @@ pub struct ActionContext {
     pub http: reqwest::Client,
     /// Fires when the execution is cancelled; long waits must watch it.
     pub cancel: CancellationToken,
+    /// The step's credential, opened, when it names one.
+    pub credential: Option<Arc<OpenCredential>>,
+    /// The vault, for OAuth2 tokens.
+    pub credentials: Arc<Credentials>,
+}
+
+/// Adds a credential's authentication to an outgoing request: Basic, a
+/// bearer token (`token`, for OAuth2 the access token), or an API key in a
+/// header or the query string. An API key that travels in the JSON body is
+/// the caller's to add.
+pub fn authorize(
+    request: reqwest::RequestBuilder,
+    credential: &OpenCredential,
+    token: Option<&Sensitive<String>>,
+) -> reqwest::RequestBuilder {
+    match credential.kind {
+        Kind::Basic => request.basic_auth(
+            credential.text("username").unwrap_or_default(),
+            credential.secret("password").map(|p| p.expose().clone()),
+        ),
+        Kind::Bearer => match credential.secret("token") {
+            Some(token) => request.bearer_auth(token.expose()),
+            None => request,
+        },
+        Kind::OAuth2ClientCredentials => match token {
+            Some(token) => request.bearer_auth(token.expose()),
+            None => request,
+        },
+        Kind::ApiKey => {
+            let Some(key) = credential.secret("key") else { return request };
+            match credential.api_key_location() {
+                "query" => request.query(&[(credential.api_key_name(), key.expose().as_str())]),
+                "body" => request,
+                _ => request.header(credential.api_key_name(), key.expose().as_str()),
+            }
+        }
+        _ => request,
+    }
 }
 
 /// A successful step.
