@@ -376,6 +376,10 @@ fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
         &[token_url.as_str(), "clientId=hookline", "scope=pets:write"],
         "clientSecret=canary-client-secret\n",
     );
+    add(&hookline, "warehouse", "database_url", &[], "url=postgres://ada:canary-db-pw@127.0.0.1:9/stock\n");
+    let database = hookline.run(&["vault", "verify", "warehouse"]);
+    assert_eq!(database.code, Some(2), "nothing listens on port 9");
+    assert!(database.stderr.contains("127.0.0.1:9 does not accept connections"), "{}", database.stderr);
     let flows = [
         ("flw_basic", "out-basic"),
         ("flw_bearer", "out-bearer"),
@@ -430,6 +434,7 @@ fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
     records.push_str(&hookline.run(&["vault", "list", "--json"]).ok().stdout);
     records.push_str(&failed.stdout);
     records.push_str(&failed.stderr);
+    records.push_str(&database.stderr);
     for (id, _) in flows {
         records.push_str(&hookline.run(&["flows", "export", id]).ok().stdout);
     }
@@ -444,4 +449,30 @@ fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
         assert!(!records.contains(canary), "{canary:?} leaked into a record:\n{}", excerpt(&records, canary));
         assert!(!database.windows(canary.len()).any(|w| w == canary.as_bytes()), "{canary:?} is in the database file");
     }
+}
+
+#[test]
+fn a_credential_in_use_is_removed_only_with_force_and_then_publishing_names_it() {
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    add(&hookline, "partner", "bearer", &[], "token=tok-partner\n");
+    hookline.import(&calling("flw_partner", "http://127.0.0.1:9/x", "partner", json!({})));
+    hookline.run(&["flows", "publish", "flw_partner"]).ok();
+    let listed = hookline.run(&["vault", "list", "--json"]).ok().json();
+    assert_eq!(listed[0]["usedBy"][0]["id"], "flw_partner", "the credential lists the flow using it: {listed}");
+
+    let refused = hookline.run(&["vault", "remove", "partner"]);
+    assert_eq!(refused.code, Some(2), "in use: not removed without --force");
+    assert!(refused.stderr.contains("flw_partner") && refused.stderr.contains("--force"), "{}", refused.stderr);
+    hookline.run(&["vault", "remove", "partner", "--force"]).ok();
+    let publish = hookline.run(&["flows", "publish", "flw_partner"]);
+    assert_eq!(publish.code, Some(2), "the flow is invalid without its credential");
+    assert!(publish.stderr.contains("steps[1].credential") && publish.stderr.contains("partner"), "{}", publish.stderr);
+
+    add(&hookline, "partner", "hmac", &["preset=github"], "secret=s\n");
+    let wrong_kind = hookline.run(&["flows", "publish", "flw_partner"]);
+    assert!(
+        wrong_kind.stderr.contains("accepts basic, api_key, bearer, oauth2_client_credentials"),
+        "{}",
+        wrong_kind.stderr
+    );
 }

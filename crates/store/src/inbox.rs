@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use hookline_model::{Execution, InboxEntry, StepRun};
 use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
@@ -76,27 +76,35 @@ impl InboxRow {
 /// parameters at twelve columns a row.
 const ROWS_PER_STATEMENT: usize = 256;
 
-/// Records `key` for the item's execution, unless it was seen within the
-/// window (then names the execution it started).
-async fn claim_key(tx: &mut Transaction<'_, Sqlite>, item: &Acceptance, key: &str) -> Result<Accepted, StoreError> {
-    let seen: Option<String> =
-        sqlx::query_scalar("SELECT execution_id FROM idempotency WHERE flow_id = ? AND key = ? AND created_at >= ?")
-            .bind(&item.execution.flow_id)
-            .bind(key)
-            .bind(&item.dedupe_since)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some(original) = seen {
-        return Ok(Accepted::Duplicate(original));
-    }
-    sqlx::query("INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&item.execution.flow_id)
-        .bind(key)
-        .bind(&item.execution.id)
-        .bind(&item.execution.created_at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(Accepted::Created)
+/// The executions that already own the items' idempotency keys, with when
+/// each key was first seen (the caller compares it with the window).
+async fn seen_keys(
+    tx: &mut Transaction<'_, Sqlite>,
+    items: &[&Acceptance],
+) -> Result<HashMap<(String, String), (String, String)>, StoreError> {
+    // CROSS JOIN keeps the batch's keys as the outer loop, so each is one
+    // primary-key lookup whatever SQLite guesses about the VALUES list.
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT i.flow_id, i.key, i.execution_id, i.created_at FROM (");
+    query.push_values(items, |mut row, item| {
+        row.push_bind(&item.execution.flow_id).push_bind(item.idempotency_key.as_deref());
+    });
+    query.push(") AS v CROSS JOIN idempotency i ON i.flow_id = v.column1 AND i.key = v.column2");
+    let rows: Vec<(String, String, String, String)> = query.build_query_as().fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(|(flow, key, execution, at)| ((flow, key), (execution, at))).collect())
+}
+
+/// Records the items' keys for their executions (replacing expired claims).
+async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> Result<(), StoreError> {
+    let mut query =
+        QueryBuilder::<Sqlite>::new("INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) ");
+    query.push_values(items, |mut row, item| {
+        row.push_bind(&item.execution.flow_id)
+            .push_bind(item.idempotency_key.as_deref())
+            .push_bind(&item.execution.id)
+            .push_bind(&item.execution.created_at);
+    });
+    query.build().execute(&mut **tx).await?;
+    Ok(())
 }
 
 async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]) -> Result<(), StoreError> {
@@ -218,12 +226,40 @@ impl Store {
         let mut inbox = Vec::new();
         let mut step_runs = Vec::new();
         let mut finished = Vec::new();
+        // Idempotency keys of the whole batch are looked up in one statement;
+        // `claimed` then holds, per (flow, key), the execution that owns it,
+        // including keys first seen earlier in this batch.
+        let keyed: Vec<&Acceptance> = batch
+            .iter()
+            .filter_map(|write| match write {
+                Write::Accept(item) if item.idempotency_key.is_some() => Some(item),
+                _ => None,
+            })
+            .collect();
+        let mut claimed = HashMap::new();
+        for chunk in keyed.chunks(ROWS_PER_STATEMENT) {
+            claimed.extend(seen_keys(&mut tx, chunk).await?);
+        }
+        let mut new_keys = Vec::new();
         for write in batch {
             match write {
                 Write::Accept(item) => {
                     let mut entry = item.inbox.clone();
                     let outcome = match &item.idempotency_key {
-                        Some(key) => claim_key(&mut tx, item, key).await?,
+                        Some(key) => {
+                            let slot = (item.execution.flow_id.clone(), key.clone());
+                            match claimed.get(&slot) {
+                                Some((original, at)) if *at >= item.dedupe_since => {
+                                    Accepted::Duplicate(original.clone())
+                                }
+                                _ => {
+                                    claimed
+                                        .insert(slot, (item.execution.id.clone(), item.execution.created_at.clone()));
+                                    new_keys.push(item);
+                                    Accepted::Created
+                                }
+                            }
+                        }
                         None => Accepted::Created,
                     };
                     match &outcome {
@@ -248,6 +284,9 @@ impl Store {
                     outcomes.push(None);
                 }
             }
+        }
+        for chunk in new_keys.chunks(ROWS_PER_STATEMENT) {
+            claim_keys(&mut tx, chunk).await?;
         }
         for chunk in executions.chunks(ROWS_PER_STATEMENT) {
             insert_executions(&mut tx, chunk).await?;
