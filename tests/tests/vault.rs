@@ -476,3 +476,29 @@ fn a_credential_in_use_is_removed_only_with_force_and_then_publishing_names_it()
         wrong_kind.stderr
     );
 }
+
+#[test]
+fn an_oauth2_token_refused_by_the_api_is_fetched_again_once_and_failures_are_shown_in_the_vault() {
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    let tokens = hookline_tests::Recorder::start(200, json!({"access_token": "tok-revoked", "expires_in": 3600}));
+    let api = hookline_tests::Recorder::start(401, json!({"error": "invalid_token"}));
+    let token_url = format!("tokenUrl={}/token", tokens.url);
+    add(&hookline, "svc", "oauth2_client_credentials", &[token_url.as_str(), "clientId=c"], "clientSecret=s3\n");
+    hookline.import(&calling("flw_svc", &format!("{}/items", api.url), "svc", json!({})));
+    let run = hookline.run(&["run", "flw_svc", "--draft"]);
+    assert_eq!(run.code, Some(1), "the API keeps refusing, so the step fails");
+    assert_eq!(tokens.received().len(), 2, "a 401 fetches a new token once, and only once");
+    assert_eq!(api.received().len(), 2, "the call is tried again with the new token");
+
+    let down = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    let refusing = hookline_tests::Recorder::start(400, json!({"error": "invalid_client"}));
+    let token_url = format!("tokenUrl={}/token", refusing.url);
+    add(&down, "svc", "oauth2_client_credentials", &[token_url.as_str(), "clientId=c"], "clientSecret=s3\n");
+    down.import(&calling("flw_svc", &format!("{}/items", api.url), "svc", json!({})));
+    let failed = down.run(&["run", "flw_svc", "--draft"]).json();
+    let error = failed["error"].as_str().unwrap_or_default();
+    assert!(error.contains("answered 400 Bad Request invalid_client"), "the token endpoint's reason: {error}");
+    let shown = down.run(&["vault", "show", "svc"]).ok().json();
+    let last = shown["token"]["lastError"].as_str().unwrap_or_default();
+    assert!(last.contains("invalid_client"), "the vault shows the last token error: {shown}");
+}
