@@ -44,3 +44,13 @@ dbus-run-session -- bash -c '
     done
     cargo test --locked --workspace
 ' test-session "$keyring_home"
+
+# `cargo test` writes the UI's TypeScript types from the Rust ones (ts-rs):
+# the committed files must be exactly what the code generates.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+        echo "test: ui/src/bindings differs from what the Rust types generate; commit the regenerated files:" >&2
+        git status --short -- ui/src/bindings >&2
+        exit 1
+    fi
+fi

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 /// The closed set of error codes every adapter (CLI, HTTP, desktop) reports.
 /// They are stable: clients match on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     FlowNotFound,
@@ -40,12 +41,14 @@ pub enum ErrorCode {
 
 /// An error as every adapter shows it: a stable code, one readable sentence,
 /// and for `invalid_flow` the list of problems.
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
+#[ts(export)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Problem>>", optional)]
     pub problems: Vec<Problem>,
 }
 

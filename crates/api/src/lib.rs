@@ -61,7 +61,8 @@ impl CoreConfig {
 /// The result of importing or saving a flow: its id, whether it is new, and
 /// the design problems that would stop it from being published (a draft may
 /// have problems; it is kept anyway, so no work is lost).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedFlow {
     pub flow_id: String,

@@ -12,7 +12,8 @@ use crate::mapping::Expression;
 
 /// One thing wrong with a flow, at a path such as `steps[1].inputs["url"]` or
 /// `edges[0].to`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Problem {
     pub path: String,
     pub message: String,

@@ -1,8 +1,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// Whether a component starts a flow or runs inside one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum ComponentKind {
     Trigger,
@@ -12,7 +14,8 @@ pub enum ComponentKind {
 /// Everything the designer and the validator need to know about a component,
 /// without running it. The UI builds its forms from these schemas, so adding a
 /// component is adding a descriptor and its runtime, nothing else.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentDescriptor {
     pub id: String,

@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 /// Whether a credential's secrets can be used here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialStatus {
     /// Its secrets open under the data key.
@@ -19,7 +21,8 @@ pub enum CredentialStatus {
 }
 
 /// A flow that names a credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowRef {
     pub id: String,
@@ -27,7 +30,8 @@ pub struct FlowRef {
 }
 
 /// The last verification of a credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
     pub ok: bool,
@@ -36,7 +40,8 @@ pub struct Verification {
 }
 
 /// The cached OAuth2 token of a credential (never the token itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenState {
     pub expires_at: Option<String>,
@@ -45,7 +50,8 @@ pub struct TokenState {
 }
 
 /// A credential as the vault lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialView {
     pub id: String,
@@ -66,7 +72,8 @@ pub struct CredentialView {
 }
 
 /// Where the vault's data key comes from, and whether it is usable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct VaultStatus {
     /// `keychain`, `environment`, `key_file`, or `None` when no source answers.

@@ -2,10 +2,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 /// Where an execution stands. Terminal states are `succeeded`, `failed` and
 /// `cancelled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum ExecutionStatus {
     Queued,
@@ -17,7 +19,8 @@ pub enum ExecutionStatus {
 
 /// Where one step of an execution stands. `skipped` marks a step on a branch
 /// that was not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
     Running,
@@ -28,7 +31,8 @@ pub enum StepStatus {
 }
 
 /// What started an execution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum TriggerSource {
     /// `hookline run` or the app's Run button.
@@ -68,7 +72,8 @@ impl ExecutionStatus {
 }
 
 /// The reply a Respond step built for a synchronous webhook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Reply {
     pub status: u16,
@@ -78,7 +83,8 @@ pub struct Reply {
 
 /// One run of a flow, with every step that ran. Times are RFC 3339 in UTC
 /// with milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct Execution {
     pub id: String,
@@ -102,7 +108,8 @@ pub struct Execution {
 }
 
 /// One step of one execution: what it was given, what it produced or why it failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct StepRun {
     pub step_id: String,
@@ -121,7 +128,8 @@ pub struct StepRun {
 }
 
 /// A row of the run log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionSummary {
     pub id: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{ids, ModelError};
+use ts_rs::TS;
 
 /// The document format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -12,7 +13,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 ///
 /// Unknown fields are refused rather than dropped, so a typo in a hand-edited
 /// file (`inptus`) is reported instead of silently losing the user's mapping.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FlowDocument {
     pub schema_version: u32,
@@ -30,7 +32,8 @@ pub struct FlowDocument {
 }
 
 /// A flow parameter, seen by expressions as `$params.<name>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Parameter {
     pub name: String,
@@ -44,7 +47,8 @@ pub struct Parameter {
 }
 
 /// One node of the flow graph: the trigger or an action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
     /// Stable id that edges and expressions refer to; renaming a step never
@@ -71,7 +75,8 @@ pub struct Step {
 }
 
 /// How an input field gets its value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum Input {
     /// A literal JSON value, validated against the field's schema.
@@ -82,7 +87,8 @@ pub enum Input {
 
 /// A directed edge. `when` is set on the edges leaving a branching step
 /// (Condition): the edge is followed only when the step's result matches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Edge {
     pub from: String,

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// One request that reached a hook, accepted or rejected, kept as received.
 /// It holds unmasked headers, so it is never serialised: callers show
@@ -33,7 +34,8 @@ const SECRET_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cooki
 
 /// An inbox entry as shown to users: secret headers masked, the body as text
 /// when it is UTF-8 and as base64 otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct InboxView {
     pub id: String,

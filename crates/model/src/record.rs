@@ -1,9 +1,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{ExecutionStatus, FlowDocument};
+use ts_rs::TS;
 
 /// A flow as the flows list shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowSummary {
     pub id: String,
@@ -23,7 +25,8 @@ pub struct FlowSummary {
 }
 
 /// A stored flow with its draft document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowRecord {
     #[serde(flatten)]
@@ -32,7 +35,8 @@ pub struct FlowRecord {
 }
 
 /// A published, immutable version of a flow.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionInfo {
     pub flow_id: String,
