@@ -79,9 +79,16 @@ fn the_os_keychain_keeps_the_data_key() {
         "this test needs a session D-Bus with an unlocked gnome-keyring: run the suite with `bash scripts/test.sh`"
     );
     let hookline = Hookline::new();
+    let fresh = hookline.run(&["vault", "status", "--json"]).ok().json();
+    assert_eq!(
+        (fresh["ready"].as_bool(), fresh["fingerprint"].as_str()),
+        (Some(true), None),
+        "nothing made yet: {fresh}"
+    );
     add(&hookline, "api", "bearer", &[], "token=tok-1\n");
     let status = hookline.run(&["vault", "status", "--json"]).ok().json();
     assert_eq!(status["source"], "keychain", "the keychain answers, so it keeps the key: {status}");
+    assert!(status["fingerprint"].is_string(), "the first credential made the key: {status}");
     assert_eq!(status["ready"], true, "{status}");
     assert!(!hookline.data_dir().join("vault.key").exists(), "no key file is written when the keychain works");
     let listed = hookline.run(&["vault", "list", "--json"]).ok().json();

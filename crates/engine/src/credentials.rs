@@ -361,18 +361,24 @@ impl Credentials {
             undecryptable: 0,
             recovery_kit_shown_at: kit,
         };
-        match self.source().await {
-            Ok(source) => {
-                status.source = Some(source.kind().as_str().to_string());
-                status.description = source.describe();
-            }
+        let source = match self.source().await {
+            Ok(source) => source,
             Err(error) => {
                 status.description = "no key source".into();
                 status.problem = Some(error.to_string());
                 return Ok(status);
             }
+        };
+        status.source = Some(source.kind().as_str().to_string());
+        status.description = source.describe();
+        // Asking for the status creates nothing: a new vault gets its key with
+        // its first credential.
+        if status.fingerprint.is_none() && matches!(Self::blocking(&source, |s| s.load()).await, Ok(None)) {
+            status.ready = true;
+            status.description.push_str("; the data key is created with the first credential");
+            return Ok(status);
         }
-        let key = if status.fingerprint.is_some() { self.data_key(false).await } else { self.data_key(true).await };
+        let key = self.data_key(false).await;
         match key {
             Ok(active) => {
                 status.ready = true;
