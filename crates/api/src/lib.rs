@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime};
 
 use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
-    ids, timestamp, to_canonical_json, ComponentDescriptor, Execution, ExecutionSummary, FlowDocument, FlowRecord,
-    FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo,
+    ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, ExecutionSummary, FlowDocument,
+    FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo,
 };
 use hookline_store::Store;
 use serde::Serialize;
@@ -220,8 +220,20 @@ impl Core {
         let flow_id = document.id.get_or_insert_with(|| ids::generate(ids::FLOW_PREFIX)).clone();
         let slug = self.slug_of(&document);
         let created = self.store.save_draft(&document, slug.as_deref(), &now()).await?;
+        self.flow_changed(&flow_id);
         let problems = hookline_engine::validate(&document, self.engine.catalog());
         Ok(SavedFlow { flow_id, created, problems })
+    }
+
+    /// Changes as they happen in this process: flows saved, published,
+    /// started or stopped, and executions progressing. The desktop window and
+    /// the browser mode forward them to the UI.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CoreEvent> {
+        self.engine.subscribe()
+    }
+
+    fn flow_changed(&self, flow_id: &str) {
+        self.engine.emit(CoreEvent::FlowChanged { flow_id: flow_id.to_string() });
     }
 
     /// The trigger's `slug` setting, which names the flow's hook URL.
@@ -257,6 +269,7 @@ impl Core {
         }
         let created_at = now();
         let version = self.store.publish_version(&id, &flow.draft, &created_at).await?;
+        self.flow_changed(&id);
         Ok(VersionInfo { flow_id: id, version, created_at })
     }
 
@@ -298,6 +311,7 @@ impl Core {
             ));
         }
         self.store.set_live(&flow.summary.id, true, &now()).await?;
+        self.flow_changed(&flow.summary.id);
         Ok(self.get_flow(&flow.summary.id).await?.summary)
     }
 
@@ -305,6 +319,7 @@ impl Core {
     pub async fn stop(&self, key: &str) -> Result<FlowSummary> {
         let flow = self.get_flow(key).await?;
         self.store.set_live(&flow.summary.id, false, &now()).await?;
+        self.flow_changed(&flow.summary.id);
         Ok(self.get_flow(&flow.summary.id).await?.summary)
     }
 

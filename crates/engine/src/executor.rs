@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use hookline_model::{timestamp, Execution, ExecutionStatus, FlowDocument, StepRun, StepStatus, TriggerSource};
+use hookline_model::{
+    timestamp, CoreEvent, Execution, ExecutionStatus, FlowDocument, StepRun, StepStatus, TriggerSource,
+};
 use hookline_store::Store;
 use jsonata_core::evaluator::CancelToken;
 use serde_json::{json, Map, Value};
@@ -39,6 +41,10 @@ impl Default for EngineConfig {
 /// to a blocking thread (see `map_inputs`).
 const INLINE_BUDGET: Duration = Duration::from_millis(2);
 
+/// Events kept for a subscriber that falls behind; beyond it, it misses some
+/// and reads the current state again.
+const EVENT_BACKLOG: usize = 1024;
+
 /// Most writes committed in one transaction.
 const JOURNAL_BATCH: usize = 512;
 
@@ -63,6 +69,7 @@ pub struct Engine {
     http: reqwest::Client,
     config: EngineConfig,
     plans: Mutex<HashMap<(String, u32), Arc<Plan>>>,
+    events: tokio::sync::broadcast::Sender<CoreEvent>,
     running: Mutex<HashMap<String, CancellationToken>>,
 }
 
@@ -76,6 +83,7 @@ impl Engine {
         config: EngineConfig,
     ) -> Engine {
         let journal = Journal::start(store.clone(), JOURNAL_BATCH);
+        let (events, _) = tokio::sync::broadcast::channel(EVENT_BACKLOG);
         Engine {
             catalog,
             store,
@@ -85,7 +93,27 @@ impl Engine {
             config,
             plans: Mutex::default(),
             running: Mutex::default(),
+            events,
         }
+    }
+
+    /// Events as executions progress (and whatever else is sent with [`Engine::emit`]).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CoreEvent> {
+        self.events.subscribe()
+    }
+
+    /// Tells subscribers about a change; nobody listening is fine.
+    pub fn emit(&self, event: CoreEvent) {
+        let _ = self.events.send(event);
+    }
+
+    fn emit_execution(&self, execution: &Execution, step_id: Option<&str>) {
+        self.emit(CoreEvent::ExecutionChanged {
+            execution_id: execution.id.clone(),
+            flow_id: execution.flow_id.clone(),
+            status: execution.status,
+            step_id: step_id.map(str::to_string),
+        });
     }
 
     /// The vault, for hooks and steps that name a credential.
@@ -192,6 +220,7 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<(), EngineError> {
         execution.status = ExecutionStatus::Running;
+        self.emit_execution(execution, None);
         let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
         let scope = Scope {
             trigger: execution.input.clone(),
@@ -329,6 +358,7 @@ impl Engine {
             };
             self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
             execution.steps.push(run);
+            self.emit_execution(execution, Some(&step.id));
             if execution.status != ExecutionStatus::Running {
                 break;
             }
@@ -343,7 +373,10 @@ impl Engine {
         let steps = std::mem::take(&mut execution.steps);
         let finished = self.journal.finish(execution.clone()).await;
         execution.steps = steps;
-        finished.map_err(EngineError::Journal)
+        finished.map_err(EngineError::Journal)?;
+        // Told only once committed, so a subscriber that reads it back sees it.
+        self.emit_execution(execution, None);
+        Ok(())
     }
 
     /// Builds a step's input from its literal values and expressions. Evaluation

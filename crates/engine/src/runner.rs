@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use hookline_model::{timestamp, Execution, ExecutionStatus, InboxEntry};
+use hookline_model::{timestamp, CoreEvent, Execution, ExecutionStatus, InboxEntry};
 use hookline_store::{Acceptance, Accepted, Store, StoreError};
 use serde_json::Map;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
@@ -115,7 +115,15 @@ impl Runner {
             }
         };
         match self.engine.journal().accept(acceptance, queue).await {
-            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
+            Ok(Accepted::Created) => {
+                self.engine.emit(CoreEvent::ExecutionChanged {
+                    execution_id: execution.id.clone(),
+                    flow_id: execution.flow_id.clone(),
+                    status: ExecutionStatus::Queued,
+                    step_id: None,
+                });
+                Ok(Acceptation::Started(Box::new(execution), done))
+            }
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
                 Ok(Acceptation::Duplicate(original))
