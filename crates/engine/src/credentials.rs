@@ -103,13 +103,23 @@ pub struct Credentials {
     settings: VaultSettings,
     key: Mutex<Option<Arc<ActiveKey>>>,
     opened: Mutex<HashMap<String, (Instant, Arc<OpenCredential>)>>,
+    /// The caller credentials a hook with access policies compares against,
+    /// reused like `opened` so such a hook does not list the vault per request.
+    callers: Mutex<Option<(Instant, Vec<Arc<OpenCredential>>)>>,
     /// OAuth2 access tokens by credential id, with when to fetch a new one.
     tokens: Mutex<HashMap<String, (Sensitive<String>, Instant)>>,
 }
 
 impl Credentials {
     pub fn new(store: Store, settings: VaultSettings) -> Credentials {
-        Credentials { store, settings, key: Mutex::default(), opened: Mutex::default(), tokens: Mutex::default() }
+        Credentials {
+            store,
+            settings,
+            key: Mutex::default(),
+            opened: Mutex::default(),
+            callers: Mutex::default(),
+            tokens: Mutex::default(),
+        }
     }
 
     async fn key_config(&self) -> Result<KeyConfig, CredentialError> {
@@ -204,6 +214,7 @@ impl Credentials {
 
     fn forget(&self) {
         self.opened.lock().expect("opened lock").clear();
+        *self.callers.lock().expect("callers lock") = None;
     }
 
     /// Adds a credential (or, with `replace`, enters an existing one again).
@@ -276,6 +287,11 @@ impl Credentials {
     /// Every credential that can identify a webhook caller (basic, API key,
     /// bearer), opened; those that cannot be opened are left out.
     pub async fn callers(&self) -> Result<Vec<Arc<OpenCredential>>, CredentialError> {
+        if let Some((at, callers)) = self.callers.lock().expect("callers lock").as_ref() {
+            if at.elapsed() < OPEN_TTL {
+                return Ok(callers.clone());
+            }
+        }
         let rows = self.store.credentials().await?;
         let mut callers = Vec::new();
         for row in rows.iter().filter(|row| Kind::parse(&row.kind).is_ok_and(Kind::identifies_callers)) {
@@ -283,6 +299,7 @@ impl Credentials {
                 callers.push(credential);
             }
         }
+        *self.callers.lock().expect("callers lock") = Some((Instant::now(), callers.clone()));
         Ok(callers)
     }
 
