@@ -31,6 +31,10 @@ pub enum ErrorCode {
     Conflict,
     /// Bad input to an operation (an input file that is not JSON, say).
     InvalidInput,
+    /// The caller did not prove it may use the API (browser mode's token).
+    Unauthorized,
+    /// The listener address is taken by another program.
+    AddressInUse,
     /// No test request arrived in time.
     CaptureTimeout,
     /// The caller stopped the operation.
@@ -50,6 +54,27 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Problem>>", optional)]
     pub problems: Vec<Problem>,
+}
+
+impl ErrorCode {
+    /// The HTTP status an HTTP adapter answers with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::FlowNotFound
+            | ErrorCode::VersionNotFound
+            | ErrorCode::ExecutionNotFound
+            | ErrorCode::InboxEntryNotFound
+            | ErrorCode::CredentialNotFound => 404,
+            ErrorCode::InvalidDocument | ErrorCode::InvalidFlow | ErrorCode::InvalidInput => 422,
+            ErrorCode::NotPublished | ErrorCode::Conflict | ErrorCode::AddressInUse => 409,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::VerificationFailed => 424,
+            ErrorCode::CaptureTimeout => 408,
+            ErrorCode::Cancelled => 499,
+            ErrorCode::VaultUnavailable | ErrorCode::CredentialUndecryptable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
 }
 
 impl ApiError {

@@ -7,6 +7,9 @@
 //! transport.
 
 mod error;
+mod hooks;
+mod host;
+pub mod ops;
 mod vault;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +19,7 @@ use std::time::{Duration, SystemTime};
 use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, ExecutionSummary, FlowDocument,
-    FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo,
+    FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo, SCHEMA_VERSION,
 };
 use hookline_store::Store;
 use serde::Serialize;
@@ -27,6 +30,8 @@ pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, VaultSettings};
 pub use hookline_listener::hooks::ListenerConfig;
 pub use hookline_store::ExecutionFilter;
+pub use hooks::HookInfo;
+pub use host::{bind, ListenerOptions, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use vault::SignedRequest;
 
 /// A point in a flow's sequence of captured test requests.
@@ -70,6 +75,16 @@ pub struct SavedFlow {
     pub problems: Vec<Problem>,
 }
 
+/// Whether an expression parses; `position` is the character offset of a
+/// syntax error.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExpressionCheck {
+    pub ok: bool,
+    pub message: Option<String>,
+    pub position: Option<u32>,
+}
+
 /// How to run a flow once.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -89,6 +104,7 @@ pub struct Core {
     engine: Arc<Engine>,
     http: reqwest::Client,
     data_dir: PathBuf,
+    hosting: host::Hosting,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -112,7 +128,7 @@ impl Core {
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
         let engine =
             Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http.clone(), config.engine);
-        Ok(Core { store, engine: Arc::new(engine), http, data_dir: config.data_dir })
+        Ok(Core { store, engine: Arc::new(engine), http, data_dir: config.data_dir, hosting: Default::default() })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -223,6 +239,83 @@ impl Core {
         self.flow_changed(&flow_id);
         let problems = hookline_engine::validate(&document, self.engine.catalog());
         Ok(SavedFlow { flow_id, created, problems })
+    }
+
+    /// A new, empty flow named `name`: the designer adds its trigger first.
+    pub async fn create_flow(&self, name: &str) -> Result<SavedFlow> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "a flow needs a name"));
+        }
+        self.save_draft(FlowDocument {
+            schema_version: SCHEMA_VERSION,
+            id: None,
+            name: name.to_string(),
+            description: String::new(),
+            parameters: vec![],
+            steps: vec![],
+            edges: vec![],
+        })
+        .await
+    }
+
+    /// Renames the flow (and sets its description when given), in the draft.
+    pub async fn rename_flow(&self, key: &str, name: &str, description: Option<&str>) -> Result<SavedFlow> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "a flow needs a name"));
+        }
+        let mut draft = self.get_flow(key).await?.draft;
+        draft.name = name.to_string();
+        if let Some(description) = description {
+            draft.description = description.to_string();
+        }
+        self.save_draft(draft).await
+    }
+
+    /// A copy of the flow's draft as a new flow, named "… (copy)". Its hook
+    /// slug gets a suffix, since a slug names one flow only.
+    pub async fn duplicate_flow(&self, key: &str) -> Result<SavedFlow> {
+        let mut draft = self.get_flow(key).await?.draft;
+        draft.id = None;
+        draft.name = format!("{} (copy)", draft.name);
+        if let Some(slug) = self.slug_of(&draft) {
+            let mut n = 2;
+            let free = loop {
+                let candidate = format!("{slug}-{n}");
+                if self.store.find_flow(&candidate).await?.is_none() {
+                    break candidate;
+                }
+                n += 1;
+            };
+            let catalog = self.engine.catalog();
+            if let Some(config) = draft
+                .steps
+                .iter_mut()
+                .find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger()))
+                .and_then(|s| s.config.as_mut()?.as_object_mut())
+            {
+                config.insert("slug".into(), Value::String(free));
+            }
+        }
+        self.save_draft(draft).await
+    }
+
+    /// Deletes the flow with its versions and run log. A live flow is
+    /// stopped by its deletion: its hook answers 404 from then on.
+    pub async fn delete_flow(&self, key: &str) -> Result<()> {
+        let id = self.get_flow(key).await?.summary.id;
+        self.store.delete_flow(&id).await?;
+        self.flow_changed(&id);
+        Ok(())
+    }
+
+    /// Checks a JSONata expression's syntax with the engine that runs it.
+    pub fn check_expression(&self, source: &str) -> ExpressionCheck {
+        match hookline_engine::mapping::Expression::parse(source) {
+            Ok(_) => ExpressionCheck { ok: true, message: None, position: None },
+            Err(e) => ExpressionCheck { ok: false, message: Some(e.message), position: e.position.map(|p| p as u32) },
+        }
     }
 
     /// Changes as they happen in this process: flows saved, published,

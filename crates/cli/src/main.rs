@@ -4,6 +4,7 @@
 
 mod output;
 mod vault;
+mod web;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -85,9 +86,15 @@ enum Command {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// Address to listen on; loopback unless you choose otherwise.
-    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDRESS")]
-    listen: String,
+    /// Address to listen on (default: the one in Settings, 127.0.0.1:8787 at first).
+    #[arg(long, value_name = "ADDRESS")]
+    listen: Option<String>,
+    /// Also serve the designer to a browser, behind a token printed as a URL.
+    #[arg(long)]
+    ui: bool,
+    /// The built designer (default: beside the binary, or the source tree's ui/dist).
+    #[arg(long, value_name = "DIR", env = "HOOKLINE_UI_DIR")]
+    ui_dir: Option<PathBuf>,
     /// Largest request body accepted, in bytes (413 above it).
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
     body_limit: usize,
@@ -440,8 +447,9 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
 }
 
 async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
-    let listener = bind(&args.listen).await?;
-    let address = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    // Found before binding, so a missing UI build fails fast and clearly.
+    let ui_dir = if args.ui { Some(web::find_ui_dir(args.ui_dir)?) } else { None };
+    let core = std::sync::Arc::new(core);
     let runner_stop = CancellationToken::new();
     let runner = core.start_runner(
         hookline_engine::RunnerConfig {
@@ -453,19 +461,29 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     );
     let recovered = core.recover(&runner).await?;
     println!("recovered {recovered} unfinished execution(s)");
-    let config = hookline_api::ListenerConfig { body_limit: args.body_limit, log_requests: true };
-    let app = core.hook_router(runner, config);
+    let token = web::new_token();
+    let extra = ui_dir.as_deref().map(|dir| web::router(core.clone(), token.clone(), dir));
+    let address = core
+        .start_listener(hookline_api::ListenerOptions {
+            runner,
+            config: hookline_api::ListenerConfig { body_limit: args.body_limit, log_requests: true },
+            address: args.listen,
+            extra,
+            follow_settings: false,
+        })
+        .await?;
     println!("listening on http://{address}");
+    if ui_dir.is_some() {
+        println!("designer: http://{address}/?token={token}");
+    }
     for flow in core.list_flows().await?.iter().filter(|f| f.live) {
         let key = flow.slug.as_deref().unwrap_or(&flow.id);
         println!("  {} -> http://{address}/hook/{key}", flow.name);
     }
     // In-flight requests are answered before the process ends; executions not
     // yet finished stay queued or running in the store and resume at the next start.
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the listener failed: {e}")))?;
+    stop_signal().await;
+    core.stop_listener().await;
     runner_stop.cancel();
     println!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -496,14 +514,7 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener, ApiError> {
             format!("--listen {listen:?}: expected HOST:PORT such as 127.0.0.1:9000"),
         )
     })?;
-    tokio::net::TcpListener::bind(address).await.map_err(|e| {
-        let why = if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!("port {} is already in use on {}; choose another with --listen", address.port(), address.ip())
-        } else {
-            format!("cannot listen on {address}: {e}")
-        };
-        ApiError::new(ErrorCode::InvalidInput, why)
-    })
+    hookline_api::bind(address, "choose another with --listen").await
 }
 
 async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitCode, ApiError> {

@@ -24,6 +24,8 @@ pub enum CoreEvent {
         /// The step that just finished, if that is the change.
         step_id: Option<String>,
     },
+    /// The webhook listener started, stopped, moved or failed to bind.
+    ListenerChanged,
 }
 
 #[cfg(test)]

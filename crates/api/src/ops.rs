@@ -1,0 +1,184 @@
+//! The UI's operations as data: one [`Request`] per [`Core`] method the
+//! designer calls, and [`dispatch`], which runs it and returns the result as
+//! JSON. The desktop's one Tauri command and the browser mode's `/api/{op}`
+//! routes both end here, so the two transports cannot drift apart.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::{ApiError, Core, ErrorCode, ExecutionFilter, Result, RunOptions};
+use hookline_model::FlowDocument;
+
+/// An operation and its arguments: `{"op": "getFlow", "args": {"flow": "flw_…"}}`.
+/// `flow` accepts a flow id or a webhook slug.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "op", content = "args", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
+pub enum Request {
+    /// Every component of the catalog.
+    Components,
+    ListFlows,
+    GetFlow {
+        flow: String,
+    },
+    CreateFlow {
+        name: String,
+    },
+    SaveDraft {
+        document: FlowDocument,
+    },
+    RenameFlow {
+        flow: String,
+        name: String,
+        description: Option<String>,
+    },
+    DuplicateFlow {
+        flow: String,
+    },
+    DeleteFlow {
+        flow: String,
+    },
+    /// The text of a flow file.
+    ImportFlow {
+        text: String,
+    },
+    /// The draft as a flow file (a string).
+    ExportFlow {
+        flow: String,
+    },
+    ValidateFlow {
+        flow: String,
+    },
+    Publish {
+        flow: String,
+    },
+    Start {
+        flow: String,
+    },
+    Stop {
+        flow: String,
+    },
+    Versions {
+        flow: String,
+    },
+    Version {
+        flow: String,
+        version: u32,
+    },
+    RestoreVersion {
+        flow: String,
+        version: u32,
+    },
+    /// Runs once; the draft when `draft` is true, with `input` as the
+    /// trigger's output (default: its sample).
+    RunFlow {
+        flow: String,
+        #[ts(optional, type = "import(\"./serde_json/JsonValue\").JsonValue")]
+        input: Option<Value>,
+        #[serde(default)]
+        draft: bool,
+    },
+    ListExecutions {
+        flow: Option<String>,
+        limit: Option<u32>,
+    },
+    GetExecution {
+        id: String,
+    },
+    ListCredentials,
+    CheckExpression {
+        expr: String,
+    },
+    Hooks {
+        flow: String,
+    },
+    PostmanCollection {
+        flow: String,
+    },
+    OpenApi,
+    Settings,
+    SetListenAddress {
+        address: String,
+    },
+}
+
+impl Request {
+    /// Reads a request from an operation name and its JSON arguments (absent
+    /// for operations that take none), as the HTTP adapter receives them.
+    pub fn from_parts(op: &str, args: Option<Value>) -> Result<Request> {
+        let mut request = serde_json::Map::new();
+        request.insert("op".into(), Value::String(op.to_string()));
+        if let Some(args) = args.filter(|a| !a.as_object().is_some_and(|o| o.is_empty()) && !a.is_null()) {
+            request.insert("args".into(), args);
+        }
+        serde_json::from_value(Value::Object(request))
+            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("operation {op:?}: {e}")))
+    }
+}
+
+/// Runs `request` against `core`.
+pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
+    use Request::*;
+    match request {
+        Components => json(core.components()),
+        ListFlows => json(core.list_flows().await?),
+        GetFlow { flow } => json(core.get_flow(&flow).await?),
+        CreateFlow { name } => json(core.create_flow(&name).await?),
+        SaveDraft { document } => json(core.save_draft(document).await?),
+        RenameFlow { flow, name, description } => json(core.rename_flow(&flow, &name, description.as_deref()).await?),
+        DuplicateFlow { flow } => json(core.duplicate_flow(&flow).await?),
+        DeleteFlow { flow } => json(core.delete_flow(&flow).await?),
+        ImportFlow { text } => json(core.import_flow(&text).await?),
+        ExportFlow { flow } => json(core.export_flow(&flow).await?),
+        ValidateFlow { flow } => json(core.validate_flow(&flow).await?),
+        Publish { flow } => json(core.publish(&flow).await?),
+        Start { flow } => json(core.start(&flow).await?),
+        Stop { flow } => json(core.stop(&flow).await?),
+        Versions { flow } => json(core.versions(&flow).await?),
+        Version { flow, version } => json(core.version(&flow, version).await?),
+        RestoreVersion { flow, version } => json(core.restore_version(&flow, version).await?),
+        RunFlow { flow, input, draft } => {
+            json(core.run_flow(&flow, RunOptions { input, draft, ..Default::default() }).await?)
+        }
+        ListExecutions { flow, limit } => json(
+            core.list_executions(ExecutionFilter { flow_id: flow, status: None, limit: limit.or(Some(50)) }).await?,
+        ),
+        GetExecution { id } => json(core.get_execution(&id).await?),
+        ListCredentials => json(core.list_credentials().await?),
+        CheckExpression { expr } => json(core.check_expression(&expr)),
+        Hooks { flow } => json(core.hook_info(&flow).await?),
+        PostmanCollection { flow } => Ok(core.postman_collection(&flow).await?),
+        OpenApi => Ok(core.openapi().await?),
+        Settings => json(core.settings()?),
+        SetListenAddress { address } => json(core.set_listen_address(&address).await?),
+    }
+}
+
+fn json<T: serde::Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot encode the result: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_read_from_an_operation_name_and_arguments() {
+        let request = Request::from_parts("getFlow", Some(serde_json::json!({"flow": "pets"}))).unwrap();
+        assert!(matches!(request, Request::GetFlow { ref flow } if flow == "pets"), "{request:?}");
+        let request = Request::from_parts("listFlows", Some(serde_json::json!({}))).unwrap();
+        assert!(matches!(request, Request::ListFlows), "an empty body is no arguments");
+        let request = Request::from_parts("runFlow", Some(serde_json::json!({"flow": "pets"}))).unwrap();
+        assert!(matches!(request, Request::RunFlow { draft: false, input: None, .. }), "optional arguments default");
+    }
+
+    #[test]
+    fn unknown_operations_and_bad_arguments_say_what_is_wrong() {
+        let err = Request::from_parts("dropTables", None).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("dropTables"), "{}", err.message);
+        let err = Request::from_parts("getFlow", Some(serde_json::json!({"flw": "x"}))).unwrap_err();
+        assert!(err.message.contains("flow") || err.message.contains("flw"), "{}", err.message);
+    }
+}

@@ -1,0 +1,54 @@
+import type { ApiError } from '../bindings/ApiError';
+import type { CoreEvent as BindingCoreEvent } from '../bindings/CoreEvent';
+
+/**
+ * A change in the core, as the adapters forward it. `listenerChanged` is
+ * listed here as well until the generated binding carries it; a union with
+ * a member it already has changes nothing once it does.
+ */
+export type CoreEvent = BindingCoreEvent | { type: 'listenerChanged' };
+
+/**
+ * Everything the UI needs from its host: the desktop shell (Tauri), a
+ * browser talking to `hookline serve --ui`, or an in-memory fake. Only this
+ * folder knows which one is running.
+ */
+export interface Platform {
+  kind: 'tauri' | 'browser' | 'fake';
+  /** Runs one core operation; rejects with an {@link ApiError}. */
+  call<T>(op: string, args?: Record<string, unknown>): Promise<T>;
+  /**
+   * Core events as they happen. `onResync` is called when the stream was
+   * interrupted and events may have been missed, so everything is read again.
+   * Returns the unsubscribe function.
+   */
+  subscribe(onEvent: (e: CoreEvent) => void, onResync?: () => void): () => void;
+  /** Opens an http(s) URL in the user's browser. */
+  openUrl(url: string): Promise<void>;
+  /**
+   * Saves a text file for the user: the absolute path written (desktop) or
+   * `null` when the browser downloaded it.
+   */
+  saveTextFile(fileName: string, text: string): Promise<string | null>;
+  copyText(text: string): Promise<void>;
+}
+
+export type { ApiError };
+
+/** Whether `value` looks like an {@link ApiError} (an object with code and message). */
+export function isApiError(value: unknown): value is ApiError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
+/** Any rejection turned into an {@link ApiError}, so callers show one kind of error. */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  if (typeof error === 'string') return { code: 'internal', message: error };
+  return { code: 'internal', message: 'Something went wrong' };
+}

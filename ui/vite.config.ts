@@ -1,0 +1,33 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// `npm run dev` talks to a running `hookline serve --ui` through this proxy
+// (HOOKLINE_URL, default http://127.0.0.1:8787); `npm run dev:fake` runs on
+// the in-memory fake backend instead.
+const backend = process.env.HOOKLINE_URL ?? 'http://127.0.0.1:8787';
+
+export default defineConfig({
+  plugins: [react()],
+  // Relative asset URLs: the same build is served by the Tauri shell and by
+  // `hookline serve --ui`.
+  base: './',
+  clearScreen: false,
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: { '/api': { target: backend, changeOrigin: false } },
+  },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 700,
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    css: false,
+    restoreMocks: true,
+  },
+});
