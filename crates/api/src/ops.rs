@@ -27,11 +27,7 @@ pub enum Request {
     SaveDraft {
         document: FlowDocument,
     },
-    RenameFlow {
-        flow: String,
-        name: String,
-        description: Option<String>,
-    },
+    RenameFlow(RenameFlowArgs),
     DuplicateFlow {
         flow: String,
     },
@@ -69,19 +65,8 @@ pub enum Request {
         flow: String,
         version: u32,
     },
-    /// Runs once; the draft when `draft` is true, with `input` as the
-    /// trigger's output (default: its sample).
-    RunFlow {
-        flow: String,
-        #[ts(optional, type = "import(\"./serde_json/JsonValue\").JsonValue")]
-        input: Option<Value>,
-        #[serde(default)]
-        draft: bool,
-    },
-    ListExecutions {
-        flow: Option<String>,
-        limit: Option<u32>,
-    },
+    RunFlow(RunFlowArgs),
+    ListExecutions(ListExecutionsArgs),
     GetExecution {
         id: String,
     },
@@ -100,6 +85,45 @@ pub enum Request {
     SetListenAddress {
         address: String,
     },
+}
+
+/// Arguments of [`Request::RenameFlow`].
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RenameFlowArgs {
+    pub flow: String,
+    pub name: String,
+    /// Left unchanged when absent.
+    #[ts(optional)]
+    pub description: Option<String>,
+}
+
+/// Arguments of [`Request::RunFlow`]: runs once, the draft when `draft` is
+/// true, with `input` as the trigger's output (default: its sample).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunFlowArgs {
+    pub flow: String,
+    #[ts(optional, type = "JsonValue")]
+    pub input: Option<Value>,
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub draft: bool,
+}
+
+/// Arguments of [`Request::ListExecutions`].
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListExecutionsArgs {
+    /// Only this flow's executions (id or slug).
+    #[ts(optional)]
+    pub flow: Option<String>,
+    /// At most this many, newest first (default 50).
+    #[ts(optional)]
+    pub limit: Option<u32>,
 }
 
 impl Request {
@@ -125,7 +149,7 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
         GetFlow { flow } => json(core.get_flow(&flow).await?),
         CreateFlow { name } => json(core.create_flow(&name).await?),
         SaveDraft { document } => json(core.save_draft(document).await?),
-        RenameFlow { flow, name, description } => json(core.rename_flow(&flow, &name, description.as_deref()).await?),
+        RenameFlow(args) => json(core.rename_flow(&args.flow, &args.name, args.description.as_deref()).await?),
         DuplicateFlow { flow } => json(core.duplicate_flow(&flow).await?),
         DeleteFlow { flow } => json(core.delete_flow(&flow).await?),
         ImportFlow { text } => json(core.import_flow(&text).await?),
@@ -137,12 +161,14 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
         Versions { flow } => json(core.versions(&flow).await?),
         Version { flow, version } => json(core.version(&flow, version).await?),
         RestoreVersion { flow, version } => json(core.restore_version(&flow, version).await?),
-        RunFlow { flow, input, draft } => {
-            json(core.run_flow(&flow, RunOptions { input, draft, ..Default::default() }).await?)
+        RunFlow(args) => {
+            let options = RunOptions { input: args.input, draft: args.draft, ..Default::default() };
+            json(core.run_flow(&args.flow, options).await?)
         }
-        ListExecutions { flow, limit } => json(
-            core.list_executions(ExecutionFilter { flow_id: flow, status: None, limit: limit.or(Some(50)) }).await?,
-        ),
+        ListExecutions(args) => {
+            let filter = ExecutionFilter { flow_id: args.flow, status: None, limit: args.limit.or(Some(50)) };
+            json(core.list_executions(filter).await?)
+        }
         GetExecution { id } => json(core.get_execution(&id).await?),
         ListCredentials => json(core.list_credentials().await?),
         CheckExpression { expr } => json(core.check_expression(&expr)),
@@ -170,7 +196,10 @@ mod tests {
         let request = Request::from_parts("listFlows", Some(serde_json::json!({}))).unwrap();
         assert!(matches!(request, Request::ListFlows), "an empty body is no arguments");
         let request = Request::from_parts("runFlow", Some(serde_json::json!({"flow": "pets"}))).unwrap();
-        assert!(matches!(request, Request::RunFlow { draft: false, input: None, .. }), "optional arguments default");
+        assert!(
+            matches!(request, Request::RunFlow(RunFlowArgs { draft: false, input: None, .. })),
+            "optional arguments default"
+        );
     }
 
     #[test]
