@@ -122,9 +122,12 @@ impl Core {
     /// listener keeps running and nothing is saved.
     pub async fn set_listen_address(&self, address: &str) -> Result<Settings> {
         let parsed = parse_address(address)?;
-        let rebind = self.hosting.inner.lock().expect("hosting lock").rebind.clone();
-        let unchanged =
-            self.hosting.inner.lock().expect("hosting lock").state.address.as_deref() == Some(&parsed.to_string());
+        let (rebind, unchanged) = {
+            let inner = self.hosting.inner.lock().expect("hosting lock");
+            // A listener that failed to bind tries again even at the same address.
+            let unchanged = inner.state.running && inner.state.address.as_deref() == Some(&parsed.to_string());
+            (inner.rebind.clone(), unchanged)
+        };
         match rebind {
             Some(rebind) if !unchanged => {
                 let listener = bind(parsed, "change the listener address in Settings").await?;
@@ -308,5 +311,79 @@ mod tests {
         let err = bind(taken.local_addr().unwrap(), "change it in Settings").await.unwrap_err();
         assert_eq!(err.code, ErrorCode::AddressInUse);
         assert!(err.message.contains("already in use") && err.message.contains("Settings"), "{}", err.message);
+    }
+}
+
+#[cfg(test)]
+mod hosting_tests {
+    use super::*;
+    use crate::CoreConfig;
+
+    async fn core() -> (tempfile::TempDir, Core, Arc<Runner>) {
+        let dir = tempfile::tempdir().unwrap();
+        let core = Core::open(CoreConfig::new(dir.path())).await.unwrap();
+        let runner = core.start_runner(Default::default(), CancellationToken::new());
+        (dir, core, runner)
+    }
+
+    fn options(runner: Arc<Runner>) -> ListenerOptions {
+        ListenerOptions {
+            runner,
+            config: ListenerConfig { log_requests: false, ..Default::default() },
+            address: None,
+            extra: None,
+            follow_settings: true,
+        }
+    }
+
+    async fn answers(address: &str) -> bool {
+        tokio::net::TcpStream::connect(address).await.is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_listener_that_follows_the_settings_moves_to_a_new_address() {
+        let (_dir, core, runner) = core().await;
+        core.set_listen_address("127.0.0.1:0").await.unwrap();
+        let first = core.start_listener(options(runner)).await.unwrap().to_string();
+        assert!(answers(&first).await, "the listener answers where it was bound");
+        let free = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().to_string();
+        let settings = core.set_listen_address(&free).await.unwrap();
+        assert_eq!(settings.listen_address, free, "the new address is saved");
+        assert_eq!(settings.listener.address.as_deref(), Some(free.as_str()), "and the listener runs there");
+        assert!(settings.listener.running && !settings.listener.restart_needed);
+        assert!(!answers(&first).await, "the old address is released");
+        assert!(answers(&free).await, "the new address answers");
+        core.stop_listener().await;
+        assert!(!core.settings().unwrap().listener.running, "a stopped listener says so");
+    }
+
+    #[tokio::test]
+    async fn a_busy_port_leaves_the_app_running_and_the_state_says_why() {
+        let (_dir, core, runner) = core().await;
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = taken.local_addr().unwrap().to_string();
+        core.set_listen_address(&address).await.unwrap();
+        let err = core.start_listener(options(runner)).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::AddressInUse);
+        let state = core.settings().unwrap().listener;
+        assert!(!state.running, "nothing runs on a busy port");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("Settings")), "the UI can say what to do: {state:?}");
+        // Choosing a free address recovers without a restart.
+        let settings = core.set_listen_address("127.0.0.1:0").await.unwrap();
+        assert!(settings.listener.running && settings.listener.error.is_none(), "{settings:?}");
+        core.stop_listener().await;
+    }
+
+    #[tokio::test]
+    async fn moving_to_a_busy_port_keeps_the_old_listener_and_the_old_setting() {
+        let (_dir, core, runner) = core().await;
+        core.set_listen_address("127.0.0.1:0").await.unwrap();
+        let first = core.start_listener(options(runner)).await.unwrap().to_string();
+        let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let err = core.set_listen_address(&taken.local_addr().unwrap().to_string()).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::AddressInUse);
+        assert!(answers(&first).await, "the running listener was not given up");
+        assert_eq!(core.listen_address().unwrap(), "127.0.0.1:0", "the refused address was not saved");
+        core.stop_listener().await;
     }
 }
