@@ -21,7 +21,9 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 700,
+    // The largest chunk is lucide's full icon map, loaded only for an icon
+    // name the built-in components do not use.
+    chunkSizeWarningLimit: 900,
   },
   test: {
     environment: 'jsdom',

@@ -106,7 +106,7 @@ pub struct RenameFlowArgs {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunFlowArgs {
     pub flow: String,
-    #[ts(optional, type = "JsonValue")]
+    #[ts(optional, as = "Option<serde_json::Value>")]
     pub input: Option<Value>,
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]

@@ -16,18 +16,23 @@ export function createTauriPlatform(): Platform {
         throw toApiError(error);
       }
     },
-    subscribe(onEvent) {
+    subscribe(onEvent, onResync) {
       let stopped = false;
-      let unlisten: (() => void) | undefined;
+      const stops: (() => void)[] = [];
+      const keep = (stop: () => void) => {
+        if (stopped) stop();
+        else stops.push(stop);
+      };
       listen<CoreEvent>('core-event', (event) => onEvent(event.payload))
-        .then((stop) => {
-          if (stopped) stop();
-          else unlisten = stop;
-        })
+        .then(keep)
         .catch((error: unknown) => console.warn('core events unavailable', error));
+      // The shell's bridge fell behind and dropped events: read everything again.
+      listen('core-resync', () => onResync?.())
+        .then(keep)
+        .catch(() => undefined);
       return () => {
         stopped = true;
-        unlisten?.();
+        stops.splice(0).forEach((stop) => stop());
       };
     },
     async openUrl(url) {

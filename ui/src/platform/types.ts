@@ -1,12 +1,5 @@
 import type { ApiError } from '../bindings/ApiError';
-import type { CoreEvent as BindingCoreEvent } from '../bindings/CoreEvent';
-
-/**
- * A change in the core, as the adapters forward it. `listenerChanged` is
- * listed here as well until the generated binding carries it; a union with
- * a member it already has changes nothing once it does.
- */
-export type CoreEvent = BindingCoreEvent | { type: 'listenerChanged' };
+import type { CoreEvent } from '../bindings/CoreEvent';
 
 /**
  * Everything the UI needs from its host: the desktop shell (Tauri), a
@@ -33,7 +26,7 @@ export interface Platform {
   copyText(text: string): Promise<void>;
 }
 
-export type { ApiError };
+export type { ApiError, CoreEvent };
 
 /** Whether `value` looks like an {@link ApiError} (an object with code and message). */
 export function isApiError(value: unknown): value is ApiError {

@@ -1,0 +1,111 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { create } from 'zustand';
+
+import type { Api } from './api';
+import { ConfirmHost } from './components/ConfirmHost';
+import { Toasts } from './components/Toasts';
+import { ApiProvider } from './lib/apiContext';
+import { useCoreEvents } from './lib/queries';
+import { startRouter, useRouter, type Route } from './lib/router';
+import { ListChecks, Settings, Webhook, Workflow } from './lib/uiIcons';
+import { FlowsPage } from './views/FlowsPage';
+import { RunsPage } from './views/RunsPage';
+import { SettingsPage } from './views/SettingsPage';
+import { DesignerPage } from './views/designer/DesignerPage';
+
+/** Set when the browser's token is refused: the whole page explains what to do. */
+export const useAuthProblem = create<{ unauthorized: boolean }>()(() => ({ unauthorized: false }));
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: 15_000, retry: 1, refetchOnWindowFocus: true },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function App({ api, client }: { api: Api; client?: QueryClient }) {
+  const [queryClient] = useState(() => client ?? createQueryClient());
+  return (
+    <QueryClientProvider client={queryClient}>
+      <ApiProvider api={api}>
+        <Shell client={queryClient} />
+      </ApiProvider>
+    </QueryClientProvider>
+  );
+}
+
+const NAV: { route: Route; label: string; icon: typeof Workflow }[] = [
+  { route: { name: 'flows' }, label: 'Flows', icon: Workflow },
+  { route: { name: 'runs' }, label: 'Run log', icon: ListChecks },
+  { route: { name: 'settings' }, label: 'Settings', icon: Settings },
+];
+
+function Shell({ client }: { client: QueryClient }) {
+  useCoreEvents(client);
+  const route = useRouter((s) => s.route);
+  const navigate = useRouter((s) => s.navigate);
+  const unauthorized = useAuthProblem((s) => s.unauthorized);
+  useEffect(() => startRouter(), []);
+
+  if (unauthorized) return <Unauthorized />;
+
+  const section = route.name === 'designer' ? 'flows' : route.name;
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <Webhook size={18} aria-hidden="true" /> Hookline
+        </div>
+        <ul>
+          {NAV.map((item) => {
+            const Icon = item.icon;
+            const current = section === item.route.name;
+            return (
+              <li key={item.label}>
+                <a
+                  href={item.route.name === 'flows' ? '#/' : `#/${item.route.name}`}
+                  className={`nav-link${current ? ' active' : ''}`}
+                  aria-current={current ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    void navigate(item.route);
+                  }}
+                >
+                  <Icon size={16} aria-hidden="true" /> {item.label}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        {route.name === 'flows' && <FlowsPage />}
+        {route.name === 'designer' && <DesignerPage flowId={route.flowId} />}
+        {route.name === 'runs' && <RunsPage />}
+        {route.name === 'settings' && <SettingsPage />}
+      </main>
+      <Toasts />
+      <ConfirmHost />
+    </div>
+  );
+}
+
+function Unauthorized() {
+  return (
+    <main className="full-page-message" data-testid="unauthorized">
+      <Webhook size={36} aria-hidden="true" />
+      <h1>This page needs its access link</h1>
+      <p>
+        Hookline refused the request: the access token is missing or no longer valid. Open the URL that
+        <code> hookline serve --ui </code>
+        printed when it started (it ends in <code>?token=…</code>). Restarting the server prints a new one.
+      </p>
+    </main>
+  );
+}

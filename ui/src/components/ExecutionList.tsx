@@ -1,0 +1,93 @@
+import { useState } from 'react';
+
+import type { ExecutionSummary, FlowSummary } from '../api';
+import { formatDuration, formatRelative, prettyJson } from '../lib/format';
+import { useExecution } from '../lib/queries';
+import { ChevronDown, ChevronRight } from '../lib/uiIcons';
+import { StatusBadge } from './Badges';
+
+/** Executions, newest first; a row opens to show every step. */
+export function ExecutionList({ executions, flows, compact }: { executions: ExecutionSummary[]; flows?: FlowSummary[]; compact?: boolean }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const flowName = (id: string) => flows?.find((f) => f.id === id)?.name ?? id;
+  return (
+    <ul className={`executions${compact ? ' compact' : ''}`} aria-label="Executions">
+      {executions.map((e) => {
+        const expanded = open === e.id;
+        return (
+          <li key={e.id} className="execution" data-testid="execution-row" data-execution-id={e.id} data-status={e.status}>
+            <button type="button" className="execution-summary" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : e.id)}>
+              {expanded ? <ChevronDown size={14} aria-hidden="true" /> : <ChevronRight size={14} aria-hidden="true" />}
+              <StatusBadge status={e.status} testId="execution-status" />
+              {flows && <span className="execution-flow">{flowName(e.flowId)}</span>}
+              <span className="muted small">{e.version === null ? 'draft' : `v${e.version}`}</span>
+              <span className="muted small">{e.trigger}</span>
+              <span className="execution-time muted small" title={e.createdAt}>
+                {formatRelative(e.createdAt)}
+              </span>
+              <span className="muted small">{formatDuration(e.durationMs)}</span>
+            </button>
+            {e.error && !expanded && <p className="execution-error small">{e.error}</p>}
+            {expanded && <ExecutionDetail id={e.id} />}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function ExecutionDetail({ id }: { id: string }) {
+  const execution = useExecution(id);
+  if (execution.isPending) return <p className="muted small pad">Loading…</p>;
+  if (execution.isError || !execution.data) return <p className="field-error pad">Could not load the execution.</p>;
+  const e = execution.data;
+  return (
+    <div className="execution-detail" data-testid="execution-detail">
+      <p className="muted small">
+        <code>{e.id}</code> · started {formatRelative(e.startedAt ?? e.createdAt)} · {formatDuration(e.durationMs)}
+      </p>
+      {e.error && (
+        <p className="field-error">
+          {e.failedStep ? `${e.failedStep}: ` : ''}
+          {e.error}
+        </p>
+      )}
+      <details>
+        <summary>Trigger input</summary>
+        <pre className="json">{prettyJson(e.input)}</pre>
+      </details>
+      <ol className="step-runs">
+        {e.steps.map((s) => (
+          <li key={s.stepId} className="step-run">
+            <div className="step-run-head">
+              <span className={`badge badge-${s.status === 'succeeded' ? 'success' : s.status === 'failed' ? 'danger' : 'neutral'}`}>{s.status}</span>
+              <strong>{s.name}</strong>
+              <span className="muted small">{s.component}</span>
+              {s.branch !== undefined && s.branch !== null && <span className="muted small">branch {String(s.branch)}</span>}
+              <span className="muted small">{formatDuration(s.durationMs)}</span>
+            </div>
+            {s.error && <p className="field-error small">{s.error}</p>}
+            {s.input !== null && (
+              <details>
+                <summary>Input</summary>
+                <pre className="json">{prettyJson(s.input)}</pre>
+              </details>
+            )}
+            {s.output !== null && (
+              <details>
+                <summary>Output</summary>
+                <pre className="json">{prettyJson(s.output)}</pre>
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+      {e.reply && (
+        <details>
+          <summary>Reply ({e.reply.status})</summary>
+          <pre className="json">{prettyJson(e.reply)}</pre>
+        </details>
+      )}
+    </div>
+  );
+}

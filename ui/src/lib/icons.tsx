@@ -1,0 +1,86 @@
+/**
+ * Component icons by Lucide name ("webhook", "git-branch"). The icons of the
+ * built-in components are bundled; any other name is looked up in
+ * lucide-react's full `icons` map, loaded on first need so the main bundle
+ * stays small.
+ */
+import type { LucideIcon, LucideProps } from 'lucide-react';
+import { memo, useEffect, useState } from 'react';
+
+import {
+  Clock,
+  Database,
+  FileText,
+  GitBranch,
+  Globe,
+  Play,
+  Puzzle,
+  Radio,
+  Reply,
+  Send,
+  Shuffle,
+  Terminal,
+  Timer,
+  Webhook,
+} from './uiIcons';
+
+/** `git-branch` → `GitBranch`. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+const bundled: Record<string, LucideIcon> = {
+  Clock,
+  Database,
+  FileText,
+  GitBranch,
+  Globe,
+  Play,
+  Radio,
+  Reply,
+  Send,
+  Shuffle,
+  Terminal,
+  Timer,
+  Webhook,
+};
+
+export const FallbackIcon = Puzzle;
+
+let fullMap: Record<string, LucideIcon> | null = null;
+let loading: Promise<Record<string, LucideIcon>> | null = null;
+
+function loadFullMap(): Promise<Record<string, LucideIcon>> {
+  loading ??= import('lucide-react').then((m) => {
+    fullMap = m.icons as Record<string, LucideIcon>;
+    return fullMap;
+  });
+  return loading;
+}
+
+/** The icon for a name if it is known now (bundled or already loaded). */
+export function iconNow(name: string): LucideIcon | undefined {
+  const key = pascalCase(name);
+  return bundled[key] ?? fullMap?.[key];
+}
+
+export const ComponentIcon = memo(function ComponentIcon({ name, ...props }: { name: string } & LucideProps) {
+  const [, setLoaded] = useState(0);
+  const known = iconNow(name);
+  useEffect(() => {
+    if (known || fullMap) return;
+    let live = true;
+    loadFullMap()
+      .then(() => live && setLoaded((n) => n + 1))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [known]);
+  const Icon = known ?? FallbackIcon;
+  return <Icon aria-hidden="true" focusable="false" {...props} />;
+});

@@ -1,0 +1,54 @@
+/**
+ * The icons the app's own UI uses, each imported from its own module so the
+ * main bundle holds only these (see ./icons.tsx for component icons by name).
+ */
+export { default as Save } from 'lucide-react/icons/save';
+export { default as Rocket } from 'lucide-react/icons/rocket';
+export { default as Play } from 'lucide-react/icons/play';
+export { default as Square } from 'lucide-react/icons/square';
+export { default as CirclePlay } from 'lucide-react/icons/circle-play';
+export { default as History } from 'lucide-react/icons/history';
+export { default as Webhook } from 'lucide-react/icons/webhook';
+export { default as Undo2 } from 'lucide-react/icons/undo-2';
+export { default as Redo2 } from 'lucide-react/icons/redo-2';
+export { default as Trash2 } from 'lucide-react/icons/trash-2';
+export { default as Network } from 'lucide-react/icons/network';
+export { default as Workflow } from 'lucide-react/icons/workflow';
+export { default as Plus } from 'lucide-react/icons/plus';
+export { default as X } from 'lucide-react/icons/x';
+export { default as Copy } from 'lucide-react/icons/copy';
+export { default as ExternalLink } from 'lucide-react/icons/external-link';
+export { default as Download } from 'lucide-react/icons/download';
+export { default as Upload } from 'lucide-react/icons/upload';
+export { default as Pencil } from 'lucide-react/icons/pencil';
+export { default as CopyPlus } from 'lucide-react/icons/copy-plus';
+export { default as Settings } from 'lucide-react/icons/settings';
+export { default as ListChecks } from 'lucide-react/icons/list-checks';
+export { default as Check } from 'lucide-react/icons/check';
+export { default as CircleCheck } from 'lucide-react/icons/circle-check';
+export { default as CircleX } from 'lucide-react/icons/circle-x';
+export { default as LoaderCircle } from 'lucide-react/icons/loader-circle';
+export { default as TriangleAlert } from 'lucide-react/icons/triangle-alert';
+export { default as Braces } from 'lucide-react/icons/braces';
+export { default as SquareFunction } from 'lucide-react/icons/square-function';
+export { default as ChevronRight } from 'lucide-react/icons/chevron-right';
+export { default as ChevronDown } from 'lucide-react/icons/chevron-down';
+export { default as RefreshCw } from 'lucide-react/icons/refresh-cw';
+export { default as Info } from 'lucide-react/icons/info';
+export { default as Search } from 'lucide-react/icons/search';
+export { default as FileJson } from 'lucide-react/icons/file-json';
+export { default as CircleStop } from 'lucide-react/icons/circle-stop';
+export { default as Puzzle } from 'lucide-react/icons/puzzle';
+export { default as Power } from 'lucide-react/icons/power';
+export { default as Minus } from 'lucide-react/icons/minus';
+export { default as GitBranch } from 'lucide-react/icons/git-branch';
+export { default as Globe } from 'lucide-react/icons/globe';
+export { default as Timer } from 'lucide-react/icons/timer';
+export { default as Shuffle } from 'lucide-react/icons/shuffle';
+export { default as Reply } from 'lucide-react/icons/reply';
+export { default as Clock } from 'lucide-react/icons/clock';
+export { default as Database } from 'lucide-react/icons/database';
+export { default as FileText } from 'lucide-react/icons/file-text';
+export { default as Radio } from 'lucide-react/icons/radio';
+export { default as Send } from 'lucide-react/icons/send';
+export { default as Terminal } from 'lucide-react/icons/terminal';

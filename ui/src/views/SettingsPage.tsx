@@ -1,0 +1,115 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+
+import { useApi } from '../lib/apiContext';
+import { keys, useSettings } from '../lib/queries';
+import { toast } from '../lib/toast';
+import { toApiError } from '../platform/types';
+
+export function SettingsPage() {
+  const api = useApi();
+  const client = useQueryClient();
+  const settings = useSettings();
+  const [address, setAddress] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const current = settings.data?.listenAddress;
+  useEffect(() => {
+    if (current) setAddress(current);
+  }, [current]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api.setListenAddress(address.trim());
+      client.setQueryData(keys.settings, next);
+      void client.invalidateQueries({ queryKey: keys.hooksAll });
+      if (next.listener.restartNeeded) toast.info(`Saved: ${next.listenAddress} takes effect at the next start`);
+      else if (next.listener.running) toast.success(`Listening on ${next.listener.address ?? next.listenAddress}`);
+      else toast.error(next.listener.error ?? `The listener is not running on ${next.listenAddress}`);
+    } catch (e) {
+      setError(toApiError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const s = settings.data;
+  return (
+    <section className="page" aria-labelledby="settings-title">
+      <header className="page-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      {settings.isPending ? (
+        <p className="muted pad">Loading…</p>
+      ) : settings.isError || !s ? (
+        <p className="field-error pad">Could not read the settings: {toApiError(settings.error).message}</p>
+      ) : (
+        <div className="settings">
+          <section className="card" aria-labelledby="listener-title">
+            <h2 id="listener-title">Webhook listener</h2>
+            <p className="muted">Hooks of started flows answer on this address. Use 127.0.0.1 to accept calls from this machine only.</p>
+            <div className={`listener-state ${s.listener.running ? 'ok' : 'down'}`} data-testid="listener-state" role="status">
+              <span className={`state-dot ${s.listener.running ? 'ok' : 'down'}`} aria-hidden="true" />
+              {s.listener.running ? (
+                <span>
+                  Running on <code>{s.listener.address ?? s.listenAddress}</code>
+                </span>
+              ) : (
+                <span>
+                  Not running on <code>{s.listener.address ?? s.listenAddress}</code>
+                  {s.listener.error ? `: ${s.listener.error}` : ''}. Another program may use this port: choose another address below.
+                </span>
+              )}
+            </div>
+            {s.listener.restartNeeded && (
+              <p className="notice" data-testid="restart-needed">
+                The new address <code>{s.listenAddress}</code> is saved and takes effect the next time Hookline starts.
+              </p>
+            )}
+            <form className="inline-form" onSubmit={(e) => void submit(e)}>
+              <label className="field-label" htmlFor="listen-address">
+                Listen address
+              </label>
+              <div className="row">
+                <input
+                  id="listen-address"
+                  className="input mono"
+                  value={address}
+                  placeholder="127.0.0.1:8787"
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby="listen-address-hint"
+                  onChange={(e) => {
+                    setAddress(e.target.value);
+                    setError(null);
+                  }}
+                />
+                <button type="submit" className="btn btn-primary" disabled={busy || !address.trim() || (address.trim() === s.listenAddress && s.listener.running)}>
+                  Apply
+                </button>
+              </div>
+              <p className="field-hint" id="listen-address-hint">
+                host:port, for example 127.0.0.1:8787 or 0.0.0.0:9000.
+              </p>
+              {error && (
+                <p className="field-error" role="alert">
+                  {error}
+                </p>
+              )}
+            </form>
+          </section>
+          <section className="card" aria-labelledby="data-title">
+            <h2 id="data-title">Data</h2>
+            <p className="muted">Flows, versions, the run log and the vault live in this folder.</p>
+            <code className="url" data-testid="data-dir">
+              {s.dataDir}
+            </code>
+          </section>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { ExecutionList } from '../../components/ExecutionList';
+import { useExecutions } from '../../lib/queries';
+
+/** The latest executions of one flow, refreshed by execution events. */
+export function RunsTab({ flowId }: { flowId: string }) {
+  const executions = useExecutions(flowId, 20);
+  return (
+    <div className="tab-body" data-testid="runs-tab">
+      <p className="muted small">The latest runs of this flow, newest first. They update as runs progress.</p>
+      {executions.isPending ? (
+        <p className="muted small">Loading…</p>
+      ) : executions.isError ? (
+        <p className="field-error">Could not load executions.</p>
+      ) : executions.data.length === 0 ? (
+        <p className="muted empty-small" data-testid="runs-empty">
+          No runs yet. Use <strong>Run once</strong>, or start the flow and call its hook.
+        </p>
+      ) : (
+        <ExecutionList executions={executions.data} compact />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+import { createApi } from '../../api';
+import type { FlowDocument } from '../../bindings/FlowDocument';
+import { catalogOf } from '../../editor/convert';
+import { useEditor } from '../../editor/store';
+import { ApiProvider } from '../../lib/apiContext';
+import { createFakePlatform } from '../../platform/fake';
+import { fakeComponents } from '../../platform/fakeCatalog';
+import { StepPanel } from './StepPanel';
+
+const doc: FlowDocument = {
+  schemaVersion: 1,
+  id: 'flw_t',
+  name: 'T',
+  steps: [
+    { id: 'stp_hook', component: 'webhook', name: 'Webhook', config: {} },
+    { id: 'stp_http', component: 'http_request', name: 'Call', inputs: {} },
+  ],
+  edges: [{ from: 'stp_hook', to: 'stp_http' }],
+};
+
+function renderPanel(stepId: string, componentId: string) {
+  const api = createApi(createFakePlatform());
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <ApiProvider api={api}>
+        <StepPanel stepId={stepId} component={fakeComponents.find((c) => c.id === componentId)} />
+      </ApiProvider>
+    </QueryClientProvider>,
+  );
+}
+
+const step = (id: string) => useEditor.getState().document().steps.find((s) => s.id === id)!;
+
+beforeEach(() => {
+  useEditor.getState().load('flw_t', doc, catalogOf(fakeComponents));
+});
+
+describe('step panel forms', () => {
+  it('writes trigger config from the generated form', () => {
+    renderPanel('stp_hook', 'webhook');
+    fireEvent.change(screen.getByLabelText('Slug'), { target: { value: 'pets' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'GET' }));
+    fireEvent.change(screen.getByLabelText('Reply'), { target: { value: '"sync"' } });
+    expect(step('stp_hook').config).toEqual({ slug: 'pets', methods: ['GET', 'POST'], respond: 'sync' });
+    expect(screen.queryByRole('button', { name: /Use expression/ })).toBeNull();
+  });
+
+  it('marks required inputs and shows defaults', () => {
+    renderPanel('stp_http', 'http_request');
+    expect(document.querySelector('label[for$="url"]')!.textContent).toContain('(required)');
+    expect((screen.getByLabelText('Method') as HTMLSelectElement).options[0]!.text).toBe('Default (GET)');
+    expect((screen.getByLabelText(/^Timeout/) as HTMLInputElement).placeholder).toBe('30000');
+  });
+
+  it('turns literal and expression fields into {value} and {expr} inputs', async () => {
+    renderPanel('stp_http', 'http_request');
+    fireEvent.change(screen.getByLabelText(/^URL/), { target: { value: 'http://127.0.0.1:9000/pet' } });
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: '"POST"' } });
+    fireEvent.change(screen.getByLabelText(/^Timeout/), { target: { value: '5000' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: /Fail on HTTP error/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add body field' }));
+    const name = screen.getByLabelText('New body field name');
+    fireEvent.change(name, { target: { value: 'name' } });
+    fireEvent.keyDown(name, { key: 'Enter' });
+    fireEvent.change(screen.getByLabelText('body.name'), { target: { value: '$trigger.body.petname' } });
+    expect(step('stp_http').inputs).toEqual({
+      url: { value: 'http://127.0.0.1:9000/pet' },
+      method: { value: 'POST' },
+      timeoutMs: { value: 5000 },
+      failOnHttpError: { value: false },
+      'body.name': { expr: '$trigger.body.petname' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Use expression for Method' }));
+    expect(step('stp_http').inputs!.method).toEqual({ expr: '"POST"' });
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: '$trigger.method' } });
+    expect(step('stp_http').inputs!.method).toEqual({ expr: '$trigger.method' });
+    await act(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+    });
+  });
+
+  it('shows JSON parse errors inline and keeps the last valid value', () => {
+    renderPanel('stp_http', 'http_request');
+    const headers = screen.getByLabelText('Headers');
+    fireEvent.change(headers, { target: { value: '{"X-Key": "a"}' } });
+    expect(step('stp_http').inputs!.headers).toEqual({ value: { 'X-Key': 'a' } });
+    fireEvent.change(headers, { target: { value: '{"X-Key": ' } });
+    expect(screen.getByText(/Invalid JSON/)).toBeTruthy();
+    expect(step('stp_http').inputs!.headers).toEqual({ value: { 'X-Key': 'a' } });
+  });
+
+  it('reports the engine syntax check of an expression with its position', async () => {
+    renderPanel('stp_http', 'http_request');
+    fireEvent.click(screen.getByRole('button', { name: 'Use expression for URL' }));
+    fireEvent.change(screen.getByLabelText(/^URL/), { target: { value: '$join(["a", "b"]' } });
+    const error = await screen.findByTestId('expression-error', {}, { timeout: 2000 });
+    expect(error.textContent).toMatch(/never closed/);
+    expect(error.textContent).toMatch(/at character 6/);
+  });
+});

@@ -1,0 +1,488 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+
+import type { ComponentDescriptor } from '../../bindings/ComponentDescriptor';
+import type { Input } from '../../bindings/Input';
+import type { Step } from '../../bindings/Step';
+import type { JsonValue } from '../../bindings/serde_json/JsonValue';
+import { useEditor } from '../../editor/store';
+import { useApi } from '../../lib/apiContext';
+import { confirmAction } from '../../lib/confirm';
+import { findField } from '../../lib/dom';
+import { copyWithToast } from '../../lib/exports';
+import { ComponentIcon } from '../../lib/icons';
+import {
+  checkSubFieldName,
+  convertInput,
+  expression,
+  isExpression,
+  literal,
+  modeOf,
+  subFieldKeys,
+  withConfigValue,
+  withInput,
+  type InputMode,
+  type Inputs,
+} from '../../lib/inputs';
+import { describeDefault, describeFields, validateValue, type FieldSpec } from '../../lib/jsonSchema';
+import type { LocatedProblem } from '../../lib/problems';
+import { useCredentials } from '../../lib/queries';
+import { Braces, Copy, Plus, SquareFunction, Trash2, TriangleAlert, X } from '../../lib/uiIcons';
+import { ExpressionEditor, JsonWidget, LenientInput, LiteralWidget } from './fields';
+
+const domId = (...parts: string[]) => parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_');
+
+export function StepPanel({ stepId, component }: { stepId: string; component: ComponentDescriptor | undefined }) {
+  const step = useEditor((s) => s.nodes.find((n) => n.id === stepId)?.data.step);
+  const updateStep = useEditor((s) => s.updateStep);
+  const deleteElements = useEditor((s) => s.deleteElements);
+  const allProblems = useEditor((s) => s.problems);
+  const focusRequest = useEditor((s) => s.focusRequest);
+  const api = useApi();
+  const root = useRef<HTMLDivElement>(null);
+  const problems = useMemo(() => allProblems.filter((p) => p.stepId === stepId), [allProblems, stepId]);
+
+  // Jump to the field a problem names.
+  useEffect(() => {
+    if (!focusRequest || focusRequest.stepId !== stepId || !root.current) return;
+    const target = (focusRequest.field ? findField(root.current, focusRequest.field) : null) ?? root.current.querySelector<HTMLElement>('input, textarea, select');
+    if (target) {
+      target.scrollIntoView({ block: 'center' });
+      target.focus();
+    }
+  }, [focusRequest, stepId]);
+
+  if (!step) return null;
+  const trigger = component?.kind === 'trigger';
+  const update = (change: (s: Step) => Step, key?: string) => updateStep(stepId, change, key);
+
+  const onDelete = async () => {
+    const ok = await confirmAction({
+      title: `Delete ${step.name}?`,
+      message: 'The step and its connections are removed from the draft. You can undo this.',
+      confirmLabel: 'Delete step',
+      danger: true,
+    });
+    if (ok) deleteElements([stepId], []);
+  };
+
+  return (
+    <div className="step-panel" ref={root} data-testid="step-panel">
+      <header className="step-panel-header">
+        <span className="step-panel-icon">
+          <ComponentIcon name={component?.icon ?? ''} size={20} />
+        </span>
+        <div>
+          <div className="step-panel-kind">{component?.title ?? step.component}</div>
+          <div className="muted small">{component?.description ?? `Unknown component ${step.component}`}</div>
+        </div>
+      </header>
+
+      <section className="panel-section" aria-label="Summary">
+        <label className="field-label" htmlFor={domId('step-name', stepId)}>
+          Step name
+        </label>
+        <input
+          id={domId('step-name', stepId)}
+          className="input"
+          value={step.name}
+          data-field="name"
+          onChange={(e) => update((s) => ({ ...s, name: e.target.value }), 'name')}
+        />
+        <label className="field-label" htmlFor={domId('step-note', stepId)}>
+          Note
+        </label>
+        <textarea
+          id={domId('step-note', stepId)}
+          className="input"
+          rows={2}
+          value={step.note ?? ''}
+          placeholder="What this step is for"
+          onChange={(e) =>
+            update(({ note: _old, ...rest }) => (e.target.value ? { ...rest, note: e.target.value } : rest), 'note')
+          }
+        />
+        <div className="step-id">
+          <span className="muted small">Step id</span> <code data-testid="step-id">{stepId}</code>
+          <button type="button" className="icon-btn" aria-label="Copy step id" title={`Use as $steps.${stepId}`} onClick={() => void copyWithToast(api, stepId, 'Step id')}>
+            <Copy size={13} aria-hidden="true" />
+          </button>
+        </div>
+      </section>
+
+      {problems.length > 0 && (
+        <section className="panel-section problems-inline" aria-label="Problems of this step">
+          {problems.map((p, i) => (
+            <p key={i} className="field-error">
+              <TriangleAlert size={13} aria-hidden="true" /> {p.message}
+            </p>
+          ))}
+        </section>
+      )}
+
+      {component && trigger && (
+        <section className="panel-section" aria-labelledby={domId('config-title', stepId)}>
+          <h3 id={domId('config-title', stepId)}>Configuration</h3>
+          <ConfigForm stepId={stepId} schema={component.configSchema} config={step.config} problems={problems} onChange={(config, key) => update((s) => ({ ...s, config }), `config:${key}`)} />
+        </section>
+      )}
+
+      {component && !trigger && (
+        <section className="panel-section" aria-labelledby={domId('inputs-title', stepId)}>
+          <h3 id={domId('inputs-title', stepId)}>Inputs</h3>
+          <p className="muted small">
+            Each input is a literal value or a JSONata expression over the trigger&apos;s output (<code>body.field</code>, <code>$trigger.body.field</code>) and earlier steps (<code>$steps.&lt;id&gt;</code>).
+          </p>
+          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} problems={problems} onChange={(inputs, key) => update((s) => ({ ...s, inputs }), `inputs:${key}`)} />
+        </section>
+      )}
+
+      {component && component.credentialKinds.length > 0 && (
+        <section className="panel-section" aria-labelledby={domId('credential-title', stepId)}>
+          <h3 id={domId('credential-title', stepId)}>Credential</h3>
+          <CredentialPicker stepId={stepId} kinds={component.credentialKinds} value={step.credential ?? null} onChange={(credential) => update(({ credential: _old, ...rest }) => (credential ? { ...rest, credential } : rest))} />
+        </section>
+      )}
+
+      {trigger && (
+        <section className="panel-section" aria-labelledby={domId('sample-title', stepId)}>
+          <h3 id={domId('sample-title', stepId)}>Sample output</h3>
+          <p className="muted small">Used as the trigger&apos;s output when you run the flow once from here.</p>
+          <JsonWidget
+            id={domId('sample', stepId)}
+            label="Sample output"
+            spec={{ key: 'sample', title: 'Sample', kind: 'json', required: false, schema: {}, openObject: false }}
+            value={step.sample ?? undefined}
+            onChange={(sample) => update(({ sample: _old, ...rest }) => (sample === undefined ? rest : { ...rest, sample }), 'sample')}
+          />
+          {component?.exampleOutput !== undefined && step.sample == null && (
+            <button type="button" className="btn btn-small" onClick={() => update((s) => ({ ...s, sample: component.exampleOutput }))}>
+              Use the example output
+            </button>
+          )}
+        </section>
+      )}
+
+      <footer className="panel-footer">
+        <button type="button" className="btn btn-danger" onClick={() => void onDelete()}>
+          <Trash2 size={15} aria-hidden="true" /> Delete step
+        </button>
+      </footer>
+    </div>
+  );
+}
+
+function problemFor(problems: LocatedProblem[], area: 'inputs' | 'config', field: string): string | null {
+  return problems.find((p) => p.target.area === area && p.target.field === field)?.message ?? null;
+}
+
+function FieldShell({ id, spec, children, hint, toolbar, problem }: { id: string; spec: FieldSpec; children: React.ReactNode; hint?: React.ReactNode; toolbar?: React.ReactNode; problem?: string | null }) {
+  const fallback = describeDefault(spec.default);
+  return (
+    <div className="form-field" data-kind={spec.kind}>
+      <div className="field-head">
+        {spec.kind === 'boolean' || spec.kind === 'enumList' ? (
+          <span className="field-label" id={`${id}-label`}>
+            {spec.title}
+            {spec.required && <RequiredMark />}
+          </span>
+        ) : (
+          <label className="field-label" htmlFor={id} id={`${id}-label`}>
+            {spec.title}
+            {spec.required && <RequiredMark />}
+          </label>
+        )}
+        {toolbar}
+      </div>
+      {children}
+      {(spec.description || fallback !== null) && (
+        <p className="field-hint" id={`${id}-hint`}>
+          {spec.description}
+          {fallback !== null && <span className="field-default"> Default: <code>{fallback}</code></span>}
+        </p>
+      )}
+      {hint}
+      {problem && (
+        <p className="field-error" role="status">
+          <TriangleAlert size={13} aria-hidden="true" /> {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function RequiredMark() {
+  return (
+    <span className="required" title="Required">
+      <span aria-hidden="true"> *</span>
+      <span className="visually-hidden"> (required)</span>
+    </span>
+  );
+}
+
+function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: string; schema: unknown; config: JsonValue | null | undefined; problems: LocatedProblem[]; onChange: (config: JsonValue, key: string) => void }) {
+  const fields = useMemo(() => describeFields(schema), [schema]);
+  const values = (config && typeof config === 'object' && !Array.isArray(config) ? config : {}) as Record<string, JsonValue>;
+  if (fields.length === 0) return <p className="muted small">This trigger has nothing to configure.</p>;
+  return (
+    <>
+      {fields.map((spec) => {
+        const id = domId('cfg', stepId, spec.key);
+        const value = values[spec.key];
+        const local = value === undefined ? [] : validateValue(spec.schema, value);
+        return (
+          <FieldShell key={spec.key} id={id} spec={spec} problem={problemFor(problems, 'config', spec.key) ?? local[0] ?? null}>
+            <LiteralWidget
+              id={id}
+              spec={spec}
+              label={spec.title}
+              value={value}
+              dataField={`config:${spec.key}`}
+              describedBy={spec.description || spec.default !== undefined ? `${id}-hint` : undefined}
+              invalid={local.length > 0}
+              onChange={(v) => onChange(withConfigValue(config, spec.key, v), spec.key)}
+            />
+          </FieldShell>
+        );
+      })}
+    </>
+  );
+}
+
+function InputsForm({ stepId, schema, inputs, problems, onChange }: { stepId: string; schema: unknown; inputs: Inputs; problems: LocatedProblem[]; onChange: (inputs: Inputs, key: string) => void }) {
+  const fields = useMemo(() => describeFields(schema), [schema]);
+  const known = new Set(fields.map((f) => f.key));
+  const strays = Object.keys(inputs).filter((k) => !known.has(k.split('.')[0]!));
+  if (fields.length === 0 && strays.length === 0) return <p className="muted small">This action takes no inputs.</p>;
+  return (
+    <>
+      {fields.map((spec) => (
+        <InputField
+          key={spec.key}
+          stepId={stepId}
+          spec={spec}
+          inputs={inputs}
+          problems={problems}
+          onChange={(key, input) => onChange(withInput(inputs, key, input), key)}
+        />
+      ))}
+      {strays.map((key) => (
+        <div className="form-field" key={key}>
+          <p className="field-error">
+            <TriangleAlert size={13} aria-hidden="true" /> <code>{key}</code> is not an input of this component.
+          </p>
+          <button type="button" className="btn btn-small" onClick={() => onChange(withInput(inputs, key, undefined), key)}>
+            Remove {key}
+          </button>
+        </div>
+      ))}
+    </>
+  );
+}
+
+function ModeToggle({ mode, label, onToggle }: { mode: InputMode; label: string; onToggle: () => void }) {
+  const toExpr = mode === 'literal';
+  return (
+    <button
+      type="button"
+      className={`mode-toggle${mode === 'expr' ? ' on' : ''}`}
+      aria-label={toExpr ? `Use expression for ${label}` : `Use literal for ${label}`}
+      aria-pressed={mode === 'expr'}
+      title={toExpr ? 'Switch to a JSONata expression' : 'Switch to a literal value'}
+      onClick={onToggle}
+    >
+      {mode === 'expr' ? <SquareFunction size={14} aria-hidden="true" /> : <Braces size={14} aria-hidden="true" />}
+      <span>{mode === 'expr' ? 'Expression' : 'Literal'}</span>
+    </button>
+  );
+}
+
+function InputField({ stepId, spec, inputs, problems, onChange }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void }) {
+  const input = inputs[spec.key];
+  const [localMode, setLocalMode] = useState<InputMode>(spec.kind === 'boolean' && spec.required ? 'expr' : 'literal');
+  const mode = modeOf(input) ?? localMode;
+  const id = domId('in', stepId, spec.key);
+  const local = input && !isExpression(input) ? validateValue(spec.schema, input.value) : [];
+  const describedBy = spec.description || spec.default !== undefined ? `${id}-hint` : undefined;
+
+  return (
+    <FieldShell
+      id={id}
+      spec={spec}
+      problem={problemFor(problems, 'inputs', spec.key) ?? local[0] ?? null}
+      toolbar={
+        <ModeToggle
+          mode={mode}
+          label={spec.title}
+          onToggle={() => {
+            const to: InputMode = mode === 'literal' ? 'expr' : 'literal';
+            setLocalMode(to);
+            onChange(spec.key, convertInput(input, to));
+          }}
+        />
+      }
+      hint={spec.openObject ? <SubFields stepId={stepId} spec={spec} inputs={inputs} problems={problems} onChange={onChange} /> : undefined}
+    >
+      {mode === 'expr' ? (
+        <ExpressionEditor
+          id={id}
+          label={spec.title}
+          value={isExpression(input) ? input.expr : ''}
+          dataField={`inputs:${spec.key}`}
+          describedBy={describedBy}
+          onChange={(text) => onChange(spec.key, text === '' ? undefined : expression(text))}
+        />
+      ) : (
+        <LiteralWidget
+          id={id}
+          spec={spec}
+          label={spec.title}
+          value={input && !isExpression(input) ? input.value : undefined}
+          dataField={`inputs:${spec.key}`}
+          describedBy={describedBy}
+          invalid={local.length > 0}
+          onChange={(value) => onChange(spec.key, value === undefined ? undefined : literal(value))}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+/** `<field>.<name>` inputs of an open object field (`body.name`, `headers.X-Api-Key`). */
+function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void }) {
+  const keys = subFieldKeys(inputs, spec.key);
+  const [adding, setAdding] = useState(false);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const nameId = domId('sub-new', stepId, spec.key);
+  const lower = spec.title.toLowerCase();
+  const add = () => {
+    const problem = checkSubFieldName(name, Object.keys(inputs), spec.key);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    const key = `${spec.key}.${name.trim()}`;
+    onChange(key, expression(''));
+    setName('');
+    setError(null);
+    setAdding(false);
+    // Focus the new field's editor once it is rendered.
+    setTimeout(() => findField(document, `inputs:${key}`)?.focus(), 0);
+  };
+  const cancel = () => {
+    setAdding(false);
+    setName('');
+    setError(null);
+  };
+  if (keys.length === 0 && !adding) {
+    return (
+      <button type="button" className="link-btn" onClick={() => setAdding(true)}>
+        <Plus size={13} aria-hidden="true" /> Add {lower} field
+      </button>
+    );
+  }
+  return (
+    <div className="subfields" aria-label={`${spec.title} fields`} role="group">
+      {keys.map((key) => (
+        <SubField key={key} stepId={stepId} fieldKey={key} input={inputs[key]!} problem={problemFor(problems, 'inputs', key)} onChange={onChange} />
+      ))}
+      {adding ? (
+        <div className="subfield-add">
+          <input
+            id={nameId}
+            className="input"
+            value={name}
+            autoFocus
+            placeholder="field name"
+            aria-label={`New ${lower} field name`}
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => {
+              setName(e.target.value);
+              setError(null);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                add();
+              } else if (e.key === 'Escape') {
+                e.preventDefault();
+                e.stopPropagation();
+                cancel();
+              }
+            }}
+          />
+          <button type="button" className="btn btn-small" onClick={add}>
+            Add
+          </button>
+          <button type="button" className="btn btn-small" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="link-btn" onClick={() => setAdding(true)}>
+          <Plus size={13} aria-hidden="true" /> Add {lower} field
+        </button>
+      )}
+      {error && <p className="field-error">{error}</p>}
+    </div>
+  );
+}
+
+function SubField({ stepId, fieldKey, input, problem, onChange }: { stepId: string; fieldKey: string; input: Input; problem: string | null; onChange: (key: string, input: Input | undefined) => void }) {
+  const id = domId('in', stepId, fieldKey);
+  const mode: InputMode = isExpression(input) ? 'expr' : 'literal';
+  return (
+    <div className="subfield" data-testid="subfield" data-key={fieldKey}>
+      <div className="field-head">
+        <label className="field-label mono" htmlFor={id}>
+          {fieldKey}
+        </label>
+        <ModeToggle mode={mode} label={fieldKey} onToggle={() => onChange(fieldKey, mode === 'expr' ? (convertInput(input, 'literal') ?? literal('')) : convertInput(input, 'expr'))} />
+        <button type="button" className="icon-btn" aria-label={`Remove ${fieldKey}`} onClick={() => onChange(fieldKey, undefined)}>
+          <X size={14} aria-hidden="true" />
+        </button>
+      </div>
+      {isExpression(input) ? (
+        <ExpressionEditor id={id} label={fieldKey} value={input.expr} dataField={`inputs:${fieldKey}`} onChange={(text) => onChange(fieldKey, expression(text))} />
+      ) : (
+        <LenientInput id={id} label={fieldKey} value={input.value} dataField={`inputs:${fieldKey}`} onChange={(value) => onChange(fieldKey, literal(value))} />
+      )}
+      {problem && (
+        <p className="field-error" role="status">
+          <TriangleAlert size={13} aria-hidden="true" /> {problem}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function CredentialPicker({ stepId, kinds, value, onChange }: { stepId: string; kinds: string[]; value: string | null; onChange: (name: string | null) => void }) {
+  const credentials = useCredentials();
+  const id = domId('credential', stepId);
+  const usable = (credentials.data ?? []).filter((c) => kinds.includes(c.kind));
+  const missing = value !== null && !usable.some((c) => c.name === value);
+  return (
+    <div className="form-field">
+      <label className="field-label" htmlFor={id}>
+        Credential
+      </label>
+      <select id={id} className="input" value={value ?? ''} data-field="credential" onChange={(e) => onChange(e.target.value || null)}>
+        <option value="">None</option>
+        {usable.map((c) => (
+          <option key={c.id} value={c.name}>
+            {c.name} ({c.kind}){c.status !== 'ok' ? ` — ${c.status}` : ''}
+          </option>
+        ))}
+        {missing && <option value={value!}>{value} (not in the vault)</option>}
+      </select>
+      <p className="field-hint">
+        Accepts {kinds.join(', ')}.{' '}
+        {credentials.isError
+          ? `The vault could not be read: ${(credentials.error as { message?: string }).message ?? 'unknown error'}`
+          : usable.length === 0 && !credentials.isPending
+            ? 'No credential of these kinds yet: add one with `hookline vault add`.'
+            : ''}
+      </p>
+    </div>
+  );
+}
