@@ -103,6 +103,8 @@ pub struct Execution {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    // Milliseconds fit a JavaScript number; ts-rs would say bigint.
+    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
     pub steps: Vec<StepRun>,
 }
@@ -121,6 +123,8 @@ pub struct StepRun {
     pub output: Option<Value>,
     pub error: Option<String>,
     pub started_at: Option<String>,
+    // Milliseconds fit a JavaScript number; ts-rs would say bigint.
+    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
     /// The branch a branching step (Condition) chose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,5 +143,7 @@ pub struct ExecutionSummary {
     pub status: ExecutionStatus,
     pub error: Option<String>,
     pub created_at: String,
+    // Milliseconds fit a JavaScript number; ts-rs would say bigint.
+    #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
 }

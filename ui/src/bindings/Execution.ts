@@ -21,4 +21,4 @@ input: JsonValue,
 /**
  * The output of the last step that ran.
  */
-output: JsonValue | null, error: string | null, failedStep: string | null, reply: Reply | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: bigint | null, steps: Array<StepRun>, };
+output: JsonValue | null, error: string | null, failedStep: string | null, reply: Reply | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, steps: Array<StepRun>, };

@@ -5,4 +5,4 @@ import type { TriggerSource } from "./TriggerSource";
 /**
  * A row of the run log.
  */
-export type ExecutionSummary = { id: string, flowId: string, version: number | null, trigger: TriggerSource, status: ExecutionStatus, error: string | null, createdAt: string, durationMs: bigint | null, };
+export type ExecutionSummary = { id: string, flowId: string, version: number | null, trigger: TriggerSource, status: ExecutionStatus, error: string | null, createdAt: string, durationMs: number | null, };

@@ -9,7 +9,7 @@ export type StepRun = { stepId: string, name: string, component: string, status:
 /**
  * The step's input after mapping.
  */
-input: JsonValue | null, output: JsonValue | null, error: string | null, startedAt: string | null, durationMs: bigint | null, 
+input: JsonValue | null, output: JsonValue | null, error: string | null, startedAt: string | null, durationMs: number | null, 
 /**
  * The branch a branching step (Condition) chose.
  */

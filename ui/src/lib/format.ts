@@ -18,8 +18,7 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   return formatDateTime(iso);
 }
 
-/** Durations arrive as JSON numbers even where the binding says bigint. */
-export function formatDuration(ms: bigint | number | null | undefined): string {
+export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
   const n = Number(ms);
   if (n < 1000) return `${n} ms`;

@@ -61,8 +61,6 @@ const fail = (code: ApiError['code'], message: string, problems?: ApiError['prob
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-/** `durationMs` is a u64 in Rust (a bigint binding); on the wire it is a JSON number. */
-const millis = (n: number) => n as unknown as bigint;
 
 export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
   const components = options.components ?? fakeComponents;
@@ -202,7 +200,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
         output: failedStep === step.id ? null : stepOutput,
         error: failedStep === step.id ? error : null,
         startedAt: started,
-        durationMs: millis(1),
+        durationMs: 1,
       };
       if (branch !== null) run.branch = branch;
       runs.push(run);
@@ -226,7 +224,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
       createdAt: started,
       startedAt: started,
       finishedAt: now(),
-      durationMs: millis(runs.length * 2),
+      durationMs: runs.length * 2,
       steps: runs,
     };
     executions.push(execution);
