@@ -8,7 +8,12 @@ source scripts/setup.sh
 if cargo fmt --version >/dev/null 2>&1; then
     cargo fmt --all --check
 fi
-cargo build --locked --workspace --all-targets
+# The default members: everything but the desktop shell, built below with the
+# designer embedded (building it twice with different features costs minutes).
+cargo build --locked --all-targets
+
+# The designer: types, unit tests, then the build the shell and browser mode serve.
+(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
 
 # The vault's keychain tests use a real Secret Service. Each run gets its own
 # session D-Bus and a throwaway gnome-keyring, unlocked, under a temporary HOME,
@@ -42,8 +47,13 @@ dbus-run-session -- bash -c '
         fi
         sleep 0.1
     done
-    cargo test --locked --workspace
+    cargo test --locked
 ' test-session "$keyring_home"
+
+# The designer in a real browser against `hookline serve --ui` (the whole
+# tutorial), then the real desktop window under a virtual display.
+(cd ui/e2e && npm test)
+bash scripts/desktop-e2e.sh
 
 # `cargo test` writes the UI's TypeScript types from the Rust ones (ts-rs):
 # the committed files must be exactly what the code generates.

@@ -1,0 +1,227 @@
+// The desktop window, driven for real: tauri-driver starts the built app and
+// WebKitWebDriver controls its webview. Run by scripts/desktop-e2e.sh, which
+// provides the display, the session bus, a temp data dir and a temp HOME.
+//
+// Environment:
+//   HOOKLINE_DESKTOP_APP  absolute path of the built hookline-desktop
+//   HOOKLINE_E2E_SHOT     where to write the screenshot of the flows list
+//   HOOKLINE_E2E_OPENED   file where the xdg-open stand-in notes the links it got
+//   UPDATE_SCREENSHOTS=1  also write the designer canvas to docs/designer-desktop.png
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { remote } from 'webdriverio';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const app = process.env.HOOKLINE_DESKTOP_APP ?? join(root, 'target/debug/hookline-desktop');
+const listShot = process.env.HOOKLINE_E2E_SHOT ?? join(root, 'target/e2e/desktop.png');
+const designerShot = join(root, 'docs/designer-desktop.png');
+const FLOW_NAME = 'Orders from the shop';
+const OTHER_FLOW = 'Made outside the window';
+const EXAMPLE = join(root, 'examples/pets.flow.json');
+const EXAMPLE_NAME = JSON.parse(readFileSync(EXAMPLE, 'utf8')).name;
+
+function readFileIfAny(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A port nobody listens on right now. */
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts tauri-driver and resolves once it accepts connections. */
+async function startDriver() {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((_, fail) =>
+    driver.once('exit', (code) => fail(new Error(`tauri-driver exited early (code ${code})`))),
+  );
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const answer = await Promise.race([fetch(`http://127.0.0.1:${port}/status`), exited]);
+      if (answer.status < 500) break;
+    } catch (error) {
+      if (String(error).includes('tauri-driver exited') || Date.now() > deadline) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  exited.catch(() => {});
+  return { port, stop: () => driver.kill('SIGTERM') };
+}
+
+/**
+ * Runs one core operation through the window's IPC, as the UI does; resolves
+ * to `{ok}` or `{rejected}` (not `error`: WebDriver would read a result with
+ * an `error` key as its own failure).
+ */
+function call(browser, request) {
+  return browser.executeAsync((request, done) => {
+    window.__TAURI_INTERNALS__
+      .invoke('call', { request })
+      .then((value) => done({ ok: value }), (rejected) => done({ rejected }));
+  }, request);
+}
+
+/** Invokes any command; resolves to `{ok}` or `{rejected}`. */
+function invoke(browser, command, args) {
+  return browser.executeAsync((command, args, done) => {
+    window.__TAURI_INTERNALS__
+      .invoke(command, args)
+      .then((value) => done({ ok: value }), (rejected) => done({ rejected: String(rejected) }));
+  }, command, args ?? {});
+}
+
+/**
+ * Saves a screenshot once the page has painted what the DOM holds: WebKit's
+ * snapshot is the last composited frame, which can lag a fresh DOM change.
+ */
+async function screenshot(browser, path) {
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.pause(300);
+  mkdirSync(dirname(path), { recursive: true });
+  await browser.saveScreenshot(path);
+  step(`wrote ${path}`);
+}
+
+/** The flows list's row of the flow named `name`. */
+function flowRow(browser, name) {
+  return browser.$(`//tr[@data-testid='flow-row'][.//a[normalize-space()=${JSON.stringify(name)}]]`);
+}
+
+const step = (text) => console.log(`desktop-e2e: ${text}`);
+
+const driver = await startDriver();
+let browser;
+try {
+  step(`launching ${app}`);
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: driver.port,
+    logLevel: 'warn',
+    waitforTimeout: 20_000,
+    connectionRetryCount: 0,
+    capabilities: { 'tauri:options': { application: app } },
+  });
+
+  const heading = await browser.$('h1#flows-title');
+  await heading.waitForDisplayed({ timeoutMsg: 'the window never showed the flows list (is ui/dist the real designer?)' });
+  assert.equal(await browser.getTitle(), 'Hookline', 'the window is titled after the product');
+  // The empty list means the UI's first `call` went through; scripts run
+  // before the page settles can be cut off by its start-up navigation.
+  await (await browser.$('[data-testid="flows-empty"]')).waitForDisplayed({
+    timeoutMsg: 'the flows list never loaded over IPC (a fresh data dir shows the empty state)',
+  });
+
+  step('the IPC contract: call, ApiError rejections, capabilities, CSP');
+  const empty = await call(browser, { op: 'listFlows', args: {} });
+  assert.deepEqual(empty, { ok: [] }, 'a fresh data dir has no flows');
+  const missing = await call(browser, { op: 'getFlow', args: { flow: 'flw_nope' } });
+  assert.equal(missing.rejected?.code, 'flow_not_found', `rejections are ApiErrors: ${JSON.stringify(missing)}`);
+  assert.equal(typeof missing.rejected?.message, 'string', 'an ApiError carries a message');
+  const measuring = await invoke(browser, 'report_first_frame');
+  assert.ok(measuring.rejected, 'the start-up measurement command is not available to a normal window');
+  const fileLink = await invoke(browser, 'plugin:shell|open', { path: 'file:///etc/passwd' });
+  assert.ok(fileLink.rejected, 'the shell plugin opens http(s) links only');
+  if (process.env.HOOKLINE_E2E_OPENED) {
+    const link = 'https://example.com/hookline?from=desktop';
+    const opened = await invoke(browser, 'plugin:shell|open', { path: link });
+    assert.ok('ok' in opened, `an https link opens: ${JSON.stringify(opened)}`);
+    await browser.waitUntil(() => readFileIfAny(process.env.HOOKLINE_E2E_OPENED).includes(link), {
+      timeout: 5_000,
+      timeoutMsg: 'the link never reached xdg-open',
+    });
+  }
+  const spawned = await invoke(browser, 'plugin:shell|spawn', { program: 'sh', args: ['-c', 'true'], options: {} });
+  assert.ok(spawned.rejected, 'the window may not run programs');
+  const violation = await browser.executeAsync((done) => {
+    document.addEventListener('securitypolicyviolation', (e) => done(e.effectiveDirective), { once: true });
+    setTimeout(() => done(null), 3000);
+    const img = new Image();
+    img.src = 'https://example.com/pixel.png';
+  });
+  assert.equal(violation, 'img-src', 'the content security policy applies: no images from elsewhere');
+  const settings = await call(browser, { op: 'settings' });
+  assert.equal(settings.ok?.listener?.running, true, `the webhook listener runs: ${JSON.stringify(settings)}`);
+
+  step('creating a flow through the UI');
+  await (await browser.$("//button[normalize-space()='New flow']")).click();
+  const name = await browser.$('#new-flow-name');
+  await name.waitForDisplayed();
+  await name.setValue(FLOW_NAME);
+  await browser.keys('Enter');
+
+  await (await browser.$('.react-flow')).waitForDisplayed({ timeoutMsg: 'creating a flow did not open the designer' });
+  await browser.keys('Escape'); // the designer may open the trigger chooser for a new flow
+
+  step('back on the flows list');
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await flowRow(browser, FLOW_NAME)).waitForDisplayed({ timeoutMsg: `the new flow "${FLOW_NAME}" is not listed` });
+  const listed = await call(browser, { op: 'listFlows' });
+  assert.deepEqual(
+    listed.ok?.map((flow) => flow.name),
+    [FLOW_NAME],
+    'the core holds exactly the flow made in the window',
+  );
+
+  step('core events reach the window');
+  const created = await call(browser, { op: 'createFlow', args: { name: OTHER_FLOW } });
+  assert.ok(created.ok?.flowId, `createFlow answers with the new id: ${JSON.stringify(created)}`);
+  await (await flowRow(browser, OTHER_FLOW)).waitForDisplayed({
+    timeout: 10_000,
+    timeoutMsg: 'a flow created outside the UI did not appear: the core-event bridge is not working',
+  });
+  const imported = await call(browser, { op: 'importFlow', args: { text: readFileSync(EXAMPLE, 'utf8') } });
+  assert.ok(imported.ok?.flowId, `the example flow imports: ${JSON.stringify(imported)}`);
+  const example = await flowRow(browser, EXAMPLE_NAME);
+  await example.waitForDisplayed({ timeout: 10_000, timeoutMsg: 'the imported example flow is not listed' });
+
+  await screenshot(browser, listShot);
+
+  step('the designer draws the example flow');
+  await (await example.$('a.flow-link')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="step-node"]').length) === 2, {
+    timeoutMsg: 'the designer did not draw the example flow\'s two steps',
+  });
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    await browser.pause(800); // the canvas fits its nodes into view with an animation
+    await screenshot(browser, designerShot);
+  }
+  step('passed');
+} catch (error) {
+  if (browser) {
+    try {
+      const failShot = listShot.replace(/\.png$/, '-failure.png');
+      mkdirSync(dirname(failShot), { recursive: true });
+      await browser.saveScreenshot(failShot);
+      console.error(`desktop-e2e: the window at the failure: ${failShot}`);
+    } catch {
+      // the window is gone; the error below says why
+    }
+  }
+  console.error(`desktop-e2e: FAILED: ${error?.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  if (browser) await browser.deleteSession().catch(() => {});
+  driver.stop();
+}
