@@ -27,9 +27,10 @@ fi
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version ^2 --locked
 tauri_driver=$(command -v tauri-driver)
 
-# The drivers' packages (geckodriver, edgedriver) would download browsers'
-# drivers in install scripts; WebKitWebDriver comes from apt instead.
-npm --prefix src-tauri/e2e ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# webdriverio, exactly as locked (src-tauri/e2e/.npmrc skips install scripts).
+if [ ! -d src-tauri/e2e/node_modules ] || [ src-tauri/e2e/package-lock.json -nt src-tauri/e2e/node_modules/.package-lock.json ]; then
+    (cd src-tauri/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
 cargo build -p hookline-desktop --features custom-protocol
 
 work=$(mktemp -d)

@@ -130,13 +130,24 @@ impl Request {
     /// Reads a request from an operation name and its JSON arguments (absent
     /// for operations that take none), as the HTTP adapter receives them.
     pub fn from_parts(op: &str, args: Option<Value>) -> Result<Request> {
-        let mut request = serde_json::Map::new();
-        request.insert("op".into(), Value::String(op.to_string()));
-        if let Some(args) = args.filter(|a| !a.as_object().is_some_and(|o| o.is_empty()) && !a.is_null()) {
-            request.insert("args".into(), args);
+        let read = |args: Option<Value>| {
+            let mut request = serde_json::Map::new();
+            request.insert("op".into(), Value::String(op.to_string()));
+            if let Some(args) = args {
+                request.insert("args".into(), args);
+            }
+            serde_json::from_value::<Request>(Value::Object(request))
+        };
+        let args = args.filter(|a| !a.is_null());
+        let empty = args.as_ref().is_some_and(|a| a.as_object().is_some_and(|o| o.is_empty()));
+        // `{}` is what a client sends for "no arguments": operations without
+        // any take it as none, those whose arguments are all optional as
+        // an object of defaults.
+        match read(args) {
+            Err(first) if empty => read(None).map_err(|_| first),
+            result => result,
         }
-        serde_json::from_value(Value::Object(request))
-            .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("operation {op:?}: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("operation {op:?}: {e}")))
     }
 }
 
@@ -195,6 +206,11 @@ mod tests {
         assert!(matches!(request, Request::GetFlow { ref flow } if flow == "pets"), "{request:?}");
         let request = Request::from_parts("listFlows", Some(serde_json::json!({}))).unwrap();
         assert!(matches!(request, Request::ListFlows), "an empty body is no arguments");
+        let request = Request::from_parts("listExecutions", Some(serde_json::json!({}))).unwrap();
+        assert!(
+            matches!(request, Request::ListExecutions(ListExecutionsArgs { flow: None, limit: None })),
+            "an empty body gives optional arguments their defaults"
+        );
         let request = Request::from_parts("runFlow", Some(serde_json::json!({"flow": "pets"}))).unwrap();
         assert!(
             matches!(request, Request::RunFlow(RunFlowArgs { draft: false, input: None, .. })),
