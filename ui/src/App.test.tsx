@@ -24,4 +24,19 @@ describe('app', () => {
     expect(useRouter.getState().route).toMatchObject({ name: 'designer' });
     expect((screen.getByLabelText('Flow name') as HTMLInputElement).value).toBe('Orders');
   });
+
+  it('says on every page when webhooks cannot be received, and leads to Settings', async () => {
+    window.history.replaceState(null, '', '/#/');
+    useRouter.setState({ route: { name: 'flows' }, guard: null });
+    const platform = createFakePlatform({ busyAddresses: ['127.0.0.1:8787'] });
+    render(<App api={createApi(platform)} client={createQueryClient()} />);
+    const banner = await screen.findByTestId('listener-down');
+    expect(banner.textContent).toContain('address already in use');
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Change the address in Settings' }));
+    });
+    expect(useRouter.getState().route).toMatchObject({ name: 'settings' });
+    expect(await screen.findByTestId('listener-state')).toBeTruthy();
+    expect(screen.queryByTestId('listener-down')).toBeNull();
+  });
 });

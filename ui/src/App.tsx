@@ -6,7 +6,7 @@ import type { Api } from './api';
 import { ConfirmHost } from './components/ConfirmHost';
 import { Toasts } from './components/Toasts';
 import { ApiProvider } from './lib/apiContext';
-import { useCoreEvents } from './lib/queries';
+import { useCoreEvents, useSettings } from './lib/queries';
 import { startRouter, useRouter, type Route } from './lib/router';
 import { ListChecks, Settings, Webhook, Workflow } from './lib/uiIcons';
 import { FlowsPage } from './views/FlowsPage';
@@ -85,6 +85,7 @@ function Shell({ client }: { client: QueryClient }) {
         </ul>
       </nav>
       <main id="main" className="main" tabIndex={-1}>
+        {route.name !== 'settings' && <ListenerDown onSettings={() => void navigate({ name: 'settings' })} />}
         {route.name === 'flows' && <FlowsPage />}
         {route.name === 'designer' && <DesignerPage flowId={route.flowId} />}
         {route.name === 'runs' && <RunsPage />}
@@ -92,6 +93,25 @@ function Shell({ client }: { client: QueryClient }) {
       </main>
       <Toasts />
       <ConfirmHost />
+    </div>
+  );
+}
+
+/**
+ * The webhook listener could not bind (a busy port, say): hooks answer
+ * nowhere until the address changes, so every page says so, not only Settings.
+ */
+function ListenerDown({ onSettings }: { onSettings: () => void }) {
+  const { data } = useSettings();
+  if (!data || data.listener.running || !data.listener.error) return null;
+  return (
+    <div className="listener-banner" role="alert" data-testid="listener-down">
+      <span>
+        Webhooks are not being received: {data.listener.error}
+      </span>
+      <button type="button" className="btn" onClick={onSettings}>
+        Change the address in Settings
+      </button>
     </div>
   );
 }

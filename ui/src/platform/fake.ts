@@ -72,7 +72,8 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
   const executions: Execution[] = [];
   const listeners = new Set<(e: CoreEvent) => void>();
   let listenAddress = '127.0.0.1:8787';
-  let listenerError: string | null = null;
+  const busyMessage = (address: string) => `cannot listen on ${address}: address already in use`;
+  let listenerError: string | null = busy.has(listenAddress) ? busyMessage(listenAddress) : null;
   let counter = 0;
 
   const nextId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36).padStart(3, '0')}`;
@@ -434,7 +435,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
         fail('invalid_input', `"${String(address)}" is not host:port, such as 127.0.0.1:8787`);
       }
       listenAddress = address as string;
-      listenerError = busy.has(listenAddress) ? `cannot listen on ${listenAddress}: address already in use` : null;
+      listenerError = busy.has(listenAddress) ? busyMessage(listenAddress) : null;
       emit({ type: 'listenerChanged' });
       return settings();
     },
