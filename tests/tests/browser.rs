@@ -228,3 +228,42 @@ fn a_new_listener_address_from_browser_mode_applies_at_the_next_start() {
     assert_eq!(bad.status(), 422, "an address without a port is refused");
     assert_eq!(browser.ok("settings", json!({}))["listenAddress"], "127.0.0.1:18999", "nothing was lost");
 }
+
+#[test]
+fn a_sample_request_to_the_test_url_becomes_the_triggers_sample_and_a_wait_can_be_cancelled() {
+    let hookline = Hookline::new();
+    let browser = Browser::start(&hookline);
+    let document = hook_flow("flw_pets", json!({"methods": ["POST"], "slug": "pets"}), vec![]);
+    browser.ok("saveDraft", json!({"document": document}));
+
+    // The wait runs on its own thread, as a second browser tab would.
+    let (base, token) = (browser.server.url.clone(), browser.token.clone());
+    let capture = move |args: Value| {
+        let client = Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        json_of(client.post(format!("{base}/api/captureSample")).bearer_auth(&token).json(&args).send().unwrap())
+    };
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| capture(json!({"flow": "pets", "timeoutMs": 20_000})));
+        std::thread::sleep(Duration::from_millis(300));
+        let test_url = browser.ok("hooks", json!({"flow": "pets"}))["testUrl"].as_str().unwrap().to_string();
+        let sent =
+            browser.client.post(&test_url).json(&json!({"petname": "Gromit", "petstatus": "Sold"})).send().unwrap();
+        assert!(sent.status().is_success(), "the test URL takes the request: {}", sent.status());
+        let sample = waiting.join().unwrap();
+        assert_eq!(sample["source"], "captured");
+        assert_eq!(sample["current"], true);
+        assert_eq!(
+            sample["value"]["body"],
+            json!({"petname": "Gromit", "petstatus": "Sold"}),
+            "the request is the sample"
+        );
+    });
+    assert_eq!(browser.ok("listExecutions", json!({"flow": "pets"})), json!([]), "nothing ran");
+
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| capture(json!({"flow": "pets"})));
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(browser.ok("cancelCapture", json!({"flow": "pets"})), true, "a wait was there to cancel");
+        assert_eq!(waiting.join().unwrap()["code"], "cancelled", "the waiting call ends at once");
+    });
+}

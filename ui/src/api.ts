@@ -13,6 +13,10 @@ import type { FlowSummary } from './bindings/FlowSummary';
 import type { HookInfo } from './bindings/HookInfo';
 import type { ListExecutionsArgs } from './bindings/ListExecutionsArgs';
 import type { ListenerState } from './bindings/ListenerState';
+import type { FieldPreview } from './bindings/FieldPreview';
+import type { Sample } from './bindings/Sample';
+import type { SampleSource } from './bindings/SampleSource';
+import type { StepPreview } from './bindings/StepPreview';
 import type { Problem } from './bindings/Problem';
 import type { SavedFlow } from './bindings/SavedFlow';
 import type { Settings } from './bindings/Settings';
@@ -27,6 +31,23 @@ export interface RunOptions {
 }
 
 export type ExecutionQuery = ListExecutionsArgs;
+
+/** Where a generated sample comes from: the component's schema, a past execution, or an inbox request. */
+export type GenerateFrom = { kind: 'schema' } | { kind: 'execution'; id: string } | { kind: 'inbox'; id: string };
+
+export interface PreviewOptions {
+  /** Index into the trigger's samples (newest first); the current sample when absent. */
+  sample?: number | null;
+  /** The unsaved draft to preview instead of the stored one. */
+  document?: FlowDocument;
+}
+
+export interface RetrieveOptions {
+  /** The step has side effects and the user agreed to run it. */
+  confirm: boolean;
+  /** Keep the step's stored output (last execution or example) instead of running it. */
+  useStored?: boolean;
+}
 
 export type Api = ReturnType<typeof createApi>;
 
@@ -59,6 +80,24 @@ export function createApi(platform: Platform) {
     listCredentials: () => call<CredentialView[]>('listCredentials'),
     checkExpression: (expr: string) => call<ExpressionCheck>('checkExpression', { expr }),
     hooks: (flow: string) => call<HookInfo>('hooks', { flow }),
+    listSamples: (flow: string, step: string) => call<Sample[]>('listSamples', { flow, step }),
+    addSample: (flow: string, step: string, value: JsonValue) => call<Sample>('addSample', { flow, step, value, source: 'manual' }),
+    setCurrentSample: (flow: string, step: string, sample: string) => call<Sample[] | null>('setCurrentSample', { flow, step, sample }),
+    removeSample: (flow: string, step: string, sample: string) => call<unknown>('removeSample', { flow, step, sample }),
+    generateSample: (flow: string, step: string, from: GenerateFrom) => call<Sample>('generateSample', { flow, step, from }),
+    previewStep: (flow: string, step: string, options: PreviewOptions = {}) =>
+      call<StepPreview>('previewStep', {
+        flow,
+        step,
+        ...(options.sample !== undefined && options.sample !== null ? { sample: options.sample } : {}),
+        ...(options.document ? { document: options.document } : {}),
+      }),
+    inferSchema: (flow: string, step: string) => call<JsonValue>('inferSchema', { flow, step }),
+    retrieveSample: (flow: string, step: string, options: RetrieveOptions) =>
+      call<Sample>('retrieveSample', { flow, step, confirm: options.confirm, ...(options.useStored ? { useStored: true } : {}) }),
+    /** Waits for the next request to the flow's test URL; it becomes the trigger's sample. */
+    captureSample: (flow: string, timeoutMs: number) => call<Sample>('captureSample', { flow, timeoutMs }),
+    cancelCapture: (flow: string) => call<unknown>('cancelCapture', { flow }),
     postmanCollection: (flow: string) => call<JsonValue>('postmanCollection', { flow }),
     openApi: () => call<JsonValue>('openApi'),
     settings: () => call<Settings>('settings'),
@@ -80,6 +119,10 @@ export type {
   FlowSummary,
   JsonValue,
   Problem,
+  FieldPreview,
+  Sample,
+  SampleSource,
+  StepPreview,
   SavedFlow,
   VersionInfo,
 };

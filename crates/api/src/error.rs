@@ -14,6 +14,13 @@ pub enum ErrorCode {
     ExecutionNotFound,
     InboxEntryNotFound,
     CredentialNotFound,
+    /// The flow has no step with that id.
+    StepNotFound,
+    /// The step has no sample with that id (or number).
+    SampleNotFound,
+    /// The operation would change something outside Hookline (a step with
+    /// side effects); the message says what. Repeat it with `confirm: true`.
+    ConfirmationRequired,
     /// The vault's data key is missing, wrong or unreachable; the message says
     /// how to provide it.
     VaultUnavailable,
@@ -64,7 +71,10 @@ impl ErrorCode {
             | ErrorCode::VersionNotFound
             | ErrorCode::ExecutionNotFound
             | ErrorCode::InboxEntryNotFound
-            | ErrorCode::CredentialNotFound => 404,
+            | ErrorCode::CredentialNotFound
+            | ErrorCode::StepNotFound
+            | ErrorCode::SampleNotFound => 404,
+            ErrorCode::ConfirmationRequired => 428,
             ErrorCode::InvalidDocument | ErrorCode::InvalidFlow | ErrorCode::InvalidInput => 422,
             ErrorCode::NotPublished | ErrorCode::Conflict | ErrorCode::AddressInUse => 409,
             ErrorCode::Unauthorized => 401,

@@ -10,6 +10,7 @@ mod error;
 mod hooks;
 mod host;
 pub mod ops;
+mod samples;
 mod vault;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub use hookline_listener::hooks::ListenerConfig;
 pub use hookline_store::ExecutionFilter;
 pub use hooks::HookInfo;
 pub use host::{bind, ListenerOptions, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
+pub use samples::SampleFrom;
 pub use vault::SignedRequest;
 
 /// A point in a flow's sequence of captured test requests.
@@ -105,6 +107,7 @@ pub struct Core {
     http: reqwest::Client,
     data_dir: PathBuf,
     hosting: host::Hosting,
+    captures: samples::CaptureWaits,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -128,7 +131,14 @@ impl Core {
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
         let engine =
             Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http.clone(), config.engine);
-        Ok(Core { store, engine: Arc::new(engine), http, data_dir: config.data_dir, hosting: Default::default() })
+        Ok(Core {
+            store,
+            engine: Arc::new(engine),
+            http,
+            data_dir: config.data_dir,
+            hosting: Default::default(),
+            captures: Default::default(),
+        })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -325,6 +335,10 @@ impl Core {
         self.engine.subscribe()
     }
 
+    fn engine_limits(&self) -> hookline_engine::mapping::Limits {
+        self.engine.limits().clone()
+    }
+
     fn flow_changed(&self, flow_id: &str) {
         self.engine.emit(CoreEvent::FlowChanged { flow_id: flow_id.to_string() });
     }
@@ -351,12 +365,16 @@ impl Core {
         Ok(hookline_engine::validate(&flow.draft, self.engine.catalog()))
     }
 
-    /// Validates the draft and stores it as the next immutable version.
+    /// Validates the draft and stores it as the next immutable version. Besides
+    /// design and credential problems, a mapping whose value over the current
+    /// samples does not fit its field (or is missing though required) blocks
+    /// publishing; steps are checked only where samples exist.
     pub async fn publish(&self, key: &str) -> Result<VersionInfo> {
         let flow = self.get_flow(key).await?;
         let id = flow.summary.id;
         let mut problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
         problems.extend(self.credential_problems(&flow.draft).await?);
+        problems.extend(self.sample_problems(&flow.draft));
         if !problems.is_empty() {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }

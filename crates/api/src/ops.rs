@@ -6,8 +6,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{ApiError, Core, ErrorCode, ExecutionFilter, Result, RunOptions};
-use hookline_model::FlowDocument;
+use crate::{ApiError, Core, ErrorCode, ExecutionFilter, Result, RunOptions, SampleFrom};
+use hookline_model::{FlowDocument, SampleSource};
 
 /// An operation and its arguments: `{"op": "getFlow", "args": {"flow": "flw_…"}}`.
 /// `flow` accepts a flow id or a webhook slug.
@@ -85,6 +85,106 @@ pub enum Request {
     SetListenAddress {
         address: String,
     },
+    /// A step's samples, newest first (`Sample[]`).
+    ListSamples {
+        flow: String,
+        step: String,
+    },
+    /// Adds a sample and makes it current; the new `Sample`.
+    AddSample(AddSampleArgs),
+    /// Makes a sample current; the `Sample`.
+    SetCurrentSample {
+        flow: String,
+        step: String,
+        sample: String,
+    },
+    /// Removes a sample; the step's current `Sample` afterwards, or null.
+    RemoveSample {
+        flow: String,
+        step: String,
+        sample: String,
+    },
+    /// Generates a sample and makes it current; the new `Sample`.
+    GenerateSample {
+        flow: String,
+        step: String,
+        from: SampleFrom,
+    },
+    /// A `StepPreview` of the step's mapped inputs over the samples.
+    PreviewStep(PreviewStepArgs),
+    /// The JSON Schema inferred from all of a step's samples.
+    InferSchema {
+        flow: String,
+        step: String,
+    },
+    /// Runs the step once for a sample (or reuses a stored output); the new `Sample`.
+    RetrieveSample(RetrieveSampleArgs),
+    /// Waits for the next request to the test URL; it becomes the trigger's
+    /// current sample. `timeoutMs` defaults to 120 000.
+    CaptureSample(CaptureSampleArgs),
+    /// Ends a `captureSample` wait early.
+    CancelCapture {
+        flow: String,
+    },
+}
+
+/// Arguments of [`Request::AddSample`]: the sample as JSON `value`, or as
+/// JSON `text` (its syntax errors name line and column).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddSampleArgs {
+    pub flow: String,
+    pub step: String,
+    #[ts(optional, as = "Option<serde_json::Value>")]
+    pub value: Option<Value>,
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// Default `manual`.
+    #[ts(optional)]
+    pub source: Option<SampleSource>,
+}
+
+/// Arguments of [`Request::CaptureSample`].
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CaptureSampleArgs {
+    pub flow: String,
+    #[ts(optional)]
+    pub timeout_ms: Option<u32>,
+}
+
+/// Arguments of [`Request::PreviewStep`]: `sample` picks the trigger's sample
+/// by number (0 = newest; default: the current one); `document` previews
+/// unsaved edits (default: the stored draft).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreviewStepArgs {
+    pub flow: String,
+    pub step: String,
+    #[ts(optional)]
+    pub sample: Option<u32>,
+    #[ts(optional)]
+    pub document: Option<FlowDocument>,
+}
+
+/// Arguments of [`Request::RetrieveSample`]: a step with side effects runs
+/// only with `confirm: true`; `useStored` takes the output of the newest
+/// succeeded execution that ran the step instead.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetrieveSampleArgs {
+    pub flow: String,
+    pub step: String,
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub confirm: bool,
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub use_stored: bool,
 }
 
 /// Arguments of [`Request::RenameFlow`].
@@ -188,6 +288,24 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
         OpenApi => Ok(core.openapi().await?),
         Settings => json(core.settings()?),
         SetListenAddress { address } => json(core.set_listen_address(&address).await?),
+        ListSamples { flow, step } => json(core.list_samples(&flow, &step).await?),
+        AddSample(args) => {
+            json(core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?)
+        }
+        SetCurrentSample { flow, step, sample } => json(core.set_current_sample(&flow, &step, &sample).await?),
+        RemoveSample { flow, step, sample } => json(core.remove_sample(&flow, &step, &sample).await?),
+        GenerateSample { flow, step, from } => json(core.generate_sample(&flow, &step, from).await?),
+        PreviewStep(args) => {
+            json(core.preview_step(&args.flow, &args.step, args.sample.map(|n| n as usize), args.document).await?)
+        }
+        InferSchema { flow, step } => json(core.infer_schema(&flow, &step).await?),
+        RetrieveSample(args) => {
+            json(core.retrieve_sample(&args.flow, &args.step, args.confirm, args.use_stored).await?)
+        }
+        CaptureSample(args) => {
+            json(core.capture_sample(&args.flow, u64::from(args.timeout_ms.unwrap_or(120_000))).await?)
+        }
+        CancelCapture { flow } => json(core.cancel_capture(&flow).await?),
     }
 }
 

@@ -77,6 +77,17 @@ enum Command {
     /// Demo services, for following the tutorials offline.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Evaluate a step's mapped inputs against the current samples and print them as JSON (exit 1 when a check fails).
+    Preview {
+        /// Flow id or slug.
+        flow: String,
+        /// The step's id (stp_…).
+        #[arg(long)]
+        step: String,
+        /// Use the trigger's sample number N (0 = newest) instead of its current one.
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+    },
     /// List the components flows can use.
     Components {
         #[arg(long)]
@@ -270,6 +281,11 @@ async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Vault(command) => vault::vault(&core, command).await,
         Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, &url).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
+        Command::Preview { flow, step, sample } => {
+            let preview = core.preview_step(&flow, &step, sample, None).await?;
+            output::print_json(&preview);
+            Ok(if preview.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED_RUN) })
+        }
         Command::Components { json } => {
             let components = core.components();
             if json {

@@ -8,12 +8,16 @@
 //!   and the `$trigger`/`$steps`/`$params`/`$execution` bindings) for every
 //!   evaluation, so the cost of building one is known.
 //!
+//! `infer_schema_50_samples` times inferring a step's output schema from 50
+//! samples, as the mapping editor does for its source tree.
+//!
 //! Run with `cargo bench -p hookline-engine --bench mapping`.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hookline_engine::mapping::{Expression, Limits, Mapper};
+use hookline_engine::schema::infer_schema;
 use serde_json::{json, Value};
 
 /// A webhook as a trigger delivers it: headers, query and a small body.
@@ -158,5 +162,27 @@ fn mapping(c: &mut Criterion) {
     bench_case(c, "object_20_paths", ORDER_PATHS, order_webhook());
 }
 
-criterion_group!(benches, mapping);
+/// The mapping editor's source tree: a schema inferred from 50 samples of an
+/// order webhook whose fields vary (some absent, some null).
+fn inference(c: &mut Criterion) {
+    let samples: Vec<Value> = (0..50)
+        .map(|n| {
+            let mut sample = order_webhook();
+            let body = sample["body"].as_object_mut().unwrap();
+            if n % 3 == 0 {
+                body.remove("note");
+            }
+            if n % 5 == 0 {
+                body.insert("discount_codes".into(), Value::Null);
+            }
+            body.insert("number".into(), json!(n));
+            sample
+        })
+        .collect();
+    let schema = infer_schema(&samples);
+    assert!(schema["properties"]["body"]["properties"]["note"].is_object(), "the union holds every field");
+    c.bench_function("infer_schema_50_samples", |b| b.iter(|| infer_schema(black_box(&samples))));
+}
+
+criterion_group!(benches, mapping, inference);
 criterion_main!(benches);

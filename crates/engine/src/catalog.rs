@@ -15,9 +15,16 @@ pub struct Component {
     pub descriptor: ComponentDescriptor,
     /// `None` for triggers: their output is the payload that started the run.
     pub action: Option<Arc<dyn Action>>,
+    /// For triggers whose output's shape follows from their config: builds
+    /// the output's JSON Schema from the config and the hook path
+    /// (`/hook/{slug}`), with the example output's values as defaults.
+    pub output_schema: Option<OutputSchema>,
     config_validator: Validator,
     input_validator: Validator,
 }
+
+/// See [`Component::output_schema`]: `(config, hook path, example output) -> schema`.
+pub type OutputSchema = fn(&Value, &str, &Value) -> Value;
 
 impl Component {
     /// Builds an entry; panics when a built-in descriptor carries an invalid
@@ -32,7 +39,14 @@ impl Component {
             input_validator: compile(&descriptor.input_schema, "input"),
             descriptor,
             action,
+            output_schema: None,
         }
+    }
+
+    /// The JSON Schema of this trigger's output for `config`, when the
+    /// component can tell it.
+    pub fn output_schema_for(&self, config: &Value, hook_path: &str) -> Option<Value> {
+        self.output_schema.map(|build| build(config, hook_path, &self.descriptor.example_output))
     }
 
     pub fn is_trigger(&self) -> bool {

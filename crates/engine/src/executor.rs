@@ -17,8 +17,9 @@ use crate::catalog::Catalog;
 use crate::components::{ActionContext, Outcome, StepFailure};
 use crate::credentials::Credentials;
 use crate::journal::Journal;
-use crate::mapping::{Limits, Mapper, MappingErrorKind};
+use crate::mapping::{Limits, MappingErrorKind};
 use crate::plan::{Plan, PlannedInput, PlannedStep};
+use crate::step_input::{build_input, parameters, StepScope};
 use crate::validate::Problem;
 use crate::EngineError;
 
@@ -126,6 +127,11 @@ impl Engine {
         &self.journal
     }
 
+    /// Bounds on every mapping evaluation.
+    pub fn limits(&self) -> &Limits {
+        &self.config.limits
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -222,11 +228,8 @@ impl Engine {
         execution.status = ExecutionStatus::Running;
         self.emit_execution(execution, None);
         let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
-        let scope = Scope {
-            trigger: execution.input.clone(),
-            params: Value::Object(parameters(&plan.document, overrides)),
-            execution: json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version}),
-        };
+        let params = Value::Object(parameters(&plan.document, overrides));
+        let identity = json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version});
         let mut outputs = Map::new();
         let mut active = vec![false; plan.steps.len()];
 
@@ -287,7 +290,10 @@ impl Engine {
                     self.credentials.open(name).await.map(Some).map_err(|e| format!("credential {name:?}: {e}"))
                 }
             };
-            let (input, result) = match (credential.clone(), self.map_inputs(step, &scope, &outputs, cancel).await) {
+            let (input, result) = match (
+                credential.clone(),
+                self.map_inputs(step, self.scope(execution, &outputs, &params, &identity), cancel).await,
+            ) {
                 (_, Err(message)) | (Err(message), _) => (None, Err(StepFailure::new(message))),
                 (Ok(credential), Ok(input)) => {
                     let context = ActionContext {
@@ -382,23 +388,34 @@ impl Engine {
     /// Builds a step's input from its literal values and expressions. Evaluation
     /// runs on a blocking thread (it is CPU work with its own time limit), and
     /// a cancelled execution interrupts it.
-    async fn map_inputs(
+    fn scope(
+        &self,
+        execution: &Execution,
+        outputs: &Map<String, Value>,
+        params: &Value,
+        identity: &Value,
+    ) -> StepScope {
+        StepScope {
+            trigger: execution.input.clone(),
+            steps: Value::Object(outputs.clone()),
+            params: params.clone(),
+            execution: identity.clone(),
+        }
+    }
+
+    /// Builds a step's input from its literal values and expressions. Evaluation
+    /// runs on a blocking thread (it is CPU work with its own time limit), and
+    /// a cancelled execution interrupts it.
+    pub(crate) async fn map_inputs(
         &self,
         step: &PlannedStep,
-        scope: &Scope,
-        outputs: &Map<String, Value>,
+        scope: StepScope,
         cancel: &CancellationToken,
     ) -> Result<Value, String> {
         let inputs = step.inputs.clone();
         if inputs.iter().all(|(_, input)| matches!(input, PlannedInput::Value(_))) {
             return build_input(&inputs, |_| unreachable!("only literal values"));
         }
-        let bindings = [
-            ("trigger".to_string(), scope.trigger.clone()),
-            ("steps".to_string(), Value::Object(outputs.clone())),
-            ("params".to_string(), scope.params.clone()),
-            ("execution".to_string(), scope.execution.clone()),
-        ];
         let limits = self.config.limits.clone();
 
         // Fast path: almost every mapping takes microseconds, and evaluating it
@@ -410,8 +427,7 @@ impl Engine {
         let mut overran = false;
         let quick = {
             let budget = Limits { timeout: INLINE_BUDGET.min(limits.timeout), ..limits.clone() };
-            let mut mapper =
-                Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &budget, None);
+            let mut mapper = scope.mapper(&budget, None);
             build_input(&inputs, |expression| {
                 mapper.evaluate(expression).map_err(|e| {
                     overran |= e.kind == MappingErrorKind::Timeout;
@@ -433,13 +449,62 @@ impl Engine {
             })
         };
         let mapped = tokio::task::spawn_blocking(move || {
-            let mut mapper =
-                Mapper::new(Some(&bindings[0].1), bindings.iter().map(|(n, v)| (n.as_str(), v)), &limits, Some(token));
+            let mut mapper = scope.mapper(&limits, Some(token));
             build_input(&inputs, |expression| mapper.evaluate(expression).map_err(|e| e.to_string()))
         })
         .await;
         watcher.abort();
         mapped.unwrap_or_else(|e| Err(format!("mapping stopped unexpectedly: {e}")))
+    }
+
+    /// Runs one action of `document` once, outside any execution, with its
+    /// input mapped from `scope`: how a step's output is retrieved as a sample
+    /// (M5.2). Nothing is recorded in the run log; secrets of the step's
+    /// credential are scrubbed from the output as in a run. Returns the mapped
+    /// input and the output, or the reason the step failed.
+    pub async fn run_step_once(
+        &self,
+        document: &FlowDocument,
+        step_id: &str,
+        scope: StepScope,
+        cancel: &CancellationToken,
+    ) -> Result<(Value, Value), String> {
+        let step = document.step(step_id).ok_or_else(|| format!("no step {step_id}"))?;
+        let component =
+            self.catalog.get(&step.component).ok_or_else(|| format!("unknown component {:?}", step.component))?;
+        if component.is_trigger() {
+            return Err(format!("{step_id} is the trigger; its sample is captured, added or generated, not run"));
+        }
+        let inputs = crate::plan::planned_inputs(step)
+            .map_err(|(field, error)| format!("input {field}: invalid expression: {error}"))?;
+        let planned = PlannedStep {
+            id: step.id.clone(),
+            name: step.name.clone(),
+            component: step.component.clone(),
+            is_trigger: false,
+            inputs,
+            next: vec![],
+        };
+        let input = self.map_inputs(&planned, scope, cancel).await?;
+        let credential = match step.credential.as_deref() {
+            None => None,
+            Some(name) => Some(self.credentials.open(name).await.map_err(|e| format!("credential {name:?}: {e}"))?),
+        };
+        let secrets = credential.as_ref().map(|c| self.credentials.secrets_of(c)).unwrap_or_default();
+        let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let context = ActionContext {
+            http: self.http.clone(),
+            cancel: cancel.clone(),
+            credential,
+            credentials: self.credentials.clone(),
+        };
+        match self.run_action(&planned, input.clone(), &context).await {
+            Ok(mut outcome) => {
+                hookline_vault::scrub_json(&mut outcome.output, &secret_refs);
+                Ok((input, outcome.output))
+            }
+            Err(failure) => Err(hookline_vault::scrub(&failure.message, &secret_refs)),
+        }
     }
 
     async fn run_action(
@@ -463,27 +528,6 @@ impl Engine {
     }
 }
 
-struct Scope {
-    trigger: Value,
-    params: Value,
-    execution: Value,
-}
-
-/// The flow's parameters: defaults, with overrides for the ones that allow it.
-fn parameters(document: &FlowDocument, overrides: &Map<String, Value>) -> Map<String, Value> {
-    document
-        .parameters
-        .iter()
-        .map(|p| {
-            let value = match overrides.get(&p.name) {
-                Some(v) if p.overridable => v.clone(),
-                _ => p.default.clone(),
-            };
-            (p.name.clone(), value)
-        })
-        .collect()
-}
-
 /// Marks the steps an edge leads to as reachable, following only the edges
 /// whose `when` matches the branch a branching step chose.
 fn follow(step: &PlannedStep, branch: Option<bool>, active: &mut [bool]) {
@@ -492,35 +536,6 @@ fn follow(step: &PlannedStep, branch: Option<bool>, active: &mut [bool]) {
             active[to] = true;
         }
     }
-}
-
-/// Assembles an input object from dotted paths. An expression that yields
-/// nothing (undefined) leaves its field unset.
-fn build_input(
-    inputs: &[(Vec<String>, PlannedInput)],
-    mut evaluate: impl FnMut(&crate::mapping::Expression) -> Result<Option<Value>, String>,
-) -> Result<Value, String> {
-    let mut root = Value::Object(Map::new());
-    for (path, input) in inputs {
-        let value = match input {
-            PlannedInput::Value(v) => Some(v.clone()),
-            PlannedInput::Expr(e) => evaluate(e).map_err(|message| format!("input {}: {message}", path.join(".")))?,
-        };
-        let Some(value) = value else { continue };
-        let mut slot = &mut root;
-        for (depth, key) in path.iter().enumerate() {
-            let Value::Object(map) = slot else {
-                return Err(format!(
-                    "input {}: {} is not an object, so it has no field {key}",
-                    path.join("."),
-                    path[..depth].join(".")
-                ));
-            };
-            slot = map.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
-        }
-        *slot = value;
-    }
-    Ok(root)
 }
 
 fn step_run(
@@ -543,28 +558,5 @@ fn step_run(
         error,
         started_at,
         duration_ms,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn literal(path: &str, value: Value) -> (Vec<String>, PlannedInput) {
-        (path.split('.').map(String::from).collect(), PlannedInput::Value(value))
-    }
-
-    #[test]
-    fn dotted_inputs_build_nested_objects_and_refine_a_whole_value() {
-        let inputs = [literal("body", json!({"a": 1})), literal("body.b", json!(2)), literal("url", json!("http://x"))];
-        let built = build_input(&inputs, |_| unreachable!()).unwrap();
-        assert_eq!(built, json!({"body": {"a": 1, "b": 2}, "url": "http://x"}));
-    }
-
-    #[test]
-    fn a_field_below_a_non_object_is_a_clear_error() {
-        let inputs = [literal("body", json!("text")), literal("body.b", json!(2))];
-        let err = build_input(&inputs, |_| unreachable!()).unwrap_err();
-        assert!(err.contains("body is not an object"), "{err}");
     }
 }

@@ -14,7 +14,10 @@ mod executor;
 mod journal;
 pub mod mapping;
 pub mod plan;
+pub mod preview;
 mod runner;
+pub mod schema;
+pub mod step_input;
 pub mod validate;
 
 pub use catalog::Catalog;

@@ -1,11 +1,11 @@
 //! A flow compiled for running: validated once, expressions parsed once, steps
 //! in topological order. Compiled plans are cached per published version.
 
-use hookline_model::{FlowDocument, Input};
+use hookline_model::{FlowDocument, Input, Step};
 use serde_json::Value;
 
 use crate::catalog::Catalog;
-use crate::mapping::Expression;
+use crate::mapping::{Expression, MappingError};
 use crate::validate::{validate, Graph, Problem};
 
 /// How one input field gets its value at run time.
@@ -56,19 +56,7 @@ impl Plan {
         let mut steps = Vec::with_capacity(order.len());
         for &index in &order {
             let step = &document.steps[index];
-            let inputs = step
-                .inputs
-                .iter()
-                .map(|(key, input)| {
-                    let planned = match input {
-                        Input::Value(v) => PlannedInput::Value(v.clone()),
-                        Input::Expr(source) => {
-                            PlannedInput::Expr(Expression::parse(source).expect("validation parsed every expression"))
-                        }
-                    };
-                    (key.split('.').map(str::to_string).collect(), planned)
-                })
-                .collect();
+            let inputs = planned_inputs(step).expect("validation parsed every expression");
             steps.push(PlannedStep {
                 id: step.id.clone(),
                 name: step.name.clone(),
@@ -80,4 +68,23 @@ impl Plan {
         }
         Ok(Plan { document, steps })
     }
+}
+
+/// Input fields by dotted path (split), with how each gets its value.
+pub type PlannedInputs = Vec<(Vec<String>, PlannedInput)>;
+
+/// A step's inputs ready to evaluate: dotted paths split, expressions parsed,
+/// in key order (parents before children). Fails on the first expression that
+/// does not parse, naming its field.
+pub fn planned_inputs(step: &Step) -> Result<PlannedInputs, (String, MappingError)> {
+    step.inputs
+        .iter()
+        .map(|(key, input)| {
+            let planned = match input {
+                Input::Value(v) => PlannedInput::Value(v.clone()),
+                Input::Expr(source) => PlannedInput::Expr(Expression::parse(source).map_err(|e| (key.clone(), e))?),
+            };
+            Ok((key.split('.').map(str::to_string).collect(), planned))
+        })
+        .collect()
 }

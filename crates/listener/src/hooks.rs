@@ -151,8 +151,28 @@ async fn capture(
     let step_id = trigger.id.clone();
     let now = timestamp(SystemTime::now());
     hooks.store.save_draft(&draft, flow.summary.slug.as_deref(), &now).await.map_err(|_| ErrorBody::internal())?;
-    hooks.store.record_capture(&flow.summary.id, &sample, &now).await.map_err(|_| ErrorBody::internal())?;
+    hooks.store.record_capture(&flow.summary.id, &step_id, &sample, &now).await.map_err(|_| ErrorBody::internal())?;
     Ok(Json(json!({"captured": true, "flowId": flow.summary.id, "stepId": step_id, "sample": sample})))
+}
+
+/// The webhook trigger's output `{method, path, headers, query, body}` for a
+/// request kept in the inbox, secret headers masked: how an inbox entry
+/// becomes a sample. A body that does not parse as its content type says is
+/// kept as text.
+pub fn inbox_sample(entry: &InboxEntry) -> Value {
+    let mut headers = HeaderMap::new();
+    if let Some(content_type) = entry.headers.get("content-type").and_then(|v| v.parse().ok()) {
+        headers.insert(CONTENT_TYPE, content_type);
+    }
+    let body = decode_body(&entry.body, &headers)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&entry.body).into_owned()));
+    json!({
+        "method": entry.method,
+        "path": entry.path,
+        "headers": mask_secret_headers(&entry.headers),
+        "query": entry.query.as_deref().map(decode_form).unwrap_or_else(|| Value::Object(Map::new())),
+        "body": body,
+    })
 }
 
 /// The trigger settings a hook request needs.

@@ -15,4 +15,7 @@ pub enum ModelError {
     /// An identifier does not have the required prefix and characters.
     #[error("{path}: {message}")]
     InvalidId { path: String, message: String },
+    /// JSON text (a sample typed by hand) does not parse.
+    #[error("not valid JSON: {message}")]
+    InvalidJson { line: usize, column: usize, message: String },
 }

@@ -9,6 +9,7 @@ pub const STEP_PREFIX: &str = "stp_";
 pub const EXECUTION_PREFIX: &str = "exe_";
 pub const INBOX_PREFIX: &str = "inb_";
 pub const CREDENTIAL_PREFIX: &str = "crd_";
+pub const SAMPLE_PREFIX: &str = "smp_";
 
 /// A new id with the given prefix: a lowercase ULID, so ids sort by creation time.
 pub fn generate(prefix: &str) -> String {

@@ -17,6 +17,7 @@ mod flow;
 pub mod ids;
 mod inbox;
 mod record;
+mod sample;
 
 pub use canonical::{to_canonical_json, to_canonical_value};
 pub use component::{ComponentDescriptor, ComponentKind};
@@ -27,6 +28,7 @@ pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun
 pub use flow::{Edge, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
 pub use inbox::{mask_secret_headers, InboxEntry, InboxView};
 pub use record::{FlowRecord, FlowSummary, VersionInfo};
+pub use sample::{parse_json_text, FieldCheck, FieldError, FieldPreview, Sample, SampleSource, StepPreview, ValueType};
 
 /// Formats a moment as the model's timestamps are written: RFC 3339 in UTC
 /// with milliseconds (`2026-11-24T15:03:00.123Z`). The width is fixed, so

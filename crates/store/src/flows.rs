@@ -129,19 +129,36 @@ impl Store {
     }
 
     /// Keeps a captured test request of the flow, which the caller has also
-    /// made the trigger's sample. Returns the capture's sequence number.
+    /// made the trigger's sample in the draft: it is recorded as the trigger
+    /// step's current `captured` sample too. Returns the capture's sequence
+    /// number.
     pub async fn record_capture(
         &self,
         flow_id: &str,
+        step_id: &str,
         sample: &serde_json::Value,
         now: &str,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES (?, ?, ?) RETURNING id")
-            .bind(flow_id)
-            .bind(crate::to_json(sample))
-            .bind(now)
-            .fetch_one(&self.writer)
-            .await?)
+        let mut tx = self.writer.begin().await?;
+        let seq =
+            sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES (?, ?, ?) RETURNING id")
+                .bind(flow_id)
+                .bind(crate::to_json(sample))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+        let kept = hookline_model::Sample {
+            id: hookline_model::ids::generate(hookline_model::ids::SAMPLE_PREFIX),
+            flow_id: flow_id.to_string(),
+            step_id: step_id.to_string(),
+            source: hookline_model::SampleSource::Captured,
+            created_at: now.to_string(),
+            value: sample.clone(),
+            current: true,
+        };
+        crate::samples::insert_sample(&mut tx, &kept).await?;
+        tx.commit().await?;
+        Ok(seq)
     }
 
     /// The sequence number of the flow's newest capture (0 when none), so a
@@ -353,7 +370,7 @@ pub(crate) mod tests {
         assert_eq!((target.live, target.latest_version), (true, None), "the hook target reflects the flow");
         let before = store.last_capture_id("flw_a").await.unwrap();
         let sample = serde_json::json!({"body": {"x": 1}});
-        store.record_capture("flw_a", &sample, T2).await.unwrap();
+        store.record_capture("flw_a", "stp_hook", &sample, T2).await.unwrap();
         assert_eq!(store.capture_after("flw_a", before).await.unwrap(), Some(sample), "a new capture is found");
         let latest = store.last_capture_id("flw_a").await.unwrap();
         assert_eq!(store.capture_after("flw_a", latest).await.unwrap(), None, "nothing newer yet");

@@ -12,6 +12,7 @@ mod executions;
 mod flows;
 mod inbox;
 mod pets;
+mod samples;
 mod vault;
 
 use std::path::Path;

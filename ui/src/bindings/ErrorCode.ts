@@ -4,4 +4,4 @@
  * The closed set of error codes every adapter (CLI, HTTP, desktop) reports.
  * They are stable: clients match on them.
  */
-export type ErrorCode = "flow_not_found" | "version_not_found" | "execution_not_found" | "inbox_entry_not_found" | "credential_not_found" | "vault_unavailable" | "credential_undecryptable" | "verification_failed" | "invalid_document" | "invalid_flow" | "not_published" | "conflict" | "invalid_input" | "unauthorized" | "address_in_use" | "capture_timeout" | "cancelled" | "internal";
+export type ErrorCode = "flow_not_found" | "version_not_found" | "execution_not_found" | "inbox_entry_not_found" | "credential_not_found" | "step_not_found" | "sample_not_found" | "confirmation_required" | "vault_unavailable" | "credential_undecryptable" | "verification_failed" | "invalid_document" | "invalid_flow" | "not_published" | "conflict" | "invalid_input" | "unauthorized" | "address_in_use" | "capture_timeout" | "cancelled" | "internal";

@@ -11,6 +11,7 @@ import type { ComponentDescriptor } from '../bindings/ComponentDescriptor';
 import type { FlowDocument } from '../bindings/FlowDocument';
 import type { Problem } from '../bindings/Problem';
 import type { Step } from '../bindings/Step';
+import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import { freeSpot, layeredLayout, type Point } from '../lib/layout';
 import { locateProblems, type LocatedProblem } from '../lib/problems';
 import {
@@ -94,6 +95,12 @@ export interface EditorState {
   setProblems(problems: Problem[], doc: FlowDocument): void;
   clearProblems(): void;
   requestFocus(stepId: string, field: string | null): void;
+  /**
+   * Mirrors a step's current sample after the core changed it (samples are
+   * stored entities, not edits): the draft, the saved copy and the history
+   * all take the new value, so neither dirty nor undo changes.
+   */
+  syncSample(stepId: string, sample: JsonValue | null): void;
 }
 
 const emptyMeta: DocMeta = { schemaVersion: 1, name: '' };
@@ -414,6 +421,35 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     clearProblems() {
       set({ problems: [] });
+    },
+
+    syncSample(stepId, sample) {
+      const patchStep = (step: Step): Step => {
+        const { sample: _old, ...rest } = step;
+        return sample === null ? rest : { ...rest, sample };
+      };
+      const patchNodes = (nodes: StepNode[]) =>
+        nodes.map((n) => (n.id === stepId ? { ...n, data: { ...n.data, step: patchStep(n.data.step) } } : n));
+      const patchSnapshot = (snap: Snapshot): Snapshot => ({ ...snap, nodes: patchNodes(snap.nodes) });
+      set((s) => {
+        if (!s.nodes.some((n) => n.id === stepId)) return {};
+        let savedJson = s.savedJson;
+        try {
+          const saved = JSON.parse(s.savedJson) as FlowDocument;
+          saved.steps = saved.steps.map((step) => (step.id === stepId ? patchStep(step) : step));
+          savedJson = JSON.stringify(saved);
+        } catch {
+          // keep the saved copy as it was
+        }
+        const nodes = patchNodes(s.nodes);
+        return {
+          nodes,
+          savedJson,
+          past: s.past.map(patchSnapshot),
+          future: s.future.map(patchSnapshot),
+          dirty: documentJson(s.meta, nodes, s.edges) !== savedJson,
+        };
+      });
     },
 
     requestFocus(stepId, field) {

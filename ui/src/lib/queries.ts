@@ -22,6 +22,11 @@ export const keys = {
   hooks: (id: string) => ['hooks', id] as const,
   hooksAll: ['hooks'] as const,
   settings: ['settings'] as const,
+  samples: (flowId: string, stepId: string) => ['samples', flowId, stepId] as const,
+  samplesOfFlow: (flowId: string) => ['samples', flowId] as const,
+  schema: (flowId: string, stepId: string) => ['schema', flowId, stepId] as const,
+  schemasOfFlow: (flowId: string) => ['schema', flowId] as const,
+  previewsOfFlow: (flowId: string) => ['preview', flowId] as const,
 };
 
 const TERMINAL: ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
@@ -34,6 +39,9 @@ export function invalidateFor(client: QueryClient, event: CoreEvent): void {
       void client.invalidateQueries({ queryKey: keys.flow(event.flowId) });
       void client.invalidateQueries({ queryKey: keys.versions(event.flowId) });
       void client.invalidateQueries({ queryKey: keys.hooks(event.flowId) });
+      void client.invalidateQueries({ queryKey: keys.samplesOfFlow(event.flowId) });
+      void client.invalidateQueries({ queryKey: keys.schemasOfFlow(event.flowId) });
+      void client.invalidateQueries({ queryKey: keys.previewsOfFlow(event.flowId) });
       break;
     case 'executionChanged':
       void client.invalidateQueries({ queryKey: keys.executionsAll });
@@ -119,4 +127,16 @@ export function useHooks(flowId: string, enabled: boolean) {
 export function useSettings() {
   const api = useApi();
   return useQuery({ queryKey: keys.settings, queryFn: api.settings });
+}
+
+/** A step's samples, newest first. */
+export function useSamples(flowId: string, stepId: string, enabled = true) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.samples(flowId, stepId), queryFn: () => api.listSamples(flowId, stepId), enabled, retry: false });
+}
+
+/** The schema inferred from all of a step's samples. */
+export function useInferredSchema(flowId: string, stepId: string, enabled = true) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.schema(flowId, stepId), queryFn: () => api.inferSchema(flowId, stepId), enabled, retry: false });
 }

@@ -20,7 +20,10 @@ import type { ExpressionCheck } from '../bindings/ExpressionCheck';
 import type { HookInfo } from '../bindings/HookInfo';
 import type { Settings } from '../bindings/Settings';
 import { fakeComponents } from './fakeCatalog';
+import type { Sample } from '../bindings/Sample';
+import type { SampleSource } from '../bindings/SampleSource';
 import { canonicalJson, checkExpressionSyntax, evaluateSimple, validateDocument } from './fakeCore';
+import { inferSchema, previewFields, sampleFromSchema } from './fakeMapping';
 import type { ApiError, CoreEvent, Platform } from './types';
 
 interface StoredFlow {
@@ -40,6 +43,8 @@ export interface FakeOptions {
   /** Emit events synchronously (tests) instead of on a microtask. */
   syncEvents?: boolean;
   now?: () => Date;
+  /** Demo mode: a capture receives a made-up request after this many ms. */
+  autoCaptureMs?: number;
 }
 
 export interface FakePlatform extends Platform {
@@ -50,6 +55,8 @@ export interface FakePlatform extends Platform {
   opened: string[];
   /** Simulates a request reaching a live hook: runs the published version. */
   receiveWebhook(flowKey: string, body: JsonValue): Promise<Execution>;
+  /** Simulates a request reaching the flow's test URL while a capture waits; false when none waits. */
+  deliverCapture(flowKey: string, body: JsonValue): boolean;
   emit(event: CoreEvent): void;
 }
 
@@ -134,6 +141,73 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
     emit({ type: 'flowChanged', flowId: id });
     return { flowId: id, created: !existing, problems: validateDocument(doc, catalog) };
   };
+
+  // Samples per flow and step, newest first; a step's draft sample seeds its list.
+  const samples = new Map<string, Sample[]>();
+  const captures = new Map<string, { resolve: (s: Sample) => void; reject: (e: ApiError) => void; timers: ReturnType<typeof setTimeout>[] }>();
+
+  const stepOf = (flow: StoredFlow, stepId: unknown) => {
+    const step = flow.draft.steps.find((s) => s.id === stepId);
+    if (!step) return fail('invalid_input', `${flow.id} has no step ${String(stepId)}`);
+    return step;
+  };
+
+  const samplesOf = (flow: StoredFlow, stepId: string): Sample[] => {
+    const key = `${flow.id}/${stepId}`;
+    let list = samples.get(key);
+    if (!list) {
+      list = [];
+      const step = flow.draft.steps.find((s) => s.id === stepId);
+      if (step && step.sample !== undefined && step.sample !== null) {
+        list.push({ id: nextId('smp_'), flowId: flow.id, stepId, source: 'manual', createdAt: flow.updatedAt, value: step.sample, current: true });
+      }
+      samples.set(key, list);
+    }
+    return list;
+  };
+
+  /** Makes `id` the current sample and copies its value into the draft. */
+  const makeCurrent = (flow: StoredFlow, stepId: string, id: string | null) => {
+    const list = samplesOf(flow, stepId);
+    list.forEach((s) => (s.current = s.id === id));
+    const chosen = list.find((s) => s.current);
+    const step = stepOf(flow, stepId);
+    if (chosen) step.sample = clone(chosen.value as JsonValue);
+    else delete step.sample;
+    flow.updatedAt = now();
+    emit({ type: 'flowChanged', flowId: flow.id });
+    return chosen ?? null;
+  };
+
+  const addSample = (flow: StoredFlow, stepId: string, value: JsonValue, source: SampleSource): Sample => {
+    stepOf(flow, stepId);
+    const sample: Sample = { id: nextId('smp_'), flowId: flow.id, stepId, source, createdAt: now(), value: clone(value), current: false };
+    samplesOf(flow, stepId).unshift(sample);
+    makeCurrent(flow, stepId, sample.id);
+    return sample;
+  };
+
+  /** The current value of each step of `doc`, and of the trigger the chosen sample. */
+  const previewContext = (flow: StoredFlow, doc: FlowDocument, index: number | null) => {
+    const trigger = triggerOf(doc);
+    const steps: Record<string, JsonValue> = {};
+    for (const step of doc.steps) if (step !== trigger) steps[step.id] = (step.sample ?? null) as JsonValue;
+    let triggerValue = (trigger?.sample ?? null) as JsonValue;
+    if (trigger && index !== null) {
+      const chosen = samplesOf(flow, trigger.id)[index];
+      if (!chosen) fail('invalid_input', `the trigger has no sample ${index}`);
+      triggerValue = chosen!.value as JsonValue;
+    }
+    return { trigger: triggerValue, steps };
+  };
+
+  const captureRequest = (flow: StoredFlow, body: JsonValue): JsonValue => ({
+    method: 'POST',
+    path: `/hook-test/${hookKey(flow)}`,
+    headers: { 'content-type': 'application/json' },
+    query: {},
+    body,
+  });
 
   const hookKey = (flow: StoredFlow) => slugOf(flow.draft) ?? flow.id;
 
@@ -429,6 +503,129 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
       }
       return { openapi: '3.0.3', info: { title: 'Hookline live hooks', version: '1' }, servers: [{ url: `http://${listenAddress}` }], paths };
     },
+    listSamples: ({ flow, step }) => {
+      const f = find(flow as string);
+      stepOf(f, step);
+      return samplesOf(f, step as string);
+    },
+    addSample: ({ flow, step, value }) => {
+      const f = find(flow as string);
+      if (value === undefined) fail('invalid_input', 'a sample needs a value');
+      return addSample(f, step as string, value as JsonValue, 'manual');
+    },
+    setCurrentSample: ({ flow, step, sample }) => {
+      const f = find(flow as string);
+      if (!samplesOf(f, step as string).some((s) => s.id === sample)) fail('invalid_input', `no sample ${String(sample)}`);
+      makeCurrent(f, step as string, sample as string);
+      return samplesOf(f, step as string);
+    },
+    removeSample: ({ flow, step, sample }) => {
+      const f = find(flow as string);
+      const list = samplesOf(f, step as string);
+      const at = list.findIndex((s) => s.id === sample);
+      if (at < 0) fail('invalid_input', `no sample ${String(sample)}`);
+      const [removed] = list.splice(at, 1);
+      makeCurrent(f, step as string, removed!.current ? (list[0]?.id ?? null) : (list.find((s) => s.current)?.id ?? null));
+      return null;
+    },
+    generateSample: ({ flow, step, from }) => {
+      const f = find(flow as string);
+      const s = stepOf(f, step);
+      const source = (from ?? { kind: 'schema' }) as { kind: string; id?: string };
+      if (source.kind === 'execution') {
+        const e = executions.find((x) => x.id === source.id && x.flowId === f.id);
+        if (!e) return fail('execution_not_found', `no execution "${String(source.id)}" of ${f.id}`);
+        const value = s === triggerOf(f.draft) ? e.input : (e.steps.find((r) => r.stepId === s.id)?.output ?? null);
+        return addSample(f, s.id, value, 'execution');
+      }
+      if (source.kind !== 'schema') return fail('inbox_entry_not_found', `no inbox entry "${String(source.id)}"`);
+      const known = samplesOf(f, s.id).map((x) => x.value as JsonValue);
+      const component = catalog[s.component];
+      const value = known.length > 0 ? sampleFromSchema(inferSchema(known)) : (component?.exampleOutput ?? {});
+      return addSample(f, s.id, value, 'generated');
+    },
+    inferSchema: ({ flow, step }) => {
+      const f = find(flow as string);
+      stepOf(f, step);
+      return inferSchema(samplesOf(f, step as string).map((x) => x.value as JsonValue));
+    },
+    previewStep: ({ flow, step, sample, document }) => {
+      const f = find(flow as string);
+      const doc = (document as FlowDocument | undefined) ?? f.draft;
+      const s = doc.steps.find((x) => x.id === step);
+      if (!s) return fail('invalid_input', `${f.id} has no step ${String(step)}`);
+      const component = catalog[s.component];
+      if (!component) return fail('invalid_input', `unknown component "${s.component}"`);
+      return { stepId: s.id, fields: previewFields(doc, s.id, component, previewContext(f, doc, typeof sample === 'number' ? sample : null)) };
+    },
+    retrieveSample: ({ flow, step, confirm, useStored }) => {
+      const f = find(flow as string);
+      const s = stepOf(f, step);
+      const component = catalog[s.component];
+      if (!component || component.kind === 'trigger') return fail('invalid_input', `${s.id} is not an action`);
+      if (useStored) {
+        const last = [...executions].reverse().find((e) => e.flowId === f.id && e.steps.some((r) => r.stepId === s.id && r.output !== null));
+        const output = last?.steps.find((r) => r.stepId === s.id)?.output ?? component.exampleOutput;
+        return addSample(f, s.id, output, last ? 'execution' : 'generated');
+      }
+      if (component.sideEffects && confirm !== true) {
+        return fail('confirmation_required' as ApiError['code'], `${s.name} changes something outside Hookline when it runs; confirm to run it`);
+      }
+      const mapped: Record<string, JsonValue> = {};
+      for (const field of previewFields(f.draft, s.id, component, previewContext(f, f.draft, null))) {
+        if (field.value === undefined) continue;
+        const parts = field.field.split('.');
+        let target = mapped;
+        parts.slice(0, -1).forEach((p) => {
+          if (typeof target[p] !== 'object' || target[p] === null) target[p] = {};
+          target = target[p] as Record<string, JsonValue>;
+        });
+        target[parts.at(-1)!] = field.value as JsonValue;
+      }
+      const output: JsonValue =
+        s.component === 'http_request'
+          ? { status: 200, headers: { 'content-type': 'application/json' }, body: mapped.body ?? null }
+          : s.component === 'transform'
+            ? (mapped.value ?? null)
+            : s.component === 'condition'
+              ? { result: mapped.condition === true }
+              : mapped;
+      return addSample(f, s.id, output, 'execution');
+    },
+    captureSample: ({ flow, timeoutMs }) => {
+      const f = find(flow as string);
+      const trigger = triggerOf(f.draft);
+      if (trigger?.component !== 'webhook') return fail('invalid_input', `${f.id} has no webhook trigger`);
+      captures.get(f.id)?.reject({ code: 'cancelled', message: 'a newer capture replaced this one' });
+      return new Promise<Sample>((resolve, reject) => {
+        const timers: ReturnType<typeof setTimeout>[] = [];
+        const done = () => {
+          timers.forEach(clearTimeout);
+          captures.delete(f.id);
+        };
+        captures.set(f.id, {
+          resolve: (s) => {
+            done();
+            resolve(s);
+          },
+          reject: (e) => {
+            done();
+            reject(e);
+          },
+          timers,
+        });
+        const wait = typeof timeoutMs === 'number' ? timeoutMs : 120_000;
+        timers.push(setTimeout(() => captures.get(f.id)?.reject({ code: 'capture_timeout', message: `no request reached the test URL within ${Math.round(wait / 1000)} s` }), wait));
+        if (options.autoCaptureMs !== undefined) {
+          timers.push(setTimeout(() => platform.deliverCapture(f.id, { petname: 'Wallace', petstatus: 'available', tags: ['cheese'] }), options.autoCaptureMs));
+        }
+      });
+    },
+    cancelCapture: ({ flow }) => {
+      const f = find(flow as string);
+      captures.get(f.id)?.reject({ code: 'cancelled', message: 'the capture was cancelled' });
+      return null;
+    },
     settings: () => settings(),
     setListenAddress: ({ address }) => {
       if (typeof address !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(address) || Number(address.split(':').pop()) > 65535) {
@@ -449,7 +646,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
     async call<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
       const handler = ops[op];
       if (!handler) return fail('invalid_input', `unknown operation ${op}`);
-      return clone(handler(args)) as T;
+      return clone(await handler(args)) as T;
     },
     subscribe(onEvent) {
       listeners.add(onEvent);
@@ -471,6 +668,14 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
       if (!f.live || !latest) return fail('flow_not_found', `${flowKey} is not started`);
       const input: JsonValue = { method: 'POST', path: `/hook/${flowKey}`, headers: {}, query: {}, body };
       return execute(f, latest.document, latest.info.version, 'webhook', input);
+    },
+    deliverCapture(flowKey, body) {
+      const f = find(flowKey);
+      const waiting = captures.get(f.id);
+      if (!waiting) return false;
+      const trigger = triggerOf(f.draft)!;
+      waiting.resolve(addSample(f, trigger.id, captureRequest(f, body), 'captured'));
+      return true;
     },
     emit,
   };

@@ -4,6 +4,7 @@ import { createFakePlatform, type FakePlatform } from './fake';
 export async function createDemoPlatform(): Promise<FakePlatform> {
   const platform = createFakePlatform({
     busyAddresses: ['127.0.0.1:80'],
+    autoCaptureMs: 4000,
     credentials: [
       {
         id: 'crd_demo',

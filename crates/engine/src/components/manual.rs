@@ -1,5 +1,5 @@
 use hookline_model::ComponentKind;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{empty_object_schema, Describe};
 use crate::catalog::Component;
@@ -39,5 +39,33 @@ pub(crate) fn component() -> Component {
         empty_object_schema(),
         json!({"params": {"customer": "ACME", "dryRun": false}}),
     );
-    Component::new(descriptor, None)
+    let mut component = Component::new(descriptor, None);
+    component.output_schema = Some(output_schema);
+    component
+}
+
+/// `{params: {…}}` with one field per parameter of the config's form, typed
+/// as declared; without a form, the example's parameters.
+fn output_schema(config: &Value, _hook_path: &str, example: &Value) -> Value {
+    let Some(fields) = config.get("parameters").and_then(Value::as_array).filter(|f| !f.is_empty()) else {
+        return json!({"type": "object", "properties": {"params": {"type": "object", "default": example.get("params")}}});
+    };
+    let mut properties = serde_json::Map::new();
+    let mut required = vec![];
+    for field in fields {
+        let Some(name) = field.get("name").and_then(Value::as_str) else { continue };
+        let mut schema = json!({"type": field.get("type").and_then(Value::as_str).unwrap_or("string")});
+        if let Some(default) = field.get("default") {
+            schema["default"] = default.clone();
+        }
+        if field.get("required") == Some(&Value::Bool(true)) {
+            required.push(name.to_string());
+        }
+        properties.insert(name.to_string(), schema);
+    }
+    json!({
+        "type": "object",
+        "required": ["params"],
+        "properties": {"params": {"type": "object", "required": required, "properties": properties}}
+    })
 }

@@ -1,5 +1,5 @@
 use hookline_model::ComponentKind;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{empty_object_schema, Describe};
 use crate::catalog::Component;
@@ -52,5 +52,24 @@ pub(crate) fn component() -> Component {
         }),
     );
     descriptor.credential_kinds = ["none", "basic", "api_key", "bearer", "hmac"].map(String::from).to_vec();
-    Component::new(descriptor, None)
+    let mut component = Component::new(descriptor, None);
+    component.output_schema = Some(output_schema);
+    component
+}
+
+/// `{method, path, headers, query, body}`: the methods the config accepts,
+/// the hook's path, JSON headers, no query, and the example body.
+fn output_schema(config: &Value, hook_path: &str, example: &Value) -> Value {
+    let methods = config.get("methods").filter(|m| m.as_array().is_some_and(|m| !m.is_empty())).cloned();
+    json!({
+        "type": "object",
+        "required": ["method", "path", "headers", "query", "body"],
+        "properties": {
+            "method": {"enum": methods.unwrap_or_else(|| json!(["POST"]))},
+            "path": {"const": hook_path},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}, "default": {"content-type": "application/json"}},
+            "query": {"type": "object", "default": {}},
+            "body": {"default": example.get("body").cloned().unwrap_or(Value::Null)}
+        }
+    })
 }

@@ -10,6 +10,7 @@ import { confirmAction } from '../../lib/confirm';
 import { findField } from '../../lib/dom';
 import { copyWithToast } from '../../lib/exports';
 import { ComponentIcon } from '../../lib/icons';
+import { Dialog } from '../../components/Dialog';
 import {
   checkSubFieldName,
   convertInput,
@@ -28,6 +29,9 @@ import type { LocatedProblem } from '../../lib/problems';
 import { useCredentials } from '../../lib/queries';
 import { Braces, Copy, Plus, SquareFunction, Trash2, TriangleAlert, X } from '../../lib/uiIcons';
 import { ExpressionEditor, JsonWidget, LenientInput, LiteralWidget } from './fields';
+import { JsonEditor, type JsonCheck } from './JsonEditor';
+import { MappingEditor } from './MappingEditor';
+import { ActionSample, TriggerSamples, useStepSaved } from './SamplesSection';
 
 const domId = (...parts: string[]) => parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -37,6 +41,9 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
   const deleteElements = useEditor((s) => s.deleteElements);
   const allProblems = useEditor((s) => s.problems);
   const focusRequest = useEditor((s) => s.focusRequest);
+  const flowId = useEditor((s) => s.flowId);
+  const saved = useStepSaved(flowId, stepId);
+  const [mapping, setMapping] = useState(false);
   const api = useApi();
   const root = useRef<HTMLDivElement>(null);
   const problems = useMemo(() => allProblems.filter((p) => p.stepId === stepId), [allProblems, stepId]);
@@ -128,11 +135,18 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
 
       {component && !trigger && (
         <section className="panel-section" aria-labelledby={domId('inputs-title', stepId)}>
-          <h3 id={domId('inputs-title', stepId)}>Inputs</h3>
+          <div className="section-head">
+            <h3 id={domId('inputs-title', stepId)}>Inputs</h3>
+            {flowId && (
+              <button type="button" className="btn btn-small" onClick={() => setMapping(true)} title="Map sample fields of earlier steps onto these inputs, with live preview">
+                <SquareFunction size={14} aria-hidden="true" /> Map fields
+              </button>
+            )}
+          </div>
           <p className="muted small">
             Each input is a literal value or a JSONata expression over the trigger&apos;s output (<code>body.field</code>, <code>$trigger.body.field</code>) and earlier steps (<code>$steps.&lt;id&gt;</code>).
           </p>
-          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} problems={problems} onChange={(inputs, key) => update((s) => ({ ...s, inputs }), `inputs:${key}`)} />
+          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} problems={problems} onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)} />
         </section>
       )}
 
@@ -143,7 +157,13 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
         </section>
       )}
 
-      {trigger && (
+      {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} />}
+
+      {mapping && component && flowId && <MappingEditor flowId={flowId} stepId={stepId} component={component} onClose={() => setMapping(false)} />}
+
+      {trigger && flowId && <TriggerSamples flowId={flowId} stepId={stepId} component={step.component} />}
+
+      {trigger && !saved && (
         <section className="panel-section" aria-labelledby={domId('sample-title', stepId)}>
           <h3 id={domId('sample-title', stepId)}>Sample output</h3>
           <p className="muted small">Used as the trigger&apos;s output when you run the flow once from here.</p>
@@ -248,7 +268,7 @@ function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: st
   );
 }
 
-function InputsForm({ stepId, schema, inputs, problems, onChange }: { stepId: string; schema: unknown; inputs: Inputs; problems: LocatedProblem[]; onChange: (inputs: Inputs, key: string) => void }) {
+function InputsForm({ stepId, schema, inputs, problems, onSet }: { stepId: string; schema: unknown; inputs: Inputs; problems: LocatedProblem[]; onSet: (key: string, input: Input | undefined) => void }) {
   const fields = useMemo(() => describeFields(schema), [schema]);
   const known = new Set(fields.map((f) => f.key));
   const strays = Object.keys(inputs).filter((k) => !known.has(k.split('.')[0]!));
@@ -262,7 +282,7 @@ function InputsForm({ stepId, schema, inputs, problems, onChange }: { stepId: st
           spec={spec}
           inputs={inputs}
           problems={problems}
-          onChange={(key, input) => onChange(withInput(inputs, key, input), key)}
+          onChange={onSet}
         />
       ))}
       {strays.map((key) => (
@@ -270,7 +290,7 @@ function InputsForm({ stepId, schema, inputs, problems, onChange }: { stepId: st
           <p className="field-error">
             <TriangleAlert size={13} aria-hidden="true" /> <code>{key}</code> is not an input of this component.
           </p>
-          <button type="button" className="btn btn-small" onClick={() => onChange(withInput(inputs, key, undefined), key)}>
+          <button type="button" className="btn btn-small" onClick={() => onSet(key, undefined)}>
             Remove {key}
           </button>
         </div>
@@ -351,6 +371,7 @@ function InputField({ stepId, spec, inputs, problems, onChange }: { stepId: stri
 function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void }) {
   const keys = subFieldKeys(inputs, spec.key);
   const [adding, setAdding] = useState(false);
+  const [fromExample, setFromExample] = useState(false);
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const nameId = domId('sub-new', stepId, spec.key);
@@ -374,11 +395,32 @@ function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: strin
     setName('');
     setError(null);
   };
+  const example = (
+    <>
+      <button type="button" className="link-btn" aria-label={`From example JSON: ${spec.title} fields`} onClick={() => setFromExample(true)}>
+        <Braces size={13} aria-hidden="true" /> From example JSON
+      </button>
+      {fromExample && (
+        <FromExampleDialog
+          field={spec.key}
+          existing={Object.keys(inputs)}
+          onClose={() => setFromExample(false)}
+          onAdd={(names) => {
+            for (const n of names) onChange(`${spec.key}.${n}`, expression(''));
+            setFromExample(false);
+          }}
+        />
+      )}
+    </>
+  );
   if (keys.length === 0 && !adding) {
     return (
-      <button type="button" className="link-btn" onClick={() => setAdding(true)}>
-        <Plus size={13} aria-hidden="true" /> Add {lower} field
-      </button>
+      <div className="subfield-actions">
+        <button type="button" className="link-btn" onClick={() => setAdding(true)}>
+          <Plus size={13} aria-hidden="true" /> Add {lower} field
+        </button>
+        {example}
+      </div>
     );
   }
   return (
@@ -419,12 +461,54 @@ function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: strin
           </button>
         </div>
       ) : (
-        <button type="button" className="link-btn" onClick={() => setAdding(true)}>
-          <Plus size={13} aria-hidden="true" /> Add {lower} field
-        </button>
+        <div className="subfield-actions">
+          <button type="button" className="link-btn" onClick={() => setAdding(true)}>
+            <Plus size={13} aria-hidden="true" /> Add {lower} field
+          </button>
+          {example}
+        </div>
       )}
       {error && <p className="field-error">{error}</p>}
     </div>
+  );
+}
+
+/** The top-level keys of an example JSON object that are not inputs yet. */
+export function exampleKeys(value: JsonValue | undefined, field: string, existing: string[]): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.keys(value).filter((k) => k.trim() !== '' && !k.includes('.') && !existing.includes(`${field}.${k}`));
+}
+
+function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string; existing: string[]; onAdd: (names: string[]) => void; onClose: () => void }) {
+  const [check, setCheck] = useState<JsonCheck>({ text: '', error: null });
+  const isObject = check.value !== undefined && typeof check.value === 'object' && check.value !== null && !Array.isArray(check.value);
+  const names = exampleKeys(check.value, field, existing);
+  return (
+    <Dialog
+      title={`${field} fields from example JSON`}
+      onClose={onClose}
+      testId="from-example"
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-primary" disabled={names.length === 0} onClick={() => onAdd(names)}>
+            Add {names.length} field{names.length === 1 ? '' : 's'}
+          </button>
+        </>
+      }
+    >
+      <p className="muted small">Paste an example object: each top-level key becomes one <code>{field}.&lt;key&gt;</code> input to map.</p>
+      <JsonEditor label={`Example ${field} JSON`} initial="" onChange={setCheck} testId="example-editor" autoFocus placeholder='{"name": "Gromit", "status": "available"}' />
+      {check.value !== undefined && !isObject && <p className="field-error">The example must be a JSON object.</p>}
+      {isObject && names.length > 0 && (
+        <p className="small" data-testid="example-keys">
+          Adds {names.map((n) => `${field}.${n}`).join(', ')}
+        </p>
+      )}
+      {isObject && names.length === 0 && <p className="muted small">Every key is already an input.</p>}
+    </Dialog>
   );
 }
 

@@ -1,0 +1,410 @@
+//! Samples of each step's output (M5) and the mapping preview over them (M6):
+//! kept in the store, several per step, one current, whose value the draft's
+//! `step.sample` always holds.
+
+use hookline_engine::preview::{preview_step, Samples};
+use hookline_engine::schema::{infer_schema, value_for_schema};
+use hookline_engine::step_input::{parameters, StepScope};
+use hookline_engine::Problem;
+use hookline_model::{ids, parse_json_text, FieldCheck, FlowDocument, FlowRecord, Sample, SampleSource, StepPreview};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::{now, ApiError, Core, ErrorCode, Result};
+
+/// Where a generated sample comes from.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum SampleFrom {
+    /// Built from the component's output schema (the trigger's settings) or
+    /// its example output.
+    Schema,
+    /// An earlier execution of the flow: its trigger output for the trigger,
+    /// the step's output for an action.
+    Execution { id: String },
+    /// A request kept in the flow's inbox, as the webhook trigger's output.
+    Inbox { id: String },
+}
+
+impl Core {
+    /// The flow's draft, and the step of it that `step` names.
+    async fn flow_and_step(&self, flow: &str, step: &str) -> Result<FlowRecord> {
+        let record = self.get_flow(flow).await?;
+        if record.draft.step(step).is_none() {
+            return Err(ApiError::new(
+                ErrorCode::StepNotFound,
+                format!("{} has no step {step:?}; steps are named by id (stp_…)", record.summary.id),
+            ));
+        }
+        Ok(record)
+    }
+
+    /// A draft whose step carries a sample the store does not know (a flow
+    /// file imported with samples) gets it recorded as the step's current
+    /// sample, so the list and the draft agree.
+    async fn adopt_draft_sample(&self, record: &FlowRecord, step: &str) -> Result<()> {
+        let Some(value) = record.draft.step(step).and_then(|s| s.sample.clone()) else { return Ok(()) };
+        if self.store.current_sample(&record.summary.id, step).await?.is_none() {
+            self.store.add_sample(&new_sample(&record.summary.id, step, SampleSource::Manual, value)).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the step's current sample into the draft's `step.sample`.
+    async fn sync_draft_sample(&self, flow_id: &str, step: &str) -> Result<()> {
+        let current = self.store.current_sample(flow_id, step).await?.map(|s| s.value);
+        let mut draft = self.get_flow(flow_id).await?.draft;
+        if let Some(target) = draft.steps.iter_mut().find(|s| s.id == step) {
+            if target.sample != current {
+                target.sample = current;
+                self.save_draft(draft).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The step's samples, newest first; exactly one is current when any exist.
+    pub async fn list_samples(&self, flow: &str, step: &str) -> Result<Vec<Sample>> {
+        let record = self.flow_and_step(flow, step).await?;
+        self.adopt_draft_sample(&record, step).await?;
+        Ok(self.store.list_samples(&record.summary.id, step).await?)
+    }
+
+    /// Adds a sample (given as JSON, or as JSON text whose syntax errors name
+    /// line and column) and makes it the step's current one.
+    pub async fn add_sample(
+        &self,
+        flow: &str,
+        step: &str,
+        value: Option<Value>,
+        text: Option<&str>,
+        source: Option<SampleSource>,
+    ) -> Result<Sample> {
+        let value = match (value, text) {
+            (Some(value), None) => value,
+            (None, Some(text)) => {
+                parse_json_text(text).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?
+            }
+            _ => return Err(ApiError::new(ErrorCode::InvalidInput, "give the sample as either value or text")),
+        };
+        self.keep_sample(flow, step, source.unwrap_or(SampleSource::Manual), value).await
+    }
+
+    async fn keep_sample(&self, flow: &str, step: &str, source: SampleSource, value: Value) -> Result<Sample> {
+        let record = self.flow_and_step(flow, step).await?;
+        self.adopt_draft_sample(&record, step).await?;
+        let sample = self.store.add_sample(&new_sample(&record.summary.id, step, source, value)).await?;
+        self.sync_draft_sample(&record.summary.id, step).await?;
+        Ok(sample)
+    }
+
+    /// Makes `sample` the step's current sample (and the draft's).
+    pub async fn set_current_sample(&self, flow: &str, step: &str, sample: &str) -> Result<Sample> {
+        let record = self.flow_and_step(flow, step).await?;
+        let set =
+            self.store.set_current_sample(&record.summary.id, step, sample).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::SampleNotFound, format!("step {step} has no sample {sample:?}"))
+            })?;
+        self.sync_draft_sample(&record.summary.id, step).await?;
+        Ok(set)
+    }
+
+    /// Removes `sample`; when it was current, the newest remaining one becomes
+    /// current, or the step is left without a sample. Returns the step's
+    /// current sample afterwards.
+    pub async fn remove_sample(&self, flow: &str, step: &str, sample: &str) -> Result<Option<Sample>> {
+        let record = self.flow_and_step(flow, step).await?;
+        if !self.store.remove_sample(&record.summary.id, step, sample).await? {
+            return Err(ApiError::new(ErrorCode::SampleNotFound, format!("step {step} has no sample {sample:?}")));
+        }
+        self.sync_draft_sample(&record.summary.id, step).await?;
+        Ok(self.store.current_sample(&record.summary.id, step).await?)
+    }
+
+    /// Generates a sample for the step and makes it current.
+    pub async fn generate_sample(&self, flow: &str, step: &str, from: SampleFrom) -> Result<Sample> {
+        let record = self.flow_and_step(flow, step).await?;
+        let flow_id = record.summary.id.clone();
+        let draft_step = record.draft.step(step).expect("checked above");
+        let component = self.engine.catalog().get(&draft_step.component).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("step {step} uses unknown component {:?}", draft_step.component),
+            )
+        })?;
+        let (source, value) = match from {
+            SampleFrom::Schema => {
+                let config = draft_step.config.clone().unwrap_or_else(|| json!({}));
+                let hook = format!("/hook/{}", record.summary.slug.as_deref().unwrap_or(&flow_id));
+                let value = match component.output_schema_for(&config, &hook) {
+                    Some(schema) => value_for_schema(&schema),
+                    None => component.descriptor.example_output.clone(),
+                };
+                (SampleSource::Generated, value)
+            }
+            SampleFrom::Execution { id } => {
+                let execution = self.get_execution(&id).await?;
+                if execution.flow_id != flow_id {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("execution {id} is not a run of {flow_id}"),
+                    ));
+                }
+                let value = if component.is_trigger() {
+                    Some(execution.input)
+                } else {
+                    execution.steps.into_iter().find(|run| run.step_id == step).and_then(|run| run.output)
+                };
+                let value = value.ok_or_else(|| {
+                    ApiError::new(ErrorCode::InvalidInput, format!("step {step} has no output in execution {id}"))
+                })?;
+                (SampleSource::Execution, value)
+            }
+            SampleFrom::Inbox { id } => {
+                let entry =
+                    self.store.get_inbox(&id).await?.ok_or_else(|| {
+                        ApiError::new(ErrorCode::InboxEntryNotFound, format!("no inbox entry {id:?}"))
+                    })?;
+                if entry.flow_id.as_deref() != Some(flow_id.as_str()) {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("inbox entry {id} did not reach {flow_id}"),
+                    ));
+                }
+                if !component.is_trigger() {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidInput,
+                        "an inbox request is a sample of the trigger only",
+                    ));
+                }
+                (SampleSource::Captured, hookline_listener::hooks::inbox_sample(&entry))
+            }
+        };
+        self.keep_sample(&flow_id, step, source, value).await
+    }
+
+    /// Each input field of `step` evaluated against the samples: the
+    /// trigger's sample number `sample` (0 = newest) or its current one, and
+    /// every other step's current sample. `document` previews unsaved edits
+    /// instead of the stored draft.
+    pub async fn preview_step(
+        &self,
+        flow: &str,
+        step: &str,
+        sample: Option<usize>,
+        document: Option<FlowDocument>,
+    ) -> Result<StepPreview> {
+        let record = self.get_flow(flow).await?;
+        let flow_id = record.summary.id.clone();
+        if sample.is_some() {
+            let trigger = self.trigger_of(document.as_ref().unwrap_or(&record.draft)).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{flow_id} has no trigger, so it has no trigger samples"),
+                )
+            })?;
+            self.adopt_draft_sample(&record, &trigger).await?;
+        }
+        let document = document.unwrap_or(record.draft);
+        let mut samples = self.samples_of(&document);
+        if let Some(index) = sample {
+            let trigger = self.trigger_of(&document).expect("checked above");
+            let listed = self.store.list_samples(&flow_id, &trigger).await?;
+            let chosen = listed.into_iter().nth(index).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::SampleNotFound,
+                    format!("the trigger has no sample number {index} (0 is the newest)"),
+                )
+            })?;
+            samples.trigger = Some(chosen.value);
+        }
+        preview_step(&document, self.engine.catalog(), step, &samples, &self.engine_limits())
+            .ok_or_else(|| ApiError::new(ErrorCode::StepNotFound, format!("{flow_id} has no step {step:?}")))
+    }
+
+    /// A JSON Schema of the step's output inferred from all its samples.
+    pub async fn infer_schema(&self, flow: &str, step: &str) -> Result<Value> {
+        let values: Vec<Value> = self.list_samples(flow, step).await?.into_iter().map(|s| s.value).collect();
+        Ok(infer_schema(&values))
+    }
+
+    /// Runs the one step with its input mapped from the current samples and
+    /// keeps its output as the step's new current sample. A step with side
+    /// effects runs only with `confirm`; `use_stored` takes the output of the
+    /// newest succeeded execution that ran the step instead of running it.
+    pub async fn retrieve_sample(&self, flow: &str, step: &str, confirm: bool, use_stored: bool) -> Result<Sample> {
+        let record = self.flow_and_step(flow, step).await?;
+        let flow_id = record.summary.id.clone();
+        if use_stored {
+            let output = self.store.latest_step_output(&flow_id, step).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::SampleNotFound, format!("no succeeded execution of {flow_id} ran step {step}"))
+            })?;
+            return self.keep_sample(&flow_id, step, SampleSource::Execution, output).await;
+        }
+        let document = record.draft;
+        let draft_step = document.step(step).expect("checked above");
+        let component = self.engine.catalog().get(&draft_step.component).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("step {step} uses unknown component {:?}", draft_step.component),
+            )
+        })?;
+        if component.descriptor.side_effects && !confirm {
+            return Err(ApiError::new(
+                ErrorCode::ConfirmationRequired,
+                format!(
+                    "running {step} ({}) for a sample would {}: confirm to run it, or use the output of an earlier execution",
+                    draft_step.name,
+                    what_it_would_do(&component.descriptor.title, &component.descriptor.description)
+                ),
+            ));
+        }
+        let samples = self.samples_of(&document);
+        let scope = StepScope {
+            trigger: samples.trigger.clone().unwrap_or_else(|| json!({})),
+            steps: Value::Object(samples.steps.clone()),
+            params: Value::Object(parameters(&document, &Map::new())),
+            execution: json!({"id": "exe_sample", "flowId": flow_id, "version": null}),
+        };
+        let (_, output) = self
+            .engine
+            .run_step_once(&document, step, scope, &CancellationToken::new())
+            .await
+            .map_err(|message| ApiError::new(ErrorCode::InvalidInput, format!("step {step} failed: {message}")))?;
+        self.keep_sample(&flow_id, step, SampleSource::Execution, output).await
+    }
+
+    /// Fields whose value over the current samples does not fit the target
+    /// field (`type_mismatch`) or is missing though required. Steps are only
+    /// checked where samples exist; unknown step ids are already design
+    /// problems.
+    pub(crate) fn sample_problems(&self, document: &FlowDocument) -> Vec<Problem> {
+        let samples = self.samples_of(document);
+        if samples.trigger.is_none() {
+            return vec![];
+        }
+        let limits = self.engine_limits();
+        let mut problems = vec![];
+        for (index, step) in document.steps.iter().enumerate() {
+            let Some(preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
+                continue;
+            };
+            for field in preview.fields {
+                let reason = match field.check {
+                    FieldCheck::TypeMismatch => "over the current samples its value does not fit",
+                    FieldCheck::MissingRequired if field.source.is_some() => {
+                        "over the current samples it maps to nothing"
+                    }
+                    _ => continue,
+                };
+                problems.push(Problem {
+                    path: format!("steps[{index}].inputs[{:?}]", field.field),
+                    message: format!("{reason}: {}", field.message.unwrap_or_default()),
+                });
+            }
+        }
+        problems
+    }
+
+    /// The trigger's current sample and every other step's, from the document.
+    fn samples_of(&self, document: &FlowDocument) -> Samples {
+        let trigger = self.trigger_of(document);
+        let mut samples = Samples::default();
+        for step in &document.steps {
+            let Some(value) = &step.sample else { continue };
+            if Some(&step.id) == trigger.as_ref() {
+                samples.trigger = Some(value.clone());
+            }
+            samples.steps.insert(step.id.clone(), value.clone());
+        }
+        samples
+    }
+
+    fn trigger_of(&self, document: &FlowDocument) -> Option<String> {
+        let catalog = self.engine.catalog();
+        document.steps.iter().find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger())).map(|s| s.id.clone())
+    }
+}
+
+/// A sentence fragment for the confirmation: what running the step does,
+/// from its component's descriptor.
+fn what_it_would_do(title: &str, description: &str) -> String {
+    format!("run {title} for real ({}), which changes something outside Hookline", description.trim_end_matches('.'))
+}
+
+fn new_sample(flow_id: &str, step: &str, source: SampleSource, value: Value) -> Sample {
+    Sample {
+        id: ids::generate(ids::SAMPLE_PREFIX),
+        flow_id: flow_id.to_string(),
+        step_id: step.to_string(),
+        source,
+        created_at: now(),
+        value,
+        current: true,
+    }
+}
+
+/// Waits for test requests, by flow id, so a designer can cancel its wait.
+#[derive(Default)]
+pub(crate) struct CaptureWaits {
+    waits: std::sync::Mutex<std::collections::HashMap<String, tokio_util::sync::CancellationToken>>,
+}
+
+impl Core {
+    /// Waits up to `timeout_ms` for the next request to the flow's test URL
+    /// (`/hook-test/{flow}`) and returns it as the trigger's new current
+    /// sample; nothing runs. A second wait for the same flow ends the first.
+    pub async fn capture_sample(&self, flow: &str, timeout_ms: u64) -> Result<Sample> {
+        let record = self.get_flow(flow).await?;
+        let trigger = self.trigger_step_id(&record)?;
+        let cursor = self.capture_cursor(&record.summary.id).await?;
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let previous =
+            self.captures.waits.lock().expect("capture lock").insert(record.summary.id.clone(), cancel.clone());
+        if let Some(previous) = previous {
+            previous.cancel();
+        }
+        let timeout = std::time::Duration::from_millis(timeout_ms.clamp(1_000, 600_000));
+        let waited = self.wait_for_capture(&cursor, timeout, cancel.clone()).await;
+        self.forget_capture(&record.summary.id, &cancel);
+        waited?;
+        self.store
+            .current_sample(&record.summary.id, &trigger)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the test request arrived but its sample was not kept"))
+    }
+
+    /// Stops a [`Core::capture_sample`] wait; `false` when none was waiting.
+    pub async fn cancel_capture(&self, flow: &str) -> Result<bool> {
+        let id = self.get_flow(flow).await?.summary.id;
+        let token = self.captures.waits.lock().expect("capture lock").remove(&id);
+        Ok(token.map(|t| t.cancel()).is_some())
+    }
+
+    /// Removes the flow's wait if it is still this one (a newer wait keeps
+    /// its own entry).
+    fn forget_capture(&self, flow_id: &str, cancel: &tokio_util::sync::CancellationToken) {
+        let mut waits = self.captures.waits.lock().expect("capture lock");
+        if waits.get(flow_id).is_some_and(|t| t.is_cancelled() || t == cancel) {
+            waits.remove(flow_id);
+        }
+    }
+
+    fn trigger_step_id(&self, record: &FlowRecord) -> Result<String> {
+        let catalog = self.engine.catalog();
+        record
+            .draft
+            .steps
+            .iter()
+            .find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger()))
+            .map(|s| s.id.clone())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{} has no trigger to capture a sample for", record.summary.id),
+                )
+            })
+    }
+}

@@ -1,0 +1,217 @@
+//! Samples and the mapping preview through `Core`: the preview shows what a
+//! run sends, samples stay in step with the draft, and publishing refuses
+//! mappings that do not fit their fields over the samples.
+
+use hookline_api::{Core, CoreConfig, ErrorCode, RunOptions, SampleFrom};
+use hookline_model::{FieldCheck, SampleSource};
+use serde_json::{json, Value};
+
+async fn core() -> (tempfile::TempDir, Core) {
+    let dir = tempfile::tempdir().unwrap();
+    let core = Core::open(CoreConfig::new(dir.path())).await.unwrap();
+    (dir, core)
+}
+
+fn flow(send_inputs: Value) -> Value {
+    json!({
+        "schemaVersion": 1, "id": "flw_map", "name": "Map",
+        "parameters": [{"name": "region", "default": "eu-west"}],
+        "steps": [
+            {"id": "stp_hook", "component": "webhook", "name": "Hook", "config": {"methods": ["POST"], "slug": "map"}},
+            {"id": "stp_lookup", "component": "transform", "name": "Lookup",
+             "inputs": {"value": {"expr": "{'id': $length(body.name), 'tags': body.tags}"}}},
+            {"id": "stp_send", "component": "transform", "name": "Send", "inputs": send_inputs}
+        ],
+        "edges": [{"from": "stp_hook", "to": "stp_lookup"}, {"from": "stp_lookup", "to": "stp_send"}]
+    })
+}
+
+/// The value at a dotted path of an object; `None` when absent.
+fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+#[tokio::test]
+async fn the_preview_of_each_sample_equals_the_input_a_draft_run_records() {
+    let (_dir, core) = core().await;
+    let inputs = json!({
+        "value.name": {"expr": "$uppercase(body.name)"},
+        "value.first": {"expr": "$trigger.body.tags[0]"},
+        "value.count": {"expr": "$count(body.tags) * 1.5"},
+        "value.lookup": {"expr": "$steps.stp_lookup.id"},
+        "value.hookSeen": {"expr": "$steps.stp_hook.body.name"},
+        "value.region": {"expr": "$params.region & '/' & $string(body.missing)"},
+        "value.absent": {"expr": "body.nothing.here"},
+        "value.fixed": {"value": {"n": [1, 2]}},
+        "value.shape": {"expr": "body.tags.{'t': $}"}
+    });
+    core.import_flow(&flow(inputs.clone()).to_string()).await.unwrap();
+    let samples = [
+        json!({"body": {"name": "Gromit", "tags": ["dog", "clever"]}}),
+        json!({"body": {"name": "Shaun", "tags": []}}),
+        json!({"body": {"name": "Feathers", "tags": ["penguin"], "missing": 3}}),
+    ];
+    for sample in &samples {
+        let added = core.add_sample("flw_map", "stp_hook", Some(sample.clone()), None, None).await.unwrap();
+        assert!(added.current, "an added sample is current");
+        let lookup = core.retrieve_sample("flw_map", "stp_lookup", false, false).await.unwrap();
+        assert_eq!(lookup.source, SampleSource::Execution);
+
+        let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+        let options = RunOptions { input: Some(sample.clone()), draft: true, ..Default::default() };
+        let execution = core.run_flow("flw_map", options).await.unwrap();
+        let recorded = execution.steps.iter().find(|s| s.step_id == "stp_send").unwrap().input.clone().unwrap();
+        for key in inputs.as_object().unwrap().keys() {
+            let field = preview.fields.iter().find(|f| &f.field == key).unwrap();
+            assert_eq!(
+                field.value.as_ref(),
+                at(&recorded, key),
+                "{key}: the preview over {sample} shows what the run sent ({recorded})"
+            );
+        }
+    }
+    // Sample 0 is the newest: previewing it by number equals previewing the current one.
+    let by_number = core.preview_step("flw_map", "stp_send", Some(0), None).await.unwrap();
+    assert_eq!(by_number, core.preview_step("flw_map", "stp_send", None, None).await.unwrap());
+    let oldest = core.preview_step("flw_map", "stp_send", Some(2), None).await.unwrap();
+    let name = oldest.fields.iter().find(|f| f.field == "value.name").unwrap();
+    assert_eq!(name.value, Some(json!("GROMIT")), "sample number 2 is the first one added");
+}
+
+async fn draft_sample(core: &Core) -> Option<Value> {
+    core.get_flow("flw_map").await.unwrap().draft.step("stp_hook").unwrap().sample.clone()
+}
+
+#[tokio::test]
+async fn the_current_sample_is_the_drafts_sample_through_adding_choosing_and_removing() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
+    let one = core.add_sample("flw_map", "stp_hook", Some(json!({"n": 1})), None, None).await.unwrap();
+    let two = core.add_sample("flw_map", "stp_hook", None, Some("{\"n\": 2}"), None).await.unwrap();
+    assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})), "the newest added is current");
+    core.set_current_sample("flw_map", "stp_hook", &one.id).await.unwrap();
+    assert_eq!(draft_sample(&core).await, Some(json!({"n": 1})), "choosing a sample writes it into the draft");
+    let listed = core.list_samples("flw_map", "stp_hook").await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| (s.id.clone(), s.current)).collect::<Vec<_>>(),
+        [(two.id.clone(), false), (one.id.clone(), true)]
+    );
+
+    let now = core.remove_sample("flw_map", "stp_hook", &one.id).await.unwrap().unwrap();
+    assert_eq!(now.id, two.id, "removing the current one makes the newest remaining current");
+    assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})));
+    assert_eq!(core.remove_sample("flw_map", "stp_hook", &two.id).await.unwrap(), None);
+    assert_eq!(draft_sample(&core).await, None, "no samples left: the draft has none");
+
+    let err = core.add_sample("flw_map", "stp_hook", None, Some("{\n  \"a\": 1,\n  oops\n}"), None).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("line 3 column 3"), "the typo is located: {}", err.message);
+    let err = core.set_current_sample("flw_map", "stp_hook", "smp_nope").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::SampleNotFound);
+    let err = core.list_samples("flw_map", "stp_gone").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::StepNotFound);
+}
+
+#[tokio::test]
+async fn a_sample_in_an_imported_file_is_listed_as_the_current_sample() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][0]["sample"] = json!({"body": {"name": "Gromit"}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    let listed = core.list_samples("flw_map", "stp_hook").await.unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].current && listed[0].value == doc["steps"][0]["sample"]);
+}
+
+#[tokio::test]
+async fn generated_samples_come_from_the_trigger_settings_and_earlier_executions() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
+    let generated = core.generate_sample("flw_map", "stp_hook", SampleFrom::Schema).await.unwrap();
+    assert_eq!(generated.source, SampleSource::Generated);
+    assert_eq!((&generated.value["method"], &generated.value["path"]), (&json!("POST"), &json!("/hook/map")));
+    assert!(generated.value["body"].is_object() && generated.value["query"] == json!({}), "{}", generated.value);
+
+    let input = json!({"body": {"name": "Shaun", "tags": ["sheep"]}});
+    let run = core
+        .run_flow("flw_map", RunOptions { input: Some(input.clone()), draft: true, ..Default::default() })
+        .await
+        .unwrap();
+    let from_run =
+        core.generate_sample("flw_map", "stp_hook", SampleFrom::Execution { id: run.id.clone() }).await.unwrap();
+    assert_eq!(from_run.value, input, "the trigger's sample is the execution's input");
+    let lookup = core.generate_sample("flw_map", "stp_lookup", SampleFrom::Execution { id: run.id }).await.unwrap();
+    assert_eq!(lookup.value, json!({"id": 5, "tags": ["sheep"]}), "an action's sample is its output in the run");
+    let err =
+        core.generate_sample("flw_map", "stp_hook", SampleFrom::Inbox { id: "inb_nope".into() }).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InboxEntryNotFound);
+}
+
+#[tokio::test]
+async fn the_inferred_schema_covers_every_sample_of_the_step() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
+    for value in [json!({"body": {"name": "A", "age": 3}}), json!({"body": {"name": null}})] {
+        core.add_sample("flw_map", "stp_hook", Some(value), None, None).await.unwrap();
+    }
+    let schema = core.infer_schema("flw_map", "stp_hook").await.unwrap();
+    let body = &schema["properties"]["body"];
+    assert_eq!(body["required"], json!(["name"]), "age is absent from one sample: {schema}");
+    assert_eq!(body["properties"]["name"]["nullable"], true, "{schema}");
+}
+
+#[tokio::test]
+async fn publishing_refuses_a_mapping_that_does_not_fit_its_field_over_the_samples() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Send",
+        "inputs": {"url": {"expr": "body.age"}, "method": {"value": "POST"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    core.publish("flw_map").await.expect("without samples nothing can be evaluated, so nothing blocks");
+
+    core.add_sample("flw_map", "stp_hook", Some(json!({"body": {"name": "A", "age": 3}})), None, None).await.unwrap();
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    assert_eq!(preview.fields.iter().find(|f| f.field == "url").unwrap().check, FieldCheck::TypeMismatch);
+    let err = core.publish("flw_map").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidFlow);
+    assert!(
+        err.problems.iter().any(|p| p.path == "steps[2].inputs[\"url\"]" && p.message.contains("string")),
+        "the field and the reason are named: {:?}",
+        err.problems
+    );
+
+    // An unsaved edit is previewed without saving it.
+    let mut edited = core.get_flow("flw_map").await.unwrap().draft;
+    edited.steps[2].inputs.insert("url".into(), hookline_model::Input::Expr("'http://x/' & body.name".into()));
+    let preview = core.preview_step("flw_map", "stp_send", None, Some(edited)).await.unwrap();
+    assert!(preview.is_ok(), "{preview:?}");
+}
+
+#[tokio::test]
+async fn a_step_with_side_effects_runs_for_a_sample_only_when_confirmed_or_reuses_a_stored_output() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Send",
+        "inputs": {"url": {"value": "http://127.0.0.1:9/pet"}, "method": {"value": "POST"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    let err = core.retrieve_sample("flw_map", "stp_send", false, false).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfirmationRequired);
+    assert!(err.message.contains("HTTP"), "the message says what the step would do: {}", err.message);
+
+    let input = json!({"body": {"name": "Gromit", "tags": []}});
+    let run = RunOptions { input: Some(input.clone()), draft: true, ..Default::default() };
+    let failed = core.run_flow("flw_map", run).await.unwrap();
+    assert_eq!(failed.status, hookline_model::ExecutionStatus::Failed, "nothing listens on port 9");
+    let err = core.retrieve_sample("flw_map", "stp_lookup", false, true).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::SampleNotFound, "only a succeeded execution's output is reused");
+
+    let mut draft = core.get_flow("flw_map").await.unwrap().draft;
+    draft.steps[2] = serde_json::from_value(json!({"id": "stp_send", "component": "transform", "name": "Send",
+        "inputs": {"value": {"expr": "body"}}}))
+    .unwrap();
+    core.save_draft(draft).await.unwrap();
+    core.run_flow("flw_map", RunOptions { input: Some(input), draft: true, ..Default::default() }).await.unwrap();
+    let stored = core.retrieve_sample("flw_map", "stp_lookup", false, true).await.unwrap();
+    assert_eq!(stored.value, json!({"id": 6, "tags": []}), "the output the run recorded");
+    assert_eq!(stored.source, SampleSource::Execution);
+}

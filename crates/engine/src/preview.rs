@@ -1,0 +1,323 @@
+//! The designer's live mapping preview (M6.3–M6.5): every input field of a
+//! step evaluated against the samples, through the same scope and evaluator
+//! the executor uses ([`crate::step_input`]), and checked against the target
+//! field's schema.
+
+use hookline_model::{FieldCheck, FieldError, FieldPreview, FlowDocument, Input, StepPreview, ValueType};
+use serde_json::{json, Map, Value};
+
+use crate::catalog::{Catalog, Component};
+use crate::mapping::{Expression, Limits};
+use crate::plan::PlannedInput;
+use crate::step_input::{field_value, parameters, StepScope};
+
+/// The samples a preview evaluates against: the trigger's output and the
+/// current sample of other steps, by step id. A step without a sample is
+/// simply absent.
+#[derive(Debug, Clone, Default)]
+pub struct Samples {
+    pub trigger: Option<Value>,
+    pub steps: Map<String, Value>,
+}
+
+/// Previews step `step_id` of `document`. `None` when the document has no
+/// such step. A trigger has no inputs: its preview lists no field. Fields
+/// whose expression reads a step (or the trigger) without a sample are not
+/// type-checked: their check is `ok` with a message saying so.
+pub fn preview_step(
+    document: &FlowDocument,
+    catalog: &Catalog,
+    step_id: &str,
+    samples: &Samples,
+    limits: &Limits,
+) -> Option<StepPreview> {
+    let step = document.step(step_id)?;
+    let mut preview = StepPreview { step_id: step_id.to_string(), fields: vec![] };
+    let Some(component) = catalog.get(&step.component) else { return Some(preview) };
+    if component.is_trigger() {
+        return Some(preview);
+    }
+    let trigger_id = document.steps.iter().find(|s| catalog.get(&s.component).is_some_and(Component::is_trigger));
+    let mut steps = samples.steps.clone();
+    steps.remove(step_id);
+    if let (Some(trigger), Some(value)) = (trigger_id, &samples.trigger) {
+        steps.insert(trigger.id.clone(), value.clone());
+    }
+    let scope = StepScope {
+        trigger: samples.trigger.clone().unwrap_or_else(|| Value::Object(Map::new())),
+        steps: Value::Object(steps.clone()),
+        params: Value::Object(parameters(document, &Map::new())),
+        execution: json!({"id": "exe_preview", "flowId": document.id, "version": null}),
+    };
+    let mut mapper = scope.mapper(limits, None);
+
+    for (key, input) in &step.inputs {
+        let schema = component.input_field_schema(key);
+        let required = is_required(component, key);
+        let mut field = FieldPreview {
+            field: key.clone(),
+            source: Some(input.clone()),
+            value: None,
+            error: None,
+            value_type: ValueType::Missing,
+            expected: schema.as_ref().and_then(expected_types),
+            required,
+            check: FieldCheck::Ok,
+            message: None,
+        };
+        let Some(schema) = schema else {
+            field.check = FieldCheck::Error;
+            field.message = Some(format!("{} has no input field {key}", step.component));
+            preview.fields.push(field);
+            continue;
+        };
+        let planned = match input {
+            Input::Value(v) => PlannedInput::Value(v.clone()),
+            Input::Expr(source) => match Expression::parse(source) {
+                Ok(expression) => PlannedInput::Expr(expression),
+                Err(error) => {
+                    field.check = FieldCheck::Error;
+                    field.message = Some(format!("invalid expression: {error}"));
+                    field.error = Some(FieldError {
+                        message: error.message,
+                        position: error.position.map(|p| p as u32),
+                        code: error.code,
+                    });
+                    preview.fields.push(field);
+                    continue;
+                }
+            },
+        };
+        // Whether the samples this field reads exist, so its value means something.
+        let mut lacking: Vec<String> = vec![];
+        let mut unknown: Vec<String> = vec![];
+        if let PlannedInput::Expr(expression) = &planned {
+            if samples.trigger.is_none() {
+                lacking.push("the trigger".to_string());
+            }
+            for id in expression.step_references() {
+                if document.step(&id).is_none() {
+                    unknown.push(id);
+                } else if !steps.contains_key(&id) {
+                    lacking.push(id);
+                }
+            }
+        }
+        match field_value(&planned, &mut mapper) {
+            Err(error) => {
+                field.check = FieldCheck::Error;
+                field.message = Some(error.to_string());
+                field.error = Some(FieldError {
+                    message: error.message,
+                    position: error.position.map(|p| p as u32),
+                    code: error.code,
+                });
+            }
+            Ok(value) => {
+                field.value_type = ValueType::of(value.as_ref());
+                match &value {
+                    None if required => {
+                        field.check = FieldCheck::MissingRequired;
+                        field.message = Some(format!("the required input {key} maps to nothing for this sample"));
+                    }
+                    None => {}
+                    Some(value) => {
+                        if let Ok(validator) = jsonschema::validator_for(&schema) {
+                            if let Some(error) = validator.iter_errors(value).next() {
+                                field.check = FieldCheck::TypeMismatch;
+                                field.message = Some(crate::catalog::schema_message(&error));
+                            }
+                        }
+                    }
+                }
+                field.value = value;
+            }
+        }
+        if !lacking.is_empty() && matches!(field.check, FieldCheck::TypeMismatch | FieldCheck::MissingRequired) {
+            field.check = FieldCheck::Ok;
+            field.message = Some(format!(
+                "not checked: {} {} no sample yet",
+                lacking.join(", "),
+                if lacking.len() == 1 { "has" } else { "have" }
+            ));
+        }
+        if !unknown.is_empty() {
+            field.check = FieldCheck::UnknownStep;
+            let names: Vec<String> = unknown.iter().map(|id| format!("$steps.{id}")).collect();
+            field.message = Some(format!(
+                "{} {} a step this flow no longer has; map the field again",
+                names.join(", "),
+                if unknown.len() == 1 { "reads" } else { "read" }
+            ));
+        }
+        preview.fields.push(field);
+    }
+
+    for required in component.required_inputs() {
+        let child = format!("{required}.");
+        if step.inputs.keys().any(|k| k == required || k.starts_with(&child)) {
+            continue;
+        }
+        preview.fields.push(FieldPreview {
+            field: required.to_string(),
+            source: None,
+            value: None,
+            error: None,
+            value_type: ValueType::Missing,
+            expected: component.input_field_schema(required).as_ref().and_then(expected_types),
+            required: true,
+            check: FieldCheck::MissingRequired,
+            message: Some(format!("the required input {required} is not set")),
+        });
+    }
+    Some(preview)
+}
+
+/// Whether the schema of the field's parent lists it as required, without a default.
+fn is_required(component: &Component, key: &str) -> bool {
+    let (parent, name) = match key.rsplit_once('.') {
+        Some((parent, name)) => (component.input_field_schema(parent), name),
+        None => (Some(component.descriptor.input_schema.clone()), key),
+    };
+    let Some(parent) = parent else { return false };
+    let listed = parent.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
+    let defaulted = parent.get("properties").and_then(|p| p.get(name)).and_then(|f| f.get("default")).is_some();
+    listed && !defaulted
+}
+
+/// The JSON Schema type(s) a field expects: its `type`, or the types of its
+/// `enum` choices.
+fn expected_types(schema: &Value) -> Option<Value> {
+    if let Some(types) = schema.get("type") {
+        return Some(types.clone());
+    }
+    let choices = schema.get("enum")?.as_array()?;
+    let mut types: Vec<&str> = vec![];
+    for choice in choices {
+        let name = match ValueType::of(Some(choice)) {
+            ValueType::String => "string",
+            ValueType::Integer => "integer",
+            ValueType::Number => "number",
+            ValueType::Boolean => "boolean",
+            ValueType::Object => "object",
+            ValueType::Array => "array",
+            ValueType::Null | ValueType::Missing => "null",
+        };
+        if !types.contains(&name) {
+            types.push(name);
+        }
+    }
+    match types.as_slice() {
+        [one] => Some(Value::from(*one)),
+        _ => Some(Value::from(types)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn flow(inputs: Value) -> FlowDocument {
+        FlowDocument::from_value(json!({
+            "schemaVersion": 1, "id": "flw_p", "name": "P",
+            "parameters": [{"name": "region", "default": "eu"}],
+            "steps": [
+                {"id": "stp_hook", "component": "webhook", "name": "Hook"},
+                {"id": "stp_lookup", "component": "transform", "name": "Lookup", "inputs": {"value": {"expr": "body"}}},
+                {"id": "stp_send", "component": "http_request", "name": "Send", "inputs": inputs}
+            ],
+            "edges": [{"from": "stp_hook", "to": "stp_lookup"}, {"from": "stp_lookup", "to": "stp_send"}]
+        }))
+        .unwrap()
+    }
+
+    fn samples() -> Samples {
+        Samples {
+            trigger: Some(json!({"body": {"petname": "Gromit", "age": 4}})),
+            steps: [("stp_lookup".to_string(), json!({"value": {"id": 7}}))].into_iter().collect(),
+        }
+    }
+
+    fn preview(inputs: Value, samples: &Samples) -> StepPreview {
+        preview_step(&flow(inputs), &Catalog::standard(), "stp_send", samples, &Limits::default()).unwrap()
+    }
+
+    fn field<'a>(preview: &'a StepPreview, name: &str) -> &'a FieldPreview {
+        preview.fields.iter().find(|f| f.field == name).unwrap_or_else(|| panic!("no field {name}: {preview:?}"))
+    }
+
+    #[test]
+    fn mapped_fields_show_values_from_the_trigger_steps_and_parameters() {
+        let p = preview(
+            json!({
+                "url": {"expr": "'http://x/' & $params.region"},
+                "body.name": {"expr": "$trigger.body.petname"},
+                "body.id": {"expr": "$steps.stp_lookup.value.id"},
+                "method": {"value": "POST"}
+            }),
+            &samples(),
+        );
+        assert!(p.is_ok(), "{p:?}");
+        assert_eq!(field(&p, "url").value, Some(json!("http://x/eu")));
+        assert_eq!(field(&p, "body.name").value, Some(json!("Gromit")));
+        assert_eq!(field(&p, "body.id").value_type, ValueType::Integer);
+        assert_eq!(field(&p, "url").expected, Some(json!("string")));
+        assert!(field(&p, "url").required && !field(&p, "method").required, "method has a default");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_a_type_mismatch() {
+        let p = preview(json!({"url": {"expr": "body.age"}, "timeoutMs": {"expr": "body.petname"}}), &samples());
+        assert_eq!(field(&p, "url").check, FieldCheck::TypeMismatch, "a number where a string is expected");
+        assert_eq!(field(&p, "timeoutMs").check, FieldCheck::TypeMismatch);
+        assert!(field(&p, "url").message.as_deref().unwrap().contains("string"), "{p:?}");
+    }
+
+    #[test]
+    fn a_required_field_without_input_or_value_is_missing_required() {
+        let p = preview(json!({"body.name": {"expr": "body.petname"}}), &samples());
+        let url = field(&p, "url");
+        assert_eq!((url.check, url.source.is_none()), (FieldCheck::MissingRequired, true));
+        let p = preview(json!({"url": {"expr": "body.nothing"}}), &samples());
+        assert_eq!(field(&p, "url").check, FieldCheck::MissingRequired);
+        assert_eq!(field(&p, "url").value_type, ValueType::Missing);
+    }
+
+    #[test]
+    fn syntax_and_evaluation_errors_carry_position_and_code() {
+        let p =
+            preview(json!({"url": {"expr": "body.petname +"}, "body.x": {"expr": "$number('abc') + {}"}}), &samples());
+        let url = field(&p, "url");
+        assert_eq!(url.check, FieldCheck::Error);
+        assert_eq!(url.error.as_ref().unwrap().position, Some(14), "{url:?}");
+        let x = field(&p, "body.x");
+        assert_eq!(x.check, FieldCheck::Error);
+        assert!(x.error.as_ref().unwrap().code.is_some(), "{x:?}");
+    }
+
+    #[test]
+    fn renaming_a_step_changes_nothing_and_deleting_it_flags_unknown_step() {
+        let inputs = json!({"url": {"value": "http://x"}, "body.id": {"expr": "$steps.stp_lookup.value.id"}});
+        let mut doc = flow(inputs);
+        doc.steps[1].name = "Renamed lookup".into();
+        let catalog = Catalog::standard();
+        let p = preview_step(&doc, &catalog, "stp_send", &samples(), &Limits::default()).unwrap();
+        assert_eq!(field(&p, "body.id").value, Some(json!(7)), "the id, not the name, is what expressions use");
+        doc.steps.remove(1);
+        doc.edges = vec![hookline_model::Edge { from: "stp_hook".into(), to: "stp_send".into(), when: None }];
+        let p = preview_step(&doc, &catalog, "stp_send", &samples(), &Limits::default()).unwrap();
+        let id = field(&p, "body.id");
+        assert_eq!(id.check, FieldCheck::UnknownStep);
+        assert!(id.message.as_deref().unwrap().contains("stp_lookup"), "the missing id is named: {id:?}");
+    }
+
+    #[test]
+    fn without_samples_values_are_not_checked() {
+        let p = preview(json!({"url": {"expr": "body.petname"}}), &Samples::default());
+        let url = field(&p, "url");
+        assert_eq!(url.check, FieldCheck::Ok, "no trigger sample: nothing to check against");
+        assert!(url.message.as_deref().unwrap().contains("no sample"), "{url:?}");
+    }
+}
