@@ -255,7 +255,6 @@ function SourceRow({ node, depth, expanded, toggle, onPick, root }: { node: Sour
           draggable
           title={`Map ${node.path}`}
           aria-label={`${root ? `${node.label} (${node.path})` : node.label}, ${type}${node.optional ? ', optional' : ''}${node.value !== undefined && node.children.length === 0 ? `, ${previewText(node.value)}` : ''}`}
-          onMouseDown={(e) => e.preventDefault()}
           onClick={() => onPick(node.path)}
           onDragStart={(e) => {
             e.dataTransfer.setData(DRAG_TYPE, node.path);

@@ -361,7 +361,18 @@ export function CaptureSample({ flowId, onDone, onClose, seconds = CAPTURE_SECON
 }
 
 /** An action's sample: its current output and "Retrieve sample" (M5.2). */
-export function ActionSample({ flowId, stepId, stepName }: { flowId: string; stepId: string; stepName: string }) {
+export function ActionSample({
+  flowId,
+  stepId,
+  stepName,
+  sideEffects,
+}: {
+  flowId: string;
+  stepId: string;
+  stepName: string;
+  /** The component changes something outside Hookline: ask before running it. */
+  sideEffects: boolean;
+}) {
   const api = useApi();
   const client = useQueryClient();
   const saved = useStepSaved(flowId, stepId);
@@ -393,7 +404,7 @@ export function ActionSample({ flowId, stepId, stepName }: { flowId: string; ste
       <h3 id={`action-sample-${stepId}`}>Sample output</h3>
       <p className="muted small">Run the step once with its mapped sample input and keep its output for later steps.</p>
       {sample !== undefined && sample !== null ? <pre className="json sample-value">{prettyJson(sample)}</pre> : <p className="muted small">No sample yet.</p>}
-      <button type="button" className="btn btn-small" disabled={!saved || busy} onClick={() => void retrieve(false)} title={saved ? undefined : 'Save the flow first'}>
+      <button type="button" className="btn btn-small" disabled={!saved || busy} onClick={() => (sideEffects ? setAsking(true) : void retrieve(false))} title={saved ? undefined : 'Save the flow first'}>
         Retrieve sample
       </button>
       {!saved && <p className="muted small">Save the flow to retrieve a sample.</p>}

@@ -157,7 +157,7 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
         </section>
       )}
 
-      {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} />}
+      {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} sideEffects={component.sideEffects} />}
 
       {mapping && component && flowId && <MappingEditor flowId={flowId} stepId={stepId} component={component} onClose={() => setMapping(false)} />}
 
