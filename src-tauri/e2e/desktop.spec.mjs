@@ -207,6 +207,25 @@ try {
     await browser.pause(800); // the canvas fits its nodes into view with an animation
     await screenshot(browser, designerShot);
   }
+
+  step('a sample added by hand previews a mapped value');
+  await (await browser.$('[data-testid="step-node"][data-step-id="stp_hook"]')).click();
+  await (await browser.$("//button[normalize-space()='Add sample']")).click();
+  const editor = await browser.$('[data-testid="sample-editor"] .cm-content');
+  await editor.waitForDisplayed({ timeoutMsg: 'the sample editor did not open' });
+  await editor.click();
+  // A space between the closing braces: WebKitWebDriver drops a repeated key.
+  await browser.keys('{"body": {"petname": "Shaun", "petstatus": "available"} }');
+  await (await browser.$("//button[normalize-space()='Save sample']")).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="sample-row"]').length) >= 2, {
+    timeoutMsg: 'the typed sample was not kept beside the example\'s own',
+  });
+  await (await browser.$('[data-testid="step-node"][data-step-id="stp_create"]')).click();
+  await (await browser.$("//button[normalize-space()='Map fields']")).click();
+  const preview = await browser.$('[data-testid="target-field"][data-field="body.name"] [data-testid="preview-value"]');
+  await browser.waitUntil(async () => (await preview.isExisting()) && (await preview.getText()).includes('Shaun'), {
+    timeoutMsg: 'the mapping editor did not preview body.name from the new sample',
+  });
   step('passed');
 } catch (error) {
   if (browser) {
