@@ -57,6 +57,7 @@ describe('mapping editor', () => {
     fireEvent.focus(within(target).getByRole('textbox'));
     fireEvent.click(petname);
     expect(inputs('stp_create')['body.name']).toEqual({ expr: '$trigger.body.petname' });
+    expect(target.querySelector('[data-field-input="body.name"]')!.textContent, 'the editor shows the picked expression').toBe('$trigger.body.petname');
     const value = await within(target).findByTestId('preview-value', {}, { timeout: 2000 });
     expect(value.textContent).toContain('"Gromit"');
   });

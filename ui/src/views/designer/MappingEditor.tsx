@@ -21,8 +21,10 @@ import { expression, isExpression, subFieldKeys, withInput } from '../../lib/inp
 import { asSchema, describeFields } from '../../lib/jsonSchema';
 import { keys, useFlow, useSamples } from '../../lib/queries';
 import { buildSourceTree, previewText, type SourceNode } from '../../lib/sampleTree';
+import type { CompletionData } from '../../lib/jsonata';
 import { toApiError } from '../../platform/types';
 import { ChevronRight, TriangleAlert } from '../../lib/uiIcons';
+import { ExpressionEditor } from './ExpressionEditor';
 
 const DRAG_TYPE = 'application/x-hookline-path';
 
@@ -132,6 +134,11 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
     [earlier, trigger?.id, sampleIndex, samples.data, schemas.map((q) => q.dataUpdatedAt).join()],
   );
 
+  const completion = useMemo<CompletionData>(
+    () => ({ steps: earlier.map((s, i) => ({ id: s.id, name: s.name, trigger: s.id === trigger?.id, tree: trees[i] })) }),
+    [earlier, trigger?.id, trees],
+  );
+
   const preview = useStepPreview(flowId, stepId, doc, sampleIndex, record.data !== undefined);
   const targets = useMemo(() => targetsOf(component, step?.inputs), [component, step?.inputs]);
 
@@ -205,6 +212,7 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
                 spec={t}
                 input={step.inputs?.[t.key]}
                 active={target === t.key}
+                completion={completion}
                 preview={preview.data?.fields.find((f) => f.field === t.key)}
                 onFocus={() => setTarget(t.key)}
                 onDrop={(path) => write(t.key, path)}
@@ -283,6 +291,7 @@ function TargetField({
   spec,
   input,
   active,
+  completion,
   preview,
   onFocus,
   onDrop,
@@ -291,6 +300,7 @@ function TargetField({
   spec: TargetSpec;
   input: NonNullable<Step['inputs']>[string] | undefined;
   active: boolean;
+  completion: CompletionData;
   preview: FieldPreview | undefined;
   onFocus: () => void;
   onDrop: (path: string) => void;
@@ -321,7 +331,7 @@ function TargetField({
       }}
     >
       <div className="field-head">
-        <label className="field-label mono" htmlFor={id}>
+        <label className="field-label mono" htmlFor={id} onClick={() => document.getElementById(id)?.focus()}>
           {spec.key}
           {spec.required && (
             <span className="required" title="Required">
@@ -333,17 +343,18 @@ function TargetField({
         <span className="source-type">{spec.type}</span>
         {literal && <span className="badge badge-neutral">literal</span>}
       </div>
-      <input
+      <ExpressionEditor
         id={id}
-        className="input mono"
+        fieldKey={spec.key}
         value={text}
-        data-map-field={spec.key}
+        label={`${spec.key}${spec.required ? ' (required)' : ''}: JSONata expression`}
         placeholder="Pick or drop a field, or type an expression"
-        spellCheck={false}
-        aria-invalid={flagged || undefined}
-        aria-describedby={`${id}-preview`}
+        invalid={!!flagged}
+        describedBy={`${id}-preview`}
+        errorPosition={preview?.error?.position ?? undefined}
+        completion={completion}
         onFocus={onFocus}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={onChange}
       />
       <div id={`${id}-preview`} className="field-preview">
         <FieldPreviewLine preview={preview} text={text} />

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { ComponentDescriptor } from '../../bindings/ComponentDescriptor';
 import type { Input } from '../../bindings/Input';
@@ -30,8 +30,10 @@ import { useCredentials } from '../../lib/queries';
 import { Braces, Copy, Plus, SquareFunction, Trash2, TriangleAlert, X } from '../../lib/uiIcons';
 import { ExpressionEditor, JsonWidget, LenientInput, LiteralWidget } from './fields';
 import { JsonEditor, type JsonCheck } from './JsonEditor';
-import { MappingEditor } from './MappingEditor';
 import { ActionSample, TriggerSamples, useStepSaved } from './SamplesSection';
+
+// The mapping editor (with its JSONata completion) loads when first opened.
+const MappingEditor = lazy(() => import('./MappingEditor').then((m) => ({ default: m.MappingEditor })));
 
 const domId = (...parts: string[]) => parts.join('-').replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -159,7 +161,11 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
 
       {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} sideEffects={component.sideEffects} />}
 
-      {mapping && component && flowId && <MappingEditor flowId={flowId} stepId={stepId} component={component} onClose={() => setMapping(false)} />}
+      {mapping && component && flowId && (
+        <Suspense fallback={null}>
+          <MappingEditor flowId={flowId} stepId={stepId} component={component} onClose={() => setMapping(false)} />
+        </Suspense>
+      )}
 
       {trigger && flowId && <TriggerSamples flowId={flowId} stepId={stepId} component={step.component} />}
 
