@@ -129,6 +129,12 @@ fn a_flow_is_designed_published_started_and_called_through_the_api() {
     };
     assert_eq!(execution["output"], 8, "the hook's body went through the published flow");
 
+    let inbox = browser.ok("listInbox", json!({"flow": flow_id}));
+    assert_eq!(inbox.as_array().map(Vec::len), Some(1), "the request is in the flow's inbox: {inbox}");
+    let from_inbox = json!({"kind": "inbox", "id": inbox[0]["id"]});
+    let sample = browser.ok("generateSample", json!({"flow": flow_id, "step": "stp_hook", "from": from_inbox}));
+    assert_eq!(sample["value"]["body"], json!({"n": 4}), "a received request becomes a sample: {sample}");
+
     let postman = browser.ok("postmanCollection", json!({"flow": flow_id}));
     assert!(postman["info"]["schema"].as_str().unwrap().contains("v2.1.0"), "a v2.1 collection");
     assert_eq!(postman["item"][0]["request"]["url"]["raw"], hook["url"], "Postman calls the live hook");

@@ -5,6 +5,7 @@
 import type { ComponentDescriptor } from './bindings/ComponentDescriptor';
 import type { CredentialView } from './bindings/CredentialView';
 import type { Execution } from './bindings/Execution';
+import type { InboxView } from './bindings/InboxView';
 import type { ExecutionSummary } from './bindings/ExecutionSummary';
 import type { ExpressionCheck } from './bindings/ExpressionCheck';
 import type { FlowDocument } from './bindings/FlowDocument';
@@ -84,6 +85,7 @@ export function createApi(platform: Platform) {
     addSample: (flow: string, step: string, value: JsonValue) => call<Sample>('addSample', { flow, step, value, source: 'manual' }),
     setCurrentSample: (flow: string, step: string, sample: string) => call<Sample[] | null>('setCurrentSample', { flow, step, sample }),
     removeSample: (flow: string, step: string, sample: string) => call<unknown>('removeSample', { flow, step, sample }),
+    listInbox: (flow: string, limit = 50) => call<InboxView[]>('listInbox', { flow, limit }),
     generateSample: (flow: string, step: string, from: GenerateFrom) => call<Sample>('generateSample', { flow, step, from }),
     previewStep: (flow: string, step: string, options: PreviewOptions = {}) =>
       call<StepPreview>('previewStep', {

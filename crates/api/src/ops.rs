@@ -122,6 +122,9 @@ pub enum Request {
     /// Waits for the next request to the test URL; it becomes the trigger's
     /// current sample. `timeoutMs` defaults to 120 000.
     CaptureSample(CaptureSampleArgs),
+    /// Requests that reached the flow's hook, newest first (at most `limit`,
+    /// default 50), secrets masked.
+    ListInbox(ListInboxArgs),
     /// Ends a `captureSample` wait early.
     CancelCapture {
         flow: String,
@@ -143,6 +146,16 @@ pub struct AddSampleArgs {
     /// Default `manual`.
     #[ts(optional)]
     pub source: Option<SampleSource>,
+}
+
+/// Arguments of [`Request::ListInbox`].
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListInboxArgs {
+    pub flow: String,
+    #[ts(optional)]
+    pub limit: Option<u32>,
 }
 
 /// Arguments of [`Request::CaptureSample`].
@@ -306,6 +319,7 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
             json(core.capture_sample(&args.flow, u64::from(args.timeout_ms.unwrap_or(120_000))).await?)
         }
         CancelCapture { flow } => json(core.cancel_capture(&flow).await?),
+        ListInbox(args) => json(core.list_inbox(&args.flow, args.limit.unwrap_or(50).min(500)).await?),
     }
 }
 

@@ -16,6 +16,7 @@ export const keys = {
   versions: (id: string) => ['versions', id] as const,
   version: (id: string, version: number) => ['version', id, version] as const,
   executions: (flowId: string | null) => ['executions', flowId ?? '*'] as const,
+  inbox: (flowId: string) => ['inbox', flowId] as const,
   executionsAll: ['executions'] as const,
   execution: (id: string) => ['execution', id] as const,
   credentials: ['credentials'] as const,
@@ -45,6 +46,7 @@ export function invalidateFor(client: QueryClient, event: CoreEvent): void {
       break;
     case 'executionChanged':
       void client.invalidateQueries({ queryKey: keys.executionsAll });
+      void client.invalidateQueries({ queryKey: ['inbox'] });
       void client.invalidateQueries({ queryKey: keys.execution(event.executionId) });
       if (TERMINAL.includes(event.status)) {
         void client.invalidateQueries({ queryKey: keys.flows });
@@ -99,6 +101,12 @@ export function useVersionDocument(id: string, version: number | null) {
     enabled: version !== null,
     staleTime: Infinity,
   });
+}
+
+/** Requests that reached the flow's hook, newest first. */
+export function useInbox(flowId: string, limit = 20) {
+  const api = useApi();
+  return useQuery({ queryKey: [...keys.inbox(flowId), limit], queryFn: () => api.listInbox(flowId, limit) });
 }
 
 export function useExecutions(flowId: string | null, limit = 25) {

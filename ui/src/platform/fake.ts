@@ -444,6 +444,11 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
       const sample = triggerOf(doc)?.sample ?? {};
       return execute(f, doc, version, 'manual', (input as JsonValue | undefined) ?? sample);
     },
+    // The fake has no listener, so no request ever reaches a hook.
+    listInbox: ({ flow }) => {
+      find(flow as string);
+      return [];
+    },
     listExecutions: ({ flow, limit }) => {
       const id = typeof flow === 'string' ? find(flow).id : null;
       return executions

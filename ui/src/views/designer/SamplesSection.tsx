@@ -15,7 +15,7 @@ import { useEditor } from '../../editor/store';
 import { useApi } from '../../lib/apiContext';
 import { copyWithToast } from '../../lib/exports';
 import { formatRelative, prettyJson } from '../../lib/format';
-import { keys, useExecutions, useFlow, useHooks, useSamples } from '../../lib/queries';
+import { keys, useExecutions, useInbox, useFlow, useHooks, useSamples } from '../../lib/queries';
 import { toast } from '../../lib/toast';
 import { toApiError } from '../../platform/types';
 import { Check, Copy, Plus, Trash2 } from '../../lib/uiIcons';
@@ -216,8 +216,11 @@ function AddSample({ onSave, onCancel, busy }: { onSave: (value: JsonValue) => P
 
 function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string; busy: boolean; onGenerate: (from: GenerateFrom) => Promise<void>; onCancel: () => void }) {
   const executions = useExecutions(flowId, 20);
+  const inbox = useInbox(flowId, 20);
   const [execution, setExecution] = useState('');
+  const [request, setRequest] = useState('');
   const id = `gen-exe-${flowId}`;
+  const inboxId = `gen-inbox-${flowId}`;
   return (
     <div className="sample-generate" role="group" aria-label="Generate a sample">
       <button type="button" className="btn btn-small" disabled={busy} onClick={() => void onGenerate({ kind: 'schema' })}>
@@ -237,6 +240,22 @@ function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string
         </select>
         <button type="button" className="btn btn-small" disabled={busy || !execution} onClick={() => void onGenerate({ kind: 'execution', id: execution })}>
           Use its input
+        </button>
+      </div>
+      <label className="field-label" htmlFor={inboxId}>
+        From a request the hook received
+      </label>
+      <div className="button-row">
+        <select id={inboxId} className="input" value={request} onChange={(e) => setRequest(e.target.value)}>
+          <option value="">{inbox.data?.length === 0 ? 'No requests yet' : 'Choose a request'}</option>
+          {(inbox.data ?? []).map((r) => (
+            <option key={r.id} value={r.id}>
+              {formatRelative(r.receivedAt)} · {r.method} {r.path} · {r.status}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="btn btn-small" disabled={busy || !request} onClick={() => void onGenerate({ kind: 'inbox', id: request })}>
+          Use it
         </button>
         <button type="button" className="btn btn-small" onClick={onCancel}>
           Cancel
