@@ -35,18 +35,8 @@ hookline="$root/target/release/hookline"
 [ -x "$hookline" ] || hookline="$root/target/debug/hookline"
 [ -x "$hookline" ] || { cargo build --release -p hookline-cli; hookline="$root/target/release/hookline"; }
 
-work=$(mktemp -d)
-# The session's document portal mounts a FUSE file system in the temporary
-# HOME and may still hold it for a moment after the session ends.
-remove_work() {
-    for _ in $(seq 50); do
-        rm -rf "$work" 2>/dev/null && return 0
-        fusermount -uz "$work/home/.cache/doc" 2>/dev/null || umount -l "$work/home/.cache/doc" 2>/dev/null || true
-        sleep 0.1
-    done
-    echo "could not remove $work" >&2
-}
-trap remove_work EXIT
+source scripts/lib/session-dir.sh
+make_session_dir
 size_built=$(stat -c %s "$app")
 strip -o "$work/stripped" "$app"
 size_stripped=$(stat -c %s "$work/stripped")

@@ -33,18 +33,8 @@ if [ ! -d src-tauri/e2e/node_modules ] || [ src-tauri/e2e/package-lock.json -nt 
 fi
 cargo build -p hookline-desktop --features custom-protocol
 
-work=$(mktemp -d)
-# The session's document portal mounts a FUSE file system in the temporary
-# HOME and may still hold it for a moment after the session ends.
-remove_work() {
-    for _ in $(seq 50); do
-        rm -rf "$work" 2>/dev/null && return 0
-        fusermount -uz "$work/home/.cache/doc" 2>/dev/null || umount -l "$work/home/.cache/doc" 2>/dev/null || true
-        sleep 0.1
-    done
-    echo "could not remove $work" >&2
-}
-trap remove_work EXIT
+source scripts/lib/session-dir.sh
+make_session_dir
 mkdir -p "$work/data" "$work/home" target/e2e
 rm -f target/e2e/desktop.png target/e2e/desktop-failure.png
 # Links the window opens go to this stand-in for xdg-open, which notes them

@@ -150,3 +150,20 @@ export async function api(hookline, op, args = {}) {
   if (!response.ok) throw new Error(`${op}: ${response.status} ${JSON.stringify(body)}`);
   return body;
 }
+
+/**
+ * Starts Hookline and a browser before the file's tests and stops both after
+ * them; returns an object whose `hookline` and `browser` are set by then.
+ */
+export function useHooklineAndBrowser(before, after) {
+  const running = {};
+  before(async () => {
+    running.hookline = await startHookline();
+    running.browser = await startBrowser();
+  });
+  after(async () => {
+    await running.browser?.stop();
+    await running.hookline?.stop();
+  });
+  return running;
+}

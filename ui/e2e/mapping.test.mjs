@@ -8,21 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startHookline, startBrowser } from './harness.mjs';
+import { useHooklineAndBrowser } from './harness.mjs';
 
 const run = promisify(execFile);
-let hookline;
-let browser;
-
-before(async () => {
-  hookline = await startHookline();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.stop();
-  await hookline?.stop();
-});
+const running = useHooklineAndBrowser(before, after);
 
 /** Opens tree nodes until the source field at `path` is on screen. */
 async function sourceField(page, path) {
@@ -37,6 +26,7 @@ async function sourceField(page, path) {
 }
 
 test('capture a sample, map fields by dragging, preview, retrieve, publish and call', async () => {
+  const { hookline, browser } = running;
   const { page } = browser;
   await page.goto(hookline.designerUrl);
   await page.getByRole('button', { name: 'New flow' }).click();

@@ -7,20 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { startHookline, startBrowser, api } from './harness.mjs';
+import { useHooklineAndBrowser, api } from './harness.mjs';
 
-let hookline;
-let browser;
-
-before(async () => {
-  hookline = await startHookline();
-  browser = await startBrowser();
-});
-
-after(async () => {
-  await browser?.stop();
-  await hookline?.stop();
-});
+const running = useHooklineAndBrowser(before, after);
 
 /** With UPDATE_SCREENSHOTS=1 the README's pictures are taken along the way. */
 async function screenshot(page, name) {
@@ -34,6 +23,7 @@ async function download(page, action) {
 }
 
 test('the tutorial: design, publish, start, call the hook, export and import', async () => {
+  const { hookline, browser } = running;
   const { page } = browser;
   await page.goto(hookline.designerUrl);
 
