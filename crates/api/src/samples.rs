@@ -5,7 +5,7 @@
 use hookline_engine::preview::{preview_step, Samples};
 use hookline_engine::schema::{infer_schema, value_for_schema};
 use hookline_engine::step_input::{parameters, StepScope};
-use hookline_engine::Problem;
+use hookline_engine::{Problem, RunOnceError};
 use hookline_model::{ids, parse_json_text, FieldCheck, FlowDocument, FlowRecord, Sample, SampleSource, StepPreview};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -245,22 +245,6 @@ impl Core {
         }
         let document = record.draft;
         let draft_step = document.step(step).expect("checked above");
-        let component = self.engine.catalog().get(&draft_step.component).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidInput,
-                format!("step {step} uses unknown component {:?}", draft_step.component),
-            )
-        })?;
-        if component.descriptor.side_effects && !confirm {
-            return Err(ApiError::new(
-                ErrorCode::ConfirmationRequired,
-                format!(
-                    "running {step} ({}) for a sample would {}: confirm to run it, or use the output of an earlier execution",
-                    draft_step.name,
-                    what_it_would_do(&component.descriptor.title, &component.descriptor.description)
-                ),
-            ));
-        }
         let samples = self.samples_of(&document);
         let scope = StepScope {
             trigger: samples.trigger.clone().unwrap_or_else(|| json!({})),
@@ -268,11 +252,22 @@ impl Core {
             params: Value::Object(parameters(&document, &Map::new())),
             execution: json!({"id": "exe_sample", "flowId": flow_id, "version": null}),
         };
-        let (_, output) = self
-            .engine
-            .run_step_once(&document, step, scope, &CancellationToken::new())
-            .await
-            .map_err(|message| ApiError::new(ErrorCode::InvalidInput, format!("step {step} failed: {message}")))?;
+        let (_, output) = match self.engine.run_step_once(&document, step, scope, confirm, &CancellationToken::new()).await
+        {
+            Ok(ran) => ran,
+            Err(RunOnceError::NeedsConfirmation(effect)) => {
+                return Err(ApiError::new(
+                    ErrorCode::ConfirmationRequired,
+                    format!(
+                        "running {step} ({}) for a sample would {effect}: confirm to run it, or use the output of an earlier execution",
+                        draft_step.name
+                    ),
+                ))
+            }
+            Err(RunOnceError::Failed(message)) => {
+                return Err(ApiError::new(ErrorCode::InvalidInput, format!("step {step} failed: {message}")))
+            }
+        };
         self.keep_sample(&flow_id, step, SampleSource::Execution, output).await
     }
 
@@ -330,10 +325,6 @@ impl Core {
 
 /// A sentence fragment for the confirmation: what running the step does,
 /// from its component's descriptor.
-fn what_it_would_do(title: &str, description: &str) -> String {
-    format!("run {title} for real ({}), which changes something outside Hookline", description.trim_end_matches('.'))
-}
-
 fn new_sample(flow_id: &str, step: &str, source: SampleSource, value: Value) -> Sample {
     Sample {
         id: ids::generate(ids::SAMPLE_PREFIX),

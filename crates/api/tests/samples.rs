@@ -196,7 +196,11 @@ async fn a_step_with_side_effects_runs_for_a_sample_only_when_confirmed_or_reuse
     core.import_flow(&doc.to_string()).await.unwrap();
     let err = core.retrieve_sample("flw_map", "stp_send", false, false).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::ConfirmationRequired);
-    assert!(err.message.contains("HTTP"), "the message says what the step would do: {}", err.message);
+    assert!(
+        err.message.contains("send a POST request to http://127.0.0.1:9/pet"),
+        "says what it would do: {}",
+        err.message
+    );
 
     let input = json!({"body": {"name": "Gromit", "tags": []}});
     let run = RunOptions { input: Some(input.clone()), draft: true, ..Default::default() };
@@ -214,4 +218,158 @@ async fn a_step_with_side_effects_runs_for_a_sample_only_when_confirmed_or_reuse
     let stored = core.retrieve_sample("flw_map", "stp_lookup", false, true).await.unwrap();
     assert_eq!(stored.value, json!({"id": 6, "tags": []}), "the output the run recorded");
     assert_eq!(stored.source, SampleSource::Execution);
+}
+
+/// Serves `hookline demo petstore` on a free loopback port; returns its base URL.
+async fn petstore(dir: &std::path::Path) -> (String, tokio_util::sync::CancellationToken) {
+    let store = hookline_store::PetStore::open(&dir.join("pets.db")).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(hookline_listener::demo::serve(listener, store, shutdown.clone()));
+    (url, shutdown)
+}
+
+#[tokio::test]
+async fn whether_retrieving_asks_first_depends_on_the_http_method() {
+    let (dir, core) = core().await;
+    let (api, _shutdown) = petstore(dir.path()).await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "fields": [{"field": "body.name", "type": "string", "required": true}],
+        "inputs": {"url": {"value": format!("{api}/pet")}, "method": {"expr": "body.method"},
+                   "body.name": {"expr": "body.name"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+
+    core.add_sample("flw_map", "stp_hook", Some(json!({"body": {"name": "Gromit", "method": "POST"}})), None, None)
+        .await
+        .unwrap();
+    let err = core.retrieve_sample("flw_map", "stp_send", false, false).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfirmationRequired, "a POST changes the pet store");
+    assert!(
+        err.message.contains(&format!("send a POST request to {api}/pet")),
+        "says what it would do: {}",
+        err.message
+    );
+    let created = core.retrieve_sample("flw_map", "stp_send", true, false).await.unwrap();
+    assert_eq!(at(&created.value, "body.name"), Some(&json!("Gromit")), "confirmed, it runs: {created:?}");
+
+    // The method is mapped: a sample that makes it a GET runs without asking.
+    core.add_sample("flw_map", "stp_hook", Some(json!({"body": {"name": "Gromit", "method": "GET"}})), None, None)
+        .await
+        .unwrap();
+    let listed = core.retrieve_sample("flw_map", "stp_send", false, false).await.unwrap();
+    assert_eq!(at(&listed.value, "status"), Some(&json!(200)));
+    assert_eq!(listed.value["body"][0]["name"], json!("Gromit"), "GET /pet lists the pet the POST created");
+    let head = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    assert!(head.is_ok(), "{head:?}");
+}
+
+#[tokio::test]
+async fn declared_body_fields_are_typed_mapping_targets_checked_in_preview_publish_and_runs() {
+    let (dir, core) = core().await;
+    let (api, _shutdown) = petstore(dir.path()).await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "fields": [
+            {"field": "body.name", "type": "string", "required": true},
+            {"field": "body.status", "type": "string"},
+            {"field": "body.age", "type": "integer"}
+        ],
+        "inputs": {"url": {"value": format!("{api}/pet")}, "method": {"value": "POST"},
+                   "body.status": {"expr": "body.petstatus"}, "body.age": {"expr": "body.age"}}});
+    let imported = core.import_flow(&doc.to_string()).await.unwrap();
+    let exported: Value = serde_json::from_str(&core.export_flow(&imported.flow_id).await.unwrap()).unwrap();
+    assert_eq!(exported["steps"][2]["fields"][0], json!({"field": "body.name", "type": "string", "required": true}));
+    assert_eq!(
+        exported["steps"][2]["fields"][1],
+        json!({"field": "body.status", "type": "string"}),
+        "required: false is left out"
+    );
+
+    core.add_sample("flw_map", "stp_hook", Some(json!({"body": {"petstatus": "Sold", "age": "three"}})), None, None)
+        .await
+        .unwrap();
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    let field =
+        |name: &str| preview.fields.iter().find(|f| f.field == name).unwrap_or_else(|| panic!("{name}: {preview:?}"));
+    assert_eq!(field("body.name").check, FieldCheck::MissingRequired, "declared required and not mapped");
+    assert_eq!(field("body.name").expected, Some(json!("string")));
+    assert_eq!((field("body.status").check, field("body.status").required), (FieldCheck::Ok, false));
+    assert_eq!(field("body.age").check, FieldCheck::TypeMismatch, "a string where an integer is declared");
+
+    let refused = core.publish("flw_map").await.unwrap_err();
+    let problems: Vec<String> = refused.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    assert!(problems.contains(&"steps[2].inputs: the required input body.name is not set".to_string()), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("steps[2].inputs[\"body.age\"]: over the current samples its value does not fit")),
+        "{problems:?}"
+    );
+
+    let mut draft = core.get_flow("flw_map").await.unwrap().draft;
+    draft.steps[2].inputs.insert("body.name".into(), hookline_model::Input::Expr("body.petname".into()));
+    draft.steps[2].inputs.insert("body.age".into(), hookline_model::Input::Expr("$number(body.age)".into()));
+    core.save_draft(draft).await.unwrap();
+    core.add_sample(
+        "flw_map",
+        "stp_hook",
+        Some(json!({"body": {"petname": "Gromit", "petstatus": "Sold", "age": "3"}})),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    assert!(preview.is_ok(), "{preview:?}");
+    core.publish("flw_map").await.unwrap();
+
+    // At run time the declaration holds too: a request without a name fails
+    // the step before anything is sent.
+    let run = |body: Value| RunOptions { input: Some(json!({"body": body})), ..Default::default() };
+    let ran =
+        core.run_flow("flw_map", run(json!({"petname": "Shaun", "petstatus": "available", "age": "2"}))).await.unwrap();
+    assert_eq!(ran.status, hookline_model::ExecutionStatus::Succeeded, "{ran:?}");
+    let sent = ran.steps.iter().find(|s| s.step_id == "stp_send").unwrap();
+    assert_eq!(sent.input.as_ref().unwrap()["body"], json!({"name": "Shaun", "status": "available", "age": 2}));
+    let failed = core.run_flow("flw_map", run(json!({"petstatus": "sold"}))).await.unwrap();
+    assert_eq!(failed.status, hookline_model::ExecutionStatus::Failed);
+    let step = failed.steps.iter().find(|s| s.step_id == "stp_send").unwrap();
+    assert!(step.error.as_deref().unwrap_or_default().contains("name"), "names the missing field: {step:?}");
+    let pets = reqwest::get(format!("{api}/pet")).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(pets.as_array().map(Vec::len), Some(1), "only Shaun was created: {pets}");
+}
+
+#[tokio::test]
+async fn declarations_that_do_not_fit_the_component_are_design_problems() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({"value": {"expr": "body"}}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Send",
+        "fields": [
+            {"field": "body.name", "type": "string"},
+            {"field": "body.name", "type": "number"},
+            {"field": "colour", "type": "string"},
+            {"field": "url.host", "type": "string"},
+            {"field": "timeoutMs.x"},
+            {"field": "body.name.first", "type": "string"},
+            {"field": "body..x"}
+        ],
+        "inputs": {"url": {"value": "http://127.0.0.1:9/pet"}}});
+    doc["steps"][0]["fields"] = json!([{"field": "body.x"}]);
+    let imported = core.import_flow(&doc.to_string()).await.unwrap();
+    let report = core.validate_flow(&imported.flow_id).await.unwrap();
+    let messages: Vec<String> = report.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+    let expect = [
+        "steps[0].fields: a trigger has config, not declared input fields",
+        "steps[2].fields[1]: body.name is declared twice",
+        "steps[2].fields[2]: colour would be a new input of http_request; declare fields inside an object input, like body.colour",
+        "steps[2].fields[3]: url is not an object, so it has no fields to declare",
+        "steps[2].fields[4]: timeoutMs is not an object, so it has no fields to declare",
+        "steps[2].fields[5]: body.name is declared as a string, so it has no fields",
+        "steps[2].fields[6]: \"body..x\" is not a field path; write it as <input>.<name>, like body.name",
+    ];
+    for line in expect {
+        assert!(messages.iter().any(|m| m == line), "missing {line:?} in {messages:#?}");
+    }
 }

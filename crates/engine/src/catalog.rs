@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use hookline_model::{ComponentDescriptor, ComponentKind};
+use hookline_model::{ComponentDescriptor, ComponentKind, DeclaredField, FieldType};
 use jsonschema::Validator;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::components::{self, Action};
 
@@ -58,53 +58,257 @@ impl Component {
         schema_problems(&self.config_validator, config)
     }
 
-    /// Problems of a mapped input, each as (path suffix, message).
-    pub fn check_input(&self, input: &Value) -> Vec<(String, String)> {
-        schema_problems(&self.input_validator, input)
+    /// Problems of a mapped input, each as (path suffix, message), against
+    /// the step's own validator when it declares fields
+    /// ([`Component::step_input_validator`]), else the component's.
+    pub fn check_input(&self, step: Option<&Validator>, input: &Value) -> Vec<(String, String)> {
+        schema_problems(step.unwrap_or(&self.input_validator), input)
+    }
+
+    /// The validator of a step that declares fields; `None` when it declares
+    /// none and the component's own applies.
+    pub fn step_input_validator(&self, fields: &[DeclaredField]) -> Option<Arc<Validator>> {
+        if fields.is_empty() {
+            return None;
+        }
+        jsonschema::validator_for(&self.step_input_schema(fields)).ok().map(Arc::new)
     }
 
     /// The schema of the input field at a dotted path (`body.name`): `Some(true)`
     /// (anything) below a field whose schema does not list properties, `None`
     /// when the path names no field.
     pub fn input_field_schema(&self, path: &str) -> Option<Value> {
-        let mut schema = &self.descriptor.input_schema;
-        for part in path.split('.') {
-            if part.is_empty() {
-                return None;
-            }
-            match schema.get("properties").and_then(|p| p.get(part)) {
-                Some(field) => schema = field,
-                None => {
-                    let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
-                    let typed_non_object = schema.get("type").is_some_and(|t| {
-                        t != "object" && !t.as_array().is_some_and(|a| a.iter().any(|t| t == "object"))
-                    });
-                    if closed || typed_non_object {
-                        return None;
-                    }
-                    return Some(
-                        schema
-                            .get("additionalProperties")
-                            .filter(|a| a.is_object())
-                            .cloned()
-                            .unwrap_or(Value::Bool(true)),
-                    );
-                }
-            }
-        }
-        Some(schema.clone())
+        field_schema(&self.descriptor.input_schema, path)
     }
 
     /// Top-level input fields the schema requires and gives no default for.
-    pub fn required_inputs(&self) -> Vec<&str> {
-        let schema = &self.descriptor.input_schema;
-        let required = schema.get("required").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-        required
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|name| schema.get("properties").and_then(|p| p.get(*name)).and_then(|f| f.get("default")).is_none())
-            .collect()
+    pub fn required_inputs(&self) -> Vec<String> {
+        required_fields(&self.descriptor.input_schema)
     }
+
+    /// The input schema of one step: the component's, with the fields the
+    /// step declares (`body.name`) added as typed properties, required ones
+    /// listed as required up to the top. Declarations that do not fit (see
+    /// [`Component::declaration_problems`]) are left out.
+    pub fn step_input_schema(&self, fields: &[DeclaredField]) -> Value {
+        let mut schema = self.descriptor.input_schema.clone();
+        if fields.is_empty() {
+            return schema;
+        }
+        let fitting: Vec<&DeclaredField> = {
+            let problems = self.declaration_problems(fields);
+            fields.iter().enumerate().filter(|(i, _)| !problems.iter().any(|(at, _)| at == i)).map(|(_, f)| f).collect()
+        };
+        'fields: for field in fitting {
+            let parts: Vec<&str> = field.field.split('.').collect();
+            let (name, parents) = parts.split_last().expect("split yields at least one part");
+            let mut node = &mut schema;
+            for part in parents {
+                let Some(object) = node.as_object_mut() else { continue 'fields };
+                object.entry("type").or_insert_with(|| json!("object"));
+                if field.required {
+                    require(object, part);
+                }
+                let properties = object.entry("properties").or_insert_with(|| json!({}));
+                let Some(properties) = properties.as_object_mut() else { continue 'fields };
+                node = properties.entry(part.to_string()).or_insert_with(|| json!({}));
+            }
+            let Some(object) = node.as_object_mut() else { continue };
+            object.entry("type").or_insert_with(|| json!("object"));
+            // Fields of a map such as `headers` keep the map's own rule for values.
+            let leaf = match object.get("additionalProperties").filter(|a| a.is_object()) {
+                Some(values) if field.field_type != FieldType::Any => {
+                    json!({"allOf": [values, field.field_type.schema()]})
+                }
+                Some(values) => values.clone(),
+                None => field.field_type.schema(),
+            };
+            let properties = object.entry("properties").or_insert_with(|| json!({}));
+            if let Some(properties) = properties.as_object_mut() {
+                properties.insert(name.to_string(), leaf);
+            }
+            if field.required {
+                require(object, name);
+            }
+        }
+        schema
+    }
+
+    /// Declared fields that do not fit the component, each as (index into
+    /// `fields`, message): a field must sit below an input that takes an
+    /// object with fields of any name, must not redeclare one of the
+    /// component's own fields, and is declared once.
+    pub fn declaration_problems(&self, fields: &[DeclaredField]) -> Vec<(usize, String)> {
+        let mut problems = vec![];
+        let mut seen: BTreeMap<&str, FieldType> = BTreeMap::new();
+        for (i, declared) in fields.iter().enumerate() {
+            let path = declared.field.as_str();
+            if path.split('.').any(|part| part.trim().is_empty()) {
+                problems.push((i, format!("{path:?} is not a field path; write it as <input>.<name>, like body.name")));
+                continue;
+            }
+            if seen.contains_key(path) {
+                problems.push((i, format!("{path} is declared twice")));
+                continue;
+            }
+            let Some((parent, name)) = path.rsplit_once('.') else {
+                problems.push((
+                    i,
+                    format!(
+                        "{path} would be a new input of {}; declare fields inside an object input, like body.{path}",
+                        self.descriptor.id
+                    ),
+                ));
+                continue;
+            };
+            let fits = match seen.get(parent) {
+                Some(FieldType::Object | FieldType::Any) => Ok(()),
+                Some(other) => Err(format!("{parent} is declared as {}, so it has no fields", type_name(*other))),
+                None => match self.input_field_schema(parent) {
+                    None => Err(format!("{} has no input field {parent}", self.descriptor.id)),
+                    Some(schema) => open_for(&schema, parent, name, declared.field_type),
+                },
+            };
+            match fits {
+                Ok(()) => {
+                    seen.insert(path, declared.field_type);
+                }
+                Err(message) => problems.push((i, message)),
+            }
+        }
+        problems
+    }
+}
+
+/// Adds `name` to an object schema's `required` list once.
+fn require(object: &mut serde_json::Map<String, Value>, name: &str) {
+    let required = object.entry("required").or_insert_with(|| json!([]));
+    if let Some(list) = required.as_array_mut() {
+        if !list.iter().any(|n| n == name) {
+            list.push(json!(name));
+        }
+    }
+}
+
+/// Whether a schema takes a new field `name`: it accepts objects, is not
+/// closed, and does not list `name` itself.
+fn open_for(schema: &Value, parent: &str, name: &str, field_type: FieldType) -> Result<(), String> {
+    let accepts_object = match schema.get("type") {
+        None => schema.get("enum").is_none() && schema.get("const").is_none(),
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+        Some(_) => false,
+    };
+    if !accepts_object || schema == &Value::Bool(false) {
+        return Err(format!("{parent} is not an object, so it has no fields to declare"));
+    }
+    if schema.get("properties").and_then(|p| p.get(name)).is_some() {
+        return Err(format!("{parent}.{name} is already a field of {parent}; set it instead of declaring it"));
+    }
+    if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
+        return Err(format!("{parent} takes only its own fields"));
+    }
+    // A map's values have a type of their own (headers are strings).
+    let allowed = schema.get("additionalProperties").and_then(|a| a.get("type"));
+    if let (Some(allowed), Some(Value::String(declared))) = (allowed, field_type.schema().get("type")) {
+        let names: Vec<&str> = match allowed {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(types) => types.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let fits = names.iter().any(|t| t == declared || (*t == "number" && declared == "integer"));
+        if !fits {
+            return Err(format!(
+                "the fields of {parent} are {}, so {parent}.{name} cannot be {}",
+                names.join(" or "),
+                type_name(field_type)
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn type_name(field_type: FieldType) -> &'static str {
+    match field_type {
+        FieldType::String => "a string",
+        FieldType::Number => "a number",
+        FieldType::Integer => "an integer",
+        FieldType::Boolean => "a boolean",
+        FieldType::Object => "an object",
+        FieldType::Array => "an array",
+        FieldType::Any => "anything",
+    }
+}
+
+/// The schema of the field at a dotted path inside `schema`; see
+/// [`Component::input_field_schema`].
+pub fn field_schema(schema: &Value, path: &str) -> Option<Value> {
+    let mut schema = schema;
+    for part in path.split('.') {
+        if part.is_empty() {
+            return None;
+        }
+        match schema.get("properties").and_then(|p| p.get(part)) {
+            Some(field) => schema = field,
+            None => {
+                let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+                let typed_non_object = schema
+                    .get("type")
+                    .is_some_and(|t| t != "object" && !t.as_array().is_some_and(|a| a.iter().any(|t| t == "object")));
+                if closed || typed_non_object {
+                    return None;
+                }
+                return Some(
+                    schema.get("additionalProperties").filter(|a| a.is_object()).cloned().unwrap_or(Value::Bool(true)),
+                );
+            }
+        }
+    }
+    Some(schema.clone())
+}
+
+/// The dotted paths of the fields `schema` requires without a default: a
+/// required object that itself requires fields contributes those
+/// (`body.name`) rather than itself.
+pub fn required_fields(schema: &Value) -> Vec<String> {
+    let mut out = vec![];
+    let required = schema.get("required").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    for name in required.iter().filter_map(Value::as_str) {
+        let field = schema.get("properties").and_then(|p| p.get(name));
+        if field.and_then(|f| f.get("default")).is_some() {
+            continue;
+        }
+        let nested = field.map(required_fields).unwrap_or_default();
+        if nested.is_empty() {
+            out.push(name.to_string());
+        } else {
+            out.extend(nested.into_iter().map(|n| format!("{name}.{n}")));
+        }
+    }
+    out
+}
+
+/// Whether the field at a dotted path is required (without a default) by its
+/// parent in `schema`.
+pub fn is_required(schema: &Value, path: &str) -> bool {
+    let (parent, name) = match path.rsplit_once('.') {
+        Some((parent, name)) => (field_schema(schema, parent), name),
+        None => (Some(schema.clone()), path),
+    };
+    let Some(parent) = parent else { return false };
+    let listed = parent.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
+    let defaulted = parent.get("properties").and_then(|p| p.get(name)).and_then(|f| f.get("default")).is_some();
+    listed && !defaulted
+}
+
+/// Whether a required field at `required` is given by the inputs: set itself,
+/// set as a whole with an ancestor (`body`), or set field by field.
+pub fn is_mapped<'a>(required: &str, mut keys: impl Iterator<Item = &'a String>) -> bool {
+    keys.any(|key| {
+        key == required
+            || required.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('.'))
+            || key.strip_prefix(required).is_some_and(|rest| rest.starts_with('.'))
+    })
 }
 
 /// Validation errors as (`.field[0]`-style path, message).
@@ -183,6 +387,57 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    fn declared(list: Value) -> Vec<DeclaredField> {
+        serde_json::from_value(list).unwrap()
+    }
+
+    #[test]
+    fn declared_fields_extend_the_steps_schema_and_keep_a_maps_rule_for_values() {
+        let catalog = Catalog::standard();
+        let http = catalog.get("http_request").unwrap();
+        let fields = declared(json!([
+            {"field": "body.name", "type": "string", "required": true},
+            {"field": "body.tags", "type": "array"},
+            {"field": "headers.X-Count", "type": "integer"}
+        ]));
+        let schema = http.step_input_schema(&fields);
+        assert_eq!(field_schema(&schema, "body.name"), Some(json!({"type": "string"})));
+        assert_eq!(required_fields(&schema), vec!["url".to_string(), "body.name".to_string()]);
+        assert!(is_required(&schema, "body.name") && !is_required(&schema, "body.tags"));
+        assert_eq!(
+            field_schema(&schema, "headers.X-Count"),
+            Some(json!({"type": "string"})),
+            "left out: headers are strings"
+        );
+        let problems = http.declaration_problems(&fields);
+        assert_eq!(
+            problems,
+            vec![(2, "the fields of headers are string, so headers.X-Count cannot be an integer".to_string())]
+        );
+        let query =
+            http.step_input_schema(&declared(json!([{"field": "query.page", "type": "integer", "required": true}])));
+        let page = field_schema(&query, "query.page").unwrap();
+        let check = |value: Value| jsonschema::validator_for(&page).unwrap().is_valid(&value);
+        assert!(check(json!(3)) && !check(json!("3")) && !check(json!(1.5)), "an integer that is also a query value");
+
+        let validator = http.step_input_validator(&fields).unwrap();
+        let input = |body: Value| json!({"url": "http://x", "body": body});
+        assert!(http.check_input(Some(&validator), &input(json!({"name": "Gromit", "tags": []}))).is_empty());
+        let problems = http.check_input(Some(&validator), &input(json!({"tags": "x"})));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(http.check_input(None, &input(json!({"tags": "x"}))).is_empty(), "the component alone takes any body");
+        assert!(http.step_input_validator(&[]).is_none());
+    }
+
+    #[test]
+    fn a_required_field_is_given_by_itself_its_parent_or_its_children() {
+        let keys = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert!(is_mapped("body.name", keys(&["body.name"]).iter()));
+        assert!(is_mapped("body.name", keys(&["body"]).iter()));
+        assert!(is_mapped("body", keys(&["body.name"]).iter()));
+        assert!(!is_mapped("body.name", keys(&["body.names", "bod"]).iter()));
+    }
 
     #[test]
     fn every_descriptor_is_complete_and_its_example_output_is_json() {

@@ -461,19 +461,22 @@ impl Engine {
     /// input mapped from `scope`: how a step's output is retrieved as a sample
     /// (M5.2). Nothing is recorded in the run log; secrets of the step's
     /// credential are scrubbed from the output as in a run. Returns the mapped
-    /// input and the output, or the reason the step failed.
+    /// input and the output, or why the step did not run or failed. A step
+    /// whose input would change something outside Hookline (an HTTP POST)
+    /// runs only when `confirmed`.
     pub async fn run_step_once(
         &self,
         document: &FlowDocument,
         step_id: &str,
         scope: StepScope,
+        confirmed: bool,
         cancel: &CancellationToken,
-    ) -> Result<(Value, Value), String> {
+    ) -> Result<(Value, Value), RunOnceError> {
         let step = document.step(step_id).ok_or_else(|| format!("no step {step_id}"))?;
         let component =
             self.catalog.get(&step.component).ok_or_else(|| format!("unknown component {:?}", step.component))?;
         if component.is_trigger() {
-            return Err(format!("{step_id} is the trigger; its sample is captured, added or generated, not run"));
+            return Err(format!("{step_id} is the trigger; its sample is captured, added or generated, not run").into());
         }
         let inputs = crate::plan::planned_inputs(step)
             .map_err(|(field, error)| format!("input {field}: invalid expression: {error}"))?;
@@ -484,8 +487,15 @@ impl Engine {
             is_trigger: false,
             inputs,
             next: vec![],
+            input_validator: component.step_input_validator(&step.fields),
         };
         let input = self.map_inputs(&planned, scope, cancel).await?;
+        if !confirmed {
+            let action = component.action.as_ref().expect("actions have an implementation");
+            if let Some(effect) = action.side_effect(&input) {
+                return Err(RunOnceError::NeedsConfirmation(effect));
+            }
+        }
         let credential = match step.credential.as_deref() {
             None => None,
             Some(name) => Some(self.credentials.open(name).await.map_err(|e| format!("credential {name:?}: {e}"))?),
@@ -503,7 +513,7 @@ impl Engine {
                 hookline_vault::scrub_json(&mut outcome.output, &secret_refs);
                 Ok((input, outcome.output))
             }
-            Err(failure) => Err(hookline_vault::scrub(&failure.message, &secret_refs)),
+            Err(failure) => Err(hookline_vault::scrub(&failure.message, &secret_refs).into()),
         }
     }
 
@@ -514,7 +524,7 @@ impl Engine {
         context: &ActionContext,
     ) -> Result<Outcome, StepFailure> {
         let component = self.catalog.get(&step.component).expect("plans only hold catalog components");
-        let problems = component.check_input(&input);
+        let problems = component.check_input(step.input_validator.as_deref(), &input);
         if let Some((path, message)) = problems.first() {
             let field = path.trim_start_matches('.');
             let at = if field.is_empty() { String::from("input") } else { format!("input {field}") };
@@ -558,5 +568,21 @@ fn step_run(
         error,
         started_at,
         duration_ms,
+    }
+}
+
+/// Why [`Engine::run_step_once`] produced no output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOnceError {
+    /// Running the step with its input would do this outside Hookline
+    /// (`send a POST request to …`); it runs only when confirmed.
+    NeedsConfirmation(String),
+    /// The step could not run, or failed: the reason, secrets scrubbed.
+    Failed(String),
+}
+
+impl From<String> for RunOnceError {
+    fn from(message: String) -> RunOnceError {
+        RunOnceError::Failed(message)
     }
 }

@@ -23,7 +23,7 @@ pub mod validate;
 pub use catalog::Catalog;
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;
-pub use executor::{Engine, EngineConfig, RunRequest};
+pub use executor::{Engine, EngineConfig, RunOnceError, RunRequest};
 pub use journal::Journal;
 pub use plan::Plan;
 pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};

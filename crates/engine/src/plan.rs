@@ -1,7 +1,10 @@
 //! A flow compiled for running: validated once, expressions parsed once, steps
 //! in topological order. Compiled plans are cached per published version.
 
+use std::sync::Arc;
+
 use hookline_model::{FlowDocument, Input, Step};
+use jsonschema::Validator;
 use serde_json::Value;
 
 use crate::catalog::Catalog;
@@ -27,6 +30,8 @@ pub struct PlannedStep {
     pub inputs: Vec<(Vec<String>, PlannedInput)>,
     /// Edges to later steps (indices into [`Plan::steps`]) with their `when`.
     pub next: Vec<(usize, Option<bool>)>,
+    /// The step's input validator when it declares fields (`body.name`).
+    pub input_validator: Option<Arc<Validator>>,
 }
 
 /// A validated flow, in the order its steps run.
@@ -64,6 +69,7 @@ impl Plan {
                 is_trigger: catalog.get(&step.component).is_some_and(|c| c.is_trigger()),
                 inputs,
                 next: graph.outgoing[index].iter().map(|&(to, when)| (position[to], when)).collect(),
+                input_validator: catalog.get(&step.component).and_then(|c| c.step_input_validator(&step.fields)),
             });
         }
         Ok(Plan { document, steps })

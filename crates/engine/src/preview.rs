@@ -6,7 +6,7 @@
 use hookline_model::{FieldCheck, FieldError, FieldPreview, FlowDocument, Input, StepPreview, ValueType};
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Catalog, Component};
+use crate::catalog::{field_schema, is_mapped, is_required, required_fields, Catalog, Component};
 use crate::mapping::{Expression, Limits};
 use crate::plan::PlannedInput;
 use crate::step_input::{field_value, parameters, StepScope};
@@ -51,9 +51,10 @@ pub fn preview_step(
     };
     let mut mapper = scope.mapper(limits, None);
 
+    let step_schema = component.step_input_schema(&step.fields);
     for (key, input) in &step.inputs {
-        let schema = component.input_field_schema(key);
-        let required = is_required(component, key);
+        let schema = field_schema(&step_schema, key);
+        let required = is_required(&step_schema, key);
         let mut field = FieldPreview {
             field: key.clone(),
             source: Some(input.clone()),
@@ -153,36 +154,23 @@ pub fn preview_step(
         preview.fields.push(field);
     }
 
-    for required in component.required_inputs() {
-        let child = format!("{required}.");
-        if step.inputs.keys().any(|k| k == required || k.starts_with(&child)) {
+    for required in required_fields(&step_schema) {
+        if is_mapped(&required, step.inputs.keys()) {
             continue;
         }
         preview.fields.push(FieldPreview {
-            field: required.to_string(),
             source: None,
             value: None,
             error: None,
             value_type: ValueType::Missing,
-            expected: component.input_field_schema(required).as_ref().and_then(expected_types),
+            expected: field_schema(&step_schema, &required).as_ref().and_then(expected_types),
             required: true,
             check: FieldCheck::MissingRequired,
             message: Some(format!("the required input {required} is not set")),
+            field: required,
         });
     }
     Some(preview)
-}
-
-/// Whether the schema of the field's parent lists it as required, without a default.
-fn is_required(component: &Component, key: &str) -> bool {
-    let (parent, name) = match key.rsplit_once('.') {
-        Some((parent, name)) => (component.input_field_schema(parent), name),
-        None => (Some(component.descriptor.input_schema.clone()), key),
-    };
-    let Some(parent) = parent else { return false };
-    let listed = parent.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|n| n == name));
-    let defaulted = parent.get("properties").and_then(|p| p.get(name)).and_then(|f| f.get("default")).is_some();
-    listed && !defaulted
 }
 
 /// The JSON Schema type(s) a field expects: its `type`, or the types of its

@@ -163,6 +163,9 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
             if !step.inputs.is_empty() {
                 problems.push(problem(format!("{at}.inputs"), "a trigger has config, not inputs"));
             }
+            if !step.fields.is_empty() {
+                problems.push(problem(format!("{at}.fields"), "a trigger has config, not declared input fields"));
+            }
             let config = step.config.clone().unwrap_or_else(|| Value::Object(Default::default()));
             for (path, message) in component.check_config(&config) {
                 problems.push(problem(format!("{at}.config{path}"), message));
@@ -172,9 +175,13 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                 problems.push(problem(format!("{at}.config"), "an action has inputs, not config"));
             }
             let ancestors = if acyclic { Some(graph.ancestors(i)) } else { None };
+            for (field, message) in component.declaration_problems(&step.fields) {
+                problems.push(problem(format!("{at}.fields[{field}]"), message));
+            }
+            let step_schema = component.step_input_schema(&step.fields);
             for (key, input) in &step.inputs {
                 let path = format!("{at}.inputs[{key:?}]");
-                let Some(schema) = component.input_field_schema(key) else {
+                let Some(schema) = crate::catalog::field_schema(&step_schema, key) else {
                     problems.push(problem(path, format!("{} has no input field {key}", step.component)));
                     continue;
                 };
@@ -210,9 +217,8 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                     }
                 }
             }
-            for required in component.required_inputs() {
-                let child = format!("{required}.");
-                if !step.inputs.keys().any(|k| k == required || k.starts_with(&child)) {
+            for required in crate::catalog::required_fields(&step_schema) {
+                if !crate::catalog::is_mapped(&required, step.inputs.keys()) {
                     problems.push(problem(format!("{at}.inputs"), format!("the required input {required} is not set")));
                 }
             }

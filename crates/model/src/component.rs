@@ -35,7 +35,8 @@ pub struct ComponentDescriptor {
     pub example_output: Value,
     /// A branching step's outgoing edges carry `when: true|false`.
     pub branching: bool,
-    /// Running the step changes something outside Hookline (a POST, a write):
-    /// the designer asks before running it for a sample.
+    /// Running the step may change something outside Hookline (a POST, a
+    /// write). Whether a given step does depends on its input (an HTTP GET
+    /// does not): the core answers `confirmation_required` when it would.
     pub side_effects: bool,
 }

@@ -65,6 +65,12 @@ pub struct Step {
     /// An action's input fields, keyed by dotted path into its input schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, Input>,
+    /// Fields the user declares inside an open object input (an HTTP
+    /// Request's `body`), each with a type and a required mark, so they become
+    /// mapping targets of their own and are checked like the component's
+    /// fields. In the order the user declared them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<DeclaredField>,
     /// Name of a vault credential; never a secret value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<String>,
@@ -72,6 +78,52 @@ pub struct Step {
     /// started without an explicit input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<Value>,
+}
+
+/// A field declared on a step: `field` is a dotted input path below an open
+/// object input (`body.name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeclaredField {
+    pub field: String,
+    #[serde(rename = "type", default)]
+    pub field_type: FieldType,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub required: bool,
+}
+
+/// The type of a declared field, as JSON Schema names it; `any` accepts every
+/// value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Object,
+    Array,
+    #[default]
+    Any,
+}
+
+impl FieldType {
+    /// The JSON Schema a value of this type satisfies.
+    pub fn schema(self) -> Value {
+        let name = match self {
+            FieldType::String => "string",
+            FieldType::Number => "number",
+            FieldType::Integer => "integer",
+            FieldType::Boolean => "boolean",
+            FieldType::Object => "object",
+            FieldType::Array => "array",
+            FieldType::Any => return Value::Object(Default::default()),
+        };
+        serde_json::json!({ "type": name })
+    }
 }
 
 /// How an input field gets its value.

@@ -34,7 +34,8 @@ exampleOutput: JsonValue,
  */
 branching: boolean, 
 /**
- * Running the step changes something outside Hookline (a POST, a write):
- * the designer asks before running it for a sample.
+ * Running the step may change something outside Hookline (a POST, a
+ * write). Whether a given step does depends on its input (an HTTP GET
+ * does not): the core answers `confirmation_required` when it would.
  */
 sideEffects: boolean, };

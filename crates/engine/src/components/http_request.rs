@@ -76,6 +76,16 @@ struct HttpRequest;
 
 #[async_trait]
 impl Action for HttpRequest {
+    /// GET and HEAD only read; every other method may change the remote side.
+    fn side_effect(&self, input: &Value) -> Option<String> {
+        let method = input.get("method").and_then(Value::as_str).unwrap_or("GET").to_ascii_uppercase();
+        if method == "GET" || method == "HEAD" {
+            return None;
+        }
+        let url = input.get("url").and_then(Value::as_str).unwrap_or("its URL");
+        Some(format!("send a {method} request to {url}"))
+    }
+
     async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure> {
         let input: Input = serde_json::from_value(input).map_err(|e| StepFailure::new(format!("input: {e}")))?;
         let url = reqwest::Url::parse(&input.url)

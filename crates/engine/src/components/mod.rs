@@ -101,6 +101,13 @@ impl StepFailure {
 #[async_trait]
 pub trait Action: Send + Sync {
     async fn run(&self, input: Value, context: &ActionContext) -> Result<Outcome, StepFailure>;
+
+    /// What running with this input would change outside Hookline (`send a
+    /// POST to …`), or `None` when it changes nothing. The designer asks
+    /// before running such a step for a sample.
+    fn side_effect(&self, _input: &Value) -> Option<String> {
+        None
+    }
 }
 
 /// A descriptor with the fields every component shares filled in.
