@@ -52,10 +52,12 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
   await page.getByTestId('component-http_request').click();
   await page.locator('[data-field="inputs:url"]').fill(`${hookline.petstoreUrl}/pet`);
   await page.locator('[data-field="inputs:method"]').selectOption('"POST"');
-  for (const field of ['name', 'status']) {
+  for (const [field, required] of [['name', true], ['status', false]]) {
     await page.getByRole('button', { name: 'Add body field' }).click();
     const name = page.getByLabel('New body field name');
     await name.fill(field);
+    await page.getByLabel('Type of the new body field').selectOption('string');
+    if (required) await page.getByRole('checkbox', { name: 'Required' }).check();
     await name.press('Enter');
   }
 
@@ -63,6 +65,9 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
   await page.getByRole('button', { name: 'Map fields' }).click();
   const editor = page.getByTestId('mapping-editor');
   await editor.waitFor();
+  const nameTarget = editor.locator('[data-testid="target-field"][data-field="body.name"]');
+  await nameTarget.getByTestId('preview-flag').filter({ hasText: 'Required' }).waitFor();
+  assert.match(await nameTarget.textContent(), /string/, 'the declared type is shown');
   for (const [source, target, expected] of [
     ['$trigger.body.petname', 'body.name', 'Gromit'],
     ['$trigger.body.petstatus', 'body.status', 'Sold'],
@@ -80,8 +85,9 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByTestId('dirty-indicator').filter({ hasText: 'Saved' }).waitFor();
 
-  // Retrieve sample: a POST has side effects, so it asks first.
+  // Retrieve sample: a POST changes the pet store, so it asks first.
   await page.getByRole('button', { name: 'Retrieve sample' }).click();
+  await page.getByTestId('retrieve-confirm').filter({ hasText: `send a POST request to ${hookline.petstoreUrl}/pet` }).waitFor();
   await page.getByRole('button', { name: 'Run it' }).click();
   await page.getByTestId('action-sample').filter({ hasText: 'Gromit' }).waitFor();
 
@@ -101,5 +107,8 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
     pets = await (await fetch(`${hookline.petstoreUrl}/pet?status=Sold`)).json();
   }
   assert.ok(JSON.stringify(pets).includes('Wallace'), `the live hook created the pet: ${JSON.stringify(pets)}`);
-  assert.deepEqual(browser.problems, [], 'the designer logs no errors');
+  // The one expected failed request: the core's 428 asking to confirm the POST.
+  const asked = browser.problems.filter((p) => p.includes('status of 428 (Precondition Required)'));
+  assert.equal(asked.length, 1, 'retrieving asked once');
+  assert.deepEqual(browser.problems.filter((p) => !asked.includes(p)), [], 'the designer logs no other errors');
 });

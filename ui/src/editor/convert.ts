@@ -101,6 +101,7 @@ export function cleanStep(step: Step, trigger: boolean): Step {
   // An action's config or a trigger's inputs are kept as written, so the
   // validator can point at them instead of the editor dropping them.
   if (step.inputs !== undefined && (!trigger || Object.keys(step.inputs).length > 0)) clean.inputs = step.inputs;
+  if (step.fields !== undefined && step.fields.length > 0) clean.fields = step.fields;
   if (step.credential) clean.credential = step.credential;
   if (step.sample !== undefined && step.sample !== null) clean.sample = step.sample;
   return clean;

@@ -2,6 +2,8 @@
  * Helpers for a step's `inputs` (literal `{value}` or expression `{expr}`
  * per dotted field path) and a trigger's `config`.
  */
+import type { DeclaredField } from '../bindings/DeclaredField';
+import type { FieldType } from '../bindings/FieldType';
 import type { Input } from '../bindings/Input';
 import type { JsonValue } from '../bindings/serde_json/JsonValue';
 
@@ -46,6 +48,41 @@ export function renameInput(inputs: Inputs, from: string, to: string): Inputs {
 /** Keys of the sub-field inputs of `field` (`body.name`, `body.status`). */
 export function subFieldKeys(inputs: Inputs | undefined, field: string): string[] {
   return Object.keys(inputs ?? {}).filter((k) => k.startsWith(`${field}.`));
+}
+
+/** The types a declared field can have, in the order the designer offers them. */
+export const FIELD_TYPES: FieldType[] = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'];
+
+/** Fields declared directly below `field` (`body.name` below `body`), in declared order. */
+export function declaredUnder(fields: DeclaredField[] | undefined, field: string): DeclaredField[] {
+  return (fields ?? []).filter((f) => f.field.startsWith(`${field}.`) && !f.field.slice(field.length + 1).includes('.'));
+}
+
+/** `fields` with `declared` in place of the declaration of the same path, or added at the end. */
+export function withDeclared(fields: DeclaredField[] | undefined, declared: DeclaredField): DeclaredField[] {
+  const list = fields ?? [];
+  const clean: DeclaredField = declared.required ? declared : { field: declared.field, type: declared.type };
+  return list.some((f) => f.field === declared.field) ? list.map((f) => (f.field === declared.field ? clean : f)) : [...list, clean];
+}
+
+/** `fields` without the declaration of `path` and of anything below it. */
+export function withoutDeclared(fields: DeclaredField[] | undefined, path: string): DeclaredField[] {
+  return (fields ?? []).filter((f) => f.field !== path && !f.field.startsWith(`${path}.`));
+}
+
+/** The declared type an example value suggests (`null` says nothing: any). */
+export function typeOfExample(value: JsonValue | undefined): FieldType {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  if (Array.isArray(value)) return 'array';
+  if (value !== null && typeof value === 'object') return 'object';
+  return 'any';
+}
+
+/** The JSON Schema of a declared type, for checking a literal as it is typed. */
+export function schemaOfType(type: FieldType): { type?: string } {
+  return type === 'any' ? {} : { type };
 }
 
 /** A sub-field name is a plain key: no dots, not empty. */

@@ -573,9 +573,6 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
         const output = last?.steps.find((r) => r.stepId === s.id)?.output ?? component.exampleOutput;
         return addSample(f, s.id, output, last ? 'execution' : 'generated');
       }
-      if (component.sideEffects && confirm !== true) {
-        return fail('confirmation_required' as ApiError['code'], `${s.name} changes something outside Hookline when it runs; confirm to run it`);
-      }
       const mapped: Record<string, JsonValue> = {};
       for (const field of previewFields(f.draft, s.id, component, previewContext(f, f.draft, null))) {
         if (field.value === undefined) continue;
@@ -586,6 +583,11 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
           target = target[p] as Record<string, JsonValue>;
         });
         target[parts.at(-1)!] = field.value as JsonValue;
+      }
+      // As in the core: only an HTTP method other than GET or HEAD changes something.
+      const method = typeof mapped.method === 'string' ? mapped.method.toUpperCase() : 'GET';
+      if (component.sideEffects && !['GET', 'HEAD'].includes(method) && confirm !== true) {
+        return fail('confirmation_required' as ApiError['code'], `running ${s.id} (${s.name}) for a sample would send a ${method} request to ${String(mapped.url)}: confirm to run it, or use the output of an earlier execution`);
       }
       const output: JsonValue =
         s.component === 'http_request'

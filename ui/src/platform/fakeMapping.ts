@@ -10,6 +10,7 @@ import type { FlowDocument } from '../bindings/FlowDocument';
 import type { ValueType } from '../bindings/ValueType';
 import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import { asSchema, describeFields, type JsonSchema } from '../lib/jsonSchema';
+import { declaredUnder, schemaOfType } from '../lib/inputs';
 import { checkExpressionSyntax } from './fakeCore';
 
 type Json = { [key: string]: JsonValue };
@@ -124,8 +125,10 @@ export function previewFields(doc: FlowDocument, stepId: string, component: Comp
   const keys: { key: string; schema: JsonSchema; required: boolean; hasDefault: boolean }[] = [];
   for (const f of fields) {
     keys.push({ key: f.key, schema: f.schema, required: f.required, hasDefault: f.default !== undefined });
+    const declared = declaredUnder(step.fields, f.key);
+    for (const d of declared) keys.push({ key: d.field, schema: schemaOfType(d.type), required: d.required === true, hasDefault: false });
     for (const k of Object.keys(inputs)) {
-      if (k.startsWith(`${f.key}.`)) {
+      if (k.startsWith(`${f.key}.`) && !declared.some((d) => d.field === k)) {
         const sub = f.schema.additionalProperties;
         keys.push({ key: k, schema: typeof sub === 'object' ? sub : {}, required: false, hasDefault: false });
       }

@@ -72,8 +72,13 @@ describe('fake samples', () => {
     expect(empty.fields.find((f) => f.field === 'url')).toMatchObject({ check: 'missing_required', valueType: 'missing' });
   });
 
-  it('asks before retrieving a sample of a step with side effects', async () => {
+  it('asks before retrieving a sample of a step whose method changes something', async () => {
     const { api } = await setup();
+    const got = await api.retrieveSample('flw_pets', 'stp_create', { confirm: false });
+    expect(got.value, 'a GET (the default method) runs at once').toMatchObject({ status: 200 });
+    const post = petsFlow();
+    post.steps[1]!.inputs!.method = { value: 'POST' };
+    await api.saveDraft(post);
     const refused = await api.retrieveSample('flw_pets', 'stp_create', { confirm: false }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'confirmation_required' });
     const ran = await api.retrieveSample('flw_pets', 'stp_create', { confirm: true });

@@ -20,7 +20,13 @@ const doc: FlowDocument = {
   steps: [
     { id: 'stp_hook', component: 'webhook', name: 'Webhook', config: { slug: 'pets' }, sample: { body: { petname: 'Gromit', petstatus: 'Sold' } } },
     { id: 'stp_lookup', component: 'transform', name: 'Lookup', inputs: { value: { expr: '$trigger.body' } }, sample: { id: 7 } },
-    { id: 'stp_create', component: 'http_request', name: 'Create pet', inputs: { url: { value: 'http://127.0.0.1:9000/pet' }, 'body.name': { expr: '' } } },
+    {
+      id: 'stp_create',
+      component: 'http_request',
+      name: 'Create pet',
+      fields: [{ field: 'body.name', type: 'string', required: true }],
+      inputs: { url: { value: 'http://127.0.0.1:9000/pet' }, method: { value: 'POST' } },
+    },
   ],
   edges: [
     { from: 'stp_hook', to: 'stp_lookup' },
@@ -28,11 +34,11 @@ const doc: FlowDocument = {
   ],
 };
 
-async function setup() {
+async function setup(flow: FlowDocument = doc) {
   const platform = createFakePlatform();
   const api = createApi(platform);
-  await api.saveDraft(doc);
-  useEditor.getState().load('flw_pets', doc, catalogOf(fakeComponents));
+  await api.saveDraft(flow);
+  useEditor.getState().load('flw_pets', flow, catalogOf(fakeComponents));
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const wrap = (ui: React.ReactNode) => (
     <QueryClientProvider client={client}>
@@ -127,25 +133,45 @@ describe('trigger samples', () => {
 });
 
 describe('action samples and example body fields', () => {
-  it('asks before running a step with side effects and can keep its stored output instead', async () => {
+  it('asks before running a POST and can keep its stored output instead', async () => {
     const { wrap } = await setup();
     render(wrap(<StepPanel stepId="stp_create" component={http} />));
     const retrieve = await screen.findByRole('button', { name: 'Retrieve sample' });
     await waitFor(() => expect((retrieve as HTMLButtonElement).disabled).toBe(false));
     await act(async () => fireEvent.click(retrieve));
     const dialog = await screen.findByTestId('retrieve-confirm');
+    expect(dialog.textContent, 'the core says what would happen').toContain('send a POST request to http://127.0.0.1:9000/pet');
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Use stored output' })));
     await waitFor(() => expect(useEditor.getState().document().steps[2]!.sample).toEqual(http.exampleOutput));
   });
 
-  it('adds one body input per top-level key of a pasted example', async () => {
+  it('runs a GET for its sample without asking', async () => {
+    const get = structuredClone(doc);
+    get.steps[2]!.inputs!.method = { value: 'GET' };
+    const { wrap } = await setup(get);
+    render(wrap(<StepPanel stepId="stp_create" component={http} />));
+    const retrieve = await screen.findByRole('button', { name: 'Retrieve sample' });
+    await waitFor(() => expect((retrieve as HTMLButtonElement).disabled).toBe(false));
+    await act(async () => fireEvent.click(retrieve));
+    await waitFor(() => expect(useEditor.getState().document().steps[2]!.sample).toMatchObject({ status: 200 }));
+    expect(screen.queryByTestId('retrieve-confirm')).toBeNull();
+  });
+
+  it('declares one typed body field per top-level key of a pasted example', async () => {
     const { wrap } = await setup();
     render(wrap(<StepPanel stepId="stp_create" component={http} />));
     fireEvent.click(screen.getByRole('button', { name: 'From example JSON: Body fields' }));
     const dialog = await screen.findByTestId('from-example');
     const view = EditorView.findFromDOM(dialog.querySelector<HTMLElement>('.cm-editor')!)!;
-    act(() => view.dispatch({ changes: { from: 0, insert: '{"name": "doggie", "status": "available", "photoUrls": []}' } }));
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Add 2 fields' }));
-    expect(Object.keys(inputs('stp_create'))).toEqual(['url', 'body.name', 'body.status', 'body.photoUrls']);
+    act(() => view.dispatch({ changes: { from: 0, insert: '{"name": "doggie", "status": "available", "photoUrls": [], "age": 3}' } }));
+    expect(within(dialog).getByTestId('example-keys').textContent).toBe('Adds body.status (string), body.photoUrls (array), body.age (integer)');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add 3 fields' }));
+    expect(useEditor.getState().document().steps[2]!.fields).toEqual([
+      { field: 'body.name', type: 'string', required: true },
+      { field: 'body.status', type: 'string' },
+      { field: 'body.photoUrls', type: 'array' },
+      { field: 'body.age', type: 'integer' },
+    ]);
+    expect(Object.keys(inputs('stp_create')), 'declaring maps nothing yet').toEqual(['url', 'method']);
   });
 });

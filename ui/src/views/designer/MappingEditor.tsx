@@ -17,7 +17,7 @@ import { Dialog } from '../../components/Dialog';
 import { graphToDocument } from '../../editor/convert';
 import { useEditor } from '../../editor/store';
 import { useApi } from '../../lib/apiContext';
-import { expression, isExpression, subFieldKeys, withInput } from '../../lib/inputs';
+import { declaredUnder, expression, isExpression, subFieldKeys, withInput } from '../../lib/inputs';
 import { asSchema, describeFields } from '../../lib/jsonSchema';
 import { keys, useFlow, useSamples } from '../../lib/queries';
 import { buildSourceTree, previewText, type SourceNode } from '../../lib/sampleTree';
@@ -84,13 +84,18 @@ function typeLabel(schema: unknown): string {
   return (Array.isArray(s.type) ? s.type : [s.type]).join(' | ');
 }
 
-function targetsOf(component: ComponentDescriptor, inputs: Step['inputs']): TargetSpec[] {
+/** The component's input fields, each followed by the fields declared or set below it. */
+function targetsOf(component: ComponentDescriptor, inputs: Step['inputs'], declared: Step['fields']): TargetSpec[] {
   const out: TargetSpec[] = [];
   for (const f of describeFields(component.inputSchema)) {
     out.push({ key: f.key, title: f.title, required: f.required, type: typeLabel(f.schema) });
     if (f.openObject) {
+      const own = declaredUnder(declared, f.key);
+      for (const d of own) out.push({ key: d.field, title: d.field, required: d.required === true, type: d.type });
       const sub = asSchema(f.schema).additionalProperties;
-      for (const key of subFieldKeys(inputs ?? {}, f.key)) out.push({ key, title: key, required: false, type: typeLabel(typeof sub === 'object' ? sub : {}) });
+      for (const key of subFieldKeys(inputs ?? {}, f.key)) {
+        if (!own.some((d) => d.field === key)) out.push({ key, title: key, required: false, type: typeLabel(typeof sub === 'object' ? sub : {}) });
+      }
     }
   }
   return out;
@@ -140,7 +145,7 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
   );
 
   const preview = useStepPreview(flowId, stepId, doc, sampleIndex, record.data !== undefined);
-  const targets = useMemo(() => targetsOf(component, step?.inputs), [component, step?.inputs]);
+  const targets = useMemo(() => targetsOf(component, step?.inputs, step?.fields), [component, step?.inputs, step?.fields]);
 
   const focusTarget = (key: string) => {
     const all = body.current?.querySelectorAll<HTMLElement>('[data-map-field]') ?? [];

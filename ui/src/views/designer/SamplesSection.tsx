@@ -384,24 +384,22 @@ export function ActionSample({
   flowId,
   stepId,
   stepName,
-  sideEffects,
 }: {
   flowId: string;
   stepId: string;
   stepName: string;
-  /** The component changes something outside Hookline: ask before running it. */
-  sideEffects: boolean;
 }) {
   const api = useApi();
   const client = useQueryClient();
   const saved = useStepSaved(flowId, stepId);
   const sample = useEditor((s) => s.nodes.find((n) => n.id === stepId)?.data.step.sample);
   const syncSample = useEditor((s) => s.syncSample);
-  const [asking, setAsking] = useState(false);
+  // What running the step would change, as the core says; set while asking.
+  const [asking, setAsking] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const retrieve = async (confirm: boolean, useStored = false) => {
-    setAsking(false);
+    setAsking(null);
     setBusy(true);
     try {
       const result = await api.retrieveSample(flowId, stepId, { confirm, useStored });
@@ -411,7 +409,8 @@ export function ActionSample({
       toast.success(`Sample of ${stepName} kept`);
     } catch (error) {
       const e = toApiError(error);
-      if ((e.code as string) === 'confirmation_required') setAsking(true);
+      // The core decides from the mapped input (an HTTP GET runs at once, a POST asks).
+      if ((e.code as string) === 'confirmation_required') setAsking(e.message);
       else toast.error(e);
     } finally {
       setBusy(false);
@@ -423,19 +422,19 @@ export function ActionSample({
       <h3 id={`action-sample-${stepId}`}>Sample output</h3>
       <p className="muted small">Run the step once with its mapped sample input and keep its output for later steps.</p>
       {sample !== undefined && sample !== null ? <pre className="json sample-value">{prettyJson(sample)}</pre> : <p className="muted small">No sample yet.</p>}
-      <button type="button" className="btn btn-small" disabled={!saved || busy} onClick={() => (sideEffects ? setAsking(true) : void retrieve(false))} title={saved ? undefined : 'Save the flow first'}>
+      <button type="button" className="btn btn-small" disabled={!saved || busy} onClick={() => void retrieve(false)} title={saved ? undefined : 'Save the flow first'}>
         Retrieve sample
       </button>
       {!saved && <p className="muted small">Save the flow to retrieve a sample.</p>}
-      {asking && (
+      {asking !== null && (
         <Dialog
           title={`Run ${stepName}?`}
           role="alertdialog"
           testId="retrieve-confirm"
-          onClose={() => setAsking(false)}
+          onClose={() => setAsking(null)}
           footer={
             <>
-              <button type="button" className="btn" onClick={() => setAsking(false)}>
+              <button type="button" className="btn" onClick={() => setAsking(null)}>
                 Cancel
               </button>
               <button type="button" className="btn" onClick={() => void retrieve(false, true)}>
@@ -447,7 +446,8 @@ export function ActionSample({
             </>
           }
         >
-          <p>Running this step changes something outside Hookline (for example it sends a request). Run it with the sample input, or keep its stored output instead?</p>
+          <p>{asking}</p>
+          <p className="muted small">Run it with the sample input, or keep the output an earlier run recorded instead?</p>
         </Dialog>
       )}
     </section>

@@ -84,6 +84,31 @@ describe('step panel forms', () => {
     });
   });
 
+  it('declares body fields with a type and a required mark, and removes them with their mapping', () => {
+    renderPanel('stp_http', 'http_request');
+    fireEvent.click(screen.getByRole('button', { name: 'Add body field' }));
+    fireEvent.change(screen.getByLabelText('New body field name'), { target: { value: 'age' } });
+    fireEvent.change(screen.getByLabelText('Type of the new body field'), { target: { value: 'integer' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Required' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    expect(step('stp_http').fields).toEqual([{ field: 'body.age', type: 'integer', required: true }]);
+    expect(document.querySelector('label[for$="body_age"]')!.textContent).toContain('(required)');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Use literal for body.age' }));
+    fireEvent.change(screen.getByLabelText('body.age'), { target: { value: 'three' } });
+    expect(step('stp_http').inputs!['body.age']).toEqual({ value: 'three' });
+    expect(screen.getByText(/integer/, { selector: '.field-error' }), 'a literal is checked against the declared type').toBeTruthy();
+
+    fireEvent.change(screen.getByLabelText('Type of body.age'), { target: { value: 'string' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'body.age is required' }));
+    expect(step('stp_http').fields).toEqual([{ field: 'body.age', type: 'string' }]);
+    expect(screen.queryByText(/integer/, { selector: '.field-error' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Remove body.age' }));
+    expect(step('stp_http').fields).toBeUndefined();
+    expect(step('stp_http').inputs).toEqual({});
+  });
+
   it('shows JSON parse errors inline and keeps the last valid value', () => {
     renderPanel('stp_http', 'http_request');
     const headers = screen.getByLabelText('Headers');

@@ -1,6 +1,8 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { ComponentDescriptor } from '../../bindings/ComponentDescriptor';
+import type { DeclaredField } from '../../bindings/DeclaredField';
+import type { FieldType } from '../../bindings/FieldType';
 import type { Input } from '../../bindings/Input';
 import type { Step } from '../../bindings/Step';
 import type { JsonValue } from '../../bindings/serde_json/JsonValue';
@@ -14,13 +16,19 @@ import { Dialog } from '../../components/Dialog';
 import {
   checkSubFieldName,
   convertInput,
+  declaredUnder,
   expression,
+  FIELD_TYPES,
   isExpression,
   literal,
   modeOf,
+  schemaOfType,
   subFieldKeys,
+  typeOfExample,
   withConfigValue,
+  withDeclared,
   withInput,
+  withoutDeclared,
   type InputMode,
   type Inputs,
 } from '../../lib/inputs';
@@ -148,7 +156,7 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
           <p className="muted small">
             Each input is a literal value or a JSONata expression over the trigger&apos;s output (<code>body.field</code>, <code>$trigger.body.field</code>) and earlier steps (<code>$steps.&lt;id&gt;</code>).
           </p>
-          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} problems={problems} onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)} />
+          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} declared={step.fields} problems={problems} onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)} onUpdate={update} />
         </section>
       )}
 
@@ -159,7 +167,7 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
         </section>
       )}
 
-      {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} sideEffects={component.sideEffects} />}
+      {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} />}
 
       {mapping && component && flowId && (
         <Suspense fallback={null}>
@@ -274,7 +282,9 @@ function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: st
   );
 }
 
-function InputsForm({ stepId, schema, inputs, problems, onSet }: { stepId: string; schema: unknown; inputs: Inputs; problems: LocatedProblem[]; onSet: (key: string, input: Input | undefined) => void }) {
+type StepUpdate = (change: (s: Step) => Step, key?: string) => void;
+
+function InputsForm({ stepId, schema, inputs, declared, problems, onSet, onUpdate }: { stepId: string; schema: unknown; inputs: Inputs; declared: DeclaredField[] | undefined; problems: LocatedProblem[]; onSet: (key: string, input: Input | undefined) => void; onUpdate: StepUpdate }) {
   const fields = useMemo(() => describeFields(schema), [schema]);
   const known = new Set(fields.map((f) => f.key));
   const strays = Object.keys(inputs).filter((k) => !known.has(k.split('.')[0]!));
@@ -289,6 +299,7 @@ function InputsForm({ stepId, schema, inputs, problems, onSet }: { stepId: strin
           inputs={inputs}
           problems={problems}
           onChange={onSet}
+          subFields={spec.openObject ? <SubFields stepId={stepId} spec={spec} inputs={inputs} declared={declared} problems={problems} onChange={onSet} onUpdate={onUpdate} /> : undefined}
         />
       ))}
       {strays.map((key) => (
@@ -322,7 +333,7 @@ function ModeToggle({ mode, label, onToggle }: { mode: InputMode; label: string;
   );
 }
 
-function InputField({ stepId, spec, inputs, problems, onChange }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void }) {
+function InputField({ stepId, spec, inputs, problems, onChange, subFields }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void; subFields?: React.ReactNode }) {
   const input = inputs[spec.key];
   const [localMode, setLocalMode] = useState<InputMode>(spec.kind === 'boolean' && spec.required ? 'expr' : 'literal');
   const mode = modeOf(input) ?? localMode;
@@ -346,7 +357,7 @@ function InputField({ stepId, spec, inputs, problems, onChange }: { stepId: stri
           }}
         />
       }
-      hint={spec.openObject ? <SubFields stepId={stepId} spec={spec} inputs={inputs} problems={problems} onChange={onChange} /> : undefined}
+      hint={subFields}
     >
       {mode === 'expr' ? (
         <ExpressionEditor
@@ -373,24 +384,34 @@ function InputField({ stepId, spec, inputs, problems, onChange }: { stepId: stri
   );
 }
 
-/** `<field>.<name>` inputs of an open object field (`body.name`, `headers.X-Api-Key`). */
-function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void }) {
-  const keys = subFieldKeys(inputs, spec.key);
+/**
+ * The fields of an open object input (`body.name`, `headers.X-Api-Key`):
+ * declared ones, each with a type and a required mark, in declared order,
+ * then inputs set below the field without a declaration.
+ */
+function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdate }: { stepId: string; spec: FieldSpec; inputs: Inputs; declared: DeclaredField[] | undefined; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void; onUpdate: StepUpdate }) {
+  const own = declaredUnder(declared, spec.key);
+  const keys = [...own.map((d) => d.field), ...subFieldKeys(inputs, spec.key).filter((k) => !own.some((d) => d.field === k))];
   const [adding, setAdding] = useState(false);
   const [fromExample, setFromExample] = useState(false);
   const [name, setName] = useState('');
+  const [type, setType] = useState<FieldType>('string');
+  const [required, setRequired] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const nameId = domId('sub-new', stepId, spec.key);
   const lower = spec.title.toLowerCase();
+  const declare = (fields: DeclaredField[], key?: string) => onUpdate((s) => ({ ...s, fields: fields.reduce(withDeclared, s.fields ?? []) }), key);
   const add = () => {
-    const problem = checkSubFieldName(name, Object.keys(inputs), spec.key);
+    const problem = checkSubFieldName(name, keys, spec.key);
     if (problem) {
       setError(problem);
       return;
     }
     const key = `${spec.key}.${name.trim()}`;
-    onChange(key, expression(''));
+    declare([{ field: key, type, required }]);
     setName('');
+    setType('string');
+    setRequired(false);
     setError(null);
     setAdding(false);
     // Focus the new field's editor once it is rendered.
@@ -401,38 +422,48 @@ function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: strin
     setName('');
     setError(null);
   };
-  const example = (
-    <>
+  const remove = (key: string) =>
+    onUpdate((s) => {
+      const { fields, inputs: before, ...rest } = s;
+      const inputs = Object.fromEntries(Object.entries(before ?? {}).filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
+      const left = withoutDeclared(fields, key);
+      return { ...rest, inputs, ...(left.length > 0 ? { fields: left } : {}) };
+    });
+  const actions = (
+    <div className="subfield-actions">
+      <button type="button" className="link-btn" onClick={() => setAdding(true)}>
+        <Plus size={13} aria-hidden="true" /> Add {lower} field
+      </button>
       <button type="button" className="link-btn" aria-label={`From example JSON: ${spec.title} fields`} onClick={() => setFromExample(true)}>
         <Braces size={13} aria-hidden="true" /> From example JSON
       </button>
       {fromExample && (
         <FromExampleDialog
           field={spec.key}
-          existing={Object.keys(inputs)}
+          existing={keys}
           onClose={() => setFromExample(false)}
-          onAdd={(names) => {
-            for (const n of names) onChange(`${spec.key}.${n}`, expression(''));
+          onAdd={(found) => {
+            declare(found.map(([n, t]) => ({ field: `${spec.key}.${n}`, type: t })));
             setFromExample(false);
           }}
         />
       )}
-    </>
+    </div>
   );
-  if (keys.length === 0 && !adding) {
-    return (
-      <div className="subfield-actions">
-        <button type="button" className="link-btn" onClick={() => setAdding(true)}>
-          <Plus size={13} aria-hidden="true" /> Add {lower} field
-        </button>
-        {example}
-      </div>
-    );
-  }
   return (
     <div className="subfields" aria-label={`${spec.title} fields`} role="group">
       {keys.map((key) => (
-        <SubField key={key} stepId={stepId} fieldKey={key} input={inputs[key]!} problem={problemFor(problems, 'inputs', key)} onChange={onChange} />
+        <SubField
+          key={key}
+          stepId={stepId}
+          fieldKey={key}
+          input={inputs[key]}
+          declared={own.find((d) => d.field === key)}
+          problem={problemFor(problems, 'inputs', key)}
+          onChange={onChange}
+          onDeclare={(d) => declare([d], `fields:${key}`)}
+          onRemove={() => remove(key)}
+        />
       ))}
       {adding ? (
         <div className="subfield-add">
@@ -459,6 +490,10 @@ function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: strin
               }
             }}
           />
+          <TypeSelect label={`Type of the new ${lower} field`} value={type} onChange={setType} />
+          <label className="checkbox small">
+            <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} /> Required
+          </label>
           <button type="button" className="btn btn-small" onClick={add}>
             Add
           </button>
@@ -467,28 +502,37 @@ function SubFields({ stepId, spec, inputs, problems, onChange }: { stepId: strin
           </button>
         </div>
       ) : (
-        <div className="subfield-actions">
-          <button type="button" className="link-btn" onClick={() => setAdding(true)}>
-            <Plus size={13} aria-hidden="true" /> Add {lower} field
-          </button>
-          {example}
-        </div>
+        actions
       )}
       {error && <p className="field-error">{error}</p>}
     </div>
   );
 }
 
-/** The top-level keys of an example JSON object that are not inputs yet. */
-export function exampleKeys(value: JsonValue | undefined, field: string, existing: string[]): string[] {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  return Object.keys(value).filter((k) => k.trim() !== '' && !k.includes('.') && !existing.includes(`${field}.${k}`));
+function TypeSelect({ label, value, onChange }: { label: string; value: FieldType; onChange: (type: FieldType) => void }) {
+  return (
+    <select className="input type-select" aria-label={label} value={value} onChange={(e) => onChange(e.target.value as FieldType)}>
+      {FIELD_TYPES.map((t) => (
+        <option key={t} value={t}>
+          {t}
+        </option>
+      ))}
+    </select>
+  );
 }
 
-function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string; existing: string[]; onAdd: (names: string[]) => void; onClose: () => void }) {
+/** The top-level keys of an example JSON object that are not fields yet, each with the type its value suggests. */
+export function exampleKeys(value: JsonValue | undefined, field: string, existing: string[]): [string, FieldType][] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.entries(value)
+    .filter(([k]) => k.trim() !== '' && !k.includes('.') && !existing.includes(`${field}.${k}`))
+    .map(([k, v]) => [k, typeOfExample(v)]);
+}
+
+function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string; existing: string[]; onAdd: (found: [string, FieldType][]) => void; onClose: () => void }) {
   const [check, setCheck] = useState<JsonCheck>({ text: '', error: null });
   const isObject = check.value !== undefined && typeof check.value === 'object' && check.value !== null && !Array.isArray(check.value);
-  const names = exampleKeys(check.value, field, existing);
+  const found = exampleKeys(check.value, field, existing);
   return (
     <Dialog
       title={`${field} fields from example JSON`}
@@ -499,47 +543,64 @@ function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string;
           <button type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="btn btn-primary" disabled={names.length === 0} onClick={() => onAdd(names)}>
-            Add {names.length} field{names.length === 1 ? '' : 's'}
+          <button type="button" className="btn btn-primary" disabled={found.length === 0} onClick={() => onAdd(found)}>
+            Add {found.length} field{found.length === 1 ? '' : 's'}
           </button>
         </>
       }
     >
-      <p className="muted small">Paste an example object: each top-level key becomes one <code>{field}.&lt;key&gt;</code> input to map.</p>
+      <p className="muted small">Paste an example object: each top-level key becomes a <code>{field}.&lt;key&gt;</code> field to map, typed after its value.</p>
       <JsonEditor label={`Example ${field} JSON`} initial="" onChange={setCheck} testId="example-editor" autoFocus placeholder='{"name": "Gromit", "status": "available"}' />
       {check.value !== undefined && !isObject && <p className="field-error">The example must be a JSON object.</p>}
-      {isObject && names.length > 0 && (
+      {isObject && found.length > 0 && (
         <p className="small" data-testid="example-keys">
-          Adds {names.map((n) => `${field}.${n}`).join(', ')}
+          Adds {found.map(([n, t]) => `${field}.${n} (${t})`).join(', ')}
         </p>
       )}
-      {isObject && names.length === 0 && <p className="muted small">Every key is already an input.</p>}
+      {isObject && found.length === 0 && <p className="muted small">Every key is already a field.</p>}
     </Dialog>
   );
 }
 
-function SubField({ stepId, fieldKey, input, problem, onChange }: { stepId: string; fieldKey: string; input: Input; problem: string | null; onChange: (key: string, input: Input | undefined) => void }) {
+function SubField({ stepId, fieldKey, input, declared, problem, onChange, onDeclare, onRemove }: { stepId: string; fieldKey: string; input: Input | undefined; declared: DeclaredField | undefined; problem: string | null; onChange: (key: string, input: Input | undefined) => void; onDeclare: (declared: DeclaredField) => void; onRemove: () => void }) {
   const id = domId('in', stepId, fieldKey);
-  const mode: InputMode = isExpression(input) ? 'expr' : 'literal';
+  const [localMode, setLocalMode] = useState<InputMode>('expr');
+  const mode = modeOf(input) ?? localMode;
+  const type = declared?.type ?? 'any';
+  const required = declared?.required === true;
+  const local = input && !isExpression(input) ? validateValue(schemaOfType(type), input.value) : [];
   return (
     <div className="subfield" data-testid="subfield" data-key={fieldKey}>
       <div className="field-head">
         <label className="field-label mono" htmlFor={id}>
           {fieldKey}
+          {required && <RequiredMark />}
         </label>
-        <ModeToggle mode={mode} label={fieldKey} onToggle={() => onChange(fieldKey, mode === 'expr' ? (convertInput(input, 'literal') ?? literal('')) : convertInput(input, 'expr'))} />
-        <button type="button" className="icon-btn" aria-label={`Remove ${fieldKey}`} onClick={() => onChange(fieldKey, undefined)}>
+        <TypeSelect label={`Type of ${fieldKey}`} value={type} onChange={(t) => onDeclare({ field: fieldKey, type: t, required })} />
+        <label className="checkbox small" title="A run fails, and publishing is refused, while a required field maps to nothing">
+          <input type="checkbox" aria-label={`${fieldKey} is required`} checked={required} onChange={(e) => onDeclare({ field: fieldKey, type, required: e.target.checked })} /> Req.
+        </label>
+        <ModeToggle
+          mode={mode}
+          label={fieldKey}
+          onToggle={() => {
+            const to: InputMode = mode === 'expr' ? 'literal' : 'expr';
+            setLocalMode(to);
+            onChange(fieldKey, convertInput(input, to));
+          }}
+        />
+        <button type="button" className="icon-btn" aria-label={`Remove ${fieldKey}`} onClick={onRemove}>
           <X size={14} aria-hidden="true" />
         </button>
       </div>
-      {isExpression(input) ? (
-        <ExpressionEditor id={id} label={fieldKey} value={input.expr} dataField={`inputs:${fieldKey}`} onChange={(text) => onChange(fieldKey, expression(text))} />
+      {mode === 'expr' ? (
+        <ExpressionEditor id={id} label={fieldKey} value={isExpression(input) ? input.expr : ''} dataField={`inputs:${fieldKey}`} onChange={(text) => onChange(fieldKey, text === '' ? undefined : expression(text))} />
       ) : (
-        <LenientInput id={id} label={fieldKey} value={input.value} dataField={`inputs:${fieldKey}`} onChange={(value) => onChange(fieldKey, literal(value))} />
+        <LenientInput id={id} label={fieldKey} value={input && !isExpression(input) ? input.value : undefined} dataField={`inputs:${fieldKey}`} onChange={(value) => onChange(fieldKey, value === '' ? undefined : literal(value))} />
       )}
-      {problem && (
+      {(problem ?? local[0]) && (
         <p className="field-error" role="status">
-          <TriangleAlert size={13} aria-hidden="true" /> {problem}
+          <TriangleAlert size={13} aria-hidden="true" /> {problem ?? local[0]}
         </p>
       )}
     </div>
