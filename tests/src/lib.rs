@@ -141,6 +141,21 @@ impl Hookline {
         child.wait_with_output().expect("hookline ends").into()
     }
 
+    /// Runs `hookline ARGS…` with its standard output a pipe whose reader has
+    /// already gone, as in `hookline … | head` once `head` is done.
+    pub fn run_into_closed_pipe(&self, args: &[&str]) -> Run {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hookline starts");
+        drop(child.stdout.take());
+        child.wait_with_output().expect("hookline ends").into()
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
     }

@@ -56,3 +56,13 @@ fn preview_exits_1_and_names_type_mismatches_and_deleted_steps() {
     assert_eq!(missing.code, Some(2), "an unknown step is an error: {}", missing.stdout);
     assert!(missing.stderr.contains("stp_nope"), "{}", missing.stderr);
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_preview_quietly() {
+    let hookline = Hookline::new();
+    let mut doc = flow("'http://127.0.0.1:9/pet'");
+    doc["steps"][1]["inputs"].as_object_mut().unwrap().remove("body.owner");
+    hookline.import(&doc);
+    let run = hookline.run_into_closed_pipe(&["preview", "preview", "--step", "stp_send"]);
+    assert_eq!((run.code, run.stderr.as_str()), (Some(0), ""), "no panic on a closed pipe");
+}

@@ -222,6 +222,13 @@ enum ExecutionsCommand {
 fn main() -> ExitCode {
     // A bug must still end with one line, never a backtrace.
     std::panic::set_hook(Box::new(|info| {
+        // `hookline … | head` closes the pipe early: stop quietly, as other
+        // command-line tools do. (SIGPIPE stays ignored: `serve` writes to
+        // sockets whose peers may leave at any time.)
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         eprintln!("error: internal error: {info}");
     }));
     let cli = Cli::parse();
