@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fieldAttribute, parseProblemPath } from './problems';
+import { fieldAttribute, locateProblems, parseProblemPath } from './problems';
 
 describe('problem paths', () => {
   it('reads input, config, credential and edge paths', () => {
@@ -15,6 +15,21 @@ describe('problem paths', () => {
   it('takes the field from the message when the path stops at inputs or config', () => {
     expect(parseProblemPath('steps[1].inputs', 'the required input url is not set')).toEqual({ area: 'inputs', stepIndex: 1, field: 'url' });
     expect(parseProblemPath('steps[0].config', '"slug" is a required property')).toEqual({ area: 'config', stepIndex: 0, field: 'slug' });
+  });
+
+  it('puts a problem of a declared field on that field', () => {
+    expect(parseProblemPath('steps[1].fields[1]')).toEqual({ area: 'inputs', stepIndex: 1, declared: 1 });
+    const doc = {
+      schemaVersion: 1,
+      name: 'T',
+      edges: [],
+      steps: [
+        { id: 'stp_a', component: 'webhook', name: 'A' },
+        { id: 'stp_b', component: 'http_request', name: 'B', fields: [{ field: 'body.a', type: 'any' as const }, { field: 'body.a', type: 'string' as const }] },
+      ],
+    };
+    const [located] = locateProblems([{ path: 'steps[1].fields[1]', message: 'body.a is declared twice' }], doc);
+    expect(located).toMatchObject({ stepId: 'stp_b', target: { area: 'inputs', field: 'body.a' } });
   });
 
   it('names the panel field to focus', () => {

@@ -13,6 +13,8 @@ export interface ProblemTarget {
   edgeIndex?: number;
   /** The input key or config property, when the path or message names one. */
   field?: string;
+  /** For a problem of a declared field (`steps[1].fields[0]`): its index in `fields`. */
+  declared?: number;
 }
 
 /** Reads a problem path; the message helps when the path stops at `inputs`. */
@@ -32,6 +34,8 @@ export function parseProblemPath(path: string, message = ''): ProblemTarget {
       return field ? { area: 'config', stepIndex, field } : { area: 'config', stepIndex };
     }
     if (rest.startsWith('.credential')) return { area: 'credential', stepIndex, field: 'credential' };
+    const declared = /^\.fields\[(\d+)\]/.exec(rest);
+    if (declared) return { area: 'inputs', stepIndex, declared: Number(declared[1]) };
     return { area: 'step', stepIndex };
   }
   const edge = /^edges\[(\d+)\]/.exec(path);
@@ -48,8 +52,11 @@ export interface LocatedProblem extends Problem {
 
 export function locateProblems(problems: Problem[], doc: FlowDocument): LocatedProblem[] {
   return problems.map((problem) => {
-    const target = parseProblemPath(problem.path, problem.message);
+    let target = parseProblemPath(problem.path, problem.message);
     const step = target.stepIndex !== undefined ? doc.steps[target.stepIndex] : undefined;
+    // A declared field's problem is shown on that field.
+    const declared = target.declared !== undefined ? step?.fields?.[target.declared]?.field : undefined;
+    if (declared !== undefined) target = { ...target, field: declared };
     const edge = target.edgeIndex !== undefined ? doc.edges[target.edgeIndex] : undefined;
     return {
       ...problem,
