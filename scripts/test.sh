@@ -8,6 +8,10 @@ source scripts/setup.sh
 if cargo fmt --version >/dev/null 2>&1; then
     cargo fmt --all --check
 fi
+# Lints are part of it too, when clippy is installed: warnings fail the run.
+if cargo clippy --version >/dev/null 2>&1; then
+    cargo clippy --locked --all-targets -- -D warnings
+fi
 # The default members: everything but the desktop shell, built below with the
 # designer embedded (building it twice with different features costs minutes).
 cargo build --locked --all-targets

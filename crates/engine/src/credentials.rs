@@ -614,7 +614,7 @@ impl Credentials {
             Kind::Basic | Kind::Bearer | Kind::ApiKey => {
                 let url = credential
                     .text("verifyUrl")
-                    .ok_or_else(|| format!("nothing to call: set verifyUrl (--set verifyUrl=https://…) to a URL that must answer 2xx to this credential"))?;
+                    .ok_or_else(|| "nothing to call: set verifyUrl (--set verifyUrl=https://…) to a URL that must answer 2xx to this credential".to_string())?;
                 let request = crate::components::authorize(http.get(url), credential, None);
                 answer(request, url).await
             }

@@ -82,10 +82,8 @@ pub fn scrub_json(value: &mut Value, secrets: &[&str]) {
         return;
     }
     match value {
-        Value::String(text) => {
-            if secrets.iter().any(|s| s.chars().count() >= 4 && text.contains(s)) {
-                *text = scrub(text, secrets);
-            }
+        Value::String(text) if secrets.iter().any(|s| s.chars().count() >= 4 && text.contains(s)) => {
+            *text = scrub(text, secrets);
         }
         Value::Array(items) => items.iter_mut().for_each(|item| scrub_json(item, secrets)),
         Value::Object(map) => {

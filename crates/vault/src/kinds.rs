@@ -246,7 +246,7 @@ fn check_value(kind: FieldType, value: &Value) -> Result<(), String> {
 pub fn field_value(kind: Kind, name: &str, text: &str) -> Value {
     match kind.field(name).map(|field| field.kind) {
         Some(FieldType::TextList) => {
-            Value::Array(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::from(s)).collect())
+            Value::Array(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect())
         }
         Some(FieldType::Seconds) => text.trim().parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(text)),
         _ => Value::from(text),

@@ -552,9 +552,9 @@ fn verify_stripe(
         match name.trim() {
             "t" => {
                 // Two timestamps would leave it open which one was signed.
-                if timestamp.replace(content.trim()).is_some() {
+                let None = timestamp.replace(content.trim()) else {
                     return Err(malformed(STRIPE_HEADER, "it has more than one t= timestamp"));
-                }
+                };
             }
             "v1" => candidates.push(content.trim()),
             // v0 and any later schemes are not ours to check; Stripe's own libraries skip them too.
