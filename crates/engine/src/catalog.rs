@@ -81,11 +81,6 @@ impl Component {
         field_schema(&self.descriptor.input_schema, path)
     }
 
-    /// Top-level input fields the schema requires and gives no default for.
-    pub fn required_inputs(&self) -> Vec<String> {
-        required_fields(&self.descriptor.input_schema)
-    }
-
     /// The input schema of one step: the component's, with the fields the
     /// step declares (`body.name`) added as typed properties, required ones
     /// listed as required up to the top. Declarations that do not fit (see
@@ -475,7 +470,7 @@ mod tests {
         assert_eq!(http.input_field_schema("body.name"), Some(Value::Bool(true)), "body takes any fields");
         assert_eq!(http.input_field_schema("nope"), None, "unknown top-level field");
         assert_eq!(http.input_field_schema("url.x"), None, "a string has no fields");
-        assert_eq!(http.required_inputs(), ["url"]);
+        assert_eq!(required_fields(&http.descriptor.input_schema), ["url"]);
     }
 
     #[test]
