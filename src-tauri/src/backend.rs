@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hookline_api::{ApiError, Core, CoreConfig, ErrorCode, ListenerConfig, ListenerOptions};
+use hookline_api::{ApiError, Core, CoreConfig, ErrorCode};
+use hookline_listener::{Hosted, ListenerConfig, ListenerOptions};
 use tauri::{AppHandle, Emitter};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
@@ -29,7 +30,7 @@ pub fn data_dir() -> Result<PathBuf, ApiError> {
 /// The running core and what stops its background work.
 pub struct Backend {
     pub core: Arc<Core>,
-    runner_stop: CancellationToken,
+    listener: Arc<Hosted>,
     bridge_stop: CancellationToken,
 }
 
@@ -44,20 +45,18 @@ impl Backend {
             .filter(|key| !key.trim().is_empty())
             .map(hookline_vault::Sensitive::new);
         let core = Arc::new(Core::open(config).await?);
-        let runner_stop = CancellationToken::new();
-        let runner = core.start_runner(hookline_engine::RunnerConfig::default(), runner_stop.clone());
-        core.recover(&runner).await?;
+        core.start_runner(hookline_api::RunnerConfig::default()).await?;
         let options = ListenerOptions {
-            runner,
             config: ListenerConfig { log_requests: false, ..ListenerConfig::default() },
             address: None,
             extra: None,
             follow_settings: true,
         };
-        if let Err(error) = core.start_listener(options).await {
-            eprintln!("hookline: the webhook listener is not running: {error}");
+        let (listener, bound) = hookline_listener::host(core.clone(), options).await;
+        if let Err(error) = bound {
+            tracing::warn!(%error, "the webhook listener is not running");
         }
-        Ok(Backend { core, runner_stop, bridge_stop: CancellationToken::new() })
+        Ok(Backend { core, listener, bridge_stop: CancellationToken::new() })
     }
 
     /// Forwards every core event to the window as [`CORE_EVENT`] until
@@ -77,7 +76,7 @@ impl Backend {
                     Err(RecvError::Closed) => break,
                 };
                 if let Err(error) = sent {
-                    eprintln!("hookline: cannot forward a core event to the window: {error}");
+                    tracing::warn!(%error, "cannot forward a core event to the window");
                 }
             }
         });
@@ -86,8 +85,8 @@ impl Backend {
     /// Stops taking webhooks (answering those in flight), then the runner and
     /// the event bridge. Unfinished executions resume at the next start.
     pub async fn stop(&self) {
-        self.core.stop_listener().await;
-        self.runner_stop.cancel();
+        self.listener.stop().await;
+        self.core.shutdown();
         self.bridge_stop.cancel();
     }
 }

@@ -46,6 +46,26 @@ pub enum ErrorCode {
     CaptureTimeout,
     /// The caller stopped the operation.
     Cancelled,
+    /// The hook's flow exists but is not started.
+    FlowNotStarted,
+    /// The hook does not accept this HTTP method (the `Allow` header lists those it does).
+    MethodNotAllowed,
+    /// The caller's credentials are missing or wrong.
+    AuthFailed,
+    /// An HMAC signature is missing, wrong or too old.
+    SignatureInvalid,
+    /// The caller authenticated, but no access rule of the hook admits it.
+    Forbidden,
+    /// The request body is over the listener's limit.
+    PayloadTooLarge,
+    /// A body that says it is JSON does not parse.
+    InvalidJson,
+    /// The flow has no trigger to keep a test request for.
+    NoTrigger,
+    /// Too many executions are waiting; retry after `Retry-After` seconds.
+    Overloaded,
+    /// A synchronous hook's flow did not finish in time; it goes on running.
+    SyncTimeout,
     /// Something failed inside Hookline; the message says what.
     Internal,
 }
@@ -61,6 +81,11 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[ts(as = "Option<Vec<Problem>>", optional)]
     pub problems: Vec<Problem>,
+    /// Response headers an HTTP adapter sends with it (`Allow`,
+    /// `Retry-After`, `WWW-Authenticate`), names in lower case.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl ErrorCode {
@@ -77,7 +102,14 @@ impl ErrorCode {
             ErrorCode::ConfirmationRequired => 428,
             ErrorCode::InvalidDocument | ErrorCode::InvalidFlow | ErrorCode::InvalidInput => 422,
             ErrorCode::NotPublished | ErrorCode::Conflict | ErrorCode::AddressInUse => 409,
-            ErrorCode::Unauthorized => 401,
+            ErrorCode::Unauthorized | ErrorCode::AuthFailed | ErrorCode::SignatureInvalid => 401,
+            ErrorCode::FlowNotStarted => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::InvalidJson | ErrorCode::NoTrigger => 400,
+            ErrorCode::Overloaded => 503,
+            ErrorCode::SyncTimeout => 504,
             ErrorCode::VerificationFailed => 424,
             ErrorCode::CaptureTimeout => 408,
             ErrorCode::Cancelled => 499,
@@ -87,9 +119,60 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code as clients see it (`flow_not_found`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FlowNotFound => "flow_not_found",
+            ErrorCode::VersionNotFound => "version_not_found",
+            ErrorCode::ExecutionNotFound => "execution_not_found",
+            ErrorCode::InboxEntryNotFound => "inbox_entry_not_found",
+            ErrorCode::CredentialNotFound => "credential_not_found",
+            ErrorCode::StepNotFound => "step_not_found",
+            ErrorCode::SampleNotFound => "sample_not_found",
+            ErrorCode::ConfirmationRequired => "confirmation_required",
+            ErrorCode::VaultUnavailable => "vault_unavailable",
+            ErrorCode::CredentialUndecryptable => "credential_undecryptable",
+            ErrorCode::VerificationFailed => "verification_failed",
+            ErrorCode::InvalidDocument => "invalid_document",
+            ErrorCode::InvalidFlow => "invalid_flow",
+            ErrorCode::NotPublished => "not_published",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::AddressInUse => "address_in_use",
+            ErrorCode::CaptureTimeout => "capture_timeout",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::FlowNotStarted => "flow_not_started",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::SignatureInvalid => "signature_invalid",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::NoTrigger => "no_trigger",
+            ErrorCode::Overloaded => "overloaded",
+            ErrorCode::SyncTimeout => "sync_timeout",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into(), problems: vec![] }
+        ApiError { code, message: message.into(), problems: vec![], headers: vec![] }
+    }
+
+    /// A failure inside Hookline, as an HTTP body shows it: no internals
+    /// (SQL, file paths). The cause is logged where it happened.
+    pub fn internal() -> ApiError {
+        ApiError::new(ErrorCode::Internal, "the server failed to handle the request")
+    }
+
+    /// Adds a response header for HTTP adapters.
+    pub fn with_header(mut self, name: &'static str, value: String) -> ApiError {
+        self.headers.push((name, value));
+        self
     }
 
     pub fn invalid_flow(flow_id: &str, action: &str, problems: Vec<Problem>) -> ApiError {
@@ -99,6 +182,7 @@ impl ApiError {
             code: ErrorCode::InvalidFlow,
             message: format!("cannot {action} {flow_id}: {count} {noun}"),
             problems,
+            headers: vec![],
         }
     }
 }
@@ -142,5 +226,18 @@ impl From<CredentialError> for ApiError {
             CredentialError::Store(e) => return ApiError::new(ErrorCode::Internal, e.to_string()),
         };
         ApiError::new(code, error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_code_reads_as_it_serialises() {
+        for code in [ErrorCode::FlowNotFound, ErrorCode::FlowNotStarted, ErrorCode::InvalidJson, ErrorCode::SyncTimeout]
+        {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "as_str and serde agree for {code:?}");
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! Tester tooling for hooks (M9.1): a flow's hook URLs, a ready curl command,
 //! a Postman collection (v2.1) for the flow and an OpenAPI document of every
-//! live hook. All are built from the draft's webhook trigger and its sample,
-//! so what a tester sends matches what the designer mapped.
+//! live hook. The URL and methods are those of the published version (what
+//! the listener answers); a flow never published shows its draft's. Bodies
+//! come from the trigger's sample, so what a tester sends matches what the
+//! designer mapped.
 
-use hookline_model::{FlowDocument, FlowRecord, Step};
+use hookline_engine::{RespondMode, WebhookSettings};
+use hookline_model::{FlowDocument, FlowRecord};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -36,15 +39,59 @@ impl Core {
     pub async fn hook_info(&self, key: &str) -> Result<HookInfo> {
         let flow = self.get_flow(key).await?;
         let base = self.hook_base()?;
-        hook_of(&flow, &base)
+        Ok(self.hook_of(&flow, &base).await?.0)
+    }
+
+    /// The hook the listener serves for the flow: the latest published
+    /// version's webhook settings under its live slug; a flow never
+    /// published shows its draft's.
+    async fn hook_of(&self, flow: &FlowRecord, base: &str) -> Result<(HookInfo, WebhookSettings)> {
+        let id = &flow.summary.id;
+        let (settings, key) = match flow.summary.latest_version {
+            Some(version) => {
+                let plan = self.version_plan(id, version).await?;
+                (plan.trigger.webhook().cloned(), flow.summary.live_slug.clone())
+            }
+            None => {
+                let settings = self.engine.catalog().trigger_settings(&flow.draft);
+                let slug = settings.as_ref().and_then(|s| s.slug().map(str::to_string));
+                (settings.and_then(|s| s.webhook().cloned()), slug)
+            }
+        };
+        let settings = settings.ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidInput, format!("{id} has no Webhook trigger, so it has no hook"))
+        })?;
+        let key = key.unwrap_or_else(|| id.clone());
+        let url = format!("{base}/hook/{key}");
+        let body = self.sample_body(&flow.draft);
+        let method = settings.methods.first().map(String::as_str).unwrap_or("POST");
+        let info = HookInfo {
+            flow_id: id.clone(),
+            live: flow.summary.live,
+            curl: curl(method, &url, &body),
+            test_url: format!("{base}/hook-test/{}", flow.summary.slug.as_deref().unwrap_or(id)),
+            url,
+            methods: settings.methods.clone(),
+            guarded_by: settings.credential.clone(),
+        };
+        Ok((info, settings))
+    }
+
+    /// The body of the trigger's sample, or an empty object.
+    fn sample_body(&self, document: &FlowDocument) -> Value {
+        self.engine
+            .catalog()
+            .trigger_step(document)
+            .and_then(|s| s.sample.as_ref()?.get("body").cloned())
+            .unwrap_or_else(|| Value::Object(Map::new()))
     }
 
     /// A Postman collection (v2.1) with one request per method of the flow's
     /// hook, plus the capture URL, each carrying the sample body.
     pub async fn postman_collection(&self, key: &str) -> Result<Value> {
         let flow = self.get_flow(key).await?;
-        let hook = hook_of(&flow, &self.hook_base()?)?;
-        let body = sample_body(&flow.draft);
+        let (hook, _) = self.hook_of(&flow, &self.hook_base()?).await?;
+        let body = self.sample_body(&flow.draft);
         let mut items: Vec<Value> = hook
             .methods
             .iter()
@@ -67,11 +114,12 @@ impl Core {
         let mut paths = Map::new();
         for summary in self.list_flows().await?.into_iter().filter(|f| f.live) {
             let flow = self.get_flow(&summary.id).await?;
-            let Ok(hook) = hook_of(&flow, &base) else { continue };
+            let Ok((hook, settings)) = self.hook_of(&flow, &base).await else { continue };
             let path = hook.url.strip_prefix(&base).unwrap_or(&hook.url).to_string();
+            let body = self.sample_body(&flow.draft);
             let mut operations = Map::new();
             for method in &hook.methods {
-                operations.insert(method.to_ascii_lowercase(), openapi_operation(&flow, &hook, method));
+                operations.insert(method.to_ascii_lowercase(), openapi_operation(&flow, &settings, method, &body));
             }
             paths.insert(path, Value::Object(operations));
         }
@@ -84,42 +132,14 @@ impl Core {
             },
             "servers": [{"url": base}],
             "paths": paths,
+            "components": {"schemas": {"Error": {
+                "type": "object",
+                "properties": {"error": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"}
+                }}}
+            }}},
         }))
     }
-}
-
-fn trigger(document: &FlowDocument) -> Option<&Step> {
-    document.steps.iter().find(|s| s.component == "webhook")
-}
-
-fn hook_of(flow: &FlowRecord, base: &str) -> Result<HookInfo> {
-    let step = trigger(&flow.draft).ok_or_else(|| {
-        ApiError::new(ErrorCode::InvalidInput, format!("{} has no Webhook trigger, so it has no hook", flow.summary.id))
-    })?;
-    let config = step.config.as_ref();
-    let methods: Vec<String> = config
-        .and_then(|c| c.get("methods")?.as_array().cloned())
-        .map(|list| list.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
-        .filter(|list: &Vec<String>| !list.is_empty())
-        .unwrap_or_else(|| vec!["POST".to_string()]);
-    let key = flow.summary.slug.clone().unwrap_or_else(|| flow.summary.id.clone());
-    let url = format!("{base}/hook/{key}");
-    let body = sample_body(&flow.draft);
-    let method = methods.first().map(String::as_str).unwrap_or("POST");
-    Ok(HookInfo {
-        flow_id: flow.summary.id.clone(),
-        live: flow.summary.live,
-        curl: curl(method, &url, &body),
-        test_url: format!("{base}/hook-test/{key}"),
-        url,
-        methods,
-        guarded_by: step.credential.clone(),
-    })
-}
-
-/// The body of the trigger's sample, or an empty object.
-fn sample_body(document: &FlowDocument) -> Value {
-    trigger(document).and_then(|s| s.sample.as_ref()?.get("body").cloned()).unwrap_or_else(|| Value::Object(Map::new()))
 }
 
 /// A curl command line; the body is single-quoted with any `'` escaped, so it
@@ -168,31 +188,49 @@ fn postman_url(url: &str) -> Value {
     value
 }
 
-fn openapi_operation(flow: &FlowRecord, hook: &HookInfo, method: &str) -> Value {
-    let sync = trigger(&flow.draft)
-        .and_then(|s| s.config.as_ref()?.get("respond")?.as_str().map(|r| r == "sync"))
-        .unwrap_or(false);
+fn openapi_operation(flow: &FlowRecord, settings: &WebhookSettings, method: &str, body: &Value) -> Value {
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = Map::new();
-    if sync {
+    if settings.respond == RespondMode::Sync {
+        responses.insert(
+            "200".into(),
+            json!({"description": "The flow ran; the reply is what its Respond step sent, or the execution's result."}),
+        );
         responses
-            .insert("200".into(), json!({"description": "The flow ran; the reply is what its Respond step sent."}));
+            .insert("500".into(), json!({"description": "The flow ran and failed: the failed step and its error."}));
+        responses.insert(
+            "504".into(),
+            json!({"description": "The flow did not finish within the hook's timeout; it goes on running (sync_timeout)."}),
+        );
     } else {
         responses.insert(
             "202".into(),
             json!({
-                "description": "Accepted: an execution was queued.",
+                "description": "Accepted: the execution is durably stored and queued.",
                 "content": {"application/json": {"schema": {
                     "type": "object",
                     "properties": {"executionId": {"type": "string"}, "statusUrl": {"type": "string"}}
                 }}}
             }),
         );
+        responses.insert(
+            "200".into(),
+            json!({"description": "A repeated Idempotency-Key or webhook-id: the original execution, nothing runs again."}),
+        );
     }
-    if hook.guarded_by.is_some() {
-        responses.insert("401".into(), json!({"description": "Missing or wrong credentials."}));
-        responses.insert("403".into(), json!({"description": "The caller is not admitted by the hook's policies."}));
+    responses.insert("400".into(), error("The body says it is JSON but does not parse (invalid_json)."));
+    if settings.is_guarded() {
+        responses.insert("401".into(), error("Missing or wrong credentials (auth_failed, signature_invalid)."));
+        responses.insert("403".into(), error("The caller is not admitted by the hook's policies (forbidden)."));
     }
-    responses.insert("409".into(), json!({"description": "The flow is stopped."}));
+    responses.insert("404".into(), error("No such flow (flow_not_found), or the flow is stopped (flow_not_started)."));
+    responses.insert(
+        "405".into(),
+        error("The hook does not accept this method (method_not_allowed); Allow lists those it does."),
+    );
+    responses.insert("413".into(), error("The body is over the listener's limit (payload_too_large)."));
+    responses
+        .insert("503".into(), error("Too many executions are waiting (overloaded); retry after Retry-After seconds."));
     let mut operation = json!({
         "operationId": format!("{}_{}", flow.summary.id, method.to_ascii_lowercase()),
         "summary": flow.summary.name,
@@ -200,9 +238,8 @@ fn openapi_operation(flow: &FlowRecord, hook: &HookInfo, method: &str) -> Value 
         "responses": responses,
     });
     if method != "GET" {
-        let body = sample_body(&flow.draft);
         operation["requestBody"] = json!({
-            "content": {"application/json": {"schema": schema_of(&body), "example": body}}
+            "content": {"application/json": {"schema": schema_of(body), "example": body}}
         });
     }
     operation

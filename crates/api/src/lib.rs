@@ -8,16 +8,17 @@
 
 mod error;
 mod hooks;
-mod host;
+mod intake;
 pub mod ops;
 mod samples;
+mod settings;
 mod vault;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, RunnerConfig};
+use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, ExecutionSummary, FlowDocument,
     FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo, SCHEMA_VERSION,
@@ -28,12 +29,13 @@ use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
 pub use error::{ApiError, ErrorCode};
-pub use hookline_engine::{NewCredential, Rotation, VaultSettings};
-pub use hookline_listener::hooks::ListenerConfig;
+pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
+pub use hookline_model::HookRequest;
 pub use hookline_store::ExecutionFilter;
 pub use hooks::HookInfo;
-pub use host::{bind, ListenerOptions, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
+pub use intake::{HookReply, Incoming, ReplyBody};
 pub use samples::SampleFrom;
+pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use vault::SignedRequest;
 
 /// A point in a flow's sequence of captured test requests.
@@ -100,14 +102,19 @@ pub struct RunOptions {
     pub cancel: Option<CancellationToken>,
 }
 
-/// The headless core: store, catalog and engine.
+/// The headless core: store, catalog, engine and, once started, the runner
+/// that executes what hooks accept.
 pub struct Core {
     store: Store,
     engine: Arc<Engine>,
     http: reqwest::Client,
     data_dir: PathBuf,
-    hosting: host::Hosting,
+    hosting: settings::Hosting,
     captures: samples::CaptureWaits,
+    targets: intake::Targets,
+    runner: std::sync::OnceLock<Arc<Runner>>,
+    /// Stops the runner and its background work.
+    stop: CancellationToken,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -138,6 +145,9 @@ impl Core {
             data_dir: config.data_dir,
             hosting: Default::default(),
             captures: Default::default(),
+            targets: Default::default(),
+            runner: Default::default(),
+            stop: CancellationToken::new(),
         })
     }
 
@@ -145,22 +155,30 @@ impl Core {
         &self.data_dir
     }
 
-    /// Starts the execution queue that live hooks feed. It stops when
-    /// `shutdown` fires; call [`Runner::recover`] to resume executions an
-    /// earlier process left unfinished.
-    pub fn start_runner(&self, config: RunnerConfig, shutdown: CancellationToken) -> Arc<Runner> {
-        Runner::start(self.engine.clone(), self.store.clone(), config, shutdown)
-    }
-
-    /// Resumes executions an earlier process accepted but did not finish;
-    /// returns how many.
-    pub async fn recover(&self, runner: &Runner) -> Result<usize> {
+    /// Starts the execution queue that live hooks feed, and resumes the
+    /// executions an earlier process accepted but did not finish (those whose
+    /// claim has expired: another process running them keeps its own).
+    /// Returns how many were resumed. The desktop and `hookline serve` start
+    /// the same way; the runner stops with [`Core::shutdown`].
+    pub async fn start_runner(&self, config: RunnerConfig) -> Result<usize> {
+        let runner = Runner::start(self.engine.clone(), self.store.clone(), config, self.stop.clone());
+        if self.runner.set(runner.clone()).is_err() {
+            return Err(ApiError::new(ErrorCode::Conflict, "the runner is already started"));
+        }
         Ok(runner.recover().await?)
     }
 
-    /// The webhook listener's routes (`/hook/{flow}`, `/executions/{id}`).
-    pub fn hook_router(&self, runner: Arc<Runner>, config: ListenerConfig) -> axum::Router {
-        hookline_listener::hooks::router(self.store.clone(), self.engine.clone(), runner, config)
+    /// Stops the runner. Executions not yet finished stay in the store and
+    /// resume in the next process that starts a runner.
+    pub fn shutdown(&self) {
+        self.stop.cancel();
+    }
+
+    fn runner(&self) -> Result<&Arc<Runner>> {
+        self.runner.get().ok_or_else(|| {
+            tracing::error!("a hook request arrived before the runner was started");
+            ApiError::new(ErrorCode::Internal, "the execution runner is not started")
+        })
     }
 
     /// Requests that reached the flow's hook, newest first, secrets masked.
@@ -178,7 +196,7 @@ impl Core {
             .get_inbox(id)
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::InboxEntryNotFound, format!("no inbox entry {id:?}")))?;
-        Ok((entry.view(), entry.body))
+        Ok((entry.view(), entry.request.body))
     }
 
     /// Where the flow's captures stand now: pass it to
@@ -200,6 +218,8 @@ impl Core {
         cancel: CancellationToken,
     ) -> Result<Value> {
         let (id, after) = (&cursor.flow_id, cursor.after);
+        // The request may reach another process's listener (`hookline capture`
+        // beside `hookline serve`), so the store is what is watched.
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(sample) = self.store.capture_after(id, after).await? {
@@ -343,14 +363,9 @@ impl Core {
         self.engine.emit(CoreEvent::FlowChanged { flow_id: flow_id.to_string() });
     }
 
-    /// The trigger's `slug` setting, which names the flow's hook URL.
+    /// The trigger's slug, which names the flow's hook URL.
     fn slug_of(&self, document: &FlowDocument) -> Option<String> {
-        let catalog = self.engine.catalog();
-        document
-            .steps
-            .iter()
-            .find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger()))
-            .and_then(|s| s.config.as_ref()?.get("slug")?.as_str().map(str::to_string))
+        self.engine.catalog().trigger_settings(document)?.slug().map(str::to_string)
     }
 
     /// The draft as a flow file: canonical JSON, stable across exports.
@@ -379,7 +394,8 @@ impl Core {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }
         let created_at = now();
-        let version = self.store.publish_version(&id, &flow.draft, &created_at).await?;
+        let slug = self.slug_of(&flow.draft);
+        let version = self.store.publish_version(&id, &flow.draft, slug.as_deref(), &created_at).await?;
         self.flow_changed(&id);
         Ok(VersionInfo { flow_id: id, version, created_at })
     }
@@ -497,7 +513,24 @@ impl Core {
             RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
         let execution = self.engine.enqueue(&request).await?;
         let cancel = options.cancel.unwrap_or_default();
-        Ok(self.engine.execute(&plan, execution, &request.params, cancel).await?)
+        // This process runs it here and now, runner or not: its claim is
+        // renewed for as long as it runs, so no other process takes it over.
+        let renewal = {
+            let engine = self.engine.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(engine.lease() / 3);
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    if let Err(error) = engine.renew_claims().await {
+                        tracing::warn!(%error, "could not renew the claim of a manual run");
+                    }
+                }
+            })
+        };
+        let result = self.engine.execute(&plan, execution, &request.params, cancel).await;
+        renewal.abort();
+        Ok(result?)
     }
 
     /// Asks a running execution to stop; `false` when it is not running here.

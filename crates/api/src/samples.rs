@@ -52,6 +52,12 @@ impl Core {
         Ok(())
     }
 
+    /// Keeps a test request's sample as the trigger's current sample.
+    pub(crate) async fn record_capture(&self, flow_id: &str, step: &str, sample: &Value) -> Result<()> {
+        self.store.record_capture(flow_id, step, sample, &now()).await?;
+        self.sync_draft_sample(flow_id, step).await
+    }
+
     /// Writes the step's current sample into the draft's `step.sample`.
     async fn sync_draft_sample(&self, flow_id: &str, step: &str) -> Result<()> {
         let current = self.store.current_sample(flow_id, step).await?.map(|s| s.value);
@@ -179,7 +185,7 @@ impl Core {
                         "an inbox request is a sample of the trigger only",
                     ));
                 }
-                (SampleSource::Captured, hookline_listener::hooks::inbox_sample(&entry))
+                (SampleSource::Captured, hookline_engine::webhook::sample(&entry.request))
             }
         };
         self.keep_sample(&flow_id, step, source, value).await

@@ -88,10 +88,14 @@ impl Core {
             Some((_, published)) => published,
             None => record.draft,
         };
-        let trigger = document.steps.iter().find(|step| step.component == "webhook").ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidInput, format!("{} has no webhook trigger to sign for", record.summary.id))
-        })?;
-        let name = trigger.credential.as_deref().ok_or_else(|| {
+        let hook =
+            self.engine.catalog().trigger_settings(&document).and_then(|t| t.webhook().cloned()).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{} has no webhook trigger to sign for", record.summary.id),
+                )
+            })?;
+        let name = hook.credential.as_deref().ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidInput,
                 format!("the webhook of {} names no credential: its requests need no signature", record.summary.id),
@@ -120,13 +124,7 @@ impl Core {
         let message_id = hookline_model::ids::generate("msg_");
         let headers = signature::sign(&settings, secret, body, now, &message_id)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("credential {name:?}: {e}")))?;
-        let config = trigger.config.clone().unwrap_or_default();
-        let slug = config.get("slug").and_then(|s| s.as_str()).unwrap_or(&record.summary.id).to_string();
-        let methods = config
-            .get("methods")
-            .and_then(|m| m.as_array())
-            .map(|m| m.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            .unwrap_or_else(|| vec!["POST".to_string()]);
-        Ok(SignedRequest { path: format!("/hook/{slug}"), methods, headers })
+        let slug = hook.slug.clone().unwrap_or_else(|| record.summary.id.clone());
+        Ok(SignedRequest { path: format!("/hook/{slug}"), methods: hook.methods.clone(), headers })
     }
 }

@@ -41,11 +41,12 @@ async fn subscribers_hear_flow_changes_and_each_step_of_a_run_once_it_is_stored(
     assert_eq!(
         progress,
         [
+            (ExecutionStatus::Queued, None),
             (ExecutionStatus::Running, None),
             (ExecutionStatus::Running, Some("stp_double".to_string())),
             (ExecutionStatus::Succeeded, None),
         ],
-        "the run starts, finishes its action, and ends"
+        "a manual run is queued through the journal like a hook's, starts, finishes its action, and ends"
     );
     let stored = core.get_execution(&execution.id).await.unwrap();
     assert_eq!(stored.status, ExecutionStatus::Succeeded, "the last event comes after the outcome is stored");

@@ -222,11 +222,11 @@ async fn a_step_with_side_effects_runs_for_a_sample_only_when_confirmed_or_reuse
 
 /// Serves `hookline demo petstore` on a free loopback port; returns its base URL.
 async fn petstore(dir: &std::path::Path) -> (String, tokio_util::sync::CancellationToken) {
-    let store = hookline_store::PetStore::open(&dir.join("pets.db")).await.unwrap();
+    let store = hookline_demo::PetStore::open(&dir.join("pets.db")).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(hookline_listener::demo::serve(listener, store, shutdown.clone()));
+    tokio::spawn(hookline_demo::serve(listener, store, shutdown.clone()));
     (url, shutdown)
 }
 

@@ -473,28 +473,27 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     // Found before binding, so a missing UI build fails fast and clearly.
     let ui_dir = if args.ui { Some(web::find_ui_dir(args.ui_dir)?) } else { None };
     let core = std::sync::Arc::new(core);
-    let runner_stop = CancellationToken::new();
-    let runner = core.start_runner(
-        hookline_engine::RunnerConfig {
+    let recovered = core
+        .start_runner(hookline_api::RunnerConfig {
             concurrency: args.concurrency,
             queue_bound: args.queue_bound,
             ..Default::default()
-        },
-        runner_stop.clone(),
-    );
-    let recovered = core.recover(&runner).await?;
+        })
+        .await?;
     println!("recovered {recovered} unfinished execution(s)");
     let token = web::new_token();
     let extra = ui_dir.as_deref().map(|dir| web::router(core.clone(), token.clone(), dir));
-    let address = core
-        .start_listener(hookline_api::ListenerOptions {
-            runner,
-            config: hookline_api::ListenerConfig { body_limit: args.body_limit, log_requests: true },
+    let (hosted, address) = hookline_listener::host(
+        core.clone(),
+        hookline_listener::ListenerOptions {
+            config: hookline_listener::ListenerConfig { body_limit: args.body_limit, log_requests: true },
             address: args.listen,
             extra,
             follow_settings: false,
-        })
-        .await?;
+        },
+    )
+    .await;
+    let address = address?;
     println!("listening on http://{address}");
     if ui_dir.is_some() {
         println!("designer: http://{address}/?token={token}");
@@ -506,8 +505,8 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     // In-flight requests are answered before the process ends; executions not
     // yet finished stay queued or running in the store and resume at the next start.
     stop_signal().await;
-    core.stop_listener().await;
-    runner_stop.cancel();
+    hosted.stop().await;
+    core.shutdown();
     println!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -537,13 +536,13 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener, ApiError> {
             format!("--listen {listen:?}: expected HOST:PORT such as 127.0.0.1:9000"),
         )
     })?;
-    hookline_api::bind(address, "choose another with --listen").await
+    hookline_listener::bind(address, "choose another with --listen").await
 }
 
 async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitCode, ApiError> {
     std::fs::create_dir_all(data_dir).map_err(|e| io_error(data_dir, e))?;
     let path = data_dir.join("demo-petstore.db");
-    let store = hookline_store::PetStore::open(&path)
+    let store = hookline_demo::PetStore::open(&path)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot open {}: {e}", path.display())))?;
     let listener = bind(listen).await?;
@@ -556,7 +555,7 @@ async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitC
             on_interrupt.cancel();
         }
     });
-    hookline_listener::demo::serve(listener, store, shutdown)
+    hookline_demo::serve(listener, store, shutdown)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the pet store stopped: {e}")))?;
     Ok(ExitCode::SUCCESS)

@@ -19,6 +19,8 @@ pub struct Component {
     /// the output's JSON Schema from the config and the hook path
     /// (`/hook/{slug}`), with the example output's values as defaults.
     pub output_schema: Option<OutputSchema>,
+    /// For triggers: reads a step's config into the trigger's typed settings.
+    pub trigger_settings: Option<crate::trigger::ParseSettings>,
     config_validator: Validator,
     input_validator: Validator,
 }
@@ -40,6 +42,7 @@ impl Component {
             descriptor,
             action,
             output_schema: None,
+            trigger_settings: None,
         }
     }
 

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use hookline_model::{
-    timestamp, CoreEvent, Execution, ExecutionStatus, FlowDocument, StepRun, StepStatus, TriggerSource,
+    timestamp, CoreEvent, Execution, ExecutionStatus, FlowDocument, InboxEntry, StepRun, StepStatus, TriggerSource,
 };
-use hookline_store::Store;
+use hookline_store::{Acceptance, Accepted, Claim, Store};
 use jsonata_core::evaluator::CancelToken;
 use serde_json::{json, Map, Value};
 use tokio_util::sync::CancellationToken;
@@ -30,13 +30,20 @@ pub struct EngineConfig {
     pub step_timeout: Duration,
     /// Bounds on every mapping evaluation.
     pub limits: Limits,
+    /// How long this process's claim on an unfinished execution holds
+    /// without renewal; after that, another process may take it over.
+    pub lease: Duration,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { step_timeout: Duration::from_secs(300), limits: Limits::default() }
+        EngineConfig { step_timeout: Duration::from_secs(300), limits: Limits::default(), lease: DEFAULT_LEASE }
     }
 }
+
+/// See [`EngineConfig::lease`]: long enough that a busy process renews in
+/// time, short enough that a killed one's executions resume soon.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
 /// How long a mapping may run on the executor's own thread before it moves
 /// to a blocking thread (see `map_inputs`).
@@ -72,6 +79,8 @@ pub struct Engine {
     plans: Mutex<HashMap<(String, u32), Arc<Plan>>>,
     events: tokio::sync::broadcast::Sender<CoreEvent>,
     running: Mutex<HashMap<String, CancellationToken>>,
+    /// Names this process in the claims of the executions it runs.
+    owner: String,
 }
 
 impl Engine {
@@ -95,7 +104,61 @@ impl Engine {
             plans: Mutex::default(),
             running: Mutex::default(),
             events,
+            owner: crate::owner::new_owner(),
         }
+    }
+
+    /// A claim for this process, holding for one lease from now.
+    pub fn claim(&self) -> Claim {
+        Claim { owner: self.owner.clone(), until: timestamp(SystemTime::now() + self.config.lease) }
+    }
+
+    /// How long a claim holds; renew well within it.
+    pub fn lease(&self) -> Duration {
+        self.config.lease
+    }
+
+    /// Extends the claims of every unfinished execution this process holds.
+    pub async fn renew_claims(&self) -> Result<u64, EngineError> {
+        let claim = self.claim();
+        Ok(self.store.renew_claims(&claim.owner, &claim.until).await?)
+    }
+
+    /// Takes over the unfinished executions whose claim has expired, or
+    /// whose process is known to be gone (a process of this machine that no
+    /// longer exists: a `kill -9`, a crash); returns their ids, oldest first.
+    pub async fn claim_expired(&self) -> Result<Vec<String>, EngineError> {
+        let now = timestamp(SystemTime::now());
+        for owner in self.store.claim_owners(&now).await? {
+            if owner != self.owner && crate::owner::is_gone(&owner) {
+                let released = self.store.release_claims(&owner).await?;
+                tracing::info!(%owner, released, "the process holding these executions is gone");
+            }
+        }
+        let claim = self.claim();
+        Ok(self.store.claim_expired(&claim.owner, &timestamp(SystemTime::now()), &claim.until).await?)
+    }
+
+    /// Stores a new execution through the journal (the one write path of
+    /// executions: hooks, manual runs and every later trigger), with the
+    /// request's inbox entry and idempotency key when it came from a hook.
+    /// `on_commit` runs as soon as it is committed, even if the caller has
+    /// gone. Subscribers hear of a created execution once it is committed.
+    pub(crate) async fn store_new(
+        &self,
+        execution: &Execution,
+        inbox: Option<InboxEntry>,
+        idempotency_key: Option<String>,
+        dedupe_since: String,
+        on_commit: impl FnOnce(&Accepted) + Send + 'static,
+    ) -> Result<Accepted, EngineError> {
+        let acceptance =
+            Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since, claim: self.claim() };
+        let accepted = self.journal.accept(acceptance, on_commit).await.map_err(EngineError::Journal)?;
+        if accepted == Accepted::Created {
+            self.emit_execution(execution, None);
+        }
+        Ok(accepted)
     }
 
     /// Events as executions progress (and whatever else is sent with [`Engine::emit`]).
@@ -184,11 +247,17 @@ impl Engine {
         self.plans.lock().expect("plan cache lock").get(&(flow_id.to_string(), version)).cloned()
     }
 
-    /// Records a new execution in state `queued` and returns it.
+    /// Records a new execution in state `queued` (through the journal, as
+    /// every execution is) and returns it.
     pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
         let execution = Self::new_execution(request);
-        self.store.create_execution(&execution).await?;
+        self.store_new(&execution, None, None, String::new(), |_| {}).await?;
         Ok(execution)
+    }
+
+    /// Whether this process is running the execution now.
+    pub fn is_running(&self, execution_id: &str) -> bool {
+        self.running.lock().expect("running lock").contains_key(execution_id)
     }
 
     /// Asks a running execution to stop; returns whether it was running here.

@@ -48,7 +48,8 @@ impl Journal {
         Journal { sender }
     }
 
-    /// Stores a new execution and its inbox entry; returns once committed.
+    /// Stores a new execution (with its inbox entry when a hook request
+    /// started it); returns once committed.
     /// `on_commit` runs as soon as it is committed, even if this future was
     /// dropped meanwhile.
     pub async fn accept(

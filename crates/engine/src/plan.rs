@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::mapping::{Expression, MappingError};
+use crate::trigger::TriggerSettings;
 use crate::validate::{validate, Graph, Problem};
 
 /// How one input field gets its value at run time.
@@ -40,6 +41,8 @@ pub struct Plan {
     pub document: FlowDocument,
     /// Steps in topological order; the trigger comes first.
     pub steps: Vec<PlannedStep>,
+    /// The trigger's settings, read once by its component.
+    pub trigger: TriggerSettings,
 }
 
 impl Plan {
@@ -49,6 +52,16 @@ impl Plan {
         if !problems.is_empty() {
             return Err(problems);
         }
+        let trigger = catalog
+            .trigger_step(&document)
+            .and_then(|step| Some((step, catalog.get(&step.component)?.trigger_settings?)))
+            .map(|(step, parse)| {
+                parse(step).map_err(|message| {
+                    let index = document.steps.iter().position(|s| s.id == step.id).unwrap_or_default();
+                    vec![Problem { path: format!("steps[{index}].config"), message }]
+                })
+            })
+            .expect("validation found exactly one trigger, and every trigger component reads its settings")?;
         let graph = Graph::new(&document);
         let order = graph.topological_order().expect("validation rejected cycles");
         let position: Vec<usize> = {
@@ -72,7 +85,7 @@ impl Plan {
                 input_validator: catalog.get(&step.component).and_then(|c| c.step_input_validator(&step.fields)),
             });
         }
-        Ok(Plan { document, steps })
+        Ok(Plan { document, steps, trigger })
     }
 }
 

@@ -11,14 +11,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use hookline_model::{timestamp, CoreEvent, Execution, ExecutionStatus, InboxEntry};
-use hookline_store::{Acceptance, Accepted, Store, StoreError};
+use hookline_model::{timestamp, Execution, ExecutionStatus, InboxEntry};
+use hookline_store::{Accepted, Store};
 use serde_json::Map;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use crate::executor::{Engine, RunRequest};
 use crate::plan::Plan;
+use crate::EngineError;
 
 /// Sizes of the queue and the worker pool.
 #[derive(Debug, Clone)]
@@ -44,7 +45,7 @@ pub enum AcceptError {
     #[error("the execution queue is full")]
     Overloaded,
     #[error("the execution could not be stored: {0}")]
-    Store(String),
+    Store(#[from] EngineError),
 }
 
 struct Job {
@@ -80,8 +81,10 @@ impl Runner {
     pub fn start(engine: Arc<Engine>, store: Store, config: RunnerConfig, shutdown: CancellationToken) -> Arc<Runner> {
         let (jobs, jobs_rx) = mpsc::channel(config.queue_bound.max(1));
         let waiters: Waiters = Arc::default();
-        tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown));
-        Arc::new(Runner { engine, store, jobs, waiters, dedupe_window: config.dedupe_window })
+        tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown.clone()));
+        let runner = Arc::new(Runner { engine, store, jobs, waiters, dedupe_window: config.dedupe_window });
+        tokio::spawn(keep_claims(Arc::downgrade(&runner), shutdown));
+        runner
     }
 
     /// Stores a new execution of `plan` durably, with the request's inbox
@@ -103,8 +106,6 @@ impl Runner {
             rx
         });
         let since = std::time::SystemTime::now().checked_sub(self.dedupe_window).unwrap_or(std::time::UNIX_EPOCH);
-        let acceptance =
-            Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since: timestamp(since) };
         // Requests that arrive together share the journal's commit (one fsync).
         // The job is queued by the journal itself, so a client that hangs up
         // while its request commits cannot leave the execution stranded.
@@ -114,34 +115,33 @@ impl Runner {
                 slot.send(job);
             }
         };
-        match self.engine.journal().accept(acceptance, queue).await {
-            Ok(Accepted::Created) => {
-                self.engine.emit(CoreEvent::ExecutionChanged {
-                    execution_id: execution.id.clone(),
-                    flow_id: execution.flow_id.clone(),
-                    status: ExecutionStatus::Queued,
-                    step_id: None,
-                });
-                Ok(Acceptation::Started(Box::new(execution), done))
-            }
+        match self.engine.store_new(&execution, Some(inbox), idempotency_key, timestamp(since), queue).await {
+            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
                 Ok(Acceptation::Duplicate(original))
             }
-            Err(message) => {
+            Err(error) => {
                 self.waiters.lock().expect("waiters lock").remove(&execution.id);
-                Err(AcceptError::Store(message))
+                Err(AcceptError::Store(error))
             }
         }
     }
 
-    /// Queues every execution left queued or running by an earlier process.
-    /// Runs of a published version resume after their last finished step; a
-    /// run of a draft cannot be resumed (the draft may have changed) and is
+    /// Takes over and queues every unfinished execution whose claim has
+    /// expired: left by a process that stopped or was killed (executions
+    /// another live process runs keep their claim and are left alone). Runs
+    /// of a published version resume after their last finished step; a run
+    /// of a draft cannot be resumed (the draft may have changed) and is
     /// recorded as failed. Returns how many were resumed.
-    pub async fn recover(&self) -> Result<usize, StoreError> {
+    pub async fn recover(&self) -> Result<usize, EngineError> {
         let mut resumed = 0;
-        for id in self.store.unfinished_executions().await? {
+        for id in self.engine.claim_expired().await? {
+            // Its claim lapsed while this process still runs it (a stall of
+            // two renewals): it is not run a second time.
+            if self.engine.is_running(&id) {
+                continue;
+            }
             let Some(mut execution) = self.store.get_execution(&id).await? else { continue };
             let plan = match execution.version {
                 Some(version) => match self.store.get_version(&execution.flow_id, version).await? {
@@ -154,7 +154,8 @@ impl Runner {
                 execution.status = ExecutionStatus::Failed;
                 execution.error = Some("interrupted before it finished; runs of a draft are not resumed".into());
                 execution.finished_at = Some(timestamp(std::time::SystemTime::now()));
-                self.store.finish_execution(&execution).await?;
+                execution.steps.clear();
+                self.engine.journal().finish(execution).await.map_err(EngineError::Journal)?;
                 continue;
             };
             let job = Job { plan, execution, params: Map::new() };
@@ -164,6 +165,31 @@ impl Runner {
             resumed += 1;
         }
         Ok(resumed)
+    }
+}
+
+/// Renews this process's claims while the runner lives, and takes over the
+/// executions of processes whose claims expired (a `kill -9` beside a
+/// running `hookline serve`).
+async fn keep_claims(runner: std::sync::Weak<Runner>, shutdown: CancellationToken) {
+    let Some(lease) = runner.upgrade().map(|r| r.engine.lease()) else { return };
+    let mut ticks = tokio::time::interval(lease / 3);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        let Some(runner) = runner.upgrade() else { return };
+        if let Err(error) = runner.engine.renew_claims().await {
+            tracing::warn!(%error, "could not renew the claims of running executions");
+        }
+        match runner.recover().await {
+            Ok(0) => {}
+            Ok(resumed) => tracing::info!(resumed, "took over executions whose process stopped"),
+            Err(error) => tracing::warn!(%error, "could not take over expired executions"),
+        }
     }
 }
 
@@ -200,6 +226,6 @@ async fn run_job(engine: Arc<Engine>, job: Job, waiters: Waiters, _permit: Owned
         (Ok(_), None) => {}
         // The waiter is dropped, so a synchronous caller learns that the run
         // could not be recorded; the execution stays unfinished for recovery.
-        (Err(error), _) => eprintln!("execution {id} could not be recorded: {error}"),
+        (Err(error), _) => tracing::error!(execution_id = %id, %error, "an execution could not be recorded"),
     }
 }

@@ -1,13 +1,158 @@
-//! Hookline's local HTTP servers, built on axum.
+//! Hookline's webhook listener: an HTTP adapter over [`Core`], as the Tauri
+//! command and browser mode's `/api` are. Each route turns the request into a
+//! [`HookRequest`], calls one `Core` method, and writes what it answers; all
+//! decisions (auth, inbox, idempotency, durable accept) are the core's.
 //!
-//! The webhook listener (`/hook/{flow}`, `/executions/{id}`) runs flows
-//! through the engine's durable queue; the demo pet store is what the
-//! tutorial's flows call. Servers take an already bound listener and a
-//! cancellation token, so callers choose the address (tests bind port 0) and
-//! decide when to stop. Nothing here runs flows by itself.
+//! [`host`] binds the routes to a socket, reports the listener's state to the
+//! core, and moves the listener when Settings change its address.
 
-pub mod demo;
-mod error;
-pub mod hooks;
+mod host;
 
-pub use error::ErrorBody;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use hookline_api::{ApiError, Core, ErrorCode, HookReply, HookRequest, Incoming, ReplyBody};
+
+pub use host::{bind, host, Hosted, ListenerOptions};
+
+/// Listener settings.
+#[derive(Debug, Clone)]
+pub struct ListenerConfig {
+    /// Largest request body accepted (413 above it).
+    pub body_limit: usize,
+    /// Print one line per request on standard output (the access log).
+    pub log_requests: bool,
+}
+
+impl Default for ListenerConfig {
+    fn default() -> Self {
+        ListenerConfig { body_limit: 10 * 1024 * 1024, log_requests: true }
+    }
+}
+
+#[derive(Clone)]
+struct Hooks {
+    core: Arc<Core>,
+    body_limit: usize,
+}
+
+/// The listener's routes: `/hook/{flow}`, `/hook-test/{flow}` and `/executions/{id}`.
+pub fn router(core: Arc<Core>, config: &ListenerConfig) -> Router {
+    let router = Router::new()
+        .route("/hook/{flow}", any(hook))
+        .route("/hook-test/{flow}", any(capture))
+        .route("/executions/{id}", get(execution))
+        .with_state(Hooks { core, body_limit: config.body_limit });
+    if config.log_requests {
+        router.layer(middleware::from_fn(log_request))
+    } else {
+        router
+    }
+}
+
+/// One line per request: method, path, status and time taken.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    println!("{method} {path} {} {:.1} ms", response.status().as_u16(), started.elapsed().as_secs_f64() * 1000.0);
+    response
+}
+
+async fn hook(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {
+    let incoming = incoming(key, request, hooks.body_limit).await;
+    reply(hooks.core.receive_hook(incoming).await)
+}
+
+async fn capture(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {
+    let incoming = incoming(key, request, hooks.body_limit).await;
+    match hooks.core.capture_test_request(incoming).await {
+        Ok(captured) => Json(captured).into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+async fn execution(State(hooks): State<Hooks>, Path(id): Path<String>) -> Response {
+    match hooks.core.get_execution(&id).await {
+        Ok(execution) => Json(execution).into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// Reads the request into the core's terms. A body over the limit is not
+/// read further; the core refuses it (and keeps the request in the inbox).
+async fn incoming(key: String, request: Request, limit: usize) -> Incoming {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let (body, too_large) = if declared.is_some_and(|length| length > limit) {
+        (Vec::new(), Some(limit))
+    } else {
+        match axum::body::to_bytes(Body::new(body), limit).await {
+            Ok(bytes) => (Vec::from(bytes), None),
+            Err(_) => (Vec::new(), Some(limit)),
+        }
+    };
+    Incoming { key, request: hook_request(&parts.method, &parts.uri, &parts.headers, body), too_large }
+}
+
+fn hook_request(method: &axum::http::Method, uri: &Uri, headers: &HeaderMap, body: Vec<u8>) -> HookRequest {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        map.entry(name.as_str().to_string())
+            .and_modify(|existing| {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    HookRequest {
+        method: method.as_str().to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        headers: map,
+        body,
+    }
+}
+
+/// Writes the core's answer as it is.
+fn reply(reply: HookReply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut response = match reply.body {
+        ReplyBody::Json(body) => (status, Json(body)).into_response(),
+        ReplyBody::Text(text) => (status, text).into_response(),
+        ReplyBody::Empty => status.into_response(),
+    };
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// The one mapping of a core error to an HTTP answer: the code's status and
+/// `{"error": {"code", "message"}}`; internal failures say nothing more
+/// (their cause is logged where they happened).
+fn error_response(error: ApiError) -> Response {
+    let error = if error.code == ErrorCode::Internal {
+        tracing::error!(error = %error.message, "a listener request failed");
+        ApiError::internal()
+    } else {
+        error
+    };
+    reply(HookReply::error(&error))
+}

@@ -26,7 +26,7 @@ pub use error::ModelError;
 pub use event::CoreEvent;
 pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{DeclaredField, Edge, FieldType, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
-pub use inbox::{mask_secret_headers, InboxEntry, InboxView};
+pub use inbox::{mask_secret_headers, HookRequest, InboxEntry, InboxView};
 pub use record::{FlowRecord, FlowSummary, VersionInfo};
 pub use sample::{parse_json_text, FieldCheck, FieldError, FieldPreview, Sample, SampleSource, StepPreview, ValueType};
 

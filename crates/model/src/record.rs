@@ -13,6 +13,9 @@ pub struct FlowSummary {
     pub description: String,
     /// The webhook trigger's slug in the draft, if it has one.
     pub slug: Option<String>,
+    /// The slug of the latest published version: live hooks answer under it
+    /// (a slug changed in the draft takes effect when it is published).
+    pub live_slug: Option<String>,
     /// Started: live hooks run the latest published version.
     pub live: bool,
     pub latest_version: Option<u32>,

@@ -1,8 +1,7 @@
 use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, StepRun, StepStatus, TriggerSource};
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
-use crate::inbox::{update_outcomes, upsert_step_runs};
-use crate::{from_json, to_json, Store, StoreError};
+use crate::{from_json, Store, StoreError};
 
 /// Which executions to list. Newest first, at most `limit`.
 #[derive(Debug, Clone, Default)]
@@ -77,66 +76,58 @@ impl StepRunRow {
 }
 
 impl Store {
-    /// Records a new execution (its steps are recorded as they finish).
-    pub async fn create_execution(&self, execution: &Execution) -> Result<(), StoreError> {
-        self.create_executions(std::slice::from_ref(execution)).await
+    /// Renews the claims of `owner`'s unfinished executions until `until`;
+    /// returns how many it holds.
+    pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("UPDATE executions SET lease_until = ? WHERE owner = ? AND status IN ('queued', 'running')")
+                .bind(until)
+                .bind(owner)
+                .execute(&self.writer)
+                .await?;
+        Ok(done.rows_affected())
     }
 
-    /// Records several new executions in one transaction.
-    pub async fn create_executions(&self, executions: &[Execution]) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        for execution in executions {
-            Self::insert_execution(&mut tx, execution).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub(crate) async fn insert_execution(
-        tx: &mut sqlx::Transaction<'_, Sqlite>,
-        execution: &Execution,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&execution.id)
-        .bind(&execution.flow_id)
-        .bind(execution.version.map(i64::from))
-        .bind(execution.trigger.as_str())
-        .bind(execution.status.as_str())
-        .bind(to_json(&execution.input))
-        .bind(&execution.created_at)
-        .bind(&execution.started_at)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
-    /// Ids of executions that were accepted but did not finish (queued or
-    /// running when the process stopped), oldest first.
-    pub async fn unfinished_executions(&self) -> Result<Vec<String>, StoreError> {
+    /// The owners holding claims on unfinished executions that have not
+    /// expired by `now`.
+    pub async fn claim_owners(&self, now: &str) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM executions WHERE status IN ('queued', 'running') ORDER BY created_at, id",
+            "SELECT DISTINCT owner FROM executions
+             WHERE status IN ('queued', 'running') AND owner IS NOT NULL AND lease_until >= ?",
         )
+        .bind(now)
         .fetch_all(&self.reader)
         .await?)
     }
 
-    /// Records one step's run as the `seq`-th of its execution.
-    pub async fn record_step_run(&self, execution_id: &str, seq: u32, step: &StepRun) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        upsert_step_runs(&mut tx, &[(execution_id, seq, step)]).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Ends `owner`'s claims at once (a process known to be gone), so
+    /// [`Store::claim_expired`] can take its executions over.
+    pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("UPDATE executions SET lease_until = NULL WHERE owner = ? AND status IN ('queued', 'running')")
+                .bind(owner)
+                .execute(&self.writer)
+                .await?;
+        Ok(done.rows_affected())
     }
 
-    /// Writes an execution's outcome: status, output, error, reply and timings.
-    pub async fn finish_execution(&self, execution: &Execution) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
-        update_outcomes(&mut tx, &[execution]).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Claims for `owner` (until `until`) the unfinished executions whose
+    /// claim expired before `now`: those of a process that stopped or was
+    /// killed. One statement on the single writer, so two processes never
+    /// claim the same execution. Returns their ids, oldest first.
+    pub async fn claim_expired(&self, owner: &str, now: &str, until: &str) -> Result<Vec<String>, StoreError> {
+        let mut ids: Vec<(String, String)> = sqlx::query_as(
+            "UPDATE executions SET owner = ?1, lease_until = ?2
+             WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < ?3)
+             RETURNING id, created_at",
+        )
+        .bind(owner)
+        .bind(until)
+        .bind(now)
+        .fetch_all(&self.writer)
+        .await?;
+        ids.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        Ok(ids.into_iter().map(|(id, _)| id).collect())
     }
 
     /// One execution with its step runs in the order they ran.
@@ -210,6 +201,30 @@ mod tests {
 
     use super::*;
     use crate::flows::tests::document;
+    use crate::{Acceptance, Claim, Write};
+
+    /// Stores a new execution the way the journal does.
+    async fn create(store: &Store, execution: &Execution) {
+        store.write_batch(&[Write::Accept(accept(execution, "test", "2026-01-01T00:01:00.000Z"))]).await.unwrap();
+    }
+
+    fn accept(execution: &Execution, owner: &str, until: &str) -> Acceptance {
+        Acceptance {
+            execution: execution.clone(),
+            inbox: None,
+            idempotency_key: None,
+            dedupe_since: String::new(),
+            claim: Claim { owner: owner.into(), until: until.into() },
+        }
+    }
+
+    async fn finish(store: &Store, execution: &Execution) {
+        store.write_batch(&[Write::Finish(execution.clone())]).await.unwrap();
+    }
+
+    async fn step_run(store: &Store, execution_id: &str, seq: u32, run: StepRun) {
+        store.write_batch(&[Write::StepRun { execution_id: execution_id.into(), seq, run }]).await.unwrap();
+    }
 
     fn execution(id: &str, created_at: &str) -> Execution {
         Execution {
@@ -242,7 +257,7 @@ mod tests {
     async fn an_execution_reads_back_with_its_steps_in_order() {
         let (_dir, store) = store().await;
         let mut exe = execution("exe_1", "2026-01-01T00:00:01.000Z");
-        store.create_execution(&exe).await.unwrap();
+        create(&store, &exe).await;
         let step = |id: &str, status| StepRun {
             step_id: id.into(),
             name: id.into(),
@@ -255,8 +270,8 @@ mod tests {
             duration_ms: Some(3),
             branch: None,
         };
-        store.record_step_run("exe_1", 0, &step("stp_b", StepStatus::Succeeded)).await.unwrap();
-        store.record_step_run("exe_1", 1, &step("stp_a", StepStatus::Skipped)).await.unwrap();
+        step_run(&store, "exe_1", 0, step("stp_b", StepStatus::Succeeded)).await;
+        step_run(&store, "exe_1", 1, step("stp_a", StepStatus::Skipped)).await;
 
         exe.status = ExecutionStatus::Failed;
         exe.error = Some("boom".into());
@@ -264,7 +279,7 @@ mod tests {
         exe.output = Some(json!({"x": [1, 2]}));
         exe.finished_at = Some("2026-01-01T00:00:02.000Z".into());
         exe.duration_ms = Some(1000);
-        store.finish_execution(&exe).await.unwrap();
+        finish(&store, &exe).await;
 
         let read = store.get_execution("exe_1").await.unwrap().expect("recorded");
         assert_eq!(
@@ -286,11 +301,11 @@ mod tests {
         for (i, flow) in ["flw_a", "flw_b", "flw_a"].iter().enumerate() {
             let mut exe = execution(&format!("exe_{i}"), &format!("2026-01-01T00:00:0{i}.000Z"));
             exe.flow_id = flow.to_string();
-            store.create_execution(&exe).await.unwrap();
+            create(&store, &exe).await;
         }
         let mut done = execution("exe_0", "2026-01-01T00:00:00.000Z");
         done.status = ExecutionStatus::Succeeded;
-        store.finish_execution(&done).await.unwrap();
+        finish(&store, &done).await;
 
         let all = store.list_executions(&ExecutionFilter::default()).await.unwrap();
         assert_eq!(all.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["exe_2", "exe_1", "exe_0"]);
@@ -307,6 +322,48 @@ mod tests {
             store.list_flows().await.unwrap().iter().find(|f| f.id == "flw_a").unwrap().last_execution,
             Some(ExecutionStatus::Running),
             "the flows list shows the newest execution's status"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_expired_claims_are_taken_and_each_by_one_owner() {
+        let (_dir, store) = store().await;
+        let live = execution("exe_live", "2026-01-01T00:00:01.000Z");
+        let dead = execution("exe_dead", "2026-01-01T00:00:02.000Z");
+        store
+            .write_batch(&[
+                Write::Accept(accept(&live, "alive", "2026-01-01T00:01:00.000Z")),
+                Write::Accept(accept(&dead, "killed", "2026-01-01T00:00:30.000Z")),
+            ])
+            .await
+            .unwrap();
+        let now = "2026-01-01T00:00:40.000Z";
+        let taken = store.claim_expired("rescuer", now, "2026-01-01T00:01:10.000Z").await.unwrap();
+        assert_eq!(taken, ["exe_dead"], "only the execution whose claim expired is taken");
+        assert!(
+            store.claim_expired("other", now, "2026-01-01T00:01:10.000Z").await.unwrap().is_empty(),
+            "a claimed execution is not taken twice"
+        );
+        assert_eq!(store.renew_claims("alive", "2026-01-01T00:02:00.000Z").await.unwrap(), 1, "the owner renews");
+        let later = "2026-01-01T00:01:30.000Z";
+        assert!(
+            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z").await.unwrap() == ["exe_dead"],
+            "the renewed claim holds while the rescuer's expired"
+        );
+        assert_eq!(store.claim_owners(later).await.unwrap().len(), 2, "both claims hold: {later}");
+        assert_eq!(store.release_claims("alive").await.unwrap(), 1, "a gone owner's claims are released");
+        assert_eq!(
+            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z").await.unwrap(),
+            ["exe_live"],
+            "and taken over at once"
+        );
+        let mut done = live.clone();
+        done.status = ExecutionStatus::Succeeded;
+        finish(&store, &done).await;
+        assert!(
+            store.claim_expired("other", "2026-01-01T00:09:00.000Z", "2026-01-01T00:10:00.000Z").await.unwrap()
+                == ["exe_dead"],
+            "finished executions are never claimed"
         );
     }
 }

@@ -16,6 +16,9 @@ pub struct HookTarget {
     pub flow_id: String,
     pub live: bool,
     pub latest_version: Option<u32>,
+    /// The key is a slug only the flow's draft has: no hook answers under it
+    /// until it is published.
+    pub draft_slug_only: bool,
 }
 
 #[derive(FromRow)]
@@ -24,6 +27,7 @@ struct FlowRow {
     name: String,
     description: String,
     slug: Option<String>,
+    live_slug: Option<String>,
     draft: String,
     live: bool,
     created_at: String,
@@ -34,7 +38,7 @@ struct FlowRow {
 }
 
 const FLOW_COLUMNS: &str = "
-    f.id, f.name, f.description, f.slug, f.draft, f.live, f.created_at, f.updated_at,
+    f.id, f.name, f.description, f.slug, f.live_slug, f.draft, f.live, f.created_at, f.updated_at,
     (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id) AS latest_version,
     f.draft IS NOT (SELECT v.document FROM flow_versions v WHERE v.flow_id = f.id
                     ORDER BY v.version DESC LIMIT 1) AS draft_changed,
@@ -48,6 +52,7 @@ impl FlowRow {
             name: self.name.clone(),
             description: self.description.clone(),
             slug: self.slug.clone(),
+            live_slug: self.live_slug.clone(),
             live: self.live,
             latest_version: self.latest_version.map(|v| v as u32),
             draft_changed: self.draft_changed,
@@ -65,16 +70,17 @@ impl FlowRow {
 
 impl Store {
     /// Creates the flow or replaces its draft. The document must carry its id.
-    /// `slug` is the webhook slug the draft declares; it must be unique among
-    /// flows. Returns `true` when the flow was created.
+    /// `slug` is the webhook slug the draft declares; it must not be another
+    /// flow's slug, in its draft or live. Returns `true` when the flow was created.
     pub async fn save_draft(&self, doc: &FlowDocument, slug: Option<&str>, now: &str) -> Result<bool, StoreError> {
         let id = doc.id.as_deref().ok_or_else(|| StoreError::Corrupt("a stored document needs an id".into()))?;
         if let Some(slug) = slug {
-            let owner: Option<String> = sqlx::query_scalar("SELECT id FROM flows WHERE slug = ? AND id <> ?")
-                .bind(slug)
-                .bind(id)
-                .fetch_optional(&self.writer)
-                .await?;
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
+                    .bind(slug)
+                    .bind(id)
+                    .fetch_optional(&self.writer)
+                    .await?;
             if let Some(flow_id) = owner {
                 return Err(StoreError::SlugTaken { slug: slug.to_string(), flow_id });
             }
@@ -104,28 +110,38 @@ impl Store {
         row.map(FlowRow::record).transpose()
     }
 
-    /// The flow whose id or webhook slug is `key` (ids win: they cannot clash
-    /// with a slug that lacks the `flw_` prefix anyway).
+    /// The flow whose id or webhook slug (in the draft, or live) is `key`.
+    /// Ids win, then draft slugs.
     pub async fn find_flow(&self, key: &str) -> Result<Option<FlowRecord>, StoreError> {
         let sql = format!(
-            "SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?1 OR f.slug = ?1 ORDER BY f.id = ?1 DESC LIMIT 1"
+            "SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?1 OR f.slug = ?1 OR f.live_slug = ?1
+             ORDER BY f.id = ?1 DESC, f.slug = ?1 DESC LIMIT 1"
         );
         let row: Option<FlowRow> = sqlx::query_as(&sql).bind(key).fetch_optional(&self.reader).await?;
         row.map(FlowRow::record).transpose()
     }
 
-    /// What a hook request needs to know about the flow whose id or slug is
-    /// `key`: its id, whether it is live, and its latest published version.
-    /// Reads no documents, so it stays cheap on the webhook hot path.
+    /// What a hook request needs to know about the flow whose id or live
+    /// slug is `key`: its id, whether it is live, and its latest published
+    /// version. A slug that only the draft has is reported as such (it names
+    /// no hook until published). Reads no documents, so it stays cheap on
+    /// the webhook hot path.
     pub async fn hook_target(&self, key: &str) -> Result<Option<HookTarget>, StoreError> {
-        let row: Option<(String, bool, Option<i64>)> = sqlx::query_as(
-            "SELECT f.id, f.live, (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id)
-             FROM flows f WHERE f.id = ?1 OR f.slug = ?1 ORDER BY f.id = ?1 DESC LIMIT 1",
+        let row: Option<(String, bool, Option<i64>, bool)> = sqlx::query_as(
+            "SELECT f.id, f.live, (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id),
+                    f.id <> ?1 AND f.live_slug IS NOT ?1
+             FROM flows f WHERE f.id = ?1 OR f.live_slug = ?1 OR f.slug = ?1
+             ORDER BY f.id = ?1 DESC, f.live_slug IS ?1 DESC LIMIT 1",
         )
         .bind(key)
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.map(|(flow_id, live, version)| HookTarget { flow_id, live, latest_version: version.map(|v| v as u32) }))
+        Ok(row.map(|(flow_id, live, version, draft_slug_only)| HookTarget {
+            flow_id,
+            live,
+            latest_version: version.map(|v| v as u32),
+            draft_slug_only,
+        }))
     }
 
     /// Keeps a captured test request of the flow, which the caller has also
@@ -215,13 +231,31 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Stores `doc` as the flow's next version (1, 2, …) and returns its number.
+    /// Stores `doc` as the flow's next version (1, 2, …) and returns its number;
+    /// `slug` (the version's webhook slug) becomes the flow's live slug.
     /// Versions are never changed afterwards.
-    pub async fn publish_version(&self, id: &str, doc: &FlowDocument, now: &str) -> Result<u32, StoreError> {
+    pub async fn publish_version(
+        &self,
+        id: &str,
+        doc: &FlowDocument,
+        slug: Option<&str>,
+        now: &str,
+    ) -> Result<u32, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM flows WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
-        if exists.is_none() {
+        if let Some(slug) = slug {
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
+                    .bind(slug)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(flow_id) = owner {
+                return Err(StoreError::SlugTaken { slug: slug.to_string(), flow_id });
+            }
+        }
+        let done =
+            sqlx::query("UPDATE flows SET live_slug = ? WHERE id = ?").bind(slug).bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
             return Err(StoreError::FlowNotFound(id.to_string()));
         }
         let version: i64 = sqlx::query_scalar(
@@ -334,7 +368,7 @@ pub(crate) mod tests {
         assert_eq!(summary.latest_version, None);
         assert!(summary.draft_changed, "an unpublished draft counts as changed");
 
-        assert_eq!(store.publish_version("flw_a", &doc, T1).await.unwrap(), 1);
+        assert_eq!(store.publish_version("flw_a", &doc, None, T1).await.unwrap(), 1);
         let summary = &store.list_flows().await.unwrap()[0];
         assert_eq!(summary.latest_version, Some(1));
         assert!(!summary.draft_changed, "the draft equals version 1");
@@ -342,7 +376,7 @@ pub(crate) mod tests {
         doc.description = "changed".into();
         store.save_draft(&doc, None, T2).await.unwrap();
         assert!(store.list_flows().await.unwrap()[0].draft_changed, "an edit after publishing shows");
-        assert_eq!(store.publish_version("flw_a", &doc, T2).await.unwrap(), 2);
+        assert_eq!(store.publish_version("flw_a", &doc, None, T2).await.unwrap(), 2);
 
         let versions = store.list_versions("flw_a").await.unwrap();
         assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1], "newest first");
@@ -353,10 +387,31 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_hook_answers_under_the_published_slug_until_a_new_one_is_published() {
+        let (_dir, store) = store().await;
+        store.save_draft(&document("flw_a", Some("old")), Some("old"), T1).await.unwrap();
+        assert!(store.hook_target("old").await.unwrap().unwrap().draft_slug_only, "an unpublished slug names no hook");
+        store.publish_version("flw_a", &document("flw_a", Some("old")), Some("old"), T1).await.unwrap();
+        store.save_draft(&document("flw_a", Some("new")), Some("new"), T2).await.unwrap();
+        assert_eq!(store.hook_target("old").await.unwrap().unwrap().flow_id, "flw_a", "the live slug still answers");
+        assert!(
+            store.hook_target("new").await.unwrap().unwrap().draft_slug_only,
+            "the draft's slug waits for publishing"
+        );
+        assert_eq!(store.find_flow("old").await.unwrap().unwrap().summary.id, "flw_a", "the live slug finds the flow");
+        let taken = store.save_draft(&document("flw_b", Some("old")), Some("old"), T2).await.unwrap_err();
+        assert!(matches!(taken, StoreError::SlugTaken { .. }), "a live slug is not free for another flow: {taken}");
+        store.publish_version("flw_a", &document("flw_a", Some("new")), Some("new"), T2).await.unwrap();
+        assert!(store.hook_target("old").await.unwrap().is_none(), "publishing moves the hook");
+        let moved = store.hook_target("new").await.unwrap().unwrap();
+        assert!(moved.flow_id == "flw_a" && !moved.draft_slug_only, "the published slug names the hook");
+    }
+
+    #[tokio::test]
     async fn publishing_or_starting_an_unknown_flow_is_an_error() {
         let (_dir, store) = store().await;
         let doc = document("flw_x", None);
-        assert!(matches!(store.publish_version("flw_x", &doc, T1).await, Err(StoreError::FlowNotFound(_))));
+        assert!(matches!(store.publish_version("flw_x", &doc, None, T1).await, Err(StoreError::FlowNotFound(_))));
         assert!(matches!(store.set_live("flw_x", true, T1).await, Err(StoreError::FlowNotFound(_))));
     }
 
@@ -383,7 +438,7 @@ pub(crate) mod tests {
         let (_dir, store) = store().await;
         let doc = document("flw_a", Some("pets"));
         store.save_draft(&doc, Some("pets"), T1).await.unwrap();
-        store.publish_version("flw_a", &doc, T1).await.unwrap();
+        store.publish_version("flw_a", &doc, Some("pets"), T1).await.unwrap();
         assert!(store.delete_flow("flw_a").await.unwrap(), "an existing flow is deleted");
         assert!(store.get_flow("flw_a").await.unwrap().is_none(), "the flow is gone");
         assert!(store.get_version("flw_a", 1).await.unwrap().is_none(), "its versions went with it");

@@ -1,19 +1,30 @@
 use std::collections::{BTreeMap, HashMap};
 
-use hookline_model::{Execution, InboxEntry, StepRun};
+use hookline_model::{Execution, HookRequest, InboxEntry, StepRun};
 use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 
 use crate::{from_json, to_json, Store, StoreError};
 
-/// A webhook request to accept: its execution, its inbox entry and, when the
-/// caller sent one, its idempotency key.
+/// A new execution to store: from a hook request (with its inbox entry and,
+/// when the caller sent one, its idempotency key) or from a manual run.
 #[derive(Debug, Clone)]
 pub struct Acceptance {
     pub execution: Execution,
-    pub inbox: InboxEntry,
+    pub inbox: Option<InboxEntry>,
     pub idempotency_key: Option<String>,
     /// Keys first seen before this moment have expired.
     pub dedupe_since: String,
+    /// The process that will run it, and until when its claim holds.
+    pub claim: Claim,
+}
+
+/// Which process runs an execution, until when unless renewed (see
+/// [`Store::renew_claims`] and [`Store::claim_expired`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub owner: String,
+    /// A timestamp; the claim has expired once it is in the past.
+    pub until: String,
 }
 
 /// One write of the execution journal.
@@ -60,14 +71,16 @@ struct InboxRow {
 impl InboxRow {
     fn into_model(self) -> Result<InboxEntry, StoreError> {
         Ok(InboxEntry {
-            headers: from_json::<BTreeMap<String, String>>("inbox.headers", &self.headers)?,
+            request: HookRequest {
+                headers: from_json::<BTreeMap<String, String>>("inbox.headers", &self.headers)?,
+                method: self.method,
+                path: self.path,
+                query: self.query,
+                body: self.body,
+            },
             id: self.id,
             flow_key: self.flow_key,
             flow_id: self.flow_id,
-            method: self.method,
-            path: self.path,
-            query: self.query,
-            body: self.body,
             received_at: self.received_at,
             status: self.status as u16,
             reason: self.reason,
@@ -111,11 +124,13 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> 
     Ok(())
 }
 
-async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]) -> Result<(), StoreError> {
+/// The one place new executions are inserted.
+async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance]) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at) ",
+        "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at, owner, lease_until) ",
     );
-    query.push_values(rows, |mut row, execution| {
+    query.push_values(rows, |mut row, item| {
+        let execution = &item.execution;
         row.push_bind(&execution.id)
             .push_bind(&execution.flow_id)
             .push_bind(execution.version.map(i64::from))
@@ -123,7 +138,9 @@ async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]
             .push_bind(execution.status.as_str())
             .push_bind(to_json(&execution.input))
             .push_bind(&execution.created_at)
-            .push_bind(&execution.started_at);
+            .push_bind(&execution.started_at)
+            .push_bind(&item.claim.owner)
+            .push_bind(&item.claim.until);
     });
     query.build().execute(&mut **tx).await?;
     Ok(())
@@ -137,11 +154,11 @@ async fn insert_inbox_rows(tx: &mut Transaction<'_, Sqlite>, rows: &[InboxEntry]
         row.push_bind(&entry.id)
             .push_bind(&entry.flow_key)
             .push_bind(&entry.flow_id)
-            .push_bind(&entry.method)
-            .push_bind(&entry.path)
-            .push_bind(&entry.query)
-            .push_bind(to_json(&entry.headers))
-            .push_bind(&entry.body)
+            .push_bind(&entry.request.method)
+            .push_bind(&entry.request.path)
+            .push_bind(&entry.request.query)
+            .push_bind(to_json(&entry.request.headers))
+            .push_bind(&entry.request.body)
             .push_bind(&entry.received_at)
             .push_bind(i64::from(entry.status))
             .push_bind(&entry.reason)
@@ -268,15 +285,19 @@ impl Store {
                     };
                     match &outcome {
                         Accepted::Created => {
-                            executions.push(&item.execution);
-                            entry.execution_id = Some(item.execution.id.clone());
+                            executions.push(item);
+                            if let Some(entry) = entry.as_mut() {
+                                entry.execution_id = Some(item.execution.id.clone());
+                            }
                         }
                         Accepted::Duplicate(original) => {
-                            entry.execution_id = Some(original.clone());
-                            entry.status = 200;
+                            if let Some(entry) = entry.as_mut() {
+                                entry.execution_id = Some(original.clone());
+                                entry.status = 200;
+                            }
                         }
                     }
-                    inbox.push(entry);
+                    inbox.extend(entry);
                     outcomes.push(Some(outcome));
                 }
                 Write::StepRun { execution_id, seq, run } => {
@@ -345,14 +366,14 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use hookline_model::{ExecutionStatus, TriggerSource};
     use serde_json::json;
 
     use super::*;
     use crate::flows::tests::document;
 
-    fn acceptance(id: &str, key: Option<&str>) -> Acceptance {
+    pub(crate) fn acceptance(id: &str, key: Option<&str>) -> Acceptance {
         let execution = Execution {
             id: id.into(),
             flow_id: "flw_a".into(),
@@ -374,11 +395,13 @@ mod tests {
             id: format!("inb_{id}"),
             flow_key: "a".into(),
             flow_id: Some("flw_a".into()),
-            method: "POST".into(),
-            path: "/hook/a".into(),
-            query: None,
-            headers: BTreeMap::from([("authorization".to_string(), "Bearer s3cret".to_string())]),
-            body: vec![0, 159, 146, 150],
+            request: HookRequest {
+                method: "POST".into(),
+                path: "/hook/a".into(),
+                query: None,
+                headers: BTreeMap::from([("authorization".to_string(), "Bearer s3cret".to_string())]),
+                body: vec![0, 159, 146, 150],
+            },
             received_at: "2026-01-02T00:00:00.000Z".into(),
             status: 202,
             reason: None,
@@ -386,9 +409,10 @@ mod tests {
         };
         Acceptance {
             execution,
-            inbox,
+            inbox: Some(inbox),
             idempotency_key: key.map(str::to_string),
             dedupe_since: "2026-01-01T00:00:00.000Z".into(),
+            claim: Claim { owner: "test".into(), until: "2026-01-02T00:00:30.000Z".into() },
         }
     }
 
@@ -411,7 +435,7 @@ mod tests {
         let inbox = store.list_inbox(Some("flw_a"), "a", 10).await.unwrap();
         assert_eq!(inbox.len(), 3, "duplicates are kept in the inbox too");
         let entry = store.get_inbox("inb_exe_2").await.unwrap().unwrap();
-        assert_eq!(entry.body, vec![0, 159, 146, 150], "the raw bytes are kept exactly");
+        assert_eq!(entry.request.body, vec![0, 159, 146, 150], "the raw bytes are kept exactly");
         assert_eq!(entry.execution_id.as_deref(), Some("exe_1"), "a duplicate points at the original");
         assert_eq!(entry.masked_headers()["authorization"], "••••••");
 

@@ -11,7 +11,6 @@ mod error;
 mod executions;
 mod flows;
 mod inbox;
-mod pets;
 mod samples;
 mod vault;
 
@@ -26,8 +25,7 @@ use sqlx::sqlite::{
 pub use error::StoreError;
 pub use executions::ExecutionFilter;
 pub use flows::HookTarget;
-pub use inbox::{Acceptance, Accepted, Write};
-pub use pets::PetStore;
+pub use inbox::{Acceptance, Accepted, Claim, Write};
 pub use vault::{CredentialRow, Resealed, TokenRow};
 
 /// How long a connection waits for a lock held by another process (the desktop

@@ -318,9 +318,22 @@ mod tests {
                     branch: None,
                 }],
             };
-            store.create_execution(&execution).await.unwrap();
-            store.record_step_run(&execution.id, 0, &execution.steps[0]).await.unwrap();
-            store.finish_execution(&execution).await.unwrap();
+            let accept = crate::Acceptance {
+                execution: execution.clone(),
+                inbox: None,
+                idempotency_key: None,
+                dedupe_since: String::new(),
+                claim: crate::Claim { owner: "test".into(), until: execution.created_at.clone() },
+            };
+            let run = execution.steps[0].clone();
+            store
+                .write_batch(&[
+                    crate::Write::Accept(accept),
+                    crate::Write::StepRun { execution_id: execution.id.clone(), seq: 0, run },
+                    crate::Write::Finish(execution.clone()),
+                ])
+                .await
+                .unwrap();
         }
         assert_eq!(
             store.latest_step_output("flw_s", "stp_a").await.unwrap(),

@@ -11,6 +11,11 @@ export type FlowRecord = { draft: FlowDocument, id: string, name: string, descri
  */
 slug: string | null, 
 /**
+ * The slug of the latest published version: live hooks answer under it
+ * (a slug changed in the draft takes effect when it is published).
+ */
+liveSlug: string | null, 
+/**
  * Started: live hooks run the latest published version.
  */
 live: boolean, latestVersion: number | null, 

@@ -10,6 +10,11 @@ export type FlowSummary = { id: string, name: string, description: string,
  */
 slug: string | null, 
 /**
+ * The slug of the latest published version: live hooks answer under it
+ * (a slug changed in the draft takes effect when it is published).
+ */
+liveSlug: string | null, 
+/**
  * Started: live hooks run the latest published version.
  */
 live: boolean, latestVersion: number | null, 

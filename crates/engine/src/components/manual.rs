@@ -1,8 +1,42 @@
-use hookline_model::ComponentKind;
+use hookline_model::{ComponentKind, Step};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{empty_object_schema, Describe};
 use crate::catalog::Component;
+use crate::trigger::TriggerSettings;
+
+/// The Manual trigger's settings: the fields of its run form.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ManualSettings {
+    #[serde(default)]
+    pub parameters: Vec<FormField>,
+}
+
+/// One field of the run form.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FormField {
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default = "default_type", rename = "type")]
+    pub field_type: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub default: Option<Value>,
+}
+
+fn default_type() -> String {
+    "string".into()
+}
+
+impl ManualSettings {
+    fn from_step(step: &Step) -> Result<ManualSettings, String> {
+        serde_json::from_value(step.config.clone().unwrap_or_else(|| json!({})))
+            .map_err(|e| format!("the run form does not read: {e}"))
+    }
+}
 
 /// The Manual trigger: run from the app or `hookline run`, with a parameter form.
 pub(crate) fn component() -> Component {
@@ -41,6 +75,7 @@ pub(crate) fn component() -> Component {
     );
     let mut component = Component::new(descriptor, None);
     component.output_schema = Some(output_schema);
+    component.trigger_settings = Some(|step| ManualSettings::from_step(step).map(TriggerSettings::Manual));
     component
 }
 

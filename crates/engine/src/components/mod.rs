@@ -4,10 +4,10 @@
 mod condition;
 mod delay;
 mod http_request;
-mod manual;
+pub mod manual;
 mod respond;
 mod transform;
-mod webhook;
+pub mod webhook;
 
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
-//! Storage of the demo pet store (`hookline demo petstore`), a small real API
-//! that the tutorial's flows call. It lives in its own database file so demo
-//! data never mixes with flows and executions.
+//! Storage of the demo pet store. It lives in its own database file, so demo
+//! data never mixes with flows and executions; its few statements stay here
+//! rather than in `hookline-store` because the pet store is a separate little
+//! service that Hookline's flows call, not Hookline's own data.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -8,7 +9,30 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-use crate::{from_json, to_json, StoreError, BUSY_TIMEOUT};
+/// How long a statement waits for a lock held by another connection.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Why the pet store could not read or write.
+#[derive(Debug, thiserror::Error)]
+pub enum PetStoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored pet no longer reads back as JSON.
+    #[error("a stored pet is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+type StoreError = PetStoreError;
+
+fn from_json(_column: &str, text: &str) -> Result<Value, StoreError> {
+    Ok(serde_json::from_str(text)?)
+}
+
+fn to_json(value: &Value) -> String {
+    value.to_string()
+}
 
 /// The pet store's database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -24,7 +48,7 @@ impl PetStore {
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(BUSY_TIMEOUT);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        sqlx::migrate!("./demo_migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(PetStore { pool })
     }
 

@@ -9,18 +9,47 @@
 
 use std::time::SystemTime;
 
+mod store;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use hookline_model::timestamp;
-use hookline_store::PetStore;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::ErrorBody;
+pub use store::{PetStore, PetStoreError};
+
+/// An error answered as `{"error": {"code", "message"}}`, the shape of every
+/// error Hookline's own servers answer.
+struct ErrorBody {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ErrorBody {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ErrorBody {
+        ErrorBody { status, code, message: message.into() }
+    }
+
+    fn internal() -> ErrorBody {
+        ErrorBody::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the pet store failed to handle the request")
+    }
+}
+
+impl IntoResponse for ErrorBody {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+    }
+}
+
+fn timestamp(at: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
 
 /// The pet store's routes over `store`.
 pub fn router(store: PetStore) -> Router {
@@ -76,8 +105,6 @@ async fn find_pets(
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[tokio::test]

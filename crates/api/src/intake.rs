@@ -1,0 +1,384 @@
+//! What the core does with a request to a hook, whatever transport brought
+//! it: `/hook/{flow}` runs the live version (auth, inbox, idempotency, durable
+//! accept, then an answer at once or when the flow ends), `/hook-test/{flow}`
+//! keeps the request as the trigger's sample. The HTTP listener is a thin
+//! adapter over these methods.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use hookline_engine::{webhook, AcceptError, Acceptation, Plan, RunRequest, WebhookSettings};
+use hookline_model::{ids, timestamp, Execution, ExecutionStatus, HookRequest, InboxEntry, TriggerSource};
+use hookline_store::HookTarget;
+use hookline_vault::{auth, OpenCredential};
+use serde_json::{json, Map, Value};
+
+use crate::{ApiError, Core, ErrorCode, Result};
+
+/// A request to a hook, as an adapter hands it over.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The flow id or slug the URL named.
+    pub key: String,
+    pub request: HookRequest,
+    /// Set when the body was over this many bytes: `request.body` is then
+    /// empty and the request is refused with `payload_too_large`.
+    pub too_large: Option<usize>,
+}
+
+/// The answer to a hook request; an HTTP adapter writes it as it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: ReplyBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplyBody {
+    Json(Value),
+    /// Sent as it is, with the reply's own `Content-Type`.
+    Text(String),
+    Empty,
+}
+
+impl HookReply {
+    fn json(status: u16, body: Value) -> HookReply {
+        HookReply { status, headers: vec![], body: ReplyBody::Json(body) }
+    }
+
+    /// An error as every hook answers it: `{"error": {"code", "message"}}`.
+    pub fn error(error: &ApiError) -> HookReply {
+        HookReply {
+            status: error.code.http_status(),
+            headers: error.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            body: ReplyBody::Json(json!({"error": {"code": error.code, "message": error.message}})),
+        }
+    }
+}
+
+/// How long a resolved hook (flow id, started, latest version, live slug) is
+/// reused. Looking it up was a database round trip on every request; another
+/// process (`hookline flows stop` beside `hookline serve`) changing a flow is
+/// seen within this time.
+const TARGET_TTL: Duration = Duration::from_millis(250);
+
+/// Resolved hooks by the key their URL named.
+#[derive(Default)]
+pub(crate) struct Targets {
+    cache: Mutex<HashMap<String, (Instant, HookTarget)>>,
+}
+
+impl Core {
+    /// The flow a hook key (id or live slug) names, from the cache when fresh.
+    /// Unknown keys are not cached, so a flow imported a moment ago answers.
+    async fn hook_target(&self, key: &str) -> Result<Option<HookTarget>> {
+        if let Some((at, target)) = self.targets.cache.lock().expect("targets lock").get(key) {
+            if at.elapsed() < TARGET_TTL {
+                return Ok(Some(target.clone()));
+            }
+        }
+        let target = self.store.hook_target(key).await?;
+        if let Some(target) = &target {
+            self.targets.cache.lock().expect("targets lock").insert(key.to_string(), (Instant::now(), target.clone()));
+        }
+        Ok(target)
+    }
+
+    /// The compiled plan of a published version (cached by the engine).
+    pub(crate) async fn version_plan(&self, flow_id: &str, version: u32) -> Result<Arc<Plan>> {
+        if let Some(plan) = self.engine.cached_version(flow_id, version) {
+            return Ok(plan);
+        }
+        let document =
+            self.store.get_version(flow_id, version).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::VersionNotFound, format!("{flow_id} has no version {version}"))
+            })?;
+        self.engine.compile_version(flow_id, version, document).map_err(|problems| {
+            tracing::error!(flow_id, version, problem = %problems[0], "a published version no longer compiles");
+            ApiError::new(ErrorCode::InvalidFlow, format!("version {version} of {flow_id} no longer validates"))
+        })
+    }
+
+    /// Handles a request to `/hook/{key}`: every request, accepted or not, is
+    /// kept in the inbox; an accepted one answers `202` once its execution is
+    /// durably stored, or waits for the flow's end on a synchronous hook (or
+    /// with `?wait`; `?async` asks for the other mode).
+    pub async fn receive_hook(&self, incoming: Incoming) -> HookReply {
+        let Incoming { key, request, too_large } = incoming;
+        let mut entry = InboxEntry {
+            id: ids::generate(ids::INBOX_PREFIX),
+            flow_key: key,
+            flow_id: None,
+            request,
+            received_at: timestamp(SystemTime::now()),
+            status: 202,
+            reason: None,
+            execution_id: None,
+        };
+        match self.intake(&mut entry, too_large).await {
+            Ok(reply) => reply,
+            Err(error) => {
+                // Rejected requests are kept too, with the reason, so a tester
+                // can see what arrived and why it was refused.
+                entry.status = error.code.http_status();
+                entry.reason = Some(error.code.as_str().to_string());
+                if let Err(cause) = self.store.record_rejection(&entry).await {
+                    tracing::error!(inbox_id = %entry.id, error = %cause, "a rejected request could not be kept in the inbox");
+                }
+                if error.code == ErrorCode::Internal {
+                    tracing::error!(inbox_id = %entry.id, error = %error.message, "a hook request failed");
+                    return HookReply::error(&ApiError::internal());
+                }
+                HookReply::error(&error)
+            }
+        }
+    }
+
+    async fn intake(&self, entry: &mut InboxEntry, too_large: Option<usize>) -> Result<HookReply> {
+        let key = entry.flow_key.clone();
+        let target = self.hook_target(&key).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::FlowNotFound, format!("no flow {key:?} (give a flow id or a webhook slug)"))
+        })?;
+        entry.flow_id = Some(target.flow_id.clone());
+        if target.draft_slug_only && target.latest_version.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::FlowNotFound,
+                format!(
+                    "no live hook is named {key:?}: it is the slug in the draft of {}, which takes effect when the draft is published",
+                    target.flow_id
+                ),
+            ));
+        }
+        let (true, Some(version)) = (target.live, target.latest_version) else {
+            return Err(ApiError::new(
+                ErrorCode::FlowNotStarted,
+                format!("flow {} is not started; publish and start it", target.flow_id),
+            ));
+        };
+        let plan = self.version_plan(&target.flow_id, version).await?;
+        let settings = plan.trigger.webhook().ok_or_else(|| {
+            ApiError::new(ErrorCode::FlowNotFound, format!("flow {} has no webhook trigger", target.flow_id))
+        })?;
+        let method = entry.request.method.clone();
+        if !settings.accepts(&method) {
+            let allow = settings.methods.join(", ");
+            return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("this hook accepts {allow}, not {method}"))
+                .with_header("allow", allow));
+        }
+        if let Some(limit) = too_large {
+            return Err(payload_too_large(limit));
+        }
+        // The caller is checked on the raw bytes, before anything parses them.
+        let secrets = if settings.is_guarded() { self.authenticate(settings, entry).await? } else { vec![] };
+        let mut input =
+            webhook::output(&entry.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
+        // What the caller presented as a secret never reaches the run log.
+        if !secrets.is_empty() {
+            let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            hookline_vault::scrub_json(&mut input, &secret_refs);
+        }
+
+        let sync = match (entry.request.query_flag("async"), entry.request.query_flag("wait")) {
+            (Some(true), _) => false,
+            (_, Some(wait)) => wait,
+            (Some(false), None) => true,
+            (None, None) => settings.respond == hookline_engine::RespondMode::Sync,
+        };
+        let idempotency_key =
+            entry.request.header("idempotency-key").or_else(|| entry.request.header("webhook-id")).map(str::to_string);
+        let timeout = settings.timeout();
+        let request = RunRequest {
+            flow_id: target.flow_id.clone(),
+            version: Some(version),
+            trigger: TriggerSource::Webhook,
+            input,
+            params: Map::new(),
+        };
+        let runner = self.runner()?;
+        let accepted = runner.accept(plan.clone(), &request, entry.clone(), idempotency_key, sync).await;
+        let (execution, done) = match accepted {
+            Ok(Acceptation::Started(execution, done)) => (execution, done),
+            Ok(Acceptation::Duplicate(original)) => {
+                let mut reply = HookReply::json(
+                    200,
+                    json!({"executionId": original, "statusUrl": self.status_url(&original), "duplicate": true}),
+                );
+                reply.headers.push(("idempotent-replayed".into(), "true".into()));
+                return Ok(reply);
+            }
+            Err(AcceptError::Overloaded) => {
+                return Err(ApiError::new(ErrorCode::Overloaded, "too many executions are waiting; retry in a moment")
+                    .with_header("retry-after", "1".into()))
+            }
+            Err(AcceptError::Store(cause)) => {
+                return Err(ApiError::new(ErrorCode::Internal, format!("the execution could not be stored: {cause}")))
+            }
+        };
+        let status_url = self.status_url(&execution.id);
+        let Some(done) = done else {
+            return Ok(HookReply::json(202, json!({"executionId": execution.id, "statusUrl": status_url})));
+        };
+        match tokio::time::timeout(timeout, done).await {
+            Ok(Ok(finished)) => Ok(sync_reply(finished)),
+            Ok(Err(_)) => {
+                tracing::error!(execution_id = %execution.id, "a synchronous execution ended without being recorded");
+                Ok(HookReply::error(&ApiError::internal()))
+            }
+            Err(_) => Ok(HookReply::json(
+                504,
+                json!({
+                    "executionId": execution.id,
+                    "status": "running",
+                    "statusUrl": status_url,
+                    "error": {"code": ErrorCode::SyncTimeout, "message": format!(
+                        "the flow did not finish within {} ms; it goes on running, follow it at statusUrl",
+                        timeout.as_millis()
+                    )}
+                }),
+            )),
+        }
+    }
+
+    /// Checks the caller against the hook's credential and access policies.
+    /// Whatever the request carries in a secret's place (matching or not) is
+    /// masked in the inbox entry before anything stores it; the values are
+    /// returned so the trigger's output can be masked too.
+    async fn authenticate(&self, settings: &WebhookSettings, entry: &mut InboxEntry) -> Result<Vec<String>> {
+        let credentials = self.engine.credentials();
+        let guard = match &settings.credential {
+            None => None,
+            // A hook whose credential cannot be opened admits nobody: failing
+            // open would expose a hook its author meant to guard.
+            Some(name) => Some(credentials.open(name).await.map_err(|e| {
+                ApiError::new(
+                    ErrorCode::AuthFailed,
+                    format!("this hook's credential {name:?} cannot be used, so it admits no caller: {e}"),
+                )
+            })?),
+        };
+        let callers = if settings.policies.is_empty() {
+            vec![]
+        } else {
+            credentials.callers().await.map_err(|e| {
+                ApiError::new(ErrorCode::Internal, format!("the callers' credentials could not be read: {e}"))
+            })?
+        };
+        let request = &entry.request;
+        let query = request.query_pairs();
+        let lookup = |name: &str| request.header(&name.to_ascii_lowercase()).map(str::to_string);
+        let now =
+            SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
+        let auth_request = auth::Request { header: &lookup, query: &query, body: &request.body, now };
+        let caller_refs: Vec<&OpenCredential> = callers.iter().map(|c| c.as_ref()).collect();
+        let mut everyone = caller_refs.clone();
+        everyone.extend(guard.as_deref());
+        let mut secrets = auth::presented_secrets(&everyone, &auth_request);
+        // The credentials' own secrets too: a key sent in the wrong place is
+        // refused, and must not be kept in clear either.
+        for credential in &everyone {
+            secrets.extend(credential.secret_values().into_iter().map(str::to_string));
+        }
+        secrets.sort();
+        secrets.dedup();
+        // A query string holds the key URL-encoded: mask that spelling too.
+        let encoded: Vec<String> =
+            secrets.iter().map(|s| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()).collect();
+        secrets.extend(encoded.into_iter().filter(|e| !secrets.contains(e)).collect::<Vec<_>>());
+        let admitted = auth::admit(guard.as_deref(), &caller_refs, &settings.policies, &auth_request);
+
+        let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let request = &mut entry.request;
+        for value in request.headers.values_mut() {
+            *value = hookline_vault::scrub(value, &secret_refs);
+        }
+        request.query = request.query.as_deref().map(|q| hookline_vault::scrub(q, &secret_refs));
+        request.body = hookline_vault::scrub_bytes(&request.body, &secret_refs);
+
+        match admitted {
+            Ok(_) => Ok(secrets),
+            Err(denied) => {
+                let code = match denied {
+                    auth::Denied::Forbidden(_) => ErrorCode::Forbidden,
+                    auth::Denied::SignatureInvalid(_) => ErrorCode::SignatureInvalid,
+                    auth::Denied::AuthFailed { .. } => ErrorCode::AuthFailed,
+                };
+                let mut error = ApiError::new(code, denied.message().to_string());
+                if let auth::Denied::AuthFailed { challenge: Some(challenge), .. } = &denied {
+                    error = error.with_header("www-authenticate", challenge.clone());
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Handles a request to `/hook-test/{key}`: it becomes the trigger's
+    /// current sample (secret headers masked) and nothing runs. Works for
+    /// drafts that were never published, which is when samples are needed.
+    pub async fn capture_test_request(&self, incoming: Incoming) -> Result<Value> {
+        if let Some(limit) = incoming.too_large {
+            return Err(payload_too_large(limit));
+        }
+        let flow = self.get_flow(&incoming.key).await?;
+        let catalog = self.engine.catalog();
+        let trigger = catalog.trigger_step(&flow.draft).ok_or_else(|| {
+            ApiError::new(ErrorCode::NoTrigger, format!("flow {} has no trigger to keep a sample for", flow.summary.id))
+        })?;
+        // A body that does not read as its content type is refused, as the live hook would.
+        webhook::output(&incoming.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
+        let sample = webhook::sample(&incoming.request);
+        self.record_capture(&flow.summary.id, &trigger.id, &sample).await?;
+        Ok(json!({"captured": true, "flowId": flow.summary.id, "stepId": trigger.id, "sample": sample}))
+    }
+
+    /// Where a caller follows an execution. Built from the listener's own
+    /// address, never from the request's `Host` header.
+    pub(crate) fn status_url(&self, execution_id: &str) -> String {
+        match self.hook_base() {
+            Ok(base) => format!("{base}/executions/{execution_id}"),
+            Err(_) => format!("/executions/{execution_id}"),
+        }
+    }
+}
+
+fn payload_too_large(limit: usize) -> ApiError {
+    ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {limit} bytes"))
+}
+
+/// The reply to a synchronous request: a Respond step's reply, or the
+/// execution's summary.
+fn sync_reply(execution: Execution) -> HookReply {
+    match execution.status {
+        ExecutionStatus::Succeeded => match execution.reply {
+            Some(reply) => {
+                let content_type = reply.headers.keys().any(|k| k.eq_ignore_ascii_case("content-type"));
+                let body = match (reply.body, content_type) {
+                    (Value::String(text), true) => ReplyBody::Text(text),
+                    (Value::Null, _) => ReplyBody::Empty,
+                    (body, _) => ReplyBody::Json(body),
+                };
+                HookReply { status: reply.status, headers: reply.headers.into_iter().collect(), body }
+            }
+            None => HookReply::json(
+                200,
+                json!({
+                    "executionId": execution.id,
+                    "status": execution.status,
+                    "input": execution.input,
+                    "output": execution.output,
+                    "steps": execution.steps,
+                }),
+            ),
+        },
+        status => HookReply::json(
+            500,
+            json!({
+                "executionId": execution.id,
+                "status": status,
+                "failedStep": execution.failed_step,
+                "error": execution.error,
+            }),
+        ),
+    }
+}

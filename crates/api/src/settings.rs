@@ -1,0 +1,207 @@
+//! Settings kept in the data dir, and the webhook listener's state as its
+//! host reports it: where it runs, or why it does not (a busy port is a state
+//! the UI shows, not a crash). Binding and moving the listener is the HTTP
+//! adapter's work, through [`ListenerHost`].
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Mutex, Weak};
+
+use hookline_model::CoreEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Core, ErrorCode, Result};
+
+/// File name of the settings inside the data dir.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// Where the listener binds when the settings name no address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+
+/// What is stored in `settings.json`. Unknown fields are kept out of the way
+/// by serde's default (ignored), so an older build reads a newer file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredSettings {
+    #[serde(default = "default_listen")]
+    listen_address: String,
+}
+
+fn default_listen() -> String {
+    DEFAULT_LISTEN.to_string()
+}
+
+/// The settings as the UI shows them, with the listener's current state.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Where flows, runs and the vault are kept.
+    pub data_dir: String,
+    /// The address the listener binds (from the settings file).
+    pub listen_address: String,
+    pub listener: ListenerState,
+}
+
+/// Whether the webhook listener runs, where, or why not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerState {
+    /// The address it is bound to, or the one it failed to bind.
+    pub address: Option<String>,
+    pub running: bool,
+    /// Why it is not running (a busy port, say), with what to do about it.
+    pub error: Option<String>,
+    /// A new address was saved that takes effect at the next start (the
+    /// browser mode cannot move the port it is served from).
+    pub restart_needed: bool,
+}
+
+/// What hosts the listener (an HTTP adapter) does when the settings move it.
+/// The core keeps the listener's state; binding sockets is the adapter's.
+#[async_trait::async_trait]
+pub trait ListenerHost: Send + Sync {
+    /// Binds `address` and serves there, releasing the old address. When the
+    /// new address cannot be bound, the old listener keeps running.
+    async fn move_to(&self, address: SocketAddr) -> Result<SocketAddr>;
+}
+
+/// The listener as the core knows it: its state, and the host that moves it
+/// when the settings change (only for a listener that follows them).
+#[derive(Default)]
+pub(crate) struct Hosting {
+    state: Mutex<ListenerState>,
+    host: Mutex<Option<Weak<dyn ListenerHost>>>,
+}
+
+impl Core {
+    /// The settings with the listener's current state.
+    pub fn settings(&self) -> Result<Settings> {
+        let stored = read_settings(&self.data_dir)?;
+        let state = self.listener_state();
+        Ok(Settings {
+            data_dir: std::path::absolute(&self.data_dir)
+                .unwrap_or_else(|_| self.data_dir.clone())
+                .display()
+                .to_string(),
+            listen_address: stored.listen_address,
+            listener: state,
+        })
+    }
+
+    /// The address the settings name for the listener.
+    pub fn listen_address(&self) -> Result<String> {
+        Ok(read_settings(&self.data_dir)?.listen_address)
+    }
+
+    /// Saves a new listener address. A listener that follows the settings
+    /// moves there at once; if the new address cannot be bound, the old
+    /// listener keeps running and nothing is saved.
+    pub async fn set_listen_address(&self, address: &str) -> Result<Settings> {
+        let parsed = parse_address(address)?;
+        let state = self.listener_state();
+        // A listener that failed to bind tries again even at the same address.
+        let unchanged = state.running && state.address.as_deref() == Some(&parsed.to_string());
+        let host = self.hosting.host.lock().expect("hosting lock").as_ref().and_then(Weak::upgrade);
+        match host {
+            Some(host) if !unchanged => {
+                host.move_to(parsed).await?;
+                write_settings(&self.data_dir, &StoredSettings { listen_address: parsed.to_string() })?;
+            }
+            _ => {
+                write_settings(&self.data_dir, &StoredSettings { listen_address: parsed.to_string() })?;
+                let mut state = self.hosting.state.lock().expect("hosting lock");
+                state.restart_needed = state.running && !unchanged;
+            }
+        }
+        self.engine.emit(CoreEvent::ListenerChanged);
+        self.settings()
+    }
+
+    /// The listener's state as its host last reported it.
+    pub fn listener_state(&self) -> ListenerState {
+        self.hosting.state.lock().expect("hosting lock").clone()
+    }
+
+    /// Called by the listener's host whenever the listener starts, stops,
+    /// moves or fails to bind; the UI is told.
+    pub fn report_listener(&self, state: ListenerState) {
+        *self.hosting.state.lock().expect("hosting lock") = state;
+        self.engine.emit(CoreEvent::ListenerChanged);
+    }
+
+    /// Makes `host` the one that moves the listener when the settings'
+    /// address changes. Only for a listener that serves nothing but hooks:
+    /// the browser UI would lose its own page.
+    pub fn follow_settings(&self, host: Weak<dyn ListenerHost>) {
+        *self.hosting.host.lock().expect("hosting lock") = Some(host);
+    }
+
+    /// The base URL of the hooks: the running listener's, or the address the
+    /// settings name.
+    pub(crate) fn hook_base(&self) -> Result<String> {
+        let state = self.listener_state();
+        let address = match state.address.filter(|_| state.running) {
+            Some(address) => address,
+            None => self.listen_address()?,
+        };
+        Ok(format!("http://{address}"))
+    }
+}
+
+/// Reads `HOST:PORT`, naming the text in the error a user can act on.
+pub fn parse_address(address: &str) -> Result<SocketAddr> {
+    address.trim().parse().map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("{address:?} is not an address: expected HOST:PORT such as 127.0.0.1:8787"),
+        )
+    })
+}
+
+fn read_settings(data_dir: &Path) -> Result<StoredSettings> {
+    let path = data_dir.join(SETTINGS_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("{} is not readable settings ({e}); fix or delete it", path.display()),
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoredSettings { listen_address: default_listen() }),
+        Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// Writes the settings through a temporary file, so a crash mid-write never
+/// leaves half a file behind.
+fn write_settings(data_dir: &Path, settings: &StoredSettings) -> Result<()> {
+    let path = data_dir.join(SETTINGS_FILE);
+    let temp = data_dir.join(format!("{SETTINGS_FILE}.tmp"));
+    let text = serde_json::to_string_pretty(settings).expect("settings serialize");
+    std::fs::write(&temp, text + "\n")
+        .and_then(|()| std::fs::rename(&temp, &path))
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_settings_give_the_default_address_and_written_ones_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_settings(dir.path()).unwrap().listen_address, DEFAULT_LISTEN, "no file, default address");
+        write_settings(dir.path(), &StoredSettings { listen_address: "127.0.0.1:9999".into() }).unwrap();
+        assert_eq!(read_settings(dir.path()).unwrap().listen_address, "127.0.0.1:9999", "the saved address is read");
+    }
+
+    #[test]
+    fn unreadable_settings_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SETTINGS_FILE), "{not json").unwrap();
+        let err = read_settings(dir.path()).unwrap_err();
+        assert!(err.message.contains(SETTINGS_FILE), "the message says which file: {}", err.message);
+    }
+}
