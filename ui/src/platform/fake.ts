@@ -112,6 +112,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
       name: flow.draft.name,
       description: flow.draft.description ?? '',
       slug: slugOf(flow.draft),
+      liveSlug: latest ? slugOf(latest.document) : null,
       live: flow.live,
       latestVersion: latest?.info.version ?? null,
       draftChanged: !latest || canonicalJson(latest.document) !== canonicalJson(flow.draft),

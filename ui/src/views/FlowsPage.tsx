@@ -163,7 +163,12 @@ export function FlowsPage() {
                     {flow.name}
                   </a>
                   <div className="muted small">
-                    {flow.slug ? <code>/hook/{flow.slug}</code> : <code>{flow.id}</code>}
+                    {/* A published flow's hook answers under its live slug; the draft's takes effect when published. */}
+                    {(flow.latestVersion !== null ? flow.liveSlug : flow.slug) ? (
+                      <code>/hook/{flow.latestVersion !== null ? flow.liveSlug : flow.slug}</code>
+                    ) : (
+                      <code>{flow.id}</code>
+                    )}
                     {flow.description ? ` · ${flow.description}` : ''}
                   </div>
                 </td>
