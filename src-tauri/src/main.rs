@@ -20,6 +20,13 @@ use tauri::{Manager, RunEvent};
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    // Diagnostics on standard error, one line per event, filtered like RUST_LOG.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "warn,hookline_desktop=info,hookline_api=info,hookline_engine=info,hookline_listener=info",
+        )
+    });
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).compact().try_init();
     let measure = first_frame::requested();
 
     let mut builder = tauri::Builder::default().plugin(tauri_plugin_shell::init()).setup(move |app| {
@@ -48,7 +55,7 @@ fn main() -> ExitCode {
                 }
                 if webview.try_state::<first_frame::Clock>().is_some_and(|clock| clock.first_load()) {
                     if let Err(error) = webview.eval(first_frame::SCRIPT) {
-                        eprintln!("hookline: cannot measure the first frame: {error}");
+                        tracing::warn!(%error, "cannot measure the first frame");
                     }
                 }
             })
@@ -59,6 +66,7 @@ fn main() -> ExitCode {
     let app = match builder.build(tauri::generate_context!()) {
         Ok(app) => app,
         Err(error) => {
+            tracing::error!(%error, "cannot start");
             eprintln!("hookline: cannot start: {error}");
             return ExitCode::FAILURE;
         }

@@ -209,7 +209,7 @@ impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         match error {
             EngineError::Store(e) => e.into(),
-            EngineError::Journal(message) => ApiError::new(ErrorCode::Internal, message),
+            EngineError::Journal(error) => ApiError::new(ErrorCode::Internal, error.to_string()),
             EngineError::Invalid(problems) => ApiError::invalid_flow("the flow", "run", problems),
         }
     }

@@ -232,6 +232,7 @@ fn main() -> ExitCode {
         eprintln!("error: internal error: {info}");
     }));
     let cli = Cli::parse();
+    init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -246,6 +247,23 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Diagnostics (warnings, errors with their cause) go to standard error, one
+/// line per event, filtered like `RUST_LOG` (default: Hookline's own info and
+/// everything's warnings). Standard output stays the command's result.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "warn,hookline=info,hookline_api=info,hookline_engine=info,hookline_listener=info,hookline_store=info",
+        )
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .compact()
+        .try_init();
 }
 
 fn data_dir(cli_value: Option<PathBuf>) -> Result<PathBuf, ApiError> {

@@ -137,6 +137,14 @@ async fn call(State(web): State<Web>, UrlPath(op): UrlPath<String>, body: Bytes)
         Ok(value) => Json(value).into_response(),
         Err(error) => {
             let status = StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // An internal failure's message may name files or SQL: the log
+            // keeps it, the page gets a plain sentence.
+            let error = if error.code == ErrorCode::Internal {
+                tracing::error!(op, error = %error.message, "a browser-mode call failed");
+                ApiError::internal()
+            } else {
+                error
+            };
             error_response(status, &error)
         }
     }

@@ -530,7 +530,7 @@ impl Credentials {
                     last_error: None,
                 };
                 if let Err(error) = self.store.put_token(&row).await {
-                    eprintln!("could not record the token state of {}: {error}", credential.name);
+                    tracing::warn!(credential = %credential.name, %error, "could not record the token state");
                 }
                 self.tokens.lock().expect("tokens lock").insert(credential.id.clone(), (token.clone(), renew_at));
                 Ok(token)
@@ -545,7 +545,7 @@ impl Credentials {
                     last_error: Some(format!("{fetched_at}: {message}")),
                 };
                 if let Err(error) = self.store.put_token(&row).await {
-                    eprintln!("could not record the token state of {}: {error}", credential.name);
+                    tracing::warn!(credential = %credential.name, %error, "could not record the token state");
                 }
                 Err(message)
             }

@@ -11,7 +11,7 @@ pub enum EngineError {
     Store(#[from] StoreError),
     /// The execution journal could not commit a write.
     #[error("the execution could not be recorded: {0}")]
-    Journal(String),
+    Journal(#[from] crate::journal::JournalError),
     /// The flow has design problems and cannot run.
     #[error("the flow has {} problem(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<Problem>),

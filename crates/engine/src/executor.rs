@@ -154,7 +154,7 @@ impl Engine {
     ) -> Result<Accepted, EngineError> {
         let acceptance =
             Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since, claim: self.claim() };
-        let accepted = self.journal.accept(acceptance, on_commit).await.map_err(EngineError::Journal)?;
+        let accepted = self.journal.accept(acceptance, on_commit).await?;
         if accepted == Accepted::Created {
             self.emit_execution(execution, None);
         }
@@ -337,7 +337,7 @@ impl Engine {
                     Some(timestamp(SystemTime::now())),
                     Some(0),
                 );
-                self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
+                self.journal.step(&execution.id, seq, run.clone())?;
                 outputs.insert(step.id.clone(), execution.input.clone());
                 execution.output = Some(execution.input.clone());
                 follow(step, None, &mut active);
@@ -346,7 +346,7 @@ impl Engine {
             }
             if !active[index] {
                 let run = step_run(step, StepStatus::Skipped, None, None, None, None, None);
-                self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
+                self.journal.step(&execution.id, seq, run.clone())?;
                 execution.steps.push(run);
                 continue;
             }
@@ -431,7 +431,7 @@ impl Engine {
                     )
                 }
             };
-            self.journal.step(&execution.id, seq, run.clone()).map_err(EngineError::Journal)?;
+            self.journal.step(&execution.id, seq, run.clone())?;
             execution.steps.push(run);
             self.emit_execution(execution, Some(&step.id));
             if execution.status != ExecutionStatus::Running {
@@ -448,7 +448,7 @@ impl Engine {
         let steps = std::mem::take(&mut execution.steps);
         let finished = self.journal.finish(execution.clone()).await;
         execution.steps = steps;
-        finished.map_err(EngineError::Journal)?;
+        finished?;
         // Told only once committed, so a subscriber that reads it back sees it.
         self.emit_execution(execution, None);
         Ok(())

@@ -9,12 +9,28 @@
 //! order they were sent, so a step run is never committed after its
 //! execution's outcome.
 
+use std::sync::Arc;
+
 use hookline_model::{Execution, StepRun};
-use hookline_store::{Acceptance, Accepted, Store, Write};
+use hookline_store::{Acceptance, Accepted, Store, StoreError, Write};
 use tokio::sync::{mpsc, oneshot};
 
+/// Why the journal did not record a write.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JournalError {
+    /// The journal's task has ended (the process is stopping).
+    #[error("the execution journal stopped")]
+    Stopped,
+    /// The batch holding the write could not be committed; every write of
+    /// the batch gets the same cause.
+    #[error("the execution journal could not commit: {0}")]
+    Commit(Arc<StoreError>),
+}
+
+type Outcome = Result<Option<Accepted>, JournalError>;
+
 /// A commit acknowledgement: for an accept, what became of it.
-type Ack = oneshot::Sender<Result<Option<Accepted>, String>>;
+type Ack = oneshot::Sender<Outcome>;
 
 /// Runs in the journal task right after an accept commits, whether or not
 /// the caller still waits: a request whose client hung up mid-commit still
@@ -37,8 +53,6 @@ pub struct Journal {
 /// Longest a step run waits for company before it is committed alone.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(10);
 
-const STOPPED: &str = "the execution journal stopped";
-
 impl Journal {
     /// Starts the journal task on the current Tokio runtime; at most `batch`
     /// writes share a transaction.
@@ -56,27 +70,28 @@ impl Journal {
         &self,
         acceptance: Acceptance,
         on_commit: impl FnOnce(&Accepted) + Send + 'static,
-    ) -> Result<Accepted, String> {
+    ) -> Result<Accepted, JournalError> {
         match self.send(Write::Accept(acceptance), true, Some(Box::new(on_commit)))?.await {
             Ok(Ok(Some(accepted))) => Ok(accepted),
-            Ok(Ok(None)) => Err("the journal did not say what became of an accept".into()),
-            Ok(Err(message)) => Err(message),
-            Err(_) => Err(STOPPED.into()),
+            // Every accept gets an outcome from the store; none means the journal stopped midway.
+            Ok(Ok(None)) => Err(JournalError::Stopped),
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(JournalError::Stopped),
         }
     }
 
     /// Queues a step run without waiting for its commit: a step recorded late
     /// (or lost in a crash) only means a resumed execution runs it again.
-    pub fn step(&self, execution_id: &str, seq: u32, run: StepRun) -> Result<(), String> {
+    pub fn step(&self, execution_id: &str, seq: u32, run: StepRun) -> Result<(), JournalError> {
         self.send(Write::StepRun { execution_id: execution_id.to_string(), seq, run }, false, None).map(drop)
     }
 
     /// Stores an execution's outcome, with every step run queued before it;
     /// returns once committed, so readers see the execution finished.
-    pub async fn finish(&self, execution: Execution) -> Result<(), String> {
+    pub async fn finish(&self, execution: Execution) -> Result<(), JournalError> {
         match self.send(Write::Finish(execution), true, None)?.await {
             Ok(result) => result.map(drop),
-            Err(_) => Err(STOPPED.into()),
+            Err(_) => Err(JournalError::Stopped),
         }
     }
 
@@ -85,10 +100,10 @@ impl Journal {
         write: Write,
         acknowledge: bool,
         on_commit: Option<OnCommit>,
-    ) -> Result<oneshot::Receiver<Result<Option<Accepted>, String>>, String> {
+    ) -> Result<oneshot::Receiver<Outcome>, JournalError> {
         let (ack, acked) = oneshot::channel();
         let ack = acknowledge.then_some(ack);
-        self.sender.send(Entry { write, ack, on_commit }).map_err(|_| STOPPED.to_string())?;
+        self.sender.send(Entry { write, ack, on_commit }).map_err(|_| JournalError::Stopped)?;
         Ok(acked)
     }
 }
@@ -127,11 +142,11 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
                 }
             }
             Err(error) => {
-                let message = error.to_string();
-                eprintln!("the execution journal could not commit {} write(s): {message}", writes.len());
+                tracing::error!(writes = writes.len(), %error, "the execution journal could not commit a batch");
+                let error = Arc::new(error);
                 for (ack, _) in followers {
                     if let Some(ack) = ack {
-                        let _ = ack.send(Err(message.clone()));
+                        let _ = ack.send(Err(JournalError::Commit(error.clone())));
                     }
                 }
             }

@@ -27,7 +27,7 @@ pub use components::webhook::{self, InvalidBody};
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, RunOnceError, RunRequest};
-pub use journal::Journal;
+pub use journal::{Journal, JournalError};
 pub use plan::Plan;
 pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};
 pub use trigger::{RespondMode, TriggerSettings, WebhookSettings};

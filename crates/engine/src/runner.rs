@@ -155,7 +155,7 @@ impl Runner {
                 execution.error = Some("interrupted before it finished; runs of a draft are not resumed".into());
                 execution.finished_at = Some(timestamp(std::time::SystemTime::now()));
                 execution.steps.clear();
-                self.engine.journal().finish(execution).await.map_err(EngineError::Journal)?;
+                self.engine.journal().finish(execution).await?;
                 continue;
             };
             let job = Job { plan, execution, params: Map::new() };
