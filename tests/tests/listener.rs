@@ -502,3 +502,103 @@ fn a_test_request_becomes_the_trigger_sample_without_running_the_flow() {
     assert_eq!(timeout.code, Some(2));
     assert!(timeout.stderr.contains("no test request reached /hook-test/flw_design within 1 s"), "{}", timeout.stderr);
 }
+
+#[test]
+fn a_second_server_on_the_same_data_dir_never_runs_what_the_first_runs_and_takes_over_after_kill_9() {
+    let recorder = Recorder::start(200, json!({"ok": true}));
+    let hookline = Hookline::new();
+    let call = json!({"id": "stp_call", "component": "http_request", "name": "Call",
+                      "inputs": {"method": {"value": "POST"}, "url": {"value": format!("{}/ran", recorder.url)},
+                                 "body.n": {"expr": "body.n"}}});
+    // Each run waits 3 s before its only side effect, so the first server is
+    // surely still waiting when it is killed: nothing it started has called out.
+    live(&hookline, &[hook_flow("flw_shared", json!({"slug": "shared"}), vec![delay("stp_wait", 3000), call])]);
+    let mut first = hookline.serve(&["--concurrency", "2"]);
+    let client = client();
+    let mut accepted = Vec::new();
+    for n in 0..10 {
+        let response = client.post(format!("{}/hook/shared", first.url)).json(&json!({"n": n})).send().unwrap();
+        assert_eq!(response.status(), 202);
+        accepted.push(json_of(response)["executionId"].as_str().unwrap().to_string());
+    }
+
+    let second = hookline.serve(&["--concurrency", "16"]);
+    let recovered = second.lines().into_iter().find(|l| l.starts_with("recovered ")).expect("recovery is reported");
+    assert_eq!(
+        recovered, "recovered 0 unfinished execution(s)",
+        "the executions the first server runs or queues are its own while it lives"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    stop_with(&mut first, "-KILL");
+    let _ = first.child.wait();
+
+    for id in &accepted {
+        let execution = wait_for_end_within(&client, &format!("{}/executions/{id}", second.url), 60);
+        assert_eq!(execution["status"], "succeeded", "the second server finished what the first left: {execution}");
+    }
+    let mut calls: Vec<i64> = recorder.received().iter().map(|r| r.json()["n"].as_i64().unwrap()).collect();
+    calls.sort_unstable();
+    assert_eq!(calls, (0..10).collect::<Vec<_>>(), "each execution called out exactly once");
+}
+
+#[test]
+fn a_slug_changed_in_the_draft_moves_the_live_hook_only_when_published() {
+    let hookline = Hookline::new();
+    let mut flow = hook_flow("flw_move", json!({"slug": "before"}), vec![transform("stp_t", "body.n")]);
+    live(&hookline, &[flow.clone()]);
+    let server = hookline.serve(&[]);
+    let client = client();
+    let post = |key: &str| client.post(format!("{}/hook/{key}", server.url)).json(&json!({"n": 1})).send().unwrap();
+    assert_eq!(post("before").status(), 202, "the published slug answers");
+
+    flow["steps"][0]["config"]["slug"] = json!("after");
+    hookline.import(&flow);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(post("before").status(), 202, "saving a new slug in the draft leaves the live hook where it is");
+    let early = post("after");
+    assert_eq!(early.status(), 404, "the draft's slug is no hook yet");
+    let message = json_of(early)["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("draft") && message.contains("published"), "the answer says why: {message}");
+
+    hookline.run(&["flows", "publish", "flw_move"]).ok();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(post("after").status(), 202, "publishing moves the hook to the new slug");
+    let gone = post("before");
+    assert_eq!(gone.status(), 404, "and the old slug is free");
+    assert_eq!(error_code(gone), "flow_not_found");
+}
+
+#[test]
+fn wait_and_async_flags_read_true_false_one_zero_and_no_value() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_flags", json!({"slug": "flags"}), vec![transform("stp_t", "body.n")])]);
+    let server = hookline.serve(&[]);
+    let client = client();
+    let status = |query: &str| {
+        client.post(format!("{}/hook/flags{query}", server.url)).json(&json!({"n": 1})).send().unwrap().status()
+    };
+    for (query, expected) in [
+        ("", 202),
+        ("?wait", 200),
+        ("?wait=true", 200),
+        ("?wait=1", 200),
+        ("?wait=false", 202),
+        ("?wait=0", 202),
+        ("?async=0", 200),
+        ("?wait&async", 202),
+    ] {
+        assert_eq!(status(query), expected, "{query:?}");
+    }
+}
+
+fn wait_for_end_within(client: &Client, status_url: &str, seconds: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let execution = json_of(client.get(status_url).send().unwrap());
+        if ["succeeded", "failed", "cancelled"].contains(&execution["status"].as_str().unwrap_or("")) {
+            return execution;
+        }
+        assert!(Instant::now() < deadline, "the execution did not finish: {execution}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
