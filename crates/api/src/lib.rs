@@ -548,8 +548,8 @@ impl Core {
 
     /// One execution with every step.
     pub async fn get_execution(&self, id: &str) -> Result<Execution> {
-        self.store
-            .get_execution(id)
+        self.engine
+            .load_execution(id)
             .await?
             .ok_or_else(|| ApiError::new(ErrorCode::ExecutionNotFound, format!("no execution {id:?}")))
     }

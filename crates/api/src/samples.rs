@@ -252,12 +252,12 @@ impl Core {
         let document = record.draft;
         let draft_step = document.step(step).expect("checked above");
         let samples = self.samples_of(&document);
-        let scope = StepScope {
-            trigger: samples.trigger.clone().unwrap_or_else(|| json!({})),
-            steps: Value::Object(samples.steps.clone()),
-            params: Value::Object(parameters(&document, &Map::new())),
-            execution: json!({"id": "exe_sample", "flowId": flow_id, "version": null}),
-        };
+        let scope = StepScope::new(
+            samples.trigger.clone().unwrap_or_else(|| json!({})),
+            samples.steps.clone(),
+            Value::Object(parameters(&document, &Map::new())),
+            json!({"id": "exe_sample", "flowId": flow_id, "version": null}),
+        );
         let (_, output) = match self.engine.run_step_once(&document, step, scope, confirm, &CancellationToken::new()).await
         {
             Ok(ran) => ran,

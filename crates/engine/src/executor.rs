@@ -260,6 +260,27 @@ impl Engine {
         self.running.lock().expect("running lock").contains_key(execution_id)
     }
 
+    /// One execution as the run log shows it: a hook's input built again from
+    /// the request kept in its inbox entry (by the webhook trigger's one
+    /// output function), and the trigger's step output filled with it.
+    pub async fn load_execution(&self, id: &str) -> Result<Option<Execution>, EngineError> {
+        let Some(stored) = self.store.get_execution(id).await? else { return Ok(None) };
+        let mut execution = stored.execution;
+        if let Some(request) = &stored.request {
+            // The request was accepted, so its body decoded then. Should a
+            // later decoder refuse it, it still shows, as text (with secret
+            // headers masked, the safer side).
+            execution.input = crate::webhook::output(request).unwrap_or_else(|_| crate::webhook::sample(request));
+        }
+        for run in &mut execution.steps {
+            let is_trigger = self.catalog.get(&run.component).is_some_and(|c| c.is_trigger());
+            if is_trigger && run.status == StepStatus::Succeeded && run.output.is_none() {
+                run.output = Some(execution.input.clone());
+            }
+        }
+        Ok(Some(execution))
+    }
+
     /// Asks a running execution to stop; returns whether it was running here.
     pub fn cancel(&self, execution_id: &str) -> bool {
         match self.running.lock().expect("running lock").get(execution_id) {
@@ -297,9 +318,11 @@ impl Engine {
         execution.status = ExecutionStatus::Running;
         self.emit_execution(execution, None);
         let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
-        let params = Value::Object(parameters(&plan.document, overrides));
-        let identity = json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version});
-        let mut outputs = Map::new();
+        let params = Arc::new(Value::Object(parameters(&plan.document, overrides)));
+        let identity = Arc::new(json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version}));
+        let trigger = Arc::new(execution.input.clone());
+        // Each output is kept once and shared by the scopes of later steps.
+        let mut outputs: HashMap<String, Arc<Value>> = HashMap::new();
         let mut active = vec![false; plan.steps.len()];
 
         // A resumed execution (recovered after a crash) keeps the steps that
@@ -320,7 +343,7 @@ impl Engine {
             if let Some(run) = recorded.get(&step.id) {
                 if run.status == StepStatus::Succeeded {
                     let output = run.output.clone().unwrap_or(Value::Null);
-                    outputs.insert(step.id.clone(), output.clone());
+                    outputs.insert(step.id.clone(), Arc::new(output.clone()));
                     execution.output = Some(output);
                     follow(step, run.branch, &mut active);
                 }
@@ -328,17 +351,20 @@ impl Engine {
                 continue;
             }
             if step.is_trigger {
-                let run = step_run(
+                // The trigger's output is the execution's input: the run log
+                // keeps it once (see `load_execution`), not again here.
+                let mut run = step_run(
                     step,
                     StepStatus::Succeeded,
                     None,
-                    Some(execution.input.clone()),
+                    None,
                     None,
                     Some(timestamp(SystemTime::now())),
                     Some(0),
                 );
                 self.journal.step(&execution.id, seq, run.clone())?;
-                outputs.insert(step.id.clone(), execution.input.clone());
+                run.output = Some(execution.input.clone());
+                outputs.insert(step.id.clone(), trigger.clone());
                 execution.output = Some(execution.input.clone());
                 follow(step, None, &mut active);
                 execution.steps.push(run);
@@ -361,7 +387,7 @@ impl Engine {
             };
             let (input, result) = match (
                 credential.clone(),
-                self.map_inputs(step, self.scope(execution, &outputs, &params, &identity), cancel).await,
+                self.map_inputs(step, scope(step, &trigger, &outputs, &params, &identity), cancel).await,
             ) {
                 (_, Err(message)) | (Err(message), _) => (None, Err(StepFailure::new(message))),
                 (Ok(credential), Ok(input)) => {
@@ -399,7 +425,7 @@ impl Engine {
             let duration = Some(started.elapsed().as_millis() as i64);
             let run = match result {
                 Ok(Outcome { output, branch, reply }) => {
-                    outputs.insert(step.id.clone(), output.clone());
+                    outputs.insert(step.id.clone(), Arc::new(output.clone()));
                     execution.output = Some(output.clone());
                     if reply.is_some() {
                         execution.reply = reply;
@@ -452,24 +478,6 @@ impl Engine {
         // Told only once committed, so a subscriber that reads it back sees it.
         self.emit_execution(execution, None);
         Ok(())
-    }
-
-    /// Builds a step's input from its literal values and expressions. Evaluation
-    /// runs on a blocking thread (it is CPU work with its own time limit), and
-    /// a cancelled execution interrupts it.
-    fn scope(
-        &self,
-        execution: &Execution,
-        outputs: &Map<String, Value>,
-        params: &Value,
-        identity: &Value,
-    ) -> StepScope {
-        StepScope {
-            trigger: execution.input.clone(),
-            steps: Value::Object(outputs.clone()),
-            params: params.clone(),
-            execution: identity.clone(),
-        }
     }
 
     /// Builds a step's input from its literal values and expressions. Evaluation
@@ -557,6 +565,7 @@ impl Engine {
             inputs,
             next: vec![],
             input_validator: component.step_input_validator(&step.fields),
+            reads_steps: None,
         };
         let input = self.map_inputs(&planned, scope, cancel).await?;
         if !confirmed {
@@ -605,6 +614,23 @@ impl Engine {
             Err(_) => Err(StepFailure::new(format!("timed out after {} ms", self.config.step_timeout.as_millis()))),
         }
     }
+}
+
+/// The scope of one step: shared values, and of earlier outputs only those
+/// the step's expressions can read (all of them when an expression reads
+/// `$steps` as a whole).
+fn scope(
+    step: &PlannedStep,
+    trigger: &Arc<Value>,
+    outputs: &HashMap<String, Arc<Value>>,
+    params: &Arc<Value>,
+    identity: &Arc<Value>,
+) -> StepScope {
+    let steps = match &step.reads_steps {
+        Some(read) => read.iter().filter_map(|id| Some((id.clone(), outputs.get(id)?.clone()))).collect(),
+        None => outputs.iter().map(|(id, output)| (id.clone(), output.clone())).collect(),
+    };
+    StepScope { trigger: trigger.clone(), steps, params: params.clone(), execution: identity.clone() }
 }
 
 /// Marks the steps an edge leads to as reachable, following only the edges

@@ -33,6 +33,10 @@ pub struct PlannedStep {
     pub next: Vec<(usize, Option<bool>)>,
     /// The step's input validator when it declares fields (`body.name`).
     pub input_validator: Option<Arc<Validator>>,
+    /// The earlier steps whose outputs its expressions read as
+    /// `$steps.<id>`; `None` when one reads `$steps` in another way (as a
+    /// whole, by a computed key), so every output must be bound.
+    pub reads_steps: Option<Vec<String>>,
 }
 
 /// A validated flow, in the order its steps run.
@@ -83,6 +87,7 @@ impl Plan {
                 inputs,
                 next: graph.outgoing[index].iter().map(|&(to, when)| (position[to], when)).collect(),
                 input_validator: catalog.get(&step.component).and_then(|c| c.step_input_validator(&step.fields)),
+                reads_steps: steps_read(step),
             });
         }
         Ok(Plan { document, steps, trigger })
@@ -106,4 +111,59 @@ pub fn planned_inputs(step: &Step) -> Result<PlannedInputs, (String, MappingErro
             Ok((key.split('.').map(str::to_string).collect(), planned))
         })
         .collect()
+}
+
+/// The step ids a step's expressions read as `$steps.<id>`, or `None` when
+/// some expression mentions `$steps` otherwise. Read from the source text: a
+/// `$steps.<id>` inside a string literal only adds an output that is bound
+/// but unused, never leaves out one that is read.
+pub fn steps_read(step: &Step) -> Option<Vec<String>> {
+    const NAME: &str = "$steps";
+    let mut read = std::collections::BTreeSet::new();
+    for input in step.inputs.values() {
+        let Input::Expr(source) = input else { continue };
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find(NAME) {
+            let after = &rest[at + NAME.len()..];
+            // `$stepsX` is another variable.
+            if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                rest = after;
+                continue;
+            }
+            let after_dot = after.trim_start().strip_prefix('.')?.trim_start();
+            let id: String = after_dot.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if id.is_empty() {
+                return None;
+            }
+            read.insert(id);
+            rest = after_dot;
+        }
+    }
+    Some(read.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(exprs: &[&str]) -> Step {
+        let inputs: serde_json::Map<String, Value> =
+            exprs.iter().enumerate().map(|(i, e)| (format!("f{i}"), serde_json::json!({"expr": e}))).collect();
+        serde_json::from_value(
+            serde_json::json!({"id": "stp_x", "component": "transform", "name": "X", "inputs": inputs}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_step_binds_only_the_outputs_its_expressions_name() {
+        assert_eq!(
+            steps_read(&step(&["$steps.stp_a.id & $steps . stp_b", "body.x"])),
+            Some(vec!["stp_a".into(), "stp_b".into()])
+        );
+        assert_eq!(steps_read(&step(&["$stepsCount + 1"])), Some(vec![]), "another variable is not $steps");
+        assert_eq!(steps_read(&step(&["$keys($steps)"])), None, "reading $steps as a whole binds every output");
+        assert_eq!(steps_read(&step(&["$steps.`stp a`"])), None, "a quoted name binds every output");
+        assert_eq!(steps_read(&step(&["$lookup($steps, 'stp_a')"])), None);
+    }
 }

@@ -43,12 +43,12 @@ pub fn preview_step(
     if let (Some(trigger), Some(value)) = (trigger_id, &samples.trigger) {
         steps.insert(trigger.id.clone(), value.clone());
     }
-    let scope = StepScope {
-        trigger: samples.trigger.clone().unwrap_or_else(|| Value::Object(Map::new())),
-        steps: Value::Object(steps.clone()),
-        params: Value::Object(parameters(document, &Map::new())),
-        execution: json!({"id": "exe_preview", "flowId": document.id, "version": null}),
-    };
+    let scope = StepScope::new(
+        samples.trigger.clone().unwrap_or_else(|| Value::Object(Map::new())),
+        steps.clone(),
+        Value::Object(parameters(document, &Map::new())),
+        json!({"id": "exe_preview", "flowId": document.id, "version": null}),
+    );
     let mut mapper = scope.mapper(limits, None);
 
     let step_schema = component.step_input_schema(&step.fields);

@@ -142,7 +142,7 @@ impl Runner {
             if self.engine.is_running(&id) {
                 continue;
             }
-            let Some(mut execution) = self.store.get_execution(&id).await? else { continue };
+            let Some(mut execution) = self.engine.load_execution(&id).await? else { continue };
             let plan = match execution.version {
                 Some(version) => match self.store.get_version(&execution.flow_id, version).await? {
                     Some(document) => self.engine.compile_version(&execution.flow_id, version, document).ok(),

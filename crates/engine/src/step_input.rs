@@ -3,35 +3,54 @@
 //! designer's preview both go through this module, so a preview shows exactly
 //! what a run would send (M6.4).
 
+use std::sync::Arc;
+
 use hookline_model::FlowDocument;
-use jsonata_core::evaluator::CancelToken;
+use jsonata_core::evaluator::{CancelToken, Context};
+use jsonata_core::value::{with_stack, JValue};
 use serde_json::{Map, Value};
 
-use crate::mapping::{Expression, Limits, Mapper, MappingError};
+use crate::mapping::{to_jvalue, Expression, Limits, Mapper, MappingError};
 use crate::plan::PlannedInput;
 
 /// What a step's expressions see: the trigger's output (also the input of
 /// every expression), earlier steps' outputs by id, the parameters after
-/// overrides and the execution's identity.
+/// overrides and the execution's identity. Values are shared, not copied: a
+/// run builds one scope per step, and copying every earlier output into each
+/// would cost a long flow quadratic time.
 #[derive(Debug, Clone)]
 pub struct StepScope {
-    pub trigger: Value,
-    /// An object of earlier steps' outputs by step id.
-    pub steps: Value,
-    pub params: Value,
-    pub execution: Value,
+    pub trigger: Arc<Value>,
+    /// Earlier steps' outputs by step id (those the step reads, in a run).
+    pub steps: Vec<(String, Arc<Value>)>,
+    pub params: Arc<Value>,
+    pub execution: Arc<Value>,
 }
 
 impl StepScope {
+    /// A scope over plain values (the designer's previews).
+    pub fn new(trigger: Value, steps: Map<String, Value>, params: Value, execution: Value) -> StepScope {
+        StepScope {
+            trigger: Arc::new(trigger),
+            steps: steps.into_iter().map(|(id, output)| (id, Arc::new(output))).collect(),
+            params: Arc::new(params),
+            execution: Arc::new(execution),
+        }
+    }
+
     /// A mapper over this scope, built on the thread that evaluates.
     pub fn mapper(&self, limits: &Limits, cancel: Option<CancelToken>) -> Mapper {
-        let bindings = [
-            ("trigger", &self.trigger),
-            ("steps", &self.steps),
-            ("params", &self.params),
-            ("execution", &self.execution),
-        ];
-        Mapper::new(Some(&self.trigger), bindings, limits, cancel)
+        // The trigger is the input and `$trigger`: converted once, shared.
+        let input = to_jvalue(&self.trigger);
+        let steps = JValue::object(with_stack(|| {
+            self.steps.iter().map(|(id, output)| (id.clone(), to_jvalue(output))).collect()
+        }));
+        let mut context = Context::new();
+        context.bind("trigger".into(), input.clone());
+        context.bind("steps".into(), steps);
+        context.bind("params".into(), to_jvalue(&self.params));
+        context.bind("execution".into(), to_jvalue(&self.execution));
+        Mapper::with_context(context, input, limits, cancel)
     }
 }
 
@@ -121,12 +140,8 @@ mod tests {
 
     #[test]
     fn a_scope_binds_the_trigger_as_input_and_as_variable() {
-        let scope = StepScope {
-            trigger: json!({"body": {"n": 2}}),
-            steps: json!({"stp_a": {"m": 3}}),
-            params: json!({"k": 4}),
-            execution: json!({"id": "exe_x"}),
-        };
+        let steps = json!({"stp_a": {"m": 3}}).as_object().cloned().unwrap();
+        let scope = StepScope::new(json!({"body": {"n": 2}}), steps, json!({"k": 4}), json!({"id": "exe_x"}));
         let expr = Expression::parse("body.n + $trigger.body.n + $steps.stp_a.m + $params.k").unwrap();
         assert_eq!(scope.mapper(&Limits::default(), None).evaluate(&expr), Ok(Some(json!(11))));
     }

@@ -54,8 +54,10 @@ async fn a_step_that_runs_past_the_step_timeout_fails_and_later_steps_do_not_run
     assert_eq!(done.failed_step.as_deref(), Some("stp_wait"));
     assert!(done.error.as_deref().unwrap().contains("timed out after 200 ms"), "{:?}", done.error);
     assert_eq!(done.steps.len(), 2, "the step after the failure never ran");
-    let stored = store.get_execution(&done.id).await.unwrap().unwrap();
+    let stored = engine.load_execution(&done.id).await.unwrap().unwrap();
     assert_eq!(stored, done, "what the engine returned is what it recorded");
+    let raw = store.get_execution(&done.id).await.unwrap().unwrap().execution;
+    assert_eq!(raw.steps[0].output, None, "the trigger's output is the input, stored once");
 }
 
 #[tokio::test]
@@ -75,7 +77,7 @@ async fn cancelling_a_running_execution_interrupts_the_step_and_records_cancelle
 
     assert_eq!(done.status, ExecutionStatus::Cancelled);
     assert_eq!(done.steps[1].status, StepStatus::Cancelled);
-    assert_eq!(store.get_execution(&id).await.unwrap().unwrap().status, ExecutionStatus::Cancelled);
+    assert_eq!(store.get_execution(&id).await.unwrap().unwrap().execution.status, ExecutionStatus::Cancelled);
     assert!(!engine.cancel(&id), "a finished execution is no longer running");
 }
 

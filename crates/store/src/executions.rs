@@ -1,4 +1,6 @@
-use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, StepRun, StepStatus, TriggerSource};
+use std::collections::BTreeMap;
+
+use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, HookRequest, StepRun, StepStatus, TriggerSource};
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use crate::{from_json, Store, StoreError};
@@ -20,7 +22,7 @@ struct ExecutionRow {
     version: Option<i64>,
     trigger: String,
     status: String,
-    input: String,
+    input: Option<String>,
     output: Option<String>,
     error: Option<String>,
     failed_step: Option<String>,
@@ -29,6 +31,23 @@ struct ExecutionRow {
     started_at: Option<String>,
     finished_at: Option<String>,
     duration_ms: Option<i64>,
+    // The request kept in the inbox, when a hook started the execution.
+    request_method: Option<String>,
+    request_path: Option<String>,
+    request_query: Option<String>,
+    request_headers: Option<String>,
+    request_body: Option<Vec<u8>>,
+}
+
+/// An execution as stored. A hook's execution keeps no copy of its input:
+/// `request` is the request it came from (its inbox entry), from which the
+/// trigger builds the input again; `execution.input` is then `null`. The
+/// trigger's step run keeps no output either, for the same reason: it is the
+/// input. The engine's `load_execution` puts both back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredExecution {
+    pub execution: Execution,
+    pub request: Option<HookRequest>,
 }
 
 #[derive(FromRow)]
@@ -131,9 +150,15 @@ impl Store {
     }
 
     /// One execution with its step runs in the order they ran.
-    pub async fn get_execution(&self, id: &str) -> Result<Option<Execution>, StoreError> {
-        let row: Option<ExecutionRow> =
-            sqlx::query_as("SELECT * FROM executions WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
+    pub async fn get_execution(&self, id: &str) -> Result<Option<StoredExecution>, StoreError> {
+        let row: Option<ExecutionRow> = sqlx::query_as(
+            "SELECT e.*, i.method AS request_method, i.path AS request_path, i.query AS request_query,
+                    i.headers AS request_headers, i.body AS request_body
+             FROM executions e LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let steps: Vec<StepRunRow> = sqlx::query_as(
             "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms, branch
@@ -142,10 +167,20 @@ impl Store {
         .bind(id)
         .fetch_all(&self.reader)
         .await?;
-        Ok(Some(Execution {
+        let request = match (row.request_method, row.request_path, row.request_headers, row.request_body) {
+            (Some(method), Some(path), Some(headers), Some(body)) => Some(HookRequest {
+                method,
+                path,
+                query: row.request_query,
+                headers: from_json::<BTreeMap<String, String>>("inbox.headers", &headers)?,
+                body,
+            }),
+            _ => None,
+        };
+        let execution = Execution {
             status: status(&row.status)?,
             trigger: trigger(&row.trigger)?,
-            input: from_json("executions.input", &row.input)?,
+            input: optional_json("executions.input", row.input)?.unwrap_or(serde_json::Value::Null),
             output: optional_json("executions.output", row.output)?,
             reply: optional_json("executions.reply", row.reply)?,
             steps: steps.into_iter().map(StepRunRow::into_model).collect::<Result<_, _>>()?,
@@ -158,7 +193,8 @@ impl Store {
             started_at: row.started_at,
             finished_at: row.finished_at,
             duration_ms: row.duration_ms,
-        }))
+        };
+        Ok(Some(StoredExecution { execution, request }))
     }
 
     /// Executions matching `filter`, newest first.
@@ -281,7 +317,7 @@ mod tests {
         exe.duration_ms = Some(1000);
         finish(&store, &exe).await;
 
-        let read = store.get_execution("exe_1").await.unwrap().expect("recorded");
+        let read = store.get_execution("exe_1").await.unwrap().expect("recorded").execution;
         assert_eq!(
             read.steps.iter().map(|s| s.step_id.as_str()).collect::<Vec<_>>(),
             ["stp_b", "stp_a"],

@@ -127,7 +127,7 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> 
 /// The one place new executions are inserted.
 async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance]) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at, started_at, owner, lease_until) ",
+        "INSERT INTO executions (id, flow_id, version, trigger, status, input, inbox_id, created_at, started_at, owner, lease_until) ",
     );
     query.push_values(rows, |mut row, item| {
         let execution = &item.execution;
@@ -136,7 +136,9 @@ async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance
             .push_bind(execution.version.map(i64::from))
             .push_bind(execution.trigger.as_str())
             .push_bind(execution.status.as_str())
-            .push_bind(to_json(&execution.input))
+            // A hook's input is its request, kept once in the inbox.
+            .push_bind(item.inbox.is_none().then(|| to_json(&execution.input)))
+            .push_bind(item.inbox.as_ref().map(|entry| &entry.id))
             .push_bind(&execution.created_at)
             .push_bind(&execution.started_at)
             .push_bind(&item.claim.owner)
@@ -475,7 +477,7 @@ pub(crate) mod tests {
             .await
             .unwrap();
         assert_eq!(outcomes, [Some(Accepted::Created), None, None], "only the accept has an outcome");
-        let stored = store.get_execution("exe_1").await.unwrap().expect("the accept was committed");
+        let stored = store.get_execution("exe_1").await.unwrap().expect("the accept was committed").execution;
         assert_eq!(stored.status, ExecutionStatus::Succeeded, "the outcome written after the accept applies");
         assert_eq!(stored.steps.len(), 1, "the step run is stored with its execution");
         assert_eq!(stored.steps[0].output, Some(json!({"body": 1})));

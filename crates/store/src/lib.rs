@@ -23,7 +23,7 @@ use sqlx::sqlite::{
 };
 
 pub use error::StoreError;
-pub use executions::ExecutionFilter;
+pub use executions::{ExecutionFilter, StoredExecution};
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Claim, Write};
 pub use vault::{CredentialRow, Resealed, TokenRow};
@@ -115,5 +115,39 @@ mod tests {
         let store = Store::open(&dir.path().join("hookline.db")).await.unwrap();
         let result = sqlx::query("DELETE FROM flows").execute(&store.reader).await;
         assert!(result.is_err(), "writes must go through the single writer connection");
+    }
+
+    #[tokio::test]
+    async fn upgrading_keeps_executions_and_their_step_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+        // The database as the release before executions were rebuilt left it.
+        let mut before = sqlx::migrate!("./migrations");
+        before.migrations = std::borrow::Cow::Owned(before.migrations[..6].to_vec());
+        before.run(&pool).await.unwrap();
+        for statement in [
+            "INSERT INTO flows (id, name, slug, draft, created_at, updated_at) VALUES ('flw_a', 'A', 'a', '{}', 't', 't')",
+            "INSERT INTO flow_versions (flow_id, version, document, created_at) VALUES ('flw_a', 1, '{}', 't')",
+            "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at)
+             VALUES ('exe_1', 'flw_a', 1, 'webhook', 'succeeded', '{\"body\":1}', 't')",
+            "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, output)
+             VALUES ('exe_1', 0, 'stp_hook', 'Hook', 'webhook', 'succeeded', '{\"body\":1}')",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = Store::open(&path).await.unwrap();
+        let stored = store.get_execution("exe_1").await.unwrap().expect("the execution survives the upgrade");
+        assert_eq!(stored.execution.input, serde_json::json!({"body": 1}), "its input is kept");
+        assert_eq!(stored.execution.steps.len(), 1, "its step runs are kept, not cascaded away");
+        assert_eq!(stored.request, None, "it refers to no inbox entry");
+        let flow = store.list_flows().await.unwrap().remove(0);
+        assert_eq!(flow.live_slug.as_deref(), Some("a"), "a published flow's slug becomes its live slug");
     }
 }
