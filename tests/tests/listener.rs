@@ -454,8 +454,10 @@ fn a_repeated_idempotency_key_answers_the_original_execution_and_runs_nothing_ag
 fn a_test_request_becomes_the_trigger_sample_without_running_the_flow() {
     use std::io::{BufRead, BufReader, Read};
     let hookline = Hookline::new();
-    // A draft that was never published: samples are captured while designing.
+    // Samples are captured while designing; this flow is published and its
+    // draft unchanged, which a capture must not alter.
     hookline.import(&hook_flow("flw_design", json!({"slug": "design"}), vec![transform("stp_echo", "body")]));
+    hookline.run(&["flows", "publish", "design"]).ok();
     let server = hookline.serve(&[]);
     let mut capture = std::process::Command::new(hookline_tests::binary())
         .arg("--data-dir")
@@ -495,7 +497,17 @@ fn a_test_request_becomes_the_trigger_sample_without_running_the_flow() {
     assert_eq!(sample["headers"]["authorization"], "••••••", "a sample never keeps a credential");
 
     let draft: Value = serde_json::from_str(&hookline.run(&["flows", "show", "design"]).ok().stdout).unwrap();
-    assert_eq!(draft["steps"][0]["sample"], sample, "the sample is the trigger's, in the draft");
+    assert_eq!(draft["steps"][0].get("sample"), None, "a capture does not touch the draft");
+    let flows = hookline.run(&["flows", "list", "--json"]).ok().json();
+    assert_eq!(flows[0]["draftChanged"], false, "a capture does not mark the flow as changed: {flows}");
+    let exported: Value = serde_json::from_str(&hookline.run(&["flows", "export", "design"]).ok().stdout).unwrap();
+    assert_eq!(exported["steps"][0].get("sample"), None, "an export carries no sample unless asked");
+    let with: Value =
+        serde_json::from_str(&hookline.run(&["flows", "export", "design", "--with-samples"]).ok().stdout).unwrap();
+    assert_eq!(with["steps"][0]["sample"], sample, "--with-samples carries the current sample");
+    let version: Value =
+        serde_json::from_str(&hookline.run(&["flows", "show", "design", "--version", "1"]).ok().stdout).unwrap();
+    assert_eq!(version["steps"][0].get("sample"), None, "no published version carries a sample");
     assert_eq!(hookline.run(&["executions", "list", "--json"]).ok().json(), json!([]), "nothing ran");
 
     let timeout = hookline.run(&["capture", "design", "--timeout", "1"]);

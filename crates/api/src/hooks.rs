@@ -6,7 +6,7 @@
 //! designer mapped.
 
 use hookline_engine::{RespondMode, WebhookSettings};
-use hookline_model::{FlowDocument, FlowRecord};
+use hookline_model::FlowRecord;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -63,7 +63,7 @@ impl Core {
         })?;
         let key = key.unwrap_or_else(|| id.clone());
         let url = format!("{base}/hook/{key}");
-        let body = self.sample_body(&flow.draft);
+        let body = self.sample_body(flow).await?;
         let method = settings.methods.first().map(String::as_str).unwrap_or("POST");
         let info = HookInfo {
             flow_id: id.clone(),
@@ -77,13 +77,10 @@ impl Core {
         Ok((info, settings))
     }
 
-    /// The body of the trigger's sample, or an empty object.
-    fn sample_body(&self, document: &FlowDocument) -> Value {
-        self.engine
-            .catalog()
-            .trigger_step(document)
-            .and_then(|s| s.sample.as_ref()?.get("body").cloned())
-            .unwrap_or_else(|| Value::Object(Map::new()))
+    /// The body of the trigger's current sample, or an empty object.
+    async fn sample_body(&self, flow: &FlowRecord) -> Result<Value> {
+        let sample = self.trigger_sample(&flow.summary.id, &flow.draft).await?;
+        Ok(sample.and_then(|s| s.get("body").cloned()).unwrap_or_else(|| Value::Object(Map::new())))
     }
 
     /// A Postman collection (v2.1) with one request per method of the flow's
@@ -91,7 +88,7 @@ impl Core {
     pub async fn postman_collection(&self, key: &str) -> Result<Value> {
         let flow = self.get_flow(key).await?;
         let (hook, _) = self.hook_of(&flow, &self.hook_base()?).await?;
-        let body = self.sample_body(&flow.draft);
+        let body = self.sample_body(&flow).await?;
         let mut items: Vec<Value> = hook
             .methods
             .iter()
@@ -116,7 +113,7 @@ impl Core {
             let flow = self.get_flow(&summary.id).await?;
             let Ok((hook, settings)) = self.hook_of(&flow, &base).await else { continue };
             let path = hook.url.strip_prefix(&base).unwrap_or(&hook.url).to_string();
-            let body = self.sample_body(&flow.draft);
+            let body = self.sample_body(&flow).await?;
             let mut operations = Map::new();
             for method in &hook.methods {
                 operations.insert(method.to_ascii_lowercase(), openapi_operation(&flow, &settings, method, &body));

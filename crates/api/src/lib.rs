@@ -256,16 +256,32 @@ impl Core {
 
     /// Imports a flow file: a new flow, or a new draft for the flow with the
     /// file's id.
+    /// A step's `sample` in the file becomes its current sample.
     pub async fn import_flow(&self, text: &str) -> Result<SavedFlow> {
-        self.save_draft(FlowDocument::parse(text)?).await
+        self.store_draft(FlowDocument::parse(text)?, true).await
     }
 
     /// Saves `document` as the draft of its flow (creating the flow when its id
-    /// is new or absent). Design problems are returned, not refused.
-    pub async fn save_draft(&self, mut document: FlowDocument) -> Result<SavedFlow> {
+    /// is new or absent). Design problems are returned, not refused. Samples
+    /// live apart from the draft: a step's `sample` is kept only for a step
+    /// that has none yet (a new step's first sample), so saving a copy made
+    /// before a capture does not undo it.
+    pub async fn save_draft(&self, document: FlowDocument) -> Result<SavedFlow> {
+        self.store_draft(document, false).await
+    }
+
+    async fn store_draft(&self, mut document: FlowDocument, replace_samples: bool) -> Result<SavedFlow> {
         let flow_id = document.id.get_or_insert_with(|| ids::generate(ids::FLOW_PREFIX)).clone();
         let slug = self.slug_of(&document);
+        // The flow must exist before its samples can; the draft is written
+        // again without them right after.
+        let carried = document.clone();
+        for step in &mut document.steps {
+            step.sample = None;
+        }
         let created = self.store.save_draft(&document, slug.as_deref(), &now()).await?;
+        let mut carried = carried;
+        self.adopt_samples(&mut carried, replace_samples || created).await?;
         self.flow_changed(&flow_id);
         let problems = hookline_engine::validate(&document, self.engine.catalog());
         Ok(SavedFlow { flow_id, created, problems })
@@ -368,10 +384,13 @@ impl Core {
         self.engine.catalog().trigger_settings(document)?.slug().map(str::to_string)
     }
 
-    /// The draft as a flow file: canonical JSON, stable across exports.
-    pub async fn export_flow(&self, key: &str) -> Result<String> {
+    /// The draft as a flow file: canonical JSON, stable across exports. It
+    /// carries no samples unless `with_samples` asks for each step's current
+    /// one (secret headers masked, credentials' secrets scrubbed).
+    pub async fn export_flow(&self, key: &str, with_samples: bool) -> Result<String> {
         let flow = self.get_flow(key).await?;
-        to_canonical_json(&flow.draft).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        let document = if with_samples { self.with_samples(&flow.summary.id, flow.draft).await? } else { flow.draft };
+        to_canonical_json(&document).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
     }
 
     /// The draft's design problems; empty when it can be published.
@@ -389,7 +408,7 @@ impl Core {
         let id = flow.summary.id;
         let mut problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
         problems.extend(self.credential_problems(&flow.draft).await?);
-        problems.extend(self.sample_problems(&flow.draft));
+        problems.extend(self.sample_problems(&id, &flow.draft).await?);
         if !problems.is_empty() {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }
@@ -503,12 +522,10 @@ impl Core {
                 Some(_) => {}
             }
         }
-        let input = options.input.unwrap_or_else(|| {
-            plan.steps
-                .first()
-                .and_then(|trigger| plan.document.step(&trigger.id)?.sample.clone())
-                .unwrap_or_else(|| Value::Object(Map::new()))
-        });
+        let input = match options.input {
+            Some(input) => input,
+            None => self.trigger_sample(&id, &plan.document).await?.unwrap_or_else(|| Value::Object(Map::new())),
+        };
         let request =
             RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
         let execution = self.engine.enqueue(&request).await?;

@@ -38,9 +38,12 @@ pub enum Request {
     ImportFlow {
         text: String,
     },
-    /// The draft as a flow file (a string).
+    /// The draft as a flow file (a string); with `withSamples`, each step's
+    /// current sample too.
     ExportFlow {
         flow: String,
+        #[ts(optional)]
+        with_samples: Option<bool>,
     },
     ValidateFlow {
         flow: String,
@@ -277,7 +280,7 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
         DuplicateFlow { flow } => json(core.duplicate_flow(&flow).await?),
         DeleteFlow { flow } => json(core.delete_flow(&flow).await?),
         ImportFlow { text } => json(core.import_flow(&text).await?),
-        ExportFlow { flow } => json(core.export_flow(&flow).await?),
+        ExportFlow { flow, with_samples } => json(core.export_flow(&flow, with_samples.unwrap_or(false)).await?),
         ValidateFlow { flow } => json(core.validate_flow(&flow).await?),
         Publish { flow } => json(core.publish(&flow).await?),
         Start { flow } => json(core.start(&flow).await?),

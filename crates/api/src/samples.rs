@@ -1,12 +1,17 @@
-//! Samples of each step's output (M5) and the mapping preview over them (M6):
-//! kept in the store, several per step, one current, whose value the draft's
-//! `step.sample` always holds.
+//! Samples of each step's output (M5) and the mapping preview over them (M6).
+//! Samples have one home, the store: several per step, one current. Flow
+//! documents carry none (drafts, versions and exports), so a capture changes
+//! no draft and no published version; `sample` in an imported file becomes
+//! the step's current sample, and an export may carry them when asked.
 
 use hookline_engine::preview::{preview_step, Samples};
 use hookline_engine::schema::{infer_schema, value_for_schema};
 use hookline_engine::step_input::{parameters, StepScope};
 use hookline_engine::{Problem, RunOnceError};
-use hookline_model::{ids, parse_json_text, FieldCheck, FlowDocument, FlowRecord, Sample, SampleSource, StepPreview};
+use hookline_model::{
+    ids, mask_secret_headers, parse_json_text, CoreEvent, FieldCheck, FlowDocument, FlowRecord, Sample, SampleSource,
+    StepPreview,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio_util::sync::CancellationToken;
@@ -41,40 +46,80 @@ impl Core {
         Ok(record)
     }
 
-    /// A draft whose step carries a sample the store does not know (a flow
-    /// file imported with samples) gets it recorded as the step's current
-    /// sample, so the list and the draft agree.
-    async fn adopt_draft_sample(&self, record: &FlowRecord, step: &str) -> Result<()> {
-        let Some(value) = record.draft.step(step).and_then(|s| s.sample.clone()) else { return Ok(()) };
-        if self.store.current_sample(&record.summary.id, step).await?.is_none() {
-            self.store.add_sample(&new_sample(&record.summary.id, step, SampleSource::Manual, value)).await?;
-        }
-        Ok(())
+    /// Keeps `value` as the step's new current sample and tells subscribers.
+    /// Every sample, however it came, is written here.
+    async fn keep_sample(&self, flow_id: &str, step: &str, source: SampleSource, value: Value) -> Result<Sample> {
+        let sample = self.store.add_sample(&new_sample(flow_id, step, source, value)).await?;
+        self.sample_changed(flow_id, step);
+        Ok(sample)
     }
 
     /// Keeps a test request's sample as the trigger's current sample.
     pub(crate) async fn record_capture(&self, flow_id: &str, step: &str, sample: &Value) -> Result<()> {
         self.store.record_capture(flow_id, step, sample, &now()).await?;
-        self.sync_draft_sample(flow_id, step).await
+        self.sample_changed(flow_id, step);
+        Ok(())
     }
 
-    /// Writes the step's current sample into the draft's `step.sample`.
-    async fn sync_draft_sample(&self, flow_id: &str, step: &str) -> Result<()> {
-        let current = self.store.current_sample(flow_id, step).await?.map(|s| s.value);
-        let mut draft = self.get_flow(flow_id).await?.draft;
-        if let Some(target) = draft.steps.iter_mut().find(|s| s.id == step) {
-            if target.sample != current {
-                target.sample = current;
-                self.save_draft(draft).await?;
+    fn sample_changed(&self, flow_id: &str, step: &str) {
+        self.engine.emit(CoreEvent::SampleChanged { flow_id: flow_id.to_string(), step_id: step.to_string() });
+    }
+
+    /// Makes the samples a document carries (a flow file, or a new step's
+    /// sample typed before its first save) current samples, and takes them
+    /// out of the document. With `replace`, a carried sample replaces the
+    /// step's current one (an imported file says so explicitly); without, it
+    /// is kept only for a step that has none yet, so a designer saving a
+    /// stale copy never undoes a capture.
+    pub(crate) async fn adopt_samples(&self, document: &mut FlowDocument, replace: bool) -> Result<()> {
+        let Some(flow_id) = document.id.clone() else { return Ok(()) };
+        let current = self.store.current_samples(&flow_id).await?;
+        for step in &mut document.steps {
+            let Some(value) = step.sample.take() else { continue };
+            let adopt = match current.get(&step.id) {
+                None => true,
+                Some(existing) => replace && existing != &value,
+            };
+            if adopt {
+                self.keep_sample(&flow_id, &step.id, SampleSource::Manual, value).await?;
             }
         }
         Ok(())
     }
 
+    /// The document with each step's current sample, for an export that asks
+    /// for them. Secret headers are masked and the values of the credentials
+    /// the flow names are scrubbed.
+    pub(crate) async fn with_samples(&self, flow_id: &str, mut document: FlowDocument) -> Result<FlowDocument> {
+        let current = self.store.current_samples(flow_id).await?;
+        let mut secrets = Vec::new();
+        for name in hookline_engine::credential_names(&document) {
+            if let Ok(credential) = self.engine.credentials().open(&name).await {
+                secrets.extend(self.engine.credentials().secrets_of(&credential));
+            }
+        }
+        let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        for step in &mut document.steps {
+            if let Some(value) = current.get(&step.id) {
+                let mut value = value.clone();
+                if let Some(headers) = value.get_mut("headers").and_then(Value::as_object_mut) {
+                    for (name, header) in headers.iter_mut() {
+                        if let Value::String(text) = header {
+                            let one = std::collections::BTreeMap::from([(name.clone(), text.clone())]);
+                            *text = mask_secret_headers(&one).remove(name).unwrap_or_default();
+                        }
+                    }
+                }
+                hookline_vault::scrub_json(&mut value, &secret_refs);
+                step.sample = Some(value);
+            }
+        }
+        Ok(document)
+    }
+
     /// The step's samples, newest first; exactly one is current when any exist.
     pub async fn list_samples(&self, flow: &str, step: &str) -> Result<Vec<Sample>> {
         let record = self.flow_and_step(flow, step).await?;
-        self.adopt_draft_sample(&record, step).await?;
         Ok(self.store.list_samples(&record.summary.id, step).await?)
     }
 
@@ -95,15 +140,8 @@ impl Core {
             }
             _ => return Err(ApiError::new(ErrorCode::InvalidInput, "give the sample as either value or text")),
         };
-        self.keep_sample(flow, step, source.unwrap_or(SampleSource::Manual), value).await
-    }
-
-    async fn keep_sample(&self, flow: &str, step: &str, source: SampleSource, value: Value) -> Result<Sample> {
         let record = self.flow_and_step(flow, step).await?;
-        self.adopt_draft_sample(&record, step).await?;
-        let sample = self.store.add_sample(&new_sample(&record.summary.id, step, source, value)).await?;
-        self.sync_draft_sample(&record.summary.id, step).await?;
-        Ok(sample)
+        self.keep_sample(&record.summary.id, step, source.unwrap_or(SampleSource::Manual), value).await
     }
 
     /// Makes `sample` the step's current sample (and the draft's).
@@ -113,7 +151,7 @@ impl Core {
             self.store.set_current_sample(&record.summary.id, step, sample).await?.ok_or_else(|| {
                 ApiError::new(ErrorCode::SampleNotFound, format!("step {step} has no sample {sample:?}"))
             })?;
-        self.sync_draft_sample(&record.summary.id, step).await?;
+        self.sample_changed(&record.summary.id, step);
         Ok(set)
     }
 
@@ -125,7 +163,7 @@ impl Core {
         if !self.store.remove_sample(&record.summary.id, step, sample).await? {
             return Err(ApiError::new(ErrorCode::SampleNotFound, format!("step {step} has no sample {sample:?}")));
         }
-        self.sync_draft_sample(&record.summary.id, step).await?;
+        self.sample_changed(&record.summary.id, step);
         Ok(self.store.current_sample(&record.summary.id, step).await?)
     }
 
@@ -204,19 +242,15 @@ impl Core {
     ) -> Result<StepPreview> {
         let record = self.get_flow(flow).await?;
         let flow_id = record.summary.id.clone();
-        if sample.is_some() {
-            let trigger = self.trigger_of(document.as_ref().unwrap_or(&record.draft)).ok_or_else(|| {
+        let document = document.unwrap_or(record.draft);
+        let mut samples = self.samples_of(&flow_id, &document).await?;
+        if let Some(index) = sample {
+            let trigger = self.trigger_of(&document).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::InvalidInput,
                     format!("{flow_id} has no trigger, so it has no trigger samples"),
                 )
             })?;
-            self.adopt_draft_sample(&record, &trigger).await?;
-        }
-        let document = document.unwrap_or(record.draft);
-        let mut samples = self.samples_of(&document);
-        if let Some(index) = sample {
-            let trigger = self.trigger_of(&document).expect("checked above");
             let listed = self.store.list_samples(&flow_id, &trigger).await?;
             let chosen = listed.into_iter().nth(index).ok_or_else(|| {
                 ApiError::new(
@@ -251,7 +285,7 @@ impl Core {
         }
         let document = record.draft;
         let draft_step = document.step(step).expect("checked above");
-        let samples = self.samples_of(&document);
+        let samples = self.samples_of(&flow_id, &document).await?;
         let scope = StepScope::new(
             samples.trigger.clone().unwrap_or_else(|| json!({})),
             samples.steps.clone(),
@@ -281,10 +315,10 @@ impl Core {
     /// field (`type_mismatch`) or is missing though required. Steps are only
     /// checked where samples exist; unknown step ids are already design
     /// problems.
-    pub(crate) fn sample_problems(&self, document: &FlowDocument) -> Vec<Problem> {
-        let samples = self.samples_of(document);
+    pub(crate) async fn sample_problems(&self, flow_id: &str, document: &FlowDocument) -> Result<Vec<Problem>> {
+        let samples = self.samples_of(flow_id, document).await?;
         if samples.trigger.is_none() {
-            return vec![];
+            return Ok(vec![]);
         }
         let limits = self.engine_limits();
         let mut problems = vec![];
@@ -306,21 +340,29 @@ impl Core {
                 });
             }
         }
-        problems
+        Ok(problems)
     }
 
-    /// The trigger's current sample and every other step's, from the document.
-    fn samples_of(&self, document: &FlowDocument) -> Samples {
+    /// The current samples of the document's steps: the trigger's, and every
+    /// step's by id.
+    async fn samples_of(&self, flow_id: &str, document: &FlowDocument) -> Result<Samples> {
+        let mut current = self.store.current_samples(flow_id).await?;
         let trigger = self.trigger_of(document);
         let mut samples = Samples::default();
         for step in &document.steps {
-            let Some(value) = &step.sample else { continue };
+            let Some(value) = current.remove(&step.id) else { continue };
             if Some(&step.id) == trigger.as_ref() {
                 samples.trigger = Some(value.clone());
             }
-            samples.steps.insert(step.id.clone(), value.clone());
+            samples.steps.insert(step.id.clone(), value);
         }
-        samples
+        Ok(samples)
+    }
+
+    /// The current sample of the document's trigger, if it has one.
+    pub(crate) async fn trigger_sample(&self, flow_id: &str, document: &FlowDocument) -> Result<Option<Value>> {
+        let Some(trigger) = self.trigger_of(document) else { return Ok(None) };
+        Ok(self.store.current_sample(flow_id, &trigger).await?.map(|s| s.value))
     }
 
     fn trigger_of(&self, document: &FlowDocument) -> Option<String> {

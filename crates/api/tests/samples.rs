@@ -78,19 +78,23 @@ async fn the_preview_of_each_sample_equals_the_input_a_draft_run_records() {
     assert_eq!(name.value, Some(json!("GROMIT")), "sample number 2 is the first one added");
 }
 
+/// The trigger's current sample; the draft must never carry a copy of it.
 async fn draft_sample(core: &Core) -> Option<Value> {
-    core.get_flow("flw_map").await.unwrap().draft.step("stp_hook").unwrap().sample.clone()
+    let draft = core.get_flow("flw_map").await.unwrap().draft;
+    assert_eq!(draft.step("stp_hook").unwrap().sample, None, "samples live in the samples table only");
+    let listed = core.list_samples("flw_map", "stp_hook").await.unwrap();
+    listed.into_iter().find(|s| s.current).map(|s| s.value)
 }
 
 #[tokio::test]
-async fn the_current_sample_is_the_drafts_sample_through_adding_choosing_and_removing() {
+async fn the_current_sample_follows_adding_choosing_and_removing_and_the_draft_carries_none() {
     let (_dir, core) = core().await;
     core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
     let one = core.add_sample("flw_map", "stp_hook", Some(json!({"n": 1})), None, None).await.unwrap();
     let two = core.add_sample("flw_map", "stp_hook", None, Some("{\"n\": 2}"), None).await.unwrap();
     assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})), "the newest added is current");
     core.set_current_sample("flw_map", "stp_hook", &one.id).await.unwrap();
-    assert_eq!(draft_sample(&core).await, Some(json!({"n": 1})), "choosing a sample writes it into the draft");
+    assert_eq!(draft_sample(&core).await, Some(json!({"n": 1})), "choosing a sample makes it current");
     let listed = core.list_samples("flw_map", "stp_hook").await.unwrap();
     assert_eq!(
         listed.iter().map(|s| (s.id.clone(), s.current)).collect::<Vec<_>>(),
@@ -101,7 +105,7 @@ async fn the_current_sample_is_the_drafts_sample_through_adding_choosing_and_rem
     assert_eq!(now.id, two.id, "removing the current one makes the newest remaining current");
     assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})));
     assert_eq!(core.remove_sample("flw_map", "stp_hook", &two.id).await.unwrap(), None);
-    assert_eq!(draft_sample(&core).await, None, "no samples left: the draft has none");
+    assert_eq!(draft_sample(&core).await, None, "no samples left: none is current");
 
     let err = core.add_sample("flw_map", "stp_hook", None, Some("{\n  \"a\": 1,\n  oops\n}"), None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
@@ -279,7 +283,7 @@ async fn declared_body_fields_are_typed_mapping_targets_checked_in_preview_publi
         "inputs": {"url": {"value": format!("{api}/pet")}, "method": {"value": "POST"},
                    "body.status": {"expr": "body.petstatus"}, "body.age": {"expr": "body.age"}}});
     let imported = core.import_flow(&doc.to_string()).await.unwrap();
-    let exported: Value = serde_json::from_str(&core.export_flow(&imported.flow_id).await.unwrap()).unwrap();
+    let exported: Value = serde_json::from_str(&core.export_flow(&imported.flow_id, false).await.unwrap()).unwrap();
     assert_eq!(exported["steps"][2]["fields"][0], json!({"field": "body.name", "type": "string", "required": true}));
     assert_eq!(
         exported["steps"][2]["fields"][1],
@@ -372,4 +376,30 @@ async fn declarations_that_do_not_fit_the_component_are_design_problems() {
     for line in expect {
         assert!(messages.iter().any(|m| m == line), "missing {line:?} in {messages:#?}");
     }
+}
+
+#[tokio::test]
+async fn a_capture_survives_saving_a_draft_copied_before_it_and_marks_nothing_changed() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
+    core.publish("flw_map").await.unwrap();
+    // The designer holds the draft (with a stale sample of its own) while a test request arrives.
+    let mut held = core.get_flow("flw_map").await.unwrap().draft;
+    held.steps[0].sample = Some(json!({"body": {"stale": true}}));
+    held.description = "edited meanwhile".into();
+    let request = hookline_api::HookRequest {
+        method: "POST".into(),
+        path: "/hook-test/flw_map".into(),
+        headers: [("content-type".to_string(), "application/json".to_string())].into(),
+        body: br#"{"petname":"Gromit"}"#.to_vec(),
+        ..Default::default()
+    };
+    let incoming = hookline_api::Incoming { key: "flw_map".into(), request, too_large: None };
+    core.capture_test_request(incoming).await.unwrap();
+    assert!(!core.get_flow("flw_map").await.unwrap().summary.draft_changed, "a capture changes no draft");
+
+    core.save_draft(held).await.unwrap();
+    let current = draft_sample(&core).await.expect("a current sample");
+    assert_eq!(current["body"], json!({"petname": "Gromit"}), "saving the held draft does not undo the capture");
+    assert!(core.get_flow("flw_map").await.unwrap().summary.draft_changed, "the edit itself is a change");
 }

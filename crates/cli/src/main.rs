@@ -138,6 +138,9 @@ enum FlowsCommand {
     /// Export a flow's draft as a flow file (canonical JSON).
     Export {
         flow: String,
+        /// Put each step's current sample in the file too (secret headers masked).
+        #[arg(long)]
+        with_samples: bool,
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -344,8 +347,8 @@ async fn flows(core: &Core, command: FlowsCommand) -> Result<ExitCode, ApiError>
             }
             println!("{}", saved.flow_id);
         }
-        FlowsCommand::Export { flow, output } => {
-            let text = core.export_flow(&flow).await?;
+        FlowsCommand::Export { flow, output, with_samples } => {
+            let text = core.export_flow(&flow, with_samples).await?;
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| io_error(&path, e))?,
                 None => print!("{text}"),

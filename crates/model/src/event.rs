@@ -26,6 +26,10 @@ pub enum CoreEvent {
     },
     /// The webhook listener started, stopped, moved or failed to bind.
     ListenerChanged,
+    /// A step's samples changed: one was captured, added, generated,
+    /// retrieved, made current or removed.
+    #[serde(rename_all = "camelCase")]
+    SampleChanged { flow_id: String, step_id: String },
 }
 
 #[cfg(test)]

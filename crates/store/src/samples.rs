@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use hookline_model::{Sample, SampleSource};
 use serde_json::Value;
 use sqlx::{FromRow, Sqlite, Transaction};
@@ -58,6 +60,13 @@ impl Store {
         let row: Option<SampleRow> =
             sqlx::query_as(&sql).bind(flow_id).bind(step_id).fetch_optional(&self.reader).await?;
         row.map(SampleRow::into_model).transpose()
+    }
+
+    /// The current sample of every step of the flow that has one, by step id.
+    pub async fn current_samples(&self, flow_id: &str) -> Result<BTreeMap<String, Value>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM samples WHERE flow_id = ? AND current = 1");
+        let rows: Vec<SampleRow> = sqlx::query_as(&sql).bind(flow_id).fetch_all(&self.reader).await?;
+        rows.into_iter().map(|row| row.into_model().map(|s| (s.step_id, s.value))).collect()
     }
 
     /// Makes sample `id` of the step its current one. Returns it, or `None`

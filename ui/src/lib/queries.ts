@@ -57,6 +57,13 @@ export function invalidateFor(client: QueryClient, event: CoreEvent): void {
       void client.invalidateQueries({ queryKey: keys.settings });
       void client.invalidateQueries({ queryKey: keys.hooksAll });
       break;
+    case 'sampleChanged':
+      // Samples live apart from the draft: the flow itself did not change.
+      void client.invalidateQueries({ queryKey: keys.samples(event.flowId, event.stepId) });
+      void client.invalidateQueries({ queryKey: keys.schemasOfFlow(event.flowId) });
+      void client.invalidateQueries({ queryKey: keys.previewsOfFlow(event.flowId) });
+      void client.invalidateQueries({ queryKey: keys.hooks(event.flowId) });
+      break;
   }
 }
 
