@@ -197,9 +197,9 @@ impl Core {
             params: Map::new(),
         };
         let runner = self.runner()?;
-        let accepted = runner.accept(plan.clone(), &request, entry.clone(), idempotency_key, sync).await;
-        let (execution, done) = match accepted {
-            Ok(Acceptation::Started(execution, done)) => (execution, done),
+        let accepted = runner.accept(plan.clone(), request, entry.clone(), idempotency_key, sync).await;
+        let (execution_id, done) = match accepted {
+            Ok(Acceptation::Started(id, done)) => (id, done),
             Ok(Acceptation::Duplicate(original)) => {
                 let mut reply = HookReply::json(
                     200,
@@ -216,20 +216,20 @@ impl Core {
                 return Err(ApiError::new(ErrorCode::Internal, format!("the execution could not be stored: {cause}")))
             }
         };
-        let status_url = self.status_url(&execution.id);
+        let status_url = self.status_url(&execution_id);
         let Some(done) = done else {
-            return Ok(HookReply::json(202, json!({"executionId": execution.id, "statusUrl": status_url})));
+            return Ok(HookReply::json(202, json!({"executionId": execution_id, "statusUrl": status_url})));
         };
         match tokio::time::timeout(timeout, done).await {
             Ok(Ok(finished)) => Ok(sync_reply(finished)),
             Ok(Err(_)) => {
-                tracing::error!(execution_id = %execution.id, "a synchronous execution ended without being recorded");
+                tracing::error!(%execution_id, "a synchronous execution ended without being recorded");
                 Ok(HookReply::error(&ApiError::internal()))
             }
             Err(_) => Ok(HookReply::json(
                 504,
                 json!({
-                    "executionId": execution.id,
+                    "executionId": execution_id,
                     "status": "running",
                     "statusUrl": status_url,
                     "error": {"code": ErrorCode::SyncTimeout, "message": format!(

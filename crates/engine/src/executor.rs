@@ -223,13 +223,19 @@ impl Engine {
 
     /// A new execution of `request` in state `queued`, not yet stored.
     pub fn new_execution(request: &RunRequest) -> Execution {
+        Self::into_execution(request.clone())
+    }
+
+    /// A new execution of `request` in state `queued`, not yet stored; the
+    /// request's input moves into it.
+    pub fn into_execution(request: RunRequest) -> Execution {
         Execution {
             id: hookline_model::ids::generate(hookline_model::ids::EXECUTION_PREFIX),
-            flow_id: request.flow_id.clone(),
+            flow_id: request.flow_id,
             version: request.version,
             trigger: request.trigger,
             status: ExecutionStatus::Queued,
-            input: request.input.clone(),
+            input: request.input,
             output: None,
             error: None,
             failed_step: None,
@@ -272,13 +278,19 @@ impl Engine {
             // headers masked, the safer side).
             execution.input = crate::webhook::output(request).unwrap_or_else(|_| crate::webhook::sample(request));
         }
+        self.fill_trigger_output(&mut execution);
+        Ok(Some(execution))
+    }
+
+    /// Gives the trigger's step run its output, which is the execution's input
+    /// (kept once, not in the step run).
+    fn fill_trigger_output(&self, execution: &mut Execution) {
         for run in &mut execution.steps {
             let is_trigger = self.catalog.get(&run.component).is_some_and(|c| c.is_trigger());
             if is_trigger && run.status == StepStatus::Succeeded && run.output.is_none() {
                 run.output = Some(execution.input.clone());
             }
         }
-        Ok(Some(execution))
     }
 
     /// Asks a running execution to stop; returns whether it was running here.
@@ -295,6 +307,20 @@ impl Engine {
     /// Runs a queued execution to its end and records every step. `cancel`
     /// stops it between steps and interrupts waits inside a step.
     pub async fn execute(
+        &self,
+        plan: &Plan,
+        execution: Execution,
+        params: &Map<String, Value>,
+        cancel: CancellationToken,
+    ) -> Result<Execution, EngineError> {
+        let mut execution = self.run(plan, execution, params, cancel).await?;
+        self.fill_trigger_output(&mut execution);
+        Ok(execution)
+    }
+
+    /// [`Engine::execute`] without the trigger's step output filled in: for
+    /// queued runs nobody waits for (their record is in the store).
+    pub(crate) async fn run(
         &self,
         plan: &Plan,
         mut execution: Execution,
@@ -320,7 +346,8 @@ impl Engine {
         let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
         let params = Arc::new(Value::Object(parameters(&plan.document, overrides)));
         let identity = Arc::new(json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version}));
-        let trigger = Arc::new(execution.input.clone());
+        // The input moves into the scopes for the run and comes back at its end.
+        let trigger = Arc::new(std::mem::take(&mut execution.input));
         // Each output is kept once and shared by the scopes of later steps.
         let mut outputs: HashMap<String, Arc<Value>> = HashMap::new();
         let mut active = vec![false; plan.steps.len()];
@@ -353,7 +380,7 @@ impl Engine {
             if step.is_trigger {
                 // The trigger's output is the execution's input: the run log
                 // keeps it once (see `load_execution`), not again here.
-                let mut run = step_run(
+                let run = step_run(
                     step,
                     StepStatus::Succeeded,
                     None,
@@ -363,9 +390,10 @@ impl Engine {
                     Some(0),
                 );
                 self.journal.step(&execution.id, seq, run.clone())?;
-                run.output = Some(execution.input.clone());
                 outputs.insert(step.id.clone(), trigger.clone());
-                execution.output = Some(execution.input.clone());
+                // Until an action produces one, the result is the trigger's
+                // output, filled in at the end (see below).
+                execution.output = None;
                 follow(step, None, &mut active);
                 execution.steps.push(run);
                 continue;
@@ -466,14 +494,18 @@ impl Engine {
         }
         if execution.status == ExecutionStatus::Running {
             execution.status = ExecutionStatus::Succeeded;
+            if execution.output.is_none() {
+                execution.output = Some((*trigger).clone());
+            }
         }
+        drop(outputs);
+        execution.input = Arc::try_unwrap(trigger).unwrap_or_else(|shared| (*shared).clone());
         let finished = SystemTime::now();
         execution.finished_at = Some(timestamp(finished));
         execution.duration_ms = hookline_model::millis_since(&started_at, finished);
-        // The outcome row has no use for the step runs: leave them out of the copy.
-        let steps = std::mem::take(&mut execution.steps);
-        let finished = self.journal.finish(execution.clone()).await;
-        execution.steps = steps;
+        // The outcome row has no use for the step runs or the input: leave
+        // them out of the copy.
+        let finished = self.journal.finish(execution.shallow()).await;
         finished?;
         // Told only once committed, so a subscriber that reads it back sees it.
         self.emit_execution(execution, None);

@@ -58,7 +58,8 @@ struct Job {
 pub enum Acceptation {
     /// A new execution, stored and queued; with `wait`, the receiver gets it
     /// when it ends.
-    Started(Box<Execution>, Option<oneshot::Receiver<Execution>>),
+    /// Carries the execution's id.
+    Started(String, Option<oneshot::Receiver<Execution>>),
     /// The idempotency key was seen within the window: nothing runs again.
     Duplicate(String),
 }
@@ -93,13 +94,17 @@ impl Runner {
     pub async fn accept(
         &self,
         plan: Arc<Plan>,
-        request: &RunRequest,
+        request: RunRequest,
         inbox: InboxEntry,
         idempotency_key: Option<String>,
         wait: bool,
     ) -> Result<Acceptation, AcceptError> {
         let slot = self.jobs.clone().try_reserve_owned().map_err(|_| AcceptError::Overloaded)?;
-        let execution = Engine::new_execution(request);
+        let RunRequest { params, .. } = &request;
+        let params = params.clone();
+        let execution = Engine::into_execution(request);
+        // The stored row needs no input: the inbox entry is the request's record.
+        let row = execution.shallow();
         let done = wait.then(|| {
             let (tx, rx) = oneshot::channel();
             self.waiters.lock().expect("waiters lock").insert(execution.id.clone(), tx);
@@ -109,20 +114,21 @@ impl Runner {
         // Requests that arrive together share the journal's commit (one fsync).
         // The job is queued by the journal itself, so a client that hangs up
         // while its request commits cannot leave the execution stranded.
-        let job = Job { plan, execution: execution.clone(), params: request.params.clone() };
+        let id = execution.id.clone();
+        let job = Job { plan, execution, params };
         let queue = move |accepted: &Accepted| {
             if *accepted == Accepted::Created {
                 slot.send(job);
             }
         };
-        match self.engine.store_new(&execution, Some(inbox), idempotency_key, timestamp(since), queue).await {
-            Ok(Accepted::Created) => Ok(Acceptation::Started(Box::new(execution), done)),
+        match self.engine.store_new(&row, Some(inbox), idempotency_key, timestamp(since), queue).await {
+            Ok(Accepted::Created) => Ok(Acceptation::Started(id, done)),
             Ok(Accepted::Duplicate(original)) => {
-                self.waiters.lock().expect("waiters lock").remove(&execution.id);
+                self.waiters.lock().expect("waiters lock").remove(&id);
                 Ok(Acceptation::Duplicate(original))
             }
             Err(error) => {
-                self.waiters.lock().expect("waiters lock").remove(&execution.id);
+                self.waiters.lock().expect("waiters lock").remove(&id);
                 Err(AcceptError::Store(error))
             }
         }
@@ -217,7 +223,12 @@ async fn dispatch(
 
 async fn run_job(engine: Arc<Engine>, job: Job, waiters: Waiters, _permit: OwnedSemaphorePermit) {
     let id = job.execution.id.clone();
-    let result = engine.execute(&job.plan, job.execution, &job.params, CancellationToken::new()).await;
+    let waited = waiters.lock().expect("waiters lock").contains_key(&id);
+    let result = if waited {
+        engine.execute(&job.plan, job.execution, &job.params, CancellationToken::new()).await
+    } else {
+        engine.run(&job.plan, job.execution, &job.params, CancellationToken::new()).await
+    };
     let waiter = waiters.lock().expect("waiters lock").remove(&id);
     match (result, waiter) {
         (Ok(execution), Some(waiter)) => {

@@ -65,6 +65,30 @@ text_enum!(ExecutionStatus { Queued => "queued", Running => "running", Succeeded
 text_enum!(StepStatus { Running => "running", Succeeded => "succeeded", Failed => "failed", Skipped => "skipped", Cancelled => "cancelled" });
 text_enum!(TriggerSource { Manual => "manual", Webhook => "webhook" });
 
+impl Execution {
+    /// A copy without the parts that can be large (the input and the step
+    /// runs): what a row of the run log needs to record an outcome.
+    pub fn shallow(&self) -> Execution {
+        Execution {
+            id: self.id.clone(),
+            flow_id: self.flow_id.clone(),
+            version: self.version,
+            trigger: self.trigger,
+            status: self.status,
+            input: Value::Null,
+            output: self.output.clone(),
+            error: self.error.clone(),
+            failed_step: self.failed_step.clone(),
+            reply: self.reply.clone(),
+            created_at: self.created_at.clone(),
+            started_at: self.started_at.clone(),
+            finished_at: self.finished_at.clone(),
+            duration_ms: self.duration_ms,
+            steps: vec![],
+        }
+    }
+}
+
 impl ExecutionStatus {
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
