@@ -107,7 +107,7 @@ impl Core {
     /// with `?wait`; `?async` asks for the other mode).
     pub async fn receive_hook(&self, incoming: Incoming) -> HookReply {
         let Incoming { key, request, too_large } = incoming;
-        let mut entry = InboxEntry {
+        let entry = InboxEntry {
             id: ids::generate(ids::INBOX_PREFIX),
             flow_key: key,
             flow_id: None,
@@ -117,18 +117,27 @@ impl Core {
             reason: None,
             execution_id: None,
         };
-        match self.intake(&mut entry, too_large).await {
+        // The entry moves into the journal with an accepted request (it is
+        // the request's one record); a refused one gets it back to keep.
+        let mut slot = Some(entry);
+        match self.intake(&mut slot, too_large).await {
             Ok(reply) => reply,
             Err(error) => {
                 // Rejected requests are kept too, with the reason, so a tester
                 // can see what arrived and why it was refused.
-                entry.status = error.code.http_status();
-                entry.reason = Some(error.code.as_str().to_string());
-                if let Err(cause) = self.store.record_rejection(&entry).await {
-                    tracing::error!(inbox_id = %entry.id, error = %cause, "a rejected request could not be kept in the inbox");
-                }
+                let inbox_id = match slot {
+                    Some(mut entry) => {
+                        entry.status = error.code.http_status();
+                        entry.reason = Some(error.code.as_str().to_string());
+                        if let Err(cause) = self.store.record_rejection(&entry).await {
+                            tracing::error!(inbox_id = %entry.id, error = %cause, "a rejected request could not be kept in the inbox");
+                        }
+                        entry.id
+                    }
+                    None => String::new(),
+                };
                 if error.code == ErrorCode::Internal {
-                    tracing::error!(inbox_id = %entry.id, error = %error.message, "a hook request failed");
+                    tracing::error!(%inbox_id, error = %error.message, "a hook request failed");
                     return HookReply::error(&ApiError::internal());
                 }
                 HookReply::error(&error)
@@ -136,7 +145,8 @@ impl Core {
         }
     }
 
-    async fn intake(&self, entry: &mut InboxEntry, too_large: Option<usize>) -> Result<HookReply> {
+    async fn intake(&self, slot: &mut Option<InboxEntry>, too_large: Option<usize>) -> Result<HookReply> {
+        let entry = slot.as_mut().expect("the entry stays in its slot until it is accepted");
         let key = entry.flow_key.clone();
         let target = self.hook_target(&key).await?.ok_or_else(|| {
             ApiError::new(ErrorCode::FlowNotFound, format!("no flow {key:?} (give a flow id or a webhook slug)"))
@@ -197,7 +207,8 @@ impl Core {
             params: Map::new(),
         };
         let runner = self.runner()?;
-        let accepted = runner.accept(plan.clone(), request, entry.clone(), idempotency_key, sync).await;
+        let inbox = slot.take().expect("the entry stays in its slot until it is accepted");
+        let accepted = runner.accept(plan.clone(), request, inbox, idempotency_key, sync).await;
         let (execution_id, done) = match accepted {
             Ok(Acceptation::Started(id, done)) => (id, done),
             Ok(Acceptation::Duplicate(original)) => {
@@ -208,9 +219,10 @@ impl Core {
                 reply.headers.push(("idempotent-replayed".into(), "true".into()));
                 return Ok(reply);
             }
-            Err(AcceptError::Overloaded) => {
+            Err(AcceptError::Overloaded(inbox)) => {
+                *slot = Some(*inbox);
                 return Err(ApiError::new(ErrorCode::Overloaded, "too many executions are waiting; retry in a moment")
-                    .with_header("retry-after", "1".into()))
+                    .with_header("retry-after", "1".into()));
             }
             Err(AcceptError::Store(cause)) => {
                 return Err(ApiError::new(ErrorCode::Internal, format!("the execution could not be stored: {cause}")))

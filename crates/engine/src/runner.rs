@@ -42,8 +42,10 @@ impl Default for RunnerConfig {
 /// Why an execution was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum AcceptError {
+    /// The queue is full; the request's inbox entry comes back, to be kept
+    /// as a refused request.
     #[error("the execution queue is full")]
-    Overloaded,
+    Overloaded(Box<InboxEntry>),
     #[error("the execution could not be stored: {0}")]
     Store(#[from] EngineError),
 }
@@ -99,7 +101,9 @@ impl Runner {
         idempotency_key: Option<String>,
         wait: bool,
     ) -> Result<Acceptation, AcceptError> {
-        let slot = self.jobs.clone().try_reserve_owned().map_err(|_| AcceptError::Overloaded)?;
+        let Ok(slot) = self.jobs.clone().try_reserve_owned() else {
+            return Err(AcceptError::Overloaded(Box::new(inbox)));
+        };
         let RunRequest { params, .. } = &request;
         let params = params.clone();
         let execution = Engine::into_execution(request);

@@ -34,7 +34,9 @@ pub use sample::{parse_json_text, FieldCheck, FieldError, FieldPreview, Sample, 
 /// with milliseconds (`2026-11-24T15:03:00.123Z`). The width is fixed, so
 /// timestamps sort as text.
 pub fn timestamp(at: std::time::SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(at).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    // Written several times per accepted webhook: the fixed RFC 3339 writer
+    // is cheaper than parsing a format string each time.
+    chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Milliseconds from a timestamp written by [`timestamp`] to `until`; `None`
