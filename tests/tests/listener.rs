@@ -21,15 +21,7 @@ fn json_of(response: reqwest::blocking::Response) -> Value {
 }
 
 fn wait_for_end(client: &Client, status_url: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let execution = json_of(client.get(status_url).send().unwrap());
-        if ["succeeded", "failed", "cancelled"].contains(&execution["status"].as_str().unwrap_or("")) {
-            return execution;
-        }
-        assert!(Instant::now() < deadline, "the execution did not finish: {execution}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_end_within(client, status_url, 20)
 }
 
 fn error_code(response: reqwest::blocking::Response) -> String {
@@ -611,6 +603,6 @@ fn wait_for_end_within(client: &Client, status_url: &str, seconds: u64) -> Value
             return execution;
         }
         assert!(Instant::now() < deadline, "the execution did not finish: {execution}");
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -68,6 +68,24 @@ impl FlowRow {
     }
 }
 
+/// Fails with [`StoreError::SlugTaken`] when another flow than `id` uses
+/// `slug`, in its draft or live: a slug names one flow at a time.
+async fn slug_free<'e, E>(executor: E, slug: &str, id: &str) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let owner: Option<String> =
+        sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
+            .bind(slug)
+            .bind(id)
+            .fetch_optional(executor)
+            .await?;
+    match owner {
+        Some(flow_id) => Err(StoreError::SlugTaken { slug: slug.to_string(), flow_id }),
+        None => Ok(()),
+    }
+}
+
 impl Store {
     /// Creates the flow or replaces its draft. The document must carry its id.
     /// `slug` is the webhook slug the draft declares; it must not be another
@@ -75,15 +93,7 @@ impl Store {
     pub async fn save_draft(&self, doc: &FlowDocument, slug: Option<&str>, now: &str) -> Result<bool, StoreError> {
         let id = doc.id.as_deref().ok_or_else(|| StoreError::Corrupt("a stored document needs an id".into()))?;
         if let Some(slug) = slug {
-            let owner: Option<String> =
-                sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
-                    .bind(slug)
-                    .bind(id)
-                    .fetch_optional(&self.writer)
-                    .await?;
-            if let Some(flow_id) = owner {
-                return Err(StoreError::SlugTaken { slug: slug.to_string(), flow_id });
-            }
+            slug_free(&self.writer, slug, id).await?;
         }
         let result = sqlx::query(
             "INSERT INTO flows (id, name, description, slug, draft, created_at, updated_at)
@@ -243,15 +253,7 @@ impl Store {
     ) -> Result<u32, StoreError> {
         let mut tx = self.writer.begin().await?;
         if let Some(slug) = slug {
-            let owner: Option<String> =
-                sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
-                    .bind(slug)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some(flow_id) = owner {
-                return Err(StoreError::SlugTaken { slug: slug.to_string(), flow_id });
-            }
+            slug_free(&mut *tx, slug, id).await?;
         }
         let done =
             sqlx::query("UPDATE flows SET live_slug = ? WHERE id = ?").bind(slug).bind(id).execute(&mut *tx).await?;
