@@ -141,7 +141,21 @@ impl Core {
             _ => return Err(ApiError::new(ErrorCode::InvalidInput, "give the sample as either value or text")),
         };
         let record = self.flow_and_step(flow, step).await?;
-        self.keep_sample(&record.summary.id, step, source.unwrap_or(SampleSource::Manual), value).await
+        let source = source.unwrap_or(SampleSource::Manual);
+        let flow_id = record.summary.id.clone();
+        let draft_step = record.draft.step(step).expect("checked by flow_and_step");
+        // A trigger decides what a typed sample means for its output (a
+        // webhook's is the request body), so the preview sees what a run sees.
+        let typed = self.engine.catalog().get(&draft_step.component).and_then(|c| c.typed_sample);
+        let value = match typed {
+            Some(shape) if source == SampleSource::Manual => {
+                let config = draft_step.config.clone().unwrap_or_else(|| json!({}));
+                let hook = format!("/hook/{}", record.summary.slug.as_deref().unwrap_or(&flow_id));
+                shape(value, &config, &hook).map_err(|message| ApiError::new(ErrorCode::InvalidInput, message))?
+            }
+            _ => value,
+        };
+        self.keep_sample(&flow_id, step, source, value).await
     }
 
     /// Makes `sample` the step's current sample (and the draft's).

@@ -92,9 +92,10 @@ async fn the_current_sample_follows_adding_choosing_and_removing_and_the_draft_c
     core.import_flow(&flow(json!({"value": {"expr": "body"}})).to_string()).await.unwrap();
     let one = core.add_sample("flw_map", "stp_hook", Some(json!({"n": 1})), None, None).await.unwrap();
     let two = core.add_sample("flw_map", "stp_hook", None, Some("{\"n\": 2}"), None).await.unwrap();
-    assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})), "the newest added is current");
+    let body = |sample: Option<Value>| sample.map(|value| value["body"].clone());
+    assert_eq!(body(draft_sample(&core).await), Some(json!({"n": 2})), "the newest added is current");
     core.set_current_sample("flw_map", "stp_hook", &one.id).await.unwrap();
-    assert_eq!(draft_sample(&core).await, Some(json!({"n": 1})), "choosing a sample makes it current");
+    assert_eq!(body(draft_sample(&core).await), Some(json!({"n": 1})), "choosing a sample makes it current");
     let listed = core.list_samples("flw_map", "stp_hook").await.unwrap();
     assert_eq!(
         listed.iter().map(|s| (s.id.clone(), s.current)).collect::<Vec<_>>(),
@@ -103,7 +104,7 @@ async fn the_current_sample_follows_adding_choosing_and_removing_and_the_draft_c
 
     let now = core.remove_sample("flw_map", "stp_hook", &one.id).await.unwrap().unwrap();
     assert_eq!(now.id, two.id, "removing the current one makes the newest remaining current");
-    assert_eq!(draft_sample(&core).await, Some(json!({"n": 2})));
+    assert_eq!(body(draft_sample(&core).await), Some(json!({"n": 2})));
     assert_eq!(core.remove_sample("flw_map", "stp_hook", &two.id).await.unwrap(), None);
     assert_eq!(draft_sample(&core).await, None, "no samples left: none is current");
 
@@ -114,6 +115,36 @@ async fn the_current_sample_follows_adding_choosing_and_removing_and_the_draft_c
     assert_eq!(err.code, ErrorCode::SampleNotFound);
     let err = core.list_samples("flw_map", "stp_gone").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::StepNotFound);
+}
+
+/// The elastic.io tutorial's own step: the payload pasted as the webhook's
+/// sample. The mapper then reads it where a real request carries it.
+#[tokio::test]
+async fn a_typed_webhook_sample_is_the_request_body_so_the_preview_reads_what_a_call_sends() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value": {"expr": "$trigger.body.petname"}})).to_string()).await.unwrap();
+    let added = core
+        .add_sample("flw_map", "stp_hook", None, Some(r#"{"petname": "Gromit", "petstatus": "Sold"}"#), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        added.value,
+        json!({"method": "POST", "path": "/hook/map", "headers": {"content-type": "application/json"}, "query": {},
+               "body": {"petname": "Gromit", "petstatus": "Sold"}}),
+        "the typed payload is kept as the request a caller would send"
+    );
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    assert_eq!(preview.fields[0].value, Some(json!("Gromit")), "{preview:?}");
+    let options = RunOptions { input: Some(json!({"body": {"petname": "Gromit"}})), draft: true, ..Default::default() };
+    let run = core.run_flow("flw_map", options).await.unwrap();
+    assert_eq!(run.output, Some(json!("Gromit")), "a run reads the same field the preview showed");
+
+    let err = core.add_sample("flw_map", "stp_hook", Some(json!({"method": "GET", "body": {}})), None, None).await;
+    let err = err.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("/method"), "a request the hook refuses is not a sample of it: {}", err.message);
+    let generated = core.generate_sample("flw_map", "stp_hook", SampleFrom::Schema).await.unwrap();
+    assert_eq!(generated.source, SampleSource::Generated, "only typed samples are reshaped");
 }
 
 #[tokio::test]

@@ -21,12 +21,20 @@ pub struct Component {
     pub output_schema: Option<OutputSchema>,
     /// For triggers: reads a step's config into the trigger's typed settings.
     pub trigger_settings: Option<crate::trigger::ParseSettings>,
+    /// For triggers: turns a sample a person typed into the trigger's output
+    /// (a webhook's typed sample is the request body), so the sample, the
+    /// preview and a run see the same shape.
+    pub typed_sample: Option<TypedSample>,
     config_validator: Validator,
     input_validator: Validator,
 }
 
 /// See [`Component::output_schema`]: `(config, hook path, example output) -> schema`.
 pub type OutputSchema = fn(&Value, &str, &Value) -> Value;
+
+/// See [`Component::typed_sample`]: `(typed value, config, hook path) -> output`,
+/// or why the value cannot be the trigger's output.
+pub type TypedSample = fn(Value, &Value, &str) -> Result<Value, String>;
 
 impl Component {
     /// Builds an entry; panics when a built-in descriptor carries an invalid
@@ -42,6 +50,7 @@ impl Component {
             descriptor,
             action,
             output_schema: None,
+            typed_sample: None,
             trigger_settings: None,
         }
     }

@@ -224,7 +224,60 @@ pub(crate) fn component() -> Component {
     let mut component = Component::new(descriptor, None);
     component.output_schema = Some(output_schema);
     component.trigger_settings = Some(|step| WebhookSettings::from_step(step).map(TriggerSettings::Webhook));
+    component.typed_sample = Some(typed_sample);
     component
+}
+
+/// The keys of the trigger's output.
+const OUTPUT_KEYS: [&str; 5] = ["method", "path", "headers", "query", "body"];
+
+/// A sample typed by hand is the request's body, as the tutorials have people
+/// paste it: `{"petname": "Gromit"}` becomes the output of a JSON POST
+/// carrying it, so a mapping written against it (`$trigger.body.petname`)
+/// reads the same field a real request fills. A value that already has the
+/// output's shape (a `body`, and only the output's keys) is taken as a whole
+/// request, its missing keys filled in, and checked against the output's
+/// schema.
+pub fn typed_sample(value: Value, config: &Value, hook_path: &str) -> Result<Value, String> {
+    let shaped = value
+        .as_object()
+        .is_some_and(|map| map.contains_key("body") && map.keys().all(|key| OUTPUT_KEYS.contains(&key.as_str())));
+    let method = config
+        .get("methods")
+        .and_then(|methods| methods.get(0))
+        .and_then(Value::as_str)
+        .unwrap_or(DEFAULT_METHODS[0])
+        .to_string();
+    if !shaped {
+        return Ok(json!({
+            "method": method,
+            "path": hook_path,
+            "headers": {"content-type": "application/json"},
+            "query": {},
+            "body": value,
+        }));
+    }
+    let Value::Object(mut request) = value else { unreachable!("checked to be an object above") };
+    request.entry("method").or_insert_with(|| Value::String(method));
+    request.entry("path").or_insert_with(|| Value::String(hook_path.to_string()));
+    request.entry("headers").or_insert_with(|| json!({"content-type": "application/json"}));
+    request.entry("query").or_insert_with(|| json!({}));
+    let request = Value::Object(request);
+    // A request captured under another slug keeps its path: only its form is checked.
+    let path = request["path"].as_str().unwrap_or(hook_path).to_string();
+    let schema = output_schema(config, &path, &Value::Null);
+    let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+    let problem = validator.iter_errors(&request).next().map(|error| {
+        format!(
+            "a sample with a body is taken as a whole request {{method, path, headers, query, body}}, and this one does not fit: {} (at {})",
+            crate::catalog::schema_message(&error),
+            error.instance_path()
+        )
+    });
+    match problem {
+        None => Ok(request),
+        Some(problem) => Err(problem),
+    }
 }
 
 /// `{method, path, headers, query, body}`: the methods the config accepts,
@@ -269,6 +322,29 @@ mod tests {
         assert_eq!(output["query"], json!({"a": ["1", "2"], "b": "x y"}), "a repeated key becomes a list");
         assert_eq!(output["body"], json!({"petname": "Gromit"}));
         assert_eq!(output["headers"]["authorization"], "Bearer s3cret", "a run sees the headers it was sent");
+    }
+
+    #[test]
+    fn a_typed_sample_is_the_body_of_a_request_unless_it_already_is_one() {
+        let config = json!({"methods": ["PUT", "POST"]});
+        let wrapped = typed_sample(json!({"petname": "Gromit", "petstatus": "Sold"}), &config, "/hook/pets").unwrap();
+        assert_eq!(
+            wrapped,
+            json!({"method": "PUT", "path": "/hook/pets", "headers": {"content-type": "application/json"},
+                   "query": {}, "body": {"petname": "Gromit", "petstatus": "Sold"}}),
+            "the pasted payload is what a caller sends, under body, with the first accepted method"
+        );
+        assert_eq!(typed_sample(json!([1, 2]), &config, "/hook/pets").unwrap()["body"], json!([1, 2]));
+        let whole =
+            json!({"method": "POST", "path": "/hook/old", "headers": {"x-a": "1"}, "query": {}, "body": {"a": 1}});
+        assert_eq!(typed_sample(whole.clone(), &config, "/hook/pets").unwrap(), whole, "a whole request is kept");
+        let partial = typed_sample(json!({"body": {"a": 1}}), &config, "/hook/pets").unwrap();
+        assert_eq!(partial["method"], "PUT", "missing keys are filled in");
+        assert_eq!(partial["query"], json!({}));
+        let error = typed_sample(json!({"method": "DELETE", "body": {}}), &config, "/hook/pets").unwrap_err();
+        assert!(error.contains("/method"), "a request the hook would refuse is named: {error}");
+        let error = typed_sample(json!({"headers": {"n": 1}, "body": {}}), &config, "/hook/pets").unwrap_err();
+        assert!(error.contains("/headers/n"), "headers are text: {error}");
     }
 
     #[test]

@@ -118,6 +118,11 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
 
       {mode === 'add' && (
         <AddSample
+          hint={
+            component === 'webhook'
+              ? 'Paste the body a caller sends. It is kept as the whole request {method, path, headers, query, body} with your JSON under body, as a real call arrives, so fields map as body.<name>. A JSON object with a body key is taken as a whole request.'
+              : undefined
+          }
           onCancel={() => setMode('idle')}
           onSave={async (value) => {
             if (await run(() => api.addSample(flowId, stepId, value), 'Sample added')) setMode('idle');
@@ -197,10 +202,15 @@ function SampleRow({ sample, index, busy, onCurrent, onRemove }: { sample: Sampl
   );
 }
 
-function AddSample({ onSave, onCancel, busy }: { onSave: (value: JsonValue) => Promise<void>; onCancel: () => void; busy: boolean }) {
+function AddSample({ onSave, onCancel, busy, hint }: { onSave: (value: JsonValue) => Promise<void>; onCancel: () => void; busy: boolean; hint?: string }) {
   const [check, setCheck] = useState<JsonCheck>({ text: '', error: 'Enter a JSON value' });
   return (
     <div className="sample-add">
+      {hint && (
+        <p className="muted small" data-testid="sample-hint">
+          {hint}
+        </p>
+      )}
       <JsonEditor label="Sample JSON" initial="" onChange={setCheck} testId="sample-editor" autoFocus />
       <div className="button-row">
         <button type="button" className="btn btn-small btn-primary" disabled={busy || check.value === undefined} onClick={() => check.value !== undefined && void onSave(check.value)}>
