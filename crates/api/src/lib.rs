@@ -402,13 +402,15 @@ impl Core {
     /// Validates the draft and stores it as the next immutable version. Besides
     /// design and credential problems, a mapping whose value over the current
     /// samples does not fit its field (or is missing though required) blocks
-    /// publishing; steps are checked only where samples exist.
+    /// publishing, and an optional field that maps to nothing is published
+    /// with a warning; steps are checked only where samples exist.
     pub async fn publish(&self, key: &str) -> Result<VersionInfo> {
         let flow = self.get_flow(key).await?;
         let id = flow.summary.id;
         let mut problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
         problems.extend(self.credential_problems(&flow.draft).await?);
-        problems.extend(self.sample_problems(&id, &flow.draft).await?);
+        let (refused, warnings) = self.sample_problems(&id, &flow.draft).await?;
+        problems.extend(refused);
         if !problems.is_empty() {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }
@@ -416,7 +418,8 @@ impl Core {
         let slug = self.slug_of(&flow.draft);
         let version = self.store.publish_version(&id, &flow.draft, slug.as_deref(), &created_at).await?;
         self.flow_changed(&id);
-        Ok(VersionInfo { flow_id: id, version, created_at })
+        let warnings = warnings.into_iter().map(|warning| warning.message).collect();
+        Ok(VersionInfo { flow_id: id, version, created_at, warnings })
     }
 
     /// Steps naming a credential the vault does not have, or one of a kind

@@ -326,35 +326,47 @@ impl Core {
     }
 
     /// Fields whose value over the current samples does not fit the target
-    /// field (`type_mismatch`) or is missing though required. Steps are only
-    /// checked where samples exist; unknown step ids are already design
-    /// problems.
-    pub(crate) async fn sample_problems(&self, flow_id: &str, document: &FlowDocument) -> Result<Vec<Problem>> {
+    /// field (`type_mismatch`) or is missing though required: these block
+    /// publishing. Optional fields that yield nothing come back as warnings.
+    /// Steps are only checked where samples exist; unknown step ids are
+    /// already design problems. Each names the step and the field.
+    pub(crate) async fn sample_problems(
+        &self,
+        flow_id: &str,
+        document: &FlowDocument,
+    ) -> Result<(Vec<Problem>, Vec<Problem>)> {
         let samples = self.samples_of(flow_id, document).await?;
         if samples.trigger.is_none() {
-            return Ok(vec![]);
+            return Ok((vec![], vec![]));
         }
         let limits = self.engine_limits();
-        let mut problems = vec![];
+        let (mut problems, mut warnings) = (vec![], vec![]);
         for (index, step) in document.steps.iter().enumerate() {
             let Some(preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
                 continue;
             };
             for field in preview.fields {
-                let reason = match field.check {
-                    FieldCheck::TypeMismatch => "over the current samples its value does not fit",
+                let (reason, list) = match field.check {
+                    FieldCheck::TypeMismatch => ("its value over the current samples does not fit", &mut problems),
                     FieldCheck::MissingRequired if field.source.is_some() => {
-                        "over the current samples it maps to nothing"
+                        ("it maps to nothing over the current samples", &mut problems)
                     }
+                    FieldCheck::Empty => ("it maps to nothing over the current samples", &mut warnings),
                     _ => continue,
                 };
-                problems.push(Problem {
+                list.push(Problem {
                     path: format!("steps[{index}].inputs[{:?}]", field.field),
-                    message: format!("{reason}: {}", field.message.unwrap_or_default()),
+                    message: format!(
+                        "step {} ({}), field {}: {reason}: {}",
+                        step.id,
+                        step.name,
+                        field.field,
+                        field.message.unwrap_or_default()
+                    ),
                 });
             }
         }
-        Ok(problems)
+        Ok((problems, warnings))
     }
 
     /// The current samples of the document's steps: the trigger's, and every

@@ -147,6 +147,39 @@ async fn a_typed_webhook_sample_is_the_request_body_so_the_preview_reads_what_a_
     assert_eq!(generated.source, SampleSource::Generated, "only typed samples are reshaped");
 }
 
+/// No silent nulls: a typo in a required field's path blocks publishing with
+/// the path it probably meant; an optional one publishes with a warning.
+#[tokio::test]
+async fn publishing_refuses_a_required_field_mapped_to_nothing_and_warns_for_an_optional_one() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "inputs": {"url": {"expr": "$trigger.body.petnmae"}, "method": {"value": "POST"},
+                   "body.status": {"expr": "$trigger.petstatus"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    core.add_sample("flw_map", "stp_hook", Some(json!({"petname": "Gromit", "petstatus": "Sold"})), None, None)
+        .await
+        .unwrap();
+    let refused = core.publish("flw_map").await.unwrap_err();
+    let messages: Vec<&str> = refused.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "only the required field blocks: {messages:?}");
+    assert!(messages[0].starts_with("step stp_send (Create pet), field url: "), "{messages:?}");
+    assert!(messages[0].ends_with("did you mean $trigger.body.petname?"), "{messages:?}");
+
+    let mut doc = core.get_flow("flw_map").await.unwrap().draft;
+    doc.steps[2]
+        .inputs
+        .insert("url".into(), hookline_model::Input::Expr("'http://pets.example/' & $trigger.body.petname".into()));
+    core.save_draft(doc).await.unwrap();
+    let published = core.publish("flw_map").await.unwrap();
+    assert_eq!(published.warnings.len(), 1, "{published:?}");
+    assert!(
+        published.warnings[0].starts_with("step stp_send (Create pet), field body.status: ")
+            && published.warnings[0].ends_with("did you mean $trigger.body.petstatus?"),
+        "{published:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_sample_in_an_imported_file_is_listed_as_the_current_sample() {
     let (_dir, core) = core().await;
@@ -339,7 +372,9 @@ async fn declared_body_fields_are_typed_mapping_targets_checked_in_preview_publi
     assert!(
         problems
             .iter()
-            .any(|p| p.starts_with("steps[2].inputs[\"body.age\"]: over the current samples its value does not fit")),
+            .any(|p| p.starts_with(
+                "steps[2].inputs[\"body.age\"]: step stp_send (Create pet), field body.age: its value over the current samples does not fit"
+            )),
         "{problems:?}"
     );
 

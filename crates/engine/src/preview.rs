@@ -116,10 +116,22 @@ pub fn preview_step(
             }
             Ok(value) => {
                 field.value_type = ValueType::of(value.as_ref());
+                let hint = || match input {
+                    Input::Expr(source) => suggest_path(source, samples.trigger.as_ref(), &steps)
+                        .map(|path| format!("; did you mean {path}?"))
+                        .unwrap_or_default(),
+                    Input::Value(_) => String::new(),
+                };
                 match &value {
                     None if required => {
                         field.check = FieldCheck::MissingRequired;
-                        field.message = Some(format!("the required input {key} maps to nothing for this sample"));
+                        field.message =
+                            Some(format!("the required input {key} maps to nothing for this sample{}", hint()));
+                    }
+                    None if matches!(input, Input::Expr(_)) => {
+                        field.check = FieldCheck::Empty;
+                        field.message =
+                            Some(format!("yields nothing for this sample, so a run leaves {key} out{}", hint()));
                     }
                     None => {}
                     Some(value) => {
@@ -134,7 +146,9 @@ pub fn preview_step(
                 field.value = value;
             }
         }
-        if !lacking.is_empty() && matches!(field.check, FieldCheck::TypeMismatch | FieldCheck::MissingRequired) {
+        if !lacking.is_empty()
+            && matches!(field.check, FieldCheck::TypeMismatch | FieldCheck::MissingRequired | FieldCheck::Empty)
+        {
             field.check = FieldCheck::Ok;
             field.message = Some(format!(
                 "not checked: {} {} no sample yet",
@@ -171,6 +185,60 @@ pub fn preview_step(
         });
     }
     Some(preview)
+}
+
+/// For a plain path expression that found nothing (`$trigger.petname`,
+/// `body.petnmae`, `$steps.stp_get.nme`), the path in the sample it most
+/// likely meant: one that ends with the same fields (`body.petname` for
+/// `petname`), or else one within two typed characters of it. Written the
+/// way the expression was (`$trigger.body.petname`). `None` for other
+/// expressions or when nothing is close.
+fn suggest_path(source: &str, trigger: Option<&Value>, steps: &Map<String, Value>) -> Option<String> {
+    let mut segments: Vec<&str> = source.trim().split('.').collect();
+    let (prefix, root) = match segments.first().copied() {
+        Some("$trigger") => {
+            segments.remove(0);
+            ("$trigger.".to_string(), trigger?)
+        }
+        Some("$steps") if segments.len() > 2 => {
+            let id = segments[1];
+            segments.drain(..2);
+            (format!("$steps.{id}."), steps.get(id)?)
+        }
+        Some(first) if !first.starts_with('$') => (String::new(), trigger?),
+        _ => return None,
+    };
+    let is_name = |s: &&str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if segments.is_empty() || !segments.iter().all(is_name) {
+        return None;
+    }
+    let wanted = segments.join(".");
+    let mut paths = vec![];
+    collect_paths(root, String::new(), 0, &mut paths);
+    let by_suffix = paths.iter().filter(|path| path.ends_with(&format!(".{wanted}"))).min_by_key(|path| path.len());
+    let by_spelling = || {
+        paths
+            .iter()
+            .map(|path| (strsim::levenshtein(path, &wanted), path))
+            .filter(|(distance, _)| (1..=2).contains(distance))
+            .min_by_key(|(distance, path)| (*distance, path.len()))
+            .map(|(_, path)| path)
+    };
+    by_suffix.or_else(by_spelling).map(|path| format!("{prefix}{path}"))
+}
+
+/// Dotted paths of the objects' fields in `value` (arrays are not entered), a
+/// few levels deep: enough to find a mistyped or misplaced field.
+fn collect_paths(value: &Value, at: String, depth: usize, paths: &mut Vec<String>) {
+    let Value::Object(map) = value else { return };
+    if depth > 6 {
+        return;
+    }
+    for (key, child) in map {
+        let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+        collect_paths(child, path.clone(), depth + 1, paths);
+        paths.push(path);
+    }
 }
 
 /// The JSON Schema type(s) a field expects: its `type`, or the types of its
@@ -234,6 +302,42 @@ mod tests {
 
     fn field<'a>(preview: &'a StepPreview, name: &str) -> &'a FieldPreview {
         preview.fields.iter().find(|f| f.field == name).unwrap_or_else(|| panic!("no field {name}: {preview:?}"))
+    }
+
+    #[test]
+    fn a_field_that_yields_nothing_is_flagged_with_the_path_it_probably_meant() {
+        let p = preview(
+            json!({
+                "url": {"expr": "'https://pets.example/' & $trigger.body.petname"},
+                "body.name": {"expr": "$trigger.petname"},
+                "body.typo": {"expr": "$trigger.body.petnmae"},
+                "body.bare": {"expr": "age"},
+                "body.step": {"expr": "$steps.stp_lookup.value.di"},
+                "body.far": {"expr": "$trigger.body.colour"},
+                "body.computed": {"expr": "$trigger.body.nothing ? 1 : undefined"}
+            }),
+            &samples(),
+        );
+        assert_eq!(field(&p, "url").check, FieldCheck::Ok);
+        let flagged = |name: &str| {
+            let f = field(&p, name);
+            assert_eq!(f.check, FieldCheck::Empty, "{name}: {f:?}");
+            f.message.clone().unwrap()
+        };
+        assert!(flagged("body.name").ends_with("did you mean $trigger.body.petname?"), "a field under body");
+        assert!(flagged("body.typo").ends_with("did you mean $trigger.body.petname?"), "two letters swapped");
+        assert!(flagged("body.bare").ends_with("did you mean body.age?"), "written as it was, without $trigger");
+        assert!(flagged("body.step").ends_with("did you mean $steps.stp_lookup.value.id?"), "another step's sample");
+        assert!(!flagged("body.far").contains("did you mean"), "nothing close: no guess");
+        assert!(!flagged("body.computed").contains("did you mean"), "only plain paths get a guess");
+    }
+
+    #[test]
+    fn a_required_field_that_yields_nothing_names_the_likely_path() {
+        let p = preview(json!({"url": {"expr": "$trigger.petname"}}), &samples());
+        let url = field(&p, "url");
+        assert_eq!(url.check, FieldCheck::MissingRequired);
+        assert!(url.message.as_deref().unwrap().ends_with("did you mean $trigger.body.petname?"), "{url:?}");
     }
 
     #[test]

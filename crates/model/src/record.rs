@@ -45,4 +45,9 @@ pub struct VersionInfo {
     pub flow_id: String,
     pub version: u32,
     pub created_at: String,
+    /// Said when the version was published: what did not block it but may
+    /// not be meant (an optional field that maps to nothing over the samples).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub warnings: Vec<String>,
 }

@@ -101,6 +101,9 @@ pub enum FieldCheck {
     Error,
     /// The expression reads `$steps.<id>` of a step the flow no longer has.
     UnknownStep,
+    /// An optional field's expression yields nothing for the sample, so a
+    /// run leaves the field out: usually a path that is not in the data.
+    Empty,
 }
 
 /// Why a field could not be evaluated; `position` is the character offset of

@@ -283,7 +283,12 @@ impl Store {
                 .await?;
         Ok(rows
             .into_iter()
-            .map(|(version, created_at)| VersionInfo { flow_id: id.to_string(), version: version as u32, created_at })
+            .map(|(version, created_at)| VersionInfo {
+                flow_id: id.to_string(),
+                version: version as u32,
+                created_at,
+                warnings: vec![],
+            })
             .collect())
     }
 

@@ -4,4 +4,4 @@
  * The outcome of checking one mapped field against the samples and the
  * target field's schema.
  */
-export type FieldCheck = "ok" | "type_mismatch" | "missing_required" | "error" | "unknown_step";
+export type FieldCheck = "ok" | "type_mismatch" | "missing_required" | "error" | "unknown_step" | "empty";

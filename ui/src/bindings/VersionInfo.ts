@@ -3,4 +3,9 @@
 /**
  * A published, immutable version of a flow.
  */
-export type VersionInfo = { flowId: string, version: number, createdAt: string, };
+export type VersionInfo = { flowId: string, version: number, createdAt: string, 
+/**
+ * Said when the version was published: what did not block it but may
+ * not be meant (an optional field that maps to nothing over the samples).
+ */
+warnings?: Array<string>, };

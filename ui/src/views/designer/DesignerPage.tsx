@@ -177,7 +177,14 @@ function Designer({ flowId }: { flowId: string }) {
       editor().clearProblems();
       setShowProblems(false);
       refreshFlow();
-      toast.success(`Published v${version.version}${record.data?.live ? ': the live hook runs it now' : ''}`);
+      const published = `Published v${version.version}${record.data?.live ? ': the live hook runs it now' : ''}`;
+      const warnings = version.warnings ?? [];
+      if (warnings.length > 0) {
+        // Published, but something mapped may not be meant: say what, where.
+        toast.info(`${published}, with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, { detail: warnings.join('\n') });
+      } else {
+        toast.success(published);
+      }
     } catch (error) {
       if (isApiError(error) && error.problems && error.problems.length > 0) {
         editor().setProblems(error.problems, doc);

@@ -415,4 +415,5 @@ const FLAG_LABEL: Record<Exclude<FieldPreview['check'], 'ok'>, string> = {
   missing_required: 'Required',
   unknown_step: 'Unknown step',
   error: 'Error',
+  empty: 'Maps to nothing',
 };
