@@ -81,7 +81,10 @@ impl Expression {
         match with_stack(|| parser::parse(source)) {
             Ok(ast) => Ok(Expression { source: source.into(), ast: Arc::new(ast) }),
             Err(err) => {
-                let message = err.to_string();
+                let message = match plain_words_hint(source) {
+                    Some(hint) => format!("{err}; {hint}"),
+                    None => err.to_string(),
+                };
                 Err(MappingError {
                     kind: MappingErrorKind::Syntax,
                     code: code_of(&message).or_else(|| uncoded_syntax_code(&err)),
@@ -105,6 +108,19 @@ impl Expression {
         }
         found
     }
+}
+
+/// Operators people bring from JavaScript or Python that JSONata spells
+/// otherwise, for a syntax error's message.
+fn plain_words_hint(source: &str) -> Option<String> {
+    const HINTS: [(&str, &str); 3] = [
+        ("&&", "JSONata writes `and` where JavaScript writes `&&`"),
+        ("||", "JSONata writes `or` where JavaScript writes `||`"),
+        ("==", "JSONata compares with a single `=` (and `!=`), not `==`"),
+    ];
+    let found: Vec<&str> =
+        HINTS.iter().filter(|(operator, _)| source.contains(operator)).map(|(_, hint)| *hint).collect();
+    (!found.is_empty()).then(|| found.join("; "))
 }
 
 /// Walks the serialised syntax tree, which keeps this independent of the
@@ -358,6 +374,22 @@ mod tests {
             let copied = Mapper::new(Some(&trigger), [("trigger", &copy)], &Limits::default(), None).evaluate(&expr);
             assert_eq!(shared, copied, "{source}");
         }
+    }
+
+    #[test]
+    fn operators_from_other_languages_get_a_plain_words_hint() {
+        for (source, hint) in [
+            ("a && b", "JSONata writes `and` where JavaScript writes `&&`"),
+            ("a || b", "JSONata writes `or` where JavaScript writes `||`"),
+            ("status == 'Sold'", "JSONata compares with a single `=`"),
+        ] {
+            let error = Expression::parse(source).unwrap_err();
+            assert_eq!(error.kind, MappingErrorKind::Syntax, "{source}");
+            assert!(error.message.contains(hint), "{source}: {}", error.message);
+        }
+        let error = Expression::parse("a +").unwrap_err();
+        assert!(!error.message.contains("JSONata writes"), "no hint where none applies: {}", error.message);
+        assert!(Expression::parse("a and b or c = 'x'").is_ok());
     }
 
     #[test]
