@@ -368,6 +368,9 @@ async fn flows(core: &Core, command: FlowsCommand) -> Result<ExitCode, ApiError>
         FlowsCommand::Publish { flow } => {
             let version = core.publish(&flow).await?;
             println!("published {} version {}", version.flow_id, version.version);
+            for warning in &version.warnings {
+                eprintln!("warning: {warning}");
+            }
         }
         FlowsCommand::Start { flow } => {
             let flow = core.start(&flow).await?;
