@@ -163,9 +163,10 @@ pub struct StepPreview {
 }
 
 impl StepPreview {
-    /// Whether every field checked `ok`.
+    /// Whether no field failed its check: every one is `ok`, or only warned
+    /// about (`empty`: an optional field that maps to nothing).
     pub fn is_ok(&self) -> bool {
-        self.fields.iter().all(|f| f.check == FieldCheck::Ok)
+        self.fields.iter().all(|f| matches!(f.check, FieldCheck::Ok | FieldCheck::Empty))
     }
 }
 
