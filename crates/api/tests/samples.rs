@@ -180,6 +180,33 @@ async fn publishing_refuses_a_required_field_mapped_to_nothing_and_warns_for_an_
     );
 }
 
+/// The tutorial's failure as a user met it: every call answered 400 and the
+/// run log said only that. It now names the mapped fields that were empty.
+#[tokio::test]
+async fn a_refused_call_names_the_mapped_fields_that_yielded_nothing() {
+    let (dir, core) = core().await;
+    let (api, _shutdown) = petstore(dir.path()).await;
+    let mut doc = flow(json!({}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "inputs": {"url": {"value": format!("{api}/pet")}, "method": {"value": "POST"},
+                   "body.name": {"expr": "$trigger.petname"}, "body.status": {"expr": "$trigger.petstatus"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    let options = RunOptions {
+        input: Some(json!({"body": {"petname": "Gromit", "petstatus": "Sold"}})),
+        draft: true,
+        ..Default::default()
+    };
+    let run = core.run_flow("flw_map", options).await.unwrap();
+    let error = run.error.expect("the pet store refuses a pet without a name");
+    assert!(error.contains("answered 400"), "{error}");
+    assert!(
+        error.ends_with(
+            "the mapped fields body.name, body.status yielded nothing for this run's data, so they were left out"
+        ),
+        "{error}"
+    );
+}
+
 #[tokio::test]
 async fn a_sample_in_an_imported_file_is_listed_as_the_current_sample() {
     let (_dir, core) = core().await;

@@ -464,7 +464,20 @@ impl Engine {
                     run.branch = branch;
                     run
                 }
-                Err(failure) => {
+                Err(mut failure) => {
+                    if let Some(input) = &input {
+                        let empty = empty_mapped_fields(step, input);
+                        if !empty.is_empty() {
+                            // The likely cause of a refusal, said where it is read.
+                            failure.message = format!(
+                                "{}; the mapped field{} {} yielded nothing for this run's data, so {} left out",
+                                failure.message,
+                                if empty.len() == 1 { "" } else { "s" },
+                                empty.join(", "),
+                                if empty.len() == 1 { "it was" } else { "they were" }
+                            );
+                        }
+                    }
                     let status =
                         if cancel.is_cancelled() { ExecutionStatus::Cancelled } else { ExecutionStatus::Failed };
                     execution.status = status;
@@ -663,6 +676,17 @@ fn scope(
         None => outputs.iter().map(|(id, output)| (id.clone(), output.clone())).collect(),
     };
     StepScope { trigger: trigger.clone(), steps, params: params.clone(), execution: identity.clone() }
+}
+
+/// The expression-mapped fields of `step` that are absent from the input it
+/// was given (their expression yielded nothing), by dotted name.
+fn empty_mapped_fields(step: &PlannedStep, input: &Value) -> Vec<String> {
+    step.inputs
+        .iter()
+        .filter(|(_, planned)| matches!(planned, PlannedInput::Expr(_)))
+        .filter(|(path, _)| path.iter().try_fold(input, |value, key| value.get(key)).is_none())
+        .map(|(path, _)| path.join("."))
+        .collect()
 }
 
 /// Marks the steps an edge leads to as reachable, following only the edges
