@@ -29,6 +29,8 @@ export interface RunOptions {
   input?: JsonValue;
   /** Run the stored draft instead of the latest published version. */
   draft?: boolean;
+  /** Answer `confirmation_required` instead of running when a step would change something outside Hookline. */
+  askFirst?: boolean;
 }
 
 export type ExecutionQuery = ListExecutionsArgs;

@@ -100,6 +100,10 @@ pub struct RunOptions {
     pub params: Map<String, Value>,
     /// Cancels the run when fired.
     pub cancel: Option<CancellationToken>,
+    /// Refuse with `ConfirmationRequired` when a step, mapped over the
+    /// samples, would change something outside Hookline (a POST, a PUT…), as
+    /// Retrieve sample does; the caller asks and runs again without it.
+    pub ask_first: bool,
 }
 
 /// The headless core: store, catalog, engine and, once started, the runner
@@ -529,6 +533,22 @@ impl Core {
             Some(input) => input,
             None => self.trigger_sample(&id, &plan.document).await?.unwrap_or_else(|| Value::Object(Map::new())),
         };
+        if options.ask_first {
+            let mut samples = self.samples_of(&id, &plan.document).await?;
+            samples.trigger = Some(input.clone());
+            let effects = hookline_engine::preview::side_effects(
+                &plan.document,
+                self.engine.catalog(),
+                &samples,
+                &self.engine_limits(),
+            );
+            if !effects.is_empty() {
+                return Err(ApiError::new(
+                    ErrorCode::ConfirmationRequired,
+                    format!("running {id} changes things outside Hookline: {}; confirm to run it", effects.join("; ")),
+                ));
+            }
+        }
         let request =
             RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
         let execution = self.engine.enqueue(&request).await?;

@@ -227,6 +227,11 @@ pub struct RunFlowArgs {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub draft: bool,
+    /// Answer `confirmation_required` instead of running when a step would
+    /// change something outside Hookline (the designer's Run once asks).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub ask_first: bool,
 }
 
 /// Arguments of [`Request::ListExecutions`].
@@ -289,7 +294,8 @@ pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
         Version { flow, version } => json(core.version(&flow, version).await?),
         RestoreVersion { flow, version } => json(core.restore_version(&flow, version).await?),
         RunFlow(args) => {
-            let options = RunOptions { input: args.input, draft: args.draft, ..Default::default() };
+            let options =
+                RunOptions { input: args.input, draft: args.draft, ask_first: args.ask_first, ..Default::default() };
             json(core.run_flow(&args.flow, options).await?)
         }
         ListExecutions(args) => {

@@ -371,7 +371,7 @@ impl Core {
 
     /// The current samples of the document's steps: the trigger's, and every
     /// step's by id.
-    async fn samples_of(&self, flow_id: &str, document: &FlowDocument) -> Result<Samples> {
+    pub(crate) async fn samples_of(&self, flow_id: &str, document: &FlowDocument) -> Result<Samples> {
         let mut current = self.store.current_samples(flow_id).await?;
         let trigger = self.trigger_of(document);
         let mut samples = Samples::default();

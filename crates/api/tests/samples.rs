@@ -207,6 +207,37 @@ async fn a_refused_call_names_the_mapped_fields_that_yielded_nothing() {
     );
 }
 
+/// Run once asks before a side effect exactly as Retrieve sample does: a
+/// POST mapped over the samples asks, a GET runs at once.
+#[tokio::test]
+async fn a_run_that_asks_first_refuses_a_side_effect_until_confirmed() {
+    let (dir, core) = core().await;
+    let (api, _shutdown) = petstore(dir.path()).await;
+    let mut doc = flow(json!({}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "inputs": {"url": {"value": format!("{api}/pet")}, "method": {"expr": "$trigger.body.verb"},
+                   "body.name": {"expr": "$trigger.body.petname"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    core.add_sample("flw_map", "stp_hook", Some(json!({"petname": "Gromit", "verb": "POST"})), None, None)
+        .await
+        .unwrap();
+    let ask = RunOptions { draft: true, ask_first: true, ..Default::default() };
+    let asked = core.run_flow("flw_map", ask.clone()).await.unwrap_err();
+    assert_eq!(asked.code, ErrorCode::ConfirmationRequired);
+    assert!(
+        asked.message.contains(&format!("step stp_send (Create pet) would send a POST request to {api}/pet")),
+        "the question says what would change where: {}",
+        asked.message
+    );
+    assert!(core.list_executions(Default::default()).await.unwrap().is_empty(), "nothing ran while asking");
+    let confirmed = core.run_flow("flw_map", RunOptions { draft: true, ..Default::default() }).await.unwrap();
+    assert_eq!(confirmed.status, hookline_model::ExecutionStatus::Succeeded, "{confirmed:?}");
+
+    let get = RunOptions { input: Some(json!({"body": {"verb": "GET"}})), ..ask };
+    let ran = core.run_flow("flw_map", get).await.unwrap();
+    assert_eq!(ran.steps.len(), 3, "a GET changes nothing: it runs without asking");
+}
+
 #[tokio::test]
 async fn a_sample_in_an_imported_file_is_listed_as_the_current_sample() {
     let (_dir, core) = core().await;

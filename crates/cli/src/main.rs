@@ -436,7 +436,7 @@ async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
             on_interrupt.cancel();
         }
     });
-    let options = RunOptions { input, draft: args.draft, params, cancel: Some(cancel) };
+    let options = RunOptions { input, draft: args.draft, params, cancel: Some(cancel), ask_first: false };
     let execution = core.run_flow(&args.flow, options).await?;
     output::print_json(&execution);
     Ok(if execution.status == ExecutionStatus::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED_RUN) })

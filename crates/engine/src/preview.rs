@@ -187,6 +187,48 @@ pub fn preview_step(
     Some(preview)
 }
 
+/// What running the document's actions would change outside Hookline, one
+/// line per step ("step stp_send (Create pet) would send a POST to …"), with
+/// each step's input mapped over the samples as the preview maps it: a run
+/// of the whole flow asks first on these grounds, as Retrieve sample does
+/// for one step.
+pub fn side_effects(document: &FlowDocument, catalog: &Catalog, samples: &Samples, limits: &Limits) -> Vec<String> {
+    document
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let action = catalog.get(&step.component)?.action.clone()?;
+            let preview = preview_step(document, catalog, &step.id, samples, limits)?;
+            let mut input = Map::new();
+            for field in preview.fields {
+                if let Some(value) = field.value {
+                    set_dotted(&mut input, &field.field, value);
+                }
+            }
+            let effect = action.side_effect(&Value::Object(input))?;
+            Some(format!("step {} ({}) would {effect}", step.id, step.name))
+        })
+        .collect()
+}
+
+/// Sets `path` (`body.name`) in `object`, making the objects on the way.
+fn set_dotted(object: &mut Map<String, Value>, path: &str, value: Value) {
+    match path.split_once('.') {
+        None => {
+            object.insert(path.to_string(), value);
+        }
+        Some((head, rest)) => {
+            let child = object.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if !child.is_object() {
+                *child = Value::Object(Map::new());
+            }
+            if let Value::Object(child) = child {
+                set_dotted(child, rest, value);
+            }
+        }
+    }
+}
+
 /// For a plain path expression that found nothing (`$trigger.petname`,
 /// `body.petnmae`, `$steps.stp_get.nme`), the path in the sample it most
 /// likely meant: one that ends with the same fields (`body.petname` for

@@ -5,4 +5,9 @@ import type { JsonValue } from "./serde_json/JsonValue";
  * Arguments of [`Request::RunFlow`]: runs once, the draft when `draft` is
  * true, with `input` as the trigger's output (default: its sample).
  */
-export type RunFlowArgs = { flow: string, input?: JsonValue, draft?: boolean, };
+export type RunFlowArgs = { flow: string, input?: JsonValue, draft?: boolean, 
+/**
+ * Answer `confirmation_required` instead of running when a step would
+ * change something outside Hookline (the designer's Run once asks).
+ */
+askFirst?: boolean, };

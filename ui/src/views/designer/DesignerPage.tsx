@@ -221,7 +221,17 @@ function Designer({ flowId }: { flowId: string }) {
     if (!doc) return;
     setBusy('run');
     try {
-      const execution = await api.runFlow(flowId, { draft: runDraft });
+      let execution;
+      try {
+        execution = await api.runFlow(flowId, { draft: runDraft, askFirst: true });
+      } catch (error) {
+        // The core maps each step over the samples and says what a run would
+        // change outside Hookline (a POST, a PUT…), as Retrieve sample does.
+        if (toApiError(error).code !== 'confirmation_required') throw error;
+        const go = await confirmAction({ title: 'Run the flow?', message: toApiError(error).message, confirmLabel: 'Run it', cancelLabel: 'Cancel' });
+        if (!go) return;
+        execution = await api.runFlow(flowId, { draft: runDraft });
+      }
       const what = runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`;
       const show = { label: 'Show', run: () => setTab('runs') };
       if (execution.status === 'succeeded') toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: show });
