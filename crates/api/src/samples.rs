@@ -4,6 +4,8 @@
 //! no draft and no published version; `sample` in an imported file becomes
 //! the step's current sample, and an export may carry them when asked.
 
+use std::collections::HashMap;
+
 use hookline_engine::preview::{preview_step, Samples};
 use hookline_engine::schema::{infer_schema, value_for_schema};
 use hookline_engine::step_input::{parameters, StepScope};
@@ -274,8 +276,56 @@ impl Core {
             })?;
             samples.trigger = Some(chosen.value);
         }
-        preview_step(&document, self.engine.catalog(), step, &samples, &self.engine_limits())
-            .ok_or_else(|| ApiError::new(ErrorCode::StepNotFound, format!("{flow_id} has no step {step:?}")))
+        let mut preview = preview_step(&document, self.engine.catalog(), step, &samples, &self.engine_limits())
+            .ok_or_else(|| ApiError::new(ErrorCode::StepNotFound, format!("{flow_id} has no step {step:?}")))?;
+        self.settle_empty_fields(&flow_id, &document, &samples, &mut preview).await?;
+        Ok(preview)
+    }
+
+    /// An optional field that yields nothing for one sample is only flagged
+    /// when it yields nothing for every sample of the trigger: a field some
+    /// requests carry and others do not is what optional means.
+    async fn settle_empty_fields(
+        &self,
+        flow_id: &str,
+        document: &FlowDocument,
+        samples: &Samples,
+        preview: &mut StepPreview,
+    ) -> Result<()> {
+        if !preview.fields.iter().any(|f| f.check == FieldCheck::Empty) {
+            return Ok(());
+        }
+        let Some(trigger) = self.trigger_of(document) else { return Ok(()) };
+        let others: Vec<Value> = self
+            .store
+            .list_samples(flow_id, &trigger)
+            .await?
+            .into_iter()
+            .map(|sample| sample.value)
+            .filter(|value| Some(value) != samples.trigger.as_ref())
+            .take(SAMPLES_CHECKED)
+            .collect();
+        let total = others.len() + 1;
+        let limits = self.engine_limits();
+        let mut filled: HashMap<String, usize> = HashMap::new();
+        for value in others {
+            let with = Samples { trigger: Some(value), steps: samples.steps.clone() };
+            let Some(other) = preview_step(document, self.engine.catalog(), &preview.step_id, &with, &limits) else {
+                continue;
+            };
+            for field in other.fields.into_iter().filter(|f| f.value.is_some()) {
+                *filled.entry(field.field).or_default() += 1;
+            }
+        }
+        for field in preview.fields.iter_mut().filter(|f| f.check == FieldCheck::Empty) {
+            if let Some(count) = filled.get(&field.field) {
+                field.check = FieldCheck::Ok;
+                field.message = Some(format!(
+                    "nothing for this sample, so a run leaves it out; {count} of the trigger's {total} samples give it a value"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A JSON Schema of the step's output inferred from all its samples.
@@ -342,9 +392,10 @@ impl Core {
         let limits = self.engine_limits();
         let (mut problems, mut warnings) = (vec![], vec![]);
         for (index, step) in document.steps.iter().enumerate() {
-            let Some(preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
+            let Some(mut preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
                 continue;
             };
+            self.settle_empty_fields(flow_id, document, &samples, &mut preview).await?;
             for field in preview.fields {
                 let (reason, list) = match field.check {
                     FieldCheck::TypeMismatch => ("its value over the current samples does not fit", &mut problems),
@@ -396,6 +447,10 @@ impl Core {
         document.steps.iter().find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger())).map(|s| s.id.clone())
     }
 }
+
+/// How many of a trigger's other samples decide whether an optional field
+/// that maps to nothing is flagged.
+const SAMPLES_CHECKED: usize = 20;
 
 /// A sentence fragment for the confirmation: what running the step does,
 /// from its component's descriptor.

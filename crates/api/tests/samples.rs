@@ -207,6 +207,27 @@ async fn a_refused_call_names_the_mapped_fields_that_yielded_nothing() {
     );
 }
 
+/// A field some samples carry and others do not is what optional means: it
+/// is flagged only when it yields nothing over every sample.
+#[tokio::test]
+async fn an_optional_field_is_flagged_only_when_no_sample_gives_it_a_value() {
+    let (_dir, core) = core().await;
+    core.import_flow(&flow(json!({"value.status": {"expr": "$trigger.body.petstatus"}})).to_string()).await.unwrap();
+    core.add_sample("flw_map", "stp_hook", Some(json!({"petname": "Gromit", "petstatus": "Sold"})), None, None)
+        .await
+        .unwrap();
+    core.add_sample("flw_map", "stp_hook", Some(json!({"petname": "Shaun"})), None, None).await.unwrap();
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    let field = &preview.fields[0];
+    assert_eq!((field.check, field.value.clone()), (FieldCheck::Ok, None), "{field:?}");
+    assert!(field.message.as_deref().unwrap().contains("1 of the trigger's 2 samples give it a value"), "{field:?}");
+    assert!(core.publish("flw_map").await.unwrap().warnings.is_empty(), "nothing to warn about");
+
+    core.import_flow(&flow(json!({"value.status": {"expr": "$trigger.body.status"}})).to_string()).await.unwrap();
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    assert_eq!(preview.fields[0].check, FieldCheck::Empty, "no sample has it: {preview:?}");
+}
+
 /// Run once asks before a side effect exactly as Retrieve sample does: a
 /// POST mapped over the samples asks, a GET runs at once.
 #[tokio::test]
