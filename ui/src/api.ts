@@ -85,8 +85,8 @@ export function createApi(platform: Platform) {
     hooks: (flow: string) => call<HookInfo>('hooks', { flow }),
     listSamples: (flow: string, step: string) => call<Sample[]>('listSamples', { flow, step }),
     addSample: (flow: string, step: string, value: JsonValue) => call<Sample>('addSample', { flow, step, value, source: 'manual' }),
-    setCurrentSample: (flow: string, step: string, sample: string) => call<Sample[] | null>('setCurrentSample', { flow, step, sample }),
-    removeSample: (flow: string, step: string, sample: string) => call<unknown>('removeSample', { flow, step, sample }),
+    setCurrentSample: (flow: string, step: string, sample: string) => call<Sample>('setCurrentSample', { flow, step, sample }),
+    removeSample: (flow: string, step: string, sample: string) => call<Sample | null>('removeSample', { flow, step, sample }),
     listInbox: (flow: string, limit = 50) => call<InboxView[]>('listInbox', { flow, limit }),
     generateSample: (flow: string, step: string, from: GenerateFrom) => call<Sample>('generateSample', { flow, step, from }),
     previewStep: (flow: string, step: string, options: PreviewOptions = {}) =>
@@ -101,7 +101,7 @@ export function createApi(platform: Platform) {
       call<Sample>('retrieveSample', { flow, step, confirm: options.confirm, ...(options.useStored ? { useStored: true } : {}) }),
     /** Waits for the next request to the flow's test URL; it becomes the trigger's sample. */
     captureSample: (flow: string, timeoutMs: number) => call<Sample>('captureSample', { flow, timeoutMs }),
-    cancelCapture: (flow: string) => call<unknown>('cancelCapture', { flow }),
+    cancelCapture: (flow: string) => call<boolean>('cancelCapture', { flow }),
     postmanCollection: (flow: string) => call<JsonValue>('postmanCollection', { flow }),
     openApi: () => call<JsonValue>('openApi'),
     settings: () => call<Settings>('settings'),
