@@ -152,8 +152,8 @@ impl Core {
         let value = match typed {
             Some(shape) if source == SampleSource::Manual => {
                 let config = draft_step.config.clone().unwrap_or_else(|| json!({}));
-                let hook = format!("/hook/{}", record.summary.slug.as_deref().unwrap_or(&flow_id));
-                shape(value, &config, &hook).map_err(|message| ApiError::new(ErrorCode::InvalidInput, message))?
+                shape(value, &config, &draft_hook_path(&record))
+                    .map_err(|message| ApiError::new(ErrorCode::InvalidInput, message))?
             }
             _ => value,
         };
@@ -197,8 +197,7 @@ impl Core {
         let (source, value) = match from {
             SampleFrom::Schema => {
                 let config = draft_step.config.clone().unwrap_or_else(|| json!({}));
-                let hook = format!("/hook/{}", record.summary.slug.as_deref().unwrap_or(&flow_id));
-                let value = match component.output_schema_for(&config, &hook) {
+                let value = match component.output_schema_for(&config, &draft_hook_path(&record)) {
                     Some(schema) => value_for_schema(&schema),
                     None => component.descriptor.example_output.clone(),
                 };
@@ -278,25 +277,22 @@ impl Core {
         }
         let mut preview = preview_step(&document, self.engine.catalog(), step, &samples, &self.engine_limits())
             .ok_or_else(|| ApiError::new(ErrorCode::StepNotFound, format!("{flow_id} has no step {step:?}")))?;
-        self.settle_empty_fields(&flow_id, &document, &samples, &mut preview).await?;
+        let others = self.other_trigger_samples(&flow_id, &document, &samples).await?;
+        self.settle_empty_fields(&document, &samples, &others, &mut preview);
         Ok(preview)
     }
 
-    /// An optional field that yields nothing for one sample is only flagged
-    /// when it yields nothing for every sample of the trigger: a field some
-    /// requests carry and others do not is what optional means.
-    async fn settle_empty_fields(
+    /// The trigger's samples other than the one `samples` previews with (at
+    /// most [`SAMPLES_CHECKED`]): what decides whether an optional field that
+    /// maps to nothing is flagged.
+    async fn other_trigger_samples(
         &self,
         flow_id: &str,
         document: &FlowDocument,
         samples: &Samples,
-        preview: &mut StepPreview,
-    ) -> Result<()> {
-        if !preview.fields.iter().any(|f| f.check == FieldCheck::Empty) {
-            return Ok(());
-        }
-        let Some(trigger) = self.trigger_of(document) else { return Ok(()) };
-        let others: Vec<Value> = self
+    ) -> Result<Vec<Value>> {
+        let Some(trigger) = self.trigger_of(document) else { return Ok(vec![]) };
+        Ok(self
             .store
             .list_samples(flow_id, &trigger)
             .await?
@@ -304,12 +300,28 @@ impl Core {
             .map(|sample| sample.value)
             .filter(|value| Some(value) != samples.trigger.as_ref())
             .take(SAMPLES_CHECKED)
-            .collect();
+            .collect())
+    }
+
+    /// An optional field that yields nothing for one sample is only flagged
+    /// when it yields nothing for every sample of the trigger (`others` are
+    /// the rest of them): a field some requests carry and others do not is
+    /// what optional means.
+    fn settle_empty_fields(
+        &self,
+        document: &FlowDocument,
+        samples: &Samples,
+        others: &[Value],
+        preview: &mut StepPreview,
+    ) {
+        if !preview.fields.iter().any(|f| f.check == FieldCheck::Empty) {
+            return;
+        }
         let total = others.len() + 1;
         let limits = self.engine_limits();
         let mut filled: HashMap<String, usize> = HashMap::new();
         for value in others {
-            let with = Samples { trigger: Some(value), steps: samples.steps.clone() };
+            let with = Samples { trigger: Some(value.clone()), steps: samples.steps.clone() };
             let Some(other) = preview_step(document, self.engine.catalog(), &preview.step_id, &with, &limits) else {
                 continue;
             };
@@ -325,7 +337,6 @@ impl Core {
                 ));
             }
         }
-        Ok(())
     }
 
     /// A JSON Schema of the step's output inferred from all its samples.
@@ -390,19 +401,20 @@ impl Core {
             return Ok((vec![], vec![]));
         }
         let limits = self.engine_limits();
+        let others = self.other_trigger_samples(flow_id, document, &samples).await?;
         let (mut problems, mut warnings) = (vec![], vec![]);
         for (index, step) in document.steps.iter().enumerate() {
             let Some(mut preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
                 continue;
             };
-            self.settle_empty_fields(flow_id, document, &samples, &mut preview).await?;
+            self.settle_empty_fields(document, &samples, &others, &mut preview);
             for field in preview.fields {
                 let (reason, list) = match field.check {
                     FieldCheck::TypeMismatch => ("its value over the current samples does not fit", &mut problems),
                     FieldCheck::MissingRequired if field.source.is_some() => {
                         ("it maps to nothing over the current samples", &mut problems)
                     }
-                    FieldCheck::Empty => ("it maps to nothing over the current samples", &mut warnings),
+                    FieldCheck::Empty => ("it maps to nothing for any of the trigger's samples", &mut warnings),
                     _ => continue,
                 };
                 list.push(Problem {
@@ -446,6 +458,12 @@ impl Core {
         let catalog = self.engine.catalog();
         document.steps.iter().find(|s| catalog.get(&s.component).is_some_and(|c| c.is_trigger())).map(|s| s.id.clone())
     }
+}
+
+/// The path of the hook the draft declares, for samples shaped like its
+/// requests.
+fn draft_hook_path(record: &FlowRecord) -> String {
+    format!("/hook/{}", record.summary.slug.as_deref().unwrap_or(&record.summary.id))
 }
 
 /// How many of a trigger's other samples decide whether an optional field
