@@ -6,8 +6,15 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{ApiError, Core, ErrorCode, ExecutionFilter, Result, RunOptions, SampleFrom};
-use hookline_model::{FlowDocument, SampleSource};
+use crate::{
+    ApiError, Core, ErrorCode, ExecutionFilter, ExpressionCheck, HookInfo, Result, RunOptions, SampleFrom, SavedFlow,
+    Settings,
+};
+use hookline_engine::Problem;
+use hookline_model::{
+    ComponentDescriptor, CredentialView, Execution, ExecutionSummary, FlowDocument, FlowRecord, FlowSummary, InboxView,
+    Sample, SampleSource, StepPreview, VersionInfo,
+};
 
 /// An operation and its arguments: `{"op": "getFlow", "args": {"flow": "flw_…"}}`.
 /// `flow` accepts a flow id or a webhook slug.
@@ -272,64 +279,171 @@ impl Request {
     }
 }
 
-/// Runs `request` against `core`.
-pub async fn dispatch(core: &Core, request: Request) -> Result<Value> {
-    use Request::*;
-    match request {
-        Components => json(core.components()),
-        ListFlows => json(core.list_flows().await?),
-        GetFlow { flow } => json(core.get_flow(&flow).await?),
-        CreateFlow { name } => json(core.create_flow(&name).await?),
-        SaveDraft { document } => json(core.save_draft(document).await?),
-        RenameFlow(args) => json(core.rename_flow(&args.flow, &args.name, args.description.as_deref()).await?),
-        DuplicateFlow { flow } => json(core.duplicate_flow(&flow).await?),
-        DeleteFlow { flow } => json(core.delete_flow(&flow).await?),
-        ImportFlow { text } => json(core.import_flow(&text).await?),
-        ExportFlow { flow, with_samples } => json(core.export_flow(&flow, with_samples.unwrap_or(false)).await?),
-        ValidateFlow { flow } => json(core.validate_flow(&flow).await?),
-        Publish { flow } => json(core.publish(&flow).await?),
-        Start { flow } => json(core.start(&flow).await?),
-        Stop { flow } => json(core.stop(&flow).await?),
-        Versions { flow } => json(core.versions(&flow).await?),
-        Version { flow, version } => json(core.version(&flow, version).await?),
-        RestoreVersion { flow, version } => json(core.restore_version(&flow, version).await?),
-        RunFlow(args) => {
-            let options =
-                RunOptions { input: args.input, draft: args.draft, ask_first: args.ask_first, ..Default::default() };
-            json(core.run_flow(&args.flow, options).await?)
+/// Pairs each operation with the type it answers and the call that answers
+/// it, so that [`dispatch`] and the UI's generated `Operations.ts` come from
+/// one list: a call whose result differs from the declared type does not
+/// compile, and a variant without an entry makes the match non-exhaustive.
+macro_rules! operations {
+    ($core:ident; $($variant:ident $({ $($field:ident),* })? $(($args:ident))? => $response:ty = $call:expr;)*) => {
+        /// Runs `request` against `core`.
+        pub async fn dispatch($core: &Core, request: Request) -> Result<Value> {
+            match request {
+                $(Request::$variant $({ $($field),* })? $(($args))? => json::<$response>($call),)*
+            }
         }
-        ListExecutions(args) => {
-            let filter = ExecutionFilter { flow_id: args.flow, status: None, limit: args.limit.or(Some(50)) };
-            json(core.list_executions(filter).await?)
+
+        /// Each operation's name (as the UI spells it) with the TypeScript
+        /// type of its answer.
+        pub fn responses() -> Vec<OperationResponse> {
+            vec![$(OperationResponse::of::<$response>(stringify!($variant)),)*]
         }
-        GetExecution { id } => json(core.get_execution(&id).await?),
-        ListCredentials => json(core.list_credentials().await?),
-        CheckExpression { expr } => json(core.check_expression(&expr)),
-        Hooks { flow } => json(core.hook_info(&flow).await?),
-        PostmanCollection { flow } => Ok(core.postman_collection(&flow).await?),
-        OpenApi => Ok(core.openapi().await?),
-        Settings => json(core.settings()?),
-        SetListenAddress { address } => json(core.set_listen_address(&address).await?),
-        ListSamples { flow, step } => json(core.list_samples(&flow, &step).await?),
-        AddSample(args) => {
-            json(core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?)
-        }
-        SetCurrentSample { flow, step, sample } => json(core.set_current_sample(&flow, &step, &sample).await?),
-        RemoveSample { flow, step, sample } => json(core.remove_sample(&flow, &step, &sample).await?),
-        GenerateSample { flow, step, from } => json(core.generate_sample(&flow, &step, from).await?),
-        PreviewStep(args) => {
-            json(core.preview_step(&args.flow, &args.step, args.sample.map(|n| n as usize), args.document).await?)
-        }
-        InferSchema { flow, step } => json(core.infer_schema(&flow, &step).await?),
-        RetrieveSample(args) => {
-            json(core.retrieve_sample(&args.flow, &args.step, args.confirm, args.use_stored).await?)
-        }
-        CaptureSample(args) => {
-            json(core.capture_sample(&args.flow, u64::from(args.timeout_ms.unwrap_or(120_000))).await?)
-        }
-        CancelCapture { flow } => json(core.cancel_capture(&flow).await?),
-        ListInbox(args) => json(core.list_inbox(&args.flow, args.limit.unwrap_or(50).min(500)).await?),
+    };
+}
+
+operations! { core;
+    Components => Vec<ComponentDescriptor> = core.components();
+    ListFlows => Vec<FlowSummary> = core.list_flows().await?;
+    GetFlow { flow } => FlowRecord = core.get_flow(&flow).await?;
+    CreateFlow { name } => SavedFlow = core.create_flow(&name).await?;
+    SaveDraft { document } => SavedFlow = core.save_draft(document).await?;
+    RenameFlow(args) => SavedFlow = core.rename_flow(&args.flow, &args.name, args.description.as_deref()).await?;
+    DuplicateFlow { flow } => SavedFlow = core.duplicate_flow(&flow).await?;
+    DeleteFlow { flow } => () = core.delete_flow(&flow).await?;
+    ImportFlow { text } => SavedFlow = core.import_flow(&text).await?;
+    ExportFlow { flow, with_samples } => String = core.export_flow(&flow, with_samples.unwrap_or(false)).await?;
+    ValidateFlow { flow } => Vec<Problem> = core.validate_flow(&flow).await?;
+    Publish { flow } => VersionInfo = core.publish(&flow).await?;
+    Start { flow } => FlowSummary = core.start(&flow).await?;
+    Stop { flow } => FlowSummary = core.stop(&flow).await?;
+    Versions { flow } => Vec<VersionInfo> = core.versions(&flow).await?;
+    Version { flow, version } => FlowDocument = core.version(&flow, version).await?;
+    RestoreVersion { flow, version } => SavedFlow = core.restore_version(&flow, version).await?;
+    RunFlow(args) => Execution = {
+        let options = RunOptions { input: args.input, draft: args.draft, ask_first: args.ask_first, ..Default::default() };
+        core.run_flow(&args.flow, options).await?
+    };
+    ListExecutions(args) => Vec<ExecutionSummary> = {
+        let filter = ExecutionFilter { flow_id: args.flow, status: None, limit: args.limit.or(Some(50)) };
+        core.list_executions(filter).await?
+    };
+    GetExecution { id } => Execution = core.get_execution(&id).await?;
+    ListCredentials => Vec<CredentialView> = core.list_credentials().await?;
+    CheckExpression { expr } => ExpressionCheck = core.check_expression(&expr);
+    Hooks { flow } => HookInfo = core.hook_info(&flow).await?;
+    PostmanCollection { flow } => Value = core.postman_collection(&flow).await?;
+    OpenApi => Value = core.openapi().await?;
+    Settings => Settings = core.settings()?;
+    SetListenAddress { address } => Settings = core.set_listen_address(&address).await?;
+    ListSamples { flow, step } => Vec<Sample> = core.list_samples(&flow, &step).await?;
+    AddSample(args) => Sample =
+        core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?;
+    SetCurrentSample { flow, step, sample } => Sample = core.set_current_sample(&flow, &step, &sample).await?;
+    RemoveSample { flow, step, sample } => Option<Sample> = core.remove_sample(&flow, &step, &sample).await?;
+    GenerateSample { flow, step, from } => Sample = core.generate_sample(&flow, &step, from).await?;
+    PreviewStep(args) => StepPreview =
+        core.preview_step(&args.flow, &args.step, args.sample.map(|n| n as usize), args.document).await?;
+    InferSchema { flow, step } => Value = core.infer_schema(&flow, &step).await?;
+    RetrieveSample(args) => Sample = core.retrieve_sample(&args.flow, &args.step, args.confirm, args.use_stored).await?;
+    CaptureSample(args) => Sample =
+        core.capture_sample(&args.flow, u64::from(args.timeout_ms.unwrap_or(120_000))).await?;
+    CancelCapture { flow } => bool = core.cancel_capture(&flow).await?;
+    ListInbox(args) => Vec<InboxView> = core.list_inbox(&args.flow, args.limit.unwrap_or(50).min(500)).await?;
+}
+
+/// An operation's name and the TypeScript of its answer, with the generated
+/// files that answer's types live in.
+#[derive(Debug, Clone)]
+pub struct OperationResponse {
+    /// As the UI calls it: `getFlow`.
+    pub op: String,
+    /// `FlowRecord`, `Array<Sample>`, `Sample | null`, …
+    pub typescript: String,
+    /// `(type name, file under the bindings folder)` to import.
+    pub imports: Vec<(String, std::path::PathBuf)>,
+}
+
+impl OperationResponse {
+    fn of<T: ts_rs::TS + 'static>(variant: &str) -> Self {
+        let config = ts_rs::Config::default();
+        let mut imports = Vec::new();
+        collect_imports::<T>(&config, &mut imports);
+        let mut op = variant.to_string();
+        op[..1].make_ascii_lowercase();
+        OperationResponse { op, typescript: T::name(&config), imports }
     }
+}
+
+/// The exported types an answer's TypeScript names: the type itself when it
+/// has a file, otherwise what it wraps (`Vec<Sample>` names `Sample`).
+fn collect_imports<T: ts_rs::TS + 'static + ?Sized>(
+    config: &ts_rs::Config,
+    imports: &mut Vec<(String, std::path::PathBuf)>,
+) {
+    struct Visit<'a>(&'a ts_rs::Config, &'a mut Vec<(String, std::path::PathBuf)>);
+    impl ts_rs::TypeVisitor for Visit<'_> {
+        fn visit<U: ts_rs::TS + 'static + ?Sized>(&mut self) {
+            collect_imports::<U>(self.0, self.1);
+        }
+    }
+    match T::output_path() {
+        Some(path) => {
+            let import = (T::ident(config), path);
+            if !imports.contains(&import) {
+                imports.push(import);
+            }
+        }
+        None => T::visit_generics(&mut Visit(config, imports)),
+    }
+}
+
+/// The UI's contract with the core as TypeScript, written next to the ts-rs
+/// bindings by `cargo test` (`Operations.ts`): each operation's arguments
+/// (read from the generated `Request`) and answer, and which answers each
+/// core event makes stale. `ui/src/api.ts` is typed from it, so a response
+/// type there that disagrees with [`dispatch`] fails the UI's build.
+pub fn operations_typescript() -> String {
+    let responses = responses();
+    let mut imports: Vec<(String, std::path::PathBuf)> = Vec::new();
+    for (name, path) in responses.iter().flat_map(|r| r.imports.iter()) {
+        if !imports.iter().any(|(n, _)| n == name) {
+            imports.push((name.clone(), path.clone()));
+        }
+    }
+    imports.sort();
+    let mut out = String::from(
+        "// This file was generated from crates/api/src/ops.rs by `cargo test`. Do not edit this file manually.\n",
+    );
+    out.push_str("import type { CoreEvent } from \"./CoreEvent\";\nimport type { Request } from \"./Request\";\n");
+    for (name, path) in &imports {
+        let module = path.with_extension("");
+        out.push_str(&format!("import type {{ {name} }} from \"./{}\";\n", module.display()));
+    }
+    out.push_str("\n/** What each operation answers. */\nexport type Responses = {\n");
+    for r in &responses {
+        out.push_str(&format!("  {}: {},\n", r.op, r.typescript));
+    }
+    out.push_str(
+        "};\n\n\
+         /** An operation's name, as `call` takes it. */\n\
+         export type Operation = Request[\"op\"];\n\n\
+         /** The arguments an operation takes: `undefined` for one that takes none. */\n\
+         export type ArgsOf<Op extends Operation> = Extract<Request, { op: Op }> extends { args: infer A } ? A : undefined;\n\n\
+         /** Each operation as `[arguments, answer]`. */\n\
+         export type Operations = { [Op in Operation]: [args: ArgsOf<Op>, response: Responses[Op]] };\n\n\
+         /** Which of an event's ids narrows a stale answer. */\n\
+         export type StaleBy = \"all\" | \"flow\" | \"step\" | \"execution\";\n\n\
+         /** The cached answers each core event makes stale. */\n\
+         export const staleAfter = {\n",
+    );
+    for event in hookline_model::CoreEvent::one_of_each() {
+        let list: Vec<String> =
+            event.stale().iter().map(|s| format!("{{ op: \"{}\", by: \"{}\" }}", s.op, s.by.as_str())).collect();
+        out.push_str(&format!("  {}: [{}],\n", event.kind(), list.join(", ")));
+    }
+    out.push_str(
+        "} as const satisfies { [Kind in CoreEvent[\"type\"]]: ReadonlyArray<{ op: Operation; by: StaleBy }> };\n",
+    );
+    out
 }
 
 fn json<T: serde::Serialize>(value: T) -> Result<Value> {
@@ -357,6 +471,45 @@ mod tests {
             matches!(request, Request::RunFlow(RunFlowArgs { draft: false, input: None, .. })),
             "optional arguments default"
         );
+    }
+
+    #[test]
+    fn every_stale_answer_names_an_operation() {
+        let ops: Vec<String> = responses().into_iter().map(|r| r.op).collect();
+        for event in hookline_model::CoreEvent::one_of_each() {
+            for stale in event.stale() {
+                assert!(
+                    ops.iter().any(|op| op == stale.op),
+                    "{} makes {:?} stale, which is no operation",
+                    event.kind(),
+                    stale.op
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn answers_are_typed_as_the_core_returns_them() {
+        let typescript = |op: &str| responses().into_iter().find(|r| r.op == op).unwrap().typescript;
+        assert_eq!(typescript("setCurrentSample"), "Sample");
+        assert_eq!(typescript("removeSample"), "Sample | null");
+        assert_eq!(typescript("listFlows"), "Array<FlowSummary>");
+        assert_eq!(typescript("deleteFlow"), "null");
+    }
+
+    /// Writes `Operations.ts` where ts-rs writes the other bindings (the
+    /// workspace sets `TS_RS_EXPORT_DIR`); CI fails when the committed file differs.
+    #[test]
+    fn export_operations_typescript() {
+        let dir = std::env::var_os("TS_RS_EXPORT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings"));
+        let path = dir.join("Operations.ts");
+        let text = operations_typescript();
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use canonical::{to_canonical_json, to_canonical_value};
 pub use component::{ComponentDescriptor, ComponentKind};
 pub use credential::{CredentialStatus, CredentialView, FlowRef, TokenState, VaultStatus, Verification};
 pub use error::ModelError;
-pub use event::CoreEvent;
+pub use event::{CoreEvent, Stale, StaleBy};
 pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
 pub use flow::{DeclaredField, Edge, FieldType, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
 pub use inbox::{mask_secret_headers, HookRequest, InboxEntry, InboxView};

@@ -1,69 +1,52 @@
 /**
  * Persisted entities through TanStack Query. Nothing polls: core events
- * invalidate exactly the queries they concern (see {@link invalidateFor}).
+ * invalidate exactly the answers the core says they make stale
+ * ({@link invalidateFor} reads the generated `staleAfter` table).
+ *
+ * Every query key starts with the operation that answers it, then the ids it
+ * was asked for in a fixed order (flow, then step; or execution), which is
+ * what lets an event narrow its invalidation to one flow or step.
  */
 import { useQuery, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 
-import type { ExecutionStatus } from '../bindings/ExecutionStatus';
+import { staleAfter, type Operation, type StaleBy } from '../bindings/Operations';
 import type { CoreEvent } from '../platform/types';
 import { useApi } from './apiContext';
 
 export const keys = {
   components: ['components'] as const,
-  flows: ['flows'] as const,
-  flow: (id: string) => ['flow', id] as const,
+  flows: ['listFlows'] as const,
+  flow: (id: string) => ['getFlow', id] as const,
   versions: (id: string) => ['versions', id] as const,
   version: (id: string, version: number) => ['version', id, version] as const,
-  executions: (flowId: string | null) => ['executions', flowId ?? '*'] as const,
-  inbox: (flowId: string) => ['inbox', flowId] as const,
-  executionsAll: ['executions'] as const,
-  execution: (id: string) => ['execution', id] as const,
-  credentials: ['credentials'] as const,
+  executions: (flowId: string | null) => ['listExecutions', flowId ?? '*'] as const,
+  inbox: (flowId: string) => ['listInbox', flowId] as const,
+  executionsAll: ['listExecutions'] as const,
+  execution: (id: string) => ['getExecution', id] as const,
+  credentials: ['listCredentials'] as const,
   hooks: (id: string) => ['hooks', id] as const,
   hooksAll: ['hooks'] as const,
   settings: ['settings'] as const,
-  samples: (flowId: string, stepId: string) => ['samples', flowId, stepId] as const,
-  samplesOfFlow: (flowId: string) => ['samples', flowId] as const,
-  schema: (flowId: string, stepId: string) => ['schema', flowId, stepId] as const,
-  schemasOfFlow: (flowId: string) => ['schema', flowId] as const,
-  previewsOfFlow: (flowId: string) => ['preview', flowId] as const,
-};
+  samples: (flowId: string, stepId: string) => ['listSamples', flowId, stepId] as const,
+  samplesOfFlow: (flowId: string) => ['listSamples', flowId] as const,
+  schema: (flowId: string, stepId: string) => ['inferSchema', flowId, stepId] as const,
+  schemasOfFlow: (flowId: string) => ['inferSchema', flowId] as const,
+  previewsOfFlow: (flowId: string) => ['previewStep', flowId] as const,
+} satisfies Record<string, readonly [Operation, ...unknown[]] | ((...ids: never[]) => readonly [Operation, ...unknown[]])>;
 
-const TERMINAL: ExecutionStatus[] = ['succeeded', 'failed', 'cancelled'];
+/** The key prefix of `op`'s answers that `event` narrows to by `by`. */
+function staleKey(op: Operation, by: StaleBy, event: CoreEvent): readonly unknown[] {
+  if (by === 'all' || event.type === 'listenerChanged') return [op];
+  if (by === 'execution') return event.type === 'executionChanged' ? [op, event.executionId] : [op];
+  if (by === 'step' && event.type === 'sampleChanged') return [op, event.flowId, event.stepId];
+  return [op, event.flowId];
+}
 
-/** Invalidates what one core event makes stale. */
+/** Invalidates what one core event makes stale, as the core declares it. */
 export function invalidateFor(client: QueryClient, event: CoreEvent): void {
-  switch (event.type) {
-    case 'flowChanged':
-      void client.invalidateQueries({ queryKey: keys.flows });
-      void client.invalidateQueries({ queryKey: keys.flow(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.versions(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.hooks(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.samplesOfFlow(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.schemasOfFlow(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.previewsOfFlow(event.flowId) });
-      break;
-    case 'executionChanged':
-      void client.invalidateQueries({ queryKey: keys.executionsAll });
-      void client.invalidateQueries({ queryKey: ['inbox'] });
-      void client.invalidateQueries({ queryKey: keys.execution(event.executionId) });
-      if (TERMINAL.includes(event.status)) {
-        void client.invalidateQueries({ queryKey: keys.flows });
-        void client.invalidateQueries({ queryKey: keys.flow(event.flowId) });
-      }
-      break;
-    case 'listenerChanged':
-      void client.invalidateQueries({ queryKey: keys.settings });
-      void client.invalidateQueries({ queryKey: keys.hooksAll });
-      break;
-    case 'sampleChanged':
-      // Samples live apart from the draft: the flow itself did not change.
-      void client.invalidateQueries({ queryKey: keys.samples(event.flowId, event.stepId) });
-      void client.invalidateQueries({ queryKey: keys.schemasOfFlow(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.previewsOfFlow(event.flowId) });
-      void client.invalidateQueries({ queryKey: keys.hooks(event.flowId) });
-      break;
+  for (const { op, by } of staleAfter[event.type]) {
+    void client.invalidateQueries({ queryKey: staleKey(op, by, event) });
   }
 }
 
