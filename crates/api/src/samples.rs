@@ -4,15 +4,15 @@
 //! no draft and no published version; `sample` in an imported file becomes
 //! the step's current sample, and an export may carry them when asked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hookline_engine::preview::{preview_step, Samples};
 use hookline_engine::schema::{infer_schema, value_for_schema};
 use hookline_engine::step_input::{parameters, StepScope};
 use hookline_engine::{Problem, RunOnceError};
 use hookline_model::{
-    ids, mask_secret_headers, parse_json_text, CoreEvent, FieldCheck, FlowDocument, FlowRecord, Sample, SampleSource,
-    StepPreview,
+    ids, mask_secret_headers, parse_json_text, CoreEvent, FieldCheck, FieldPreview, FlowDocument, FlowRecord, Sample,
+    SampleSource, StepPreview,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -306,16 +306,21 @@ impl Core {
     /// An optional field that yields nothing for one sample is only flagged
     /// when it yields nothing for every sample of the trigger (`others` are
     /// the rest of them): a field some requests carry and others do not is
-    /// what optional means.
+    /// what optional means. A mapped required field stays flagged (a run with
+    /// this sample fails), and its message says how many samples do fill it;
+    /// the answer says which fields some other sample fills.
     fn settle_empty_fields(
         &self,
         document: &FlowDocument,
         samples: &Samples,
         others: &[Value],
         preview: &mut StepPreview,
-    ) {
-        if !preview.fields.iter().any(|f| f.check == FieldCheck::Empty) {
-            return;
+    ) -> HashSet<String> {
+        let unsettled = |f: &FieldPreview| {
+            f.check == FieldCheck::Empty || (f.check == FieldCheck::MissingRequired && f.source.is_some())
+        };
+        if others.is_empty() || !preview.fields.iter().any(unsettled) {
+            return HashSet::new();
         }
         let total = others.len() + 1;
         let limits = self.engine_limits();
@@ -329,14 +334,20 @@ impl Core {
                 *filled.entry(field.field).or_default() += 1;
             }
         }
-        for field in preview.fields.iter_mut().filter(|f| f.check == FieldCheck::Empty) {
-            if let Some(count) = filled.get(&field.field) {
+        for field in preview.fields.iter_mut().filter(|f| unsettled(f)) {
+            let Some(count) = filled.get(&field.field) else { continue };
+            let counted = format!("{count} of the trigger's {total} samples give it a value");
+            if field.check == FieldCheck::Empty {
                 field.check = FieldCheck::Ok;
+                field.message = Some(format!("nothing for this sample, so a run leaves it out; {counted}"));
+            } else {
                 field.message = Some(format!(
-                    "nothing for this sample, so a run leaves it out; {count} of the trigger's {total} samples give it a value"
+                    "the required input {} maps to nothing for this sample, so a run with data like it fails; {counted}",
+                    field.field
                 ));
             }
         }
+        filled.into_keys().collect()
     }
 
     /// A JSON Schema of the step's output inferred from all its samples.
@@ -407,12 +418,17 @@ impl Core {
             let Some(mut preview) = preview_step(document, self.engine.catalog(), &step.id, &samples, &limits) else {
                 continue;
             };
-            self.settle_empty_fields(document, &samples, &others, &mut preview);
+            let filled_elsewhere = self.settle_empty_fields(document, &samples, &others, &mut preview);
             for field in preview.fields {
                 let (reason, list) = match field.check {
                     FieldCheck::TypeMismatch => ("its value over the current samples does not fit", &mut problems),
+                    // Required data some requests lack is worth a warning,
+                    // not a refusal: the flow works for the others.
+                    FieldCheck::MissingRequired if filled_elsewhere.contains(&field.field) => {
+                        ("it maps to nothing for the current sample", &mut warnings)
+                    }
                     FieldCheck::MissingRequired if field.source.is_some() => {
-                        ("it maps to nothing over the current samples", &mut problems)
+                        ("it maps to nothing for any of the trigger's samples", &mut problems)
                     }
                     FieldCheck::Empty => ("it maps to nothing for any of the trigger's samples", &mut warnings),
                     _ => continue,

@@ -180,6 +180,39 @@ async fn publishing_refuses_a_required_field_mapped_to_nothing_and_warns_for_an_
     );
 }
 
+/// A required field is refused only when no sample fills it: one the
+/// current sample lacks but another carries publishes with a warning, and the
+/// field still says a run with data like the current sample fails.
+#[tokio::test]
+async fn a_required_field_some_samples_fill_publishes_with_a_warning() {
+    let (_dir, core) = core().await;
+    let mut doc = flow(json!({}));
+    doc["steps"][2] = json!({"id": "stp_send", "component": "http_request", "name": "Create pet",
+        "inputs": {"url": {"expr": "$trigger.body.callback"}, "method": {"value": "POST"}}});
+    core.import_flow(&doc.to_string()).await.unwrap();
+    let add = |value| core.add_sample("flw_map", "stp_hook", Some(value), None, None);
+    add(json!({"callback": "http://pets.example/a"})).await.unwrap();
+    add(json!({"petname": "Gromit"})).await.unwrap();
+
+    let preview = core.preview_step("flw_map", "stp_send", None, None).await.unwrap();
+    let url = preview.fields.iter().find(|f| f.field == "url").unwrap();
+    assert_eq!(url.check, FieldCheck::MissingRequired, "the current sample lacks it: {url:?}");
+    let message = url.message.as_deref().unwrap();
+    assert!(message.contains("1 of the trigger's 2 samples give it a value"), "{message}");
+
+    let published = core.publish("flw_map").await.expect("another sample fills the field");
+    assert_eq!(published.warnings.len(), 1, "{published:?}");
+    assert!(
+        published.warnings[0]
+            .starts_with("step stp_send (Create pet), field url: it maps to nothing for the current sample"),
+        "{published:?}"
+    );
+
+    core.import_flow(&doc.to_string().replace("body.callback", "body.calback")).await.unwrap();
+    let refused = core.publish("flw_map").await.unwrap_err();
+    assert!(refused.problems[0].message.contains("it maps to nothing for any of the trigger's samples"), "{refused:?}");
+}
+
 /// The tutorial's failure as a user met it: every call answered 400 and the
 /// run log said only that. It now names the mapped fields that were empty.
 #[tokio::test]
