@@ -39,4 +39,10 @@ pub struct ComponentDescriptor {
     /// write). Whether a given step does depends on its input (an HTTP GET
     /// does not): the core answers `confirmation_required` when it would.
     pub side_effects: bool,
+    /// The trigger is called over HTTP: its flow has hook URLs and a test URL
+    /// that captures a request as a sample.
+    pub receives_http: bool,
+    /// What a sample typed by hand is taken as, for the trigger whose output
+    /// wraps it (a webhook keeps a pasted body as a whole request).
+    pub sample_hint: Option<String>,
 }

@@ -38,4 +38,14 @@ branching: boolean,
  * write). Whether a given step does depends on its input (an HTTP GET
  * does not): the core answers `confirmation_required` when it would.
  */
-sideEffects: boolean, };
+sideEffects: boolean, 
+/**
+ * The trigger is called over HTTP: its flow has hook URLs and a test URL
+ * that captures a request as a sample.
+ */
+receivesHttp: boolean, 
+/**
+ * What a sample typed by hand is taken as, for the trigger whose output
+ * wraps it (a webhook keeps a pasted body as a whole request).
+ */
+sampleHint: string | null, };

@@ -14,6 +14,8 @@ function describe(d: Partial<ComponentDescriptor> & Pick<ComponentDescriptor, 'i
     exampleOutput: {},
     branching: false,
     sideEffects: false,
+    receivesHttp: false,
+    sampleHint: null,
     ...d,
   };
 }
@@ -52,6 +54,7 @@ export const fakeComponents: ComponentDescriptor[] = [
   }),
   describe({
     id: 'webhook',
+    receivesHttp: true,
     kind: 'trigger',
     title: 'Webhook',
     description: "Starts the flow when an HTTP request reaches the flow's local hook URL.",

@@ -133,6 +133,8 @@ impl Describe {
             example_output,
             branching: false,
             side_effects: false,
+            receives_http: false,
+            sample_hint: None,
         }
     }
 }

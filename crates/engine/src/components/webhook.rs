@@ -221,6 +221,13 @@ pub(crate) fn component() -> Component {
         }),
     );
     descriptor.credential_kinds = ["none", "basic", "api_key", "bearer", "hmac"].map(String::from).to_vec();
+    descriptor.receives_http = true;
+    descriptor.sample_hint = Some(
+        "Paste the body a caller sends. It is kept as the whole request {method, path, headers, query, body} \
+         with your JSON under body, as a real call arrives, so fields map as body.<name>. A JSON object with a \
+         body key and only those keys is taken as a whole request."
+            .into(),
+    );
     let mut component = Component::new(descriptor, None);
     component.output_schema = Some(output_schema);
     component.trigger_settings = Some(|step| WebhookSettings::from_step(step).map(TriggerSettings::Webhook));
