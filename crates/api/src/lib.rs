@@ -45,8 +45,9 @@ pub struct CaptureCursor {
     after: i64,
 }
 
-/// How often a capture waiter looks for a new test request.
-const CAPTURE_POLL: Duration = Duration::from_millis(100);
+/// How often a capture wait reads the store for a test request that reached
+/// another process's listener; this process's own captures wake it at once.
+const OTHER_PROCESS_CAPTURE_CHECK: Duration = Duration::from_millis(500);
 
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "hookline.db";
@@ -222,22 +223,38 @@ impl Core {
         cancel: CancellationToken,
     ) -> Result<Value> {
         let (id, after) = (&cursor.flow_id, cursor.after);
-        // The request may reach another process's listener (`hookline capture`
-        // beside `hookline serve`), so the store is what is watched.
+        // A capture by this process's listener announces itself; one by
+        // another process's (`hookline capture` beside `hookline serve`)
+        // can only be seen in the store, which is read again now and then.
+        let mut events = self.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(sample) = self.store.capture_after(id, after).await? {
                 return Ok(sample);
             }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(ApiError::new(
-                    ErrorCode::CaptureTimeout,
-                    format!("no test request reached /hook-test/{id} within {} s", timeout.as_secs()),
-                ));
-            }
-            tokio::select! {
-                () = tokio::time::sleep(CAPTURE_POLL) => {}
-                () = cancel.cancelled() => return Err(ApiError::new(ErrorCode::Cancelled, "stopped waiting for a test request")),
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(deadline) => {
+                        return Err(ApiError::new(
+                            ErrorCode::CaptureTimeout,
+                            format!("no test request reached /hook-test/{id} within {} s", timeout.as_secs()),
+                        ));
+                    }
+                    () = cancel.cancelled() => {
+                        return Err(ApiError::new(ErrorCode::Cancelled, "stopped waiting for a test request"));
+                    }
+                    () = tokio::time::sleep(OTHER_PROCESS_CAPTURE_CHECK) => break,
+                    event = events.recv() => match event {
+                        Ok(CoreEvent::SampleChanged { flow_id, .. }) if &flow_id == id => break,
+                        Ok(_) => {}
+                        // Missed events may include the capture.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                            tokio::time::sleep(OTHER_PROCESS_CAPTURE_CHECK).await;
+                            break;
+                        }
+                    },
+                }
             }
         }
     }
