@@ -139,6 +139,26 @@ export async function startBrowser() {
   };
 }
 
+/**
+ * Runs `hookline --data-dir <the test's data dir> ARGS…` to the end, with
+ * `input` on its standard input, as a user at a terminal would (credentials,
+ * for one, are added from the command line); resolves with its output and
+ * rejects when it exits non-zero.
+ */
+export function cli(hookline, args, input = '') {
+  const child = spawn(hooklineBinary(), ['--data-dir', hookline.dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdin.end(input);
+  return new Promise((done, fail) =>
+    child.once('exit', (code) =>
+      code === 0 ? done({ stdout, stderr }) : fail(new Error(`hookline ${args.join(' ')} exited with ${code}:\n${stdout}${stderr}`)),
+    ),
+  );
+}
+
 /** Calls the browser mode's API directly, as a tester's script would. */
 export async function api(hookline, op, args = {}) {
   const response = await fetch(`${hookline.baseUrl}/api/${op}`, {

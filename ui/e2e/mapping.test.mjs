@@ -36,7 +36,7 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
   await page.getByTestId('component-webhook').click();
   await page.locator('[data-field="config:slug"]').fill('mapped-pets');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByTestId('dirty-indicator').filter({ hasText: 'Saved' }).waitFor();
+  await page.getByTestId('dirty-indicator').filter({ hasText: /^Saved$/ }).waitFor();
 
   // Send sample request: the panel waits with a countdown; a real curl arrives.
   await page.getByRole('button', { name: 'Send sample request' }).click();
@@ -83,7 +83,7 @@ test('capture a sample, map fields by dragging, preview, retrieve, publish and c
   }
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByTestId('dirty-indicator').filter({ hasText: 'Saved' }).waitFor();
+  await page.getByTestId('dirty-indicator').filter({ hasText: /^Saved$/ }).waitFor();
 
   // Retrieve sample: a POST changes the pet store, so it asks first.
   await page.getByRole('button', { name: 'Retrieve sample' }).click();

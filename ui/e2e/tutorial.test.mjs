@@ -62,7 +62,7 @@ test('the tutorial: design, publish, start, call the hook, export and import', a
 
   await screenshot(page, 'designer-step-panel');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByTestId('dirty-indicator').filter({ hasText: 'Saved' }).waitFor();
+  await page.getByTestId('dirty-indicator').filter({ hasText: /^Saved$/ }).waitFor();
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByTestId('flow-version').filter({ hasText: 'v1' }).waitFor();
   await page.getByRole('button', { name: 'Start' }).click();
