@@ -3,7 +3,9 @@
 # designer embedded, starts it under a virtual display and a private session
 # bus with a temp data dir and a temp HOME, and drives it through
 # tauri-driver (src-tauri/e2e/desktop.spec.mjs): the window appears, a flow
-# made in the UI is listed, core events reach the window.
+# made in the UI is listed, core events reach the window, and the webhook
+# tutorial is followed in the window up to a live call that creates a pet in
+# the demo pet store (started here on a free port and stopped on exit).
 #
 #   bash scripts/desktop-e2e.sh                       (needs ui/dist built)
 #   UPDATE_SCREENSHOTS=1 bash scripts/desktop-e2e.sh  (also docs/designer-desktop.png)
@@ -32,6 +34,7 @@ if [ ! -d src-tauri/e2e/node_modules ] || [ src-tauri/e2e/package-lock.json -nt 
     (cd src-tauri/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 cargo build -p hookline-desktop --features custom-protocol
+cargo build -p hookline-cli # the demo pet store the tutorial's flow calls
 
 source scripts/lib/session-dir.sh
 make_session_dir
@@ -45,6 +48,30 @@ chmod +x "$work/bin/xdg-open"
 # Port 0: the listener takes any free port, so a running Hookline is no obstacle.
 printf '{"listenAddress":"127.0.0.1:0"}\n' >"$work/data/settings.json"
 
+# The demo pet store, on a port the OS chooses, with its own data dir; it is
+# stopped when the script exits, before the session dir is removed.
+mkdir -p "$work/petstore"
+target/debug/hookline --data-dir "$work/petstore" demo petstore --listen 127.0.0.1:0 >"$work/petstore.log" 2>&1 &
+petstore_pid=$!
+stop_petstore() {
+    kill "$petstore_pid" 2>/dev/null || true
+    wait "$petstore_pid" 2>/dev/null || true
+    remove_session_dir
+}
+trap stop_petstore EXIT
+petstore_url=
+for _ in $(seq 100); do
+    petstore_url=$(sed -n 's|^pet store listening on \(http://[^ ]*\).*|\1|p' "$work/petstore.log")
+    [ -n "$petstore_url" ] && break
+    kill -0 "$petstore_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$petstore_url" ]; then
+    echo "desktop-e2e: the demo pet store did not start:" >&2
+    cat "$work/petstore.log" >&2
+    exit 1
+fi
+
 # NO_AT_BRIDGE keeps GTK from starting accessibility bus daemons that would
 # outlive the session; the app's own chatter goes to a log shown on failure.
 status=0
@@ -54,6 +81,7 @@ env HOME="$work/home" \
     HOOKLINE_E2E_SHOT="$root/target/e2e/desktop.png" \
     TAURI_DRIVER="$tauri_driver" \
     HOOKLINE_E2E_OPENED="$work/opened.txt" \
+    HOOKLINE_E2E_PETSTORE="$petstore_url" \
     PATH="$work/bin:$PATH" \
     NO_AT_BRIDGE=1 \
     dbus-run-session -- xvfb-run -a -s "-screen 0 1600x1000x24" \

@@ -6,14 +6,17 @@
 //   HOOKLINE_DESKTOP_APP  absolute path of the built hookline-desktop
 //   HOOKLINE_E2E_SHOT     where to write the screenshot of the flows list
 //   HOOKLINE_E2E_OPENED   file where the xdg-open stand-in notes the links it got
+//   HOOKLINE_E2E_PETSTORE base URL of the demo pet store the tutorial's flow calls
+//                         (hookline demo petstore, started and stopped by the script)
 //   UPDATE_SCREENSHOTS=1  also write the designer canvas to docs/designer-desktop.png
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 import { remote } from 'webdriverio';
 
@@ -25,6 +28,14 @@ const FLOW_NAME = 'Orders from the shop';
 const OTHER_FLOW = 'Made outside the window';
 const EXAMPLE = join(root, 'examples/pets.flow.json');
 const EXAMPLE_NAME = JSON.parse(readFileSync(EXAMPLE, 'utf8')).name;
+const TUTORIAL_FLOW = 'Pets from the webhook tutorial';
+/** The sample exactly as the elastic.io tutorial prints it ("Paste the following JSON"). */
+const TUTORIAL_JSON = `{
+  "petname": "Gromit",
+  "petstatus": "Sold"
+}`;
+const petstore = process.env.HOOKLINE_E2E_PETSTORE;
+const run = promisify(execFile);
 
 function readFileIfAny(path) {
   try {
@@ -102,6 +113,34 @@ async function screenshot(browser, path) {
   mkdirSync(dirname(path), { recursive: true });
   await browser.saveScreenshot(path);
   step(`wrote ${path}`);
+}
+
+/**
+ * Puts `text` on the clipboard as a reader copying it from the tutorial's
+ * page would: WebKit lets a page write the clipboard only in answer to a user
+ * gesture, so a stand-in for the page's "copy" button is clicked for real,
+ * then removed.
+ */
+async function copyToClipboard(browser, text) {
+  await browser.execute((text) => {
+    const button = document.createElement('button');
+    button.id = 'e2e-copy';
+    button.textContent = 'Copy';
+    button.style.cssText = 'position:fixed;top:0;left:0;z-index:100000';
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(text).then(
+        () => (button.dataset.copied = 'ok'),
+        (e) => (button.dataset.copied = String(e)),
+      );
+    });
+    document.body.append(button);
+  }, text);
+  const button = await browser.$('#e2e-copy');
+  await button.click();
+  await browser.waitUntil(async () => (await button.getAttribute('data-copied')) !== null, { timeoutMsg: 'copying never finished' });
+  const copied = await button.getAttribute('data-copied');
+  await browser.execute(() => document.getElementById('e2e-copy')?.remove());
+  assert.equal(copied, 'ok', 'a click may write the clipboard');
 }
 
 /** The flows list's row of the flow named `name`. */
@@ -226,6 +265,103 @@ try {
   await browser.waitUntil(async () => (await preview.isExisting()) && (await preview.getText()).includes('Shaun'), {
     timeoutMsg: 'the mapping editor did not preview body.name from the new sample',
   });
+  await browser.keys('Escape');
+  await (await browser.$('[data-testid="mapping-editor"]')).waitForExist({ reverse: true });
+
+  step('the webhook tutorial in the window: pasted sample, fields picked from the tree, publish, start, call');
+  assert.ok(petstore, 'HOOKLINE_E2E_PETSTORE names the demo pet store (scripts/desktop-e2e.sh starts it)');
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await browser.$("//button[normalize-space()='New flow']")).click();
+  const flowName = await browser.$('#new-flow-name');
+  await flowName.waitForDisplayed();
+  await flowName.setValue(TUTORIAL_FLOW);
+  await browser.keys('Enter');
+  const search = await browser.$('input[placeholder="Search components"]');
+  await search.waitForDisplayed({ timeoutMsg: 'a new flow did not open the component chooser on its trigger' });
+  await search.setValue('webhook');
+  await (await browser.$('[data-testid="component-webhook"]')).click();
+  const tutorialFlow = (await call(browser, { op: 'listFlows' })).ok.find((f) => f.name === TUTORIAL_FLOW);
+  assert.ok(tutorialFlow?.id, 'the tutorial flow was created');
+  await (await browser.$("//button[normalize-space()='Save']")).click();
+  await (await browser.$("//*[@data-testid='dirty-indicator'][normalize-space()='Saved']")).waitForDisplayed();
+
+  // "Add sample manually": the tutorial's JSON goes through the clipboard.
+  const samples = await browser.$('[data-testid="samples-section"]');
+  await (await samples.$("//button[normalize-space()='Add sample']")).click();
+  await copyToClipboard(browser, TUTORIAL_JSON);
+  const sampleEditor = await samples.$('[data-testid="sample-editor"] .cm-content');
+  await sampleEditor.click();
+  await browser.keys(['Control', 'v']);
+  await browser.waitUntil(async () => (await sampleEditor.getText()).includes('"petstatus": "Sold"'), {
+    timeout: 5_000,
+    timeoutMsg: 'pasting did not put the tutorial JSON into the sample editor',
+  });
+  const saveSample = await samples.$("//button[normalize-space()='Save sample']");
+  await saveSample.waitForEnabled({ timeoutMsg: 'the pasted JSON was not accepted as valid' });
+  await saveSample.click();
+  await (await samples.$('[data-testid="sample-current"]')).waitForDisplayed({ timeoutMsg: 'the pasted sample did not become current' });
+  const trigger = (await call(browser, { op: 'getFlow', args: { flow: tutorialFlow.id } })).ok.draft.steps[0];
+  const [kept] = (await call(browser, { op: 'listSamples', args: { flow: tutorialFlow.id, step: trigger.id } })).ok;
+  assert.deepEqual(
+    kept?.value,
+    { method: 'POST', path: `/hook/${tutorialFlow.id}`, headers: { 'content-type': 'application/json' }, query: {}, body: { petname: 'Gromit', petstatus: 'Sold' } },
+    `the pasted JSON is kept as the body of a request to the hook: ${JSON.stringify(kept)}`,
+  );
+
+  // The pet store's POST /pet, its name and status picked from the sample tree.
+  await (await browser.$('button[aria-label="Add step after Webhook"]')).click();
+  await (await browser.$('input[placeholder="Search components"]')).setValue('http');
+  await (await browser.$('[data-testid="component-http_request"]')).click();
+  const url = await browser.$('[data-field="inputs:url"]');
+  await url.waitForDisplayed();
+  await url.setValue(`${petstore}/pet`);
+  await (await browser.$('[data-field="inputs:method"]')).selectByVisibleText('POST');
+  for (const field of ['name', 'status']) {
+    await (await browser.$("//button[normalize-space()='Add body field']")).click();
+    const fieldName = await browser.$('input[aria-label="New body field name"]');
+    await fieldName.setValue(field);
+    await browser.keys('Enter');
+    await (await browser.$(`[data-field="inputs:body.${field}"]`)).waitForExist();
+  }
+  await (await browser.$("//button[normalize-space()='Map fields']")).click();
+  const mapping = await browser.$('[data-testid="mapping-editor"]');
+  await mapping.waitForDisplayed();
+  for (const [target, source, expected] of [
+    ['body.name', '$trigger.body.petname', 'Gromit'],
+    ['body.status', '$trigger.body.petstatus', 'Sold'],
+  ]) {
+    const field = await mapping.$(`[data-testid="target-field"][data-field="${target}"]`);
+    await (await field.$('.cm-content')).click();
+    await (await mapping.$(`[data-testid="source-field"][data-path="${source}"]`)).click();
+    await browser.waitUntil(async () => (await field.$('.cm-content').getText()).trim() === source, {
+      timeoutMsg: `picking ${source} did not write it into ${target}`,
+    });
+    const value = await field.$('[data-testid="preview-value"]');
+    await browser.waitUntil(async () => (await value.isExisting()) && (await value.getText()).includes(expected), {
+      timeoutMsg: `${target} did not preview ${expected}`,
+    });
+  }
+  await browser.keys('Escape');
+  await mapping.waitForExist({ reverse: true });
+
+  await (await browser.$("//button[normalize-space()='Publish']")).click();
+  await (await browser.$("//*[@data-testid='flow-version'][normalize-space()='v1']")).waitForDisplayed({ timeoutMsg: 'publishing did not make v1' });
+  await (await browser.$("//button[normalize-space()='Start']")).click();
+  await (await browser.$("//*[@data-testid='flow-state'][normalize-space()='Live']")).waitForDisplayed({ timeoutMsg: 'the flow did not go live' });
+  await (await browser.$("//button[@role='tab'][normalize-space()='Hooks']")).click();
+  const hookUrl = (await (await browser.$('[data-testid="hook-url"]')).getText()).trim();
+  assert.match(hookUrl, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/hook/${tutorialFlow.id}$`), 'the Hooks tab shows the live hook /hook/FLOW_ID');
+
+  const { stdout } = await run('curl', ['-sS', '-X', 'POST', hookUrl, '-H', 'Content-Type: application/json', '-d', TUTORIAL_JSON, '-w', '\n%{http_code}']);
+  assert.equal(stdout.split('\n').pop(), '202', `the hook accepts the tutorial's payload: ${stdout}`);
+  await (await browser.$("//button[@role='tab'][normalize-space()='Runs']")).click();
+  await (await browser.$('[data-testid="runs-tab"] [data-testid="execution-row"][data-status="succeeded"]')).waitForDisplayed({
+    timeoutMsg: 'the Runs tab shows no succeeded execution',
+  });
+  const executions = (await call(browser, { op: 'listExecutions', args: { flow: tutorialFlow.id } })).ok;
+  assert.deepEqual(executions.map((e) => [e.trigger, e.status]), [['webhook', 'succeeded']], 'one webhook run, succeeded');
+  const pets = await (await fetch(`${petstore}/pet`)).json();
+  assert.deepEqual(pets.map((p) => [p.name, p.status]), [['Gromit', 'Sold']], `the run created the pet: ${JSON.stringify(pets)}`);
   step('passed');
 } catch (error) {
   if (browser) {
