@@ -56,6 +56,12 @@ pub enum ErrorCode {
     SignatureInvalid,
     /// The caller authenticated, but no access rule of the hook admits it.
     Forbidden,
+    /// The request named a `Host` the listener does not serve (a page using
+    /// DNS rebinding, or a tunnel host not on the allow list).
+    HostNotAllowed,
+    /// A browser page from another origin called a hook that does not list
+    /// it in `allowedOrigins`.
+    CrossOrigin,
     /// The request body is over the listener's limit.
     PayloadTooLarge,
     /// A body that says it is JSON does not parse.
@@ -105,7 +111,8 @@ impl ErrorCode {
             ErrorCode::Unauthorized | ErrorCode::AuthFailed | ErrorCode::SignatureInvalid => 401,
             ErrorCode::FlowNotStarted => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::CrossOrigin => 403,
+            ErrorCode::HostNotAllowed => 421,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::InvalidJson | ErrorCode::NoTrigger => 400,
             ErrorCode::Overloaded => 503,
@@ -148,6 +155,8 @@ impl ErrorCode {
             ErrorCode::AuthFailed => "auth_failed",
             ErrorCode::SignatureInvalid => "signature_invalid",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::HostNotAllowed => "host_not_allowed",
+            ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidJson => "invalid_json",
             ErrorCode::NoTrigger => "no_trigger",

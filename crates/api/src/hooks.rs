@@ -218,8 +218,18 @@ fn openapi_operation(flow: &FlowRecord, settings: &WebhookSettings, method: &str
     responses.insert("400".into(), error("The body says it is JSON but does not parse (invalid_json)."));
     if settings.is_guarded() {
         responses.insert("401".into(), error("Missing or wrong credentials (auth_failed, signature_invalid)."));
-        responses.insert("403".into(), error("The caller is not admitted by the hook's policies (forbidden)."));
+        responses.insert(
+            "403".into(),
+            error("The caller is not admitted by the hook's policies (forbidden), or a web page from an origin the hook does not list called it (cross_origin)."),
+        );
+    } else {
+        responses
+            .insert("403".into(), error("A web page from an origin the hook does not list called it (cross_origin)."));
     }
+    responses.insert(
+        "421".into(),
+        error("The Host header names a host this listener does not serve (host_not_allowed); allow a tunnel's host in Settings or with --allowed-host."),
+    );
     responses.insert("404".into(), error("No such flow (flow_not_found), or the flow is stopped (flow_not_started)."));
     responses.insert(
         "405".into(),

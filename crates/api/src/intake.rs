@@ -120,7 +120,8 @@ impl Core {
         // The entry moves into the journal with an accepted request (it is
         // the request's one record); a refused one gets it back to keep.
         let mut slot = Some(entry);
-        match self.intake(&mut slot, too_large).await {
+        let mut cors = None;
+        let mut reply = match self.intake(&mut slot, too_large, &mut cors).await {
             Ok(reply) => reply,
             Err(error) => {
                 // Rejected requests are kept too, with the reason, so a tester
@@ -138,40 +139,56 @@ impl Core {
                 };
                 if error.code == ErrorCode::Internal {
                     tracing::error!(%inbox_id, error = %error.message, "a hook request failed");
-                    return HookReply::error(&ApiError::internal());
+                    HookReply::error(&ApiError::internal())
+                } else {
+                    HookReply::error(&error)
                 }
-                HookReply::error(&error)
             }
+        };
+        // A page the hook admits from another origin may read the answer,
+        // refusals included.
+        if let Some(origin) = cors {
+            reply.headers.push(("access-control-allow-origin".into(), origin));
+            reply.headers.push(("vary".into(), "Origin".into()));
         }
+        reply
     }
 
-    async fn intake(&self, slot: &mut Option<InboxEntry>, too_large: Option<usize>) -> Result<HookReply> {
+    async fn intake(
+        &self,
+        slot: &mut Option<InboxEntry>,
+        too_large: Option<usize>,
+        cors: &mut Option<String>,
+    ) -> Result<HookReply> {
         let entry = slot.as_mut().expect("the entry stays in its slot until it is accepted");
-        let key = entry.flow_key.clone();
-        let target = self.hook_target(&key).await?.ok_or_else(|| {
-            ApiError::new(ErrorCode::FlowNotFound, format!("no flow {key:?} (give a flow id or a webhook slug)"))
-        })?;
-        entry.flow_id = Some(target.flow_id.clone());
-        if target.draft_slug_only && target.latest_version.is_some() {
-            return Err(ApiError::new(
-                ErrorCode::FlowNotFound,
-                format!(
-                    "no live hook is named {key:?}: it is the slug in the draft of {}, which takes effect when the draft is published",
-                    target.flow_id
-                ),
-            ));
-        }
-        let (true, Some(version)) = (target.live, target.latest_version) else {
-            return Err(ApiError::new(
-                ErrorCode::FlowNotStarted,
-                format!("flow {} is not started; publish and start it", target.flow_id),
-            ));
+        let resolved = self.live_hook(entry).await;
+        let (target, version, plan) = match resolved {
+            Ok(resolved) => resolved,
+            Err(error) => {
+                // A page from another origin learns nothing it could use and
+                // leaves nothing behind, whatever it named.
+                if crate::origin::check_browser(&entry.request, &WebhookSettings::default()).is_err() {
+                    slot.take();
+                }
+                return Err(error);
+            }
         };
-        let plan = self.version_plan(&target.flow_id, version).await?;
-        let settings = plan.trigger.webhook().ok_or_else(|| {
-            ApiError::new(ErrorCode::FlowNotFound, format!("flow {} has no webhook trigger", target.flow_id))
-        })?;
+        let entry = slot.as_mut().expect("the entry stays in its slot until it is accepted");
+        let settings = plan.trigger.webhook().expect("a live hook's plan has webhook settings");
+        // A page from another origin is refused before anything is kept: a
+        // site the user visits must not fill their inbox either.
+        match crate::origin::check_browser(&entry.request, settings) {
+            Ok(origin) => *cors = origin,
+            Err(error) => {
+                slot.take();
+                return Err(error);
+            }
+        }
         let method = entry.request.method.clone();
+        if method == "OPTIONS" && entry.request.header("access-control-request-method").is_some() {
+            let preflight = slot.take().expect("the entry stays in its slot until it is accepted");
+            return preflight_reply(&preflight.request, settings, cors.take());
+        }
         if !settings.accepts(&method) {
             let allow = settings.methods.join(", ");
             return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("this hook accepts {allow}, not {method}"))
@@ -251,6 +268,39 @@ impl Core {
                 }),
             )),
         }
+    }
+
+    /// The live hook an inbox entry's key names: its flow (noted in the
+    /// entry), published version and compiled plan.
+    async fn live_hook(&self, entry: &mut InboxEntry) -> Result<(HookTarget, u32, Arc<Plan>)> {
+        let key = entry.flow_key.clone();
+        let target = self.hook_target(&key).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::FlowNotFound, format!("no flow {key:?} (give a flow id or a webhook slug)"))
+        })?;
+        entry.flow_id = Some(target.flow_id.clone());
+        if target.draft_slug_only && target.latest_version.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::FlowNotFound,
+                format!(
+                    "no live hook is named {key:?}: it is the slug in the draft of {}, which takes effect when the draft is published",
+                    target.flow_id
+                ),
+            ));
+        }
+        let (true, Some(version)) = (target.live, target.latest_version) else {
+            return Err(ApiError::new(
+                ErrorCode::FlowNotStarted,
+                format!("flow {} is not started; publish and start it", target.flow_id),
+            ));
+        };
+        let plan = self.version_plan(&target.flow_id, version).await?;
+        if plan.trigger.webhook().is_none() {
+            return Err(ApiError::new(
+                ErrorCode::FlowNotFound,
+                format!("flow {} has no webhook trigger", target.flow_id),
+            ));
+        }
+        Ok((target, version, plan))
     }
 
     /// Checks the caller against the hook's credential and access policies.
@@ -334,6 +384,9 @@ impl Core {
         }
         let flow = self.get_flow(&incoming.key).await?;
         let catalog = self.engine.catalog();
+        let draft_settings = catalog.trigger_settings(&flow.draft);
+        let hook_settings = draft_settings.as_ref().and_then(|t| t.webhook()).cloned().unwrap_or_default();
+        crate::origin::check_browser(&incoming.request, &hook_settings)?;
         let trigger = catalog.trigger_step(&flow.draft).ok_or_else(|| {
             ApiError::new(ErrorCode::NoTrigger, format!("flow {} has no trigger to keep a sample for", flow.summary.id))
         })?;
@@ -352,6 +405,31 @@ impl Core {
             Err(_) => format!("/executions/{execution_id}"),
         }
     }
+}
+
+/// The answer to a browser's CORS preflight: which methods and headers the
+/// page may send, for an origin the hook lists (a preflight from the
+/// listener's own origin, or none, admits nothing more than it already has).
+fn preflight_reply(request: &HookRequest, settings: &WebhookSettings, origin: Option<String>) -> Result<HookReply> {
+    let Some(origin) = origin else {
+        return Err(ApiError::new(ErrorCode::CrossOrigin, "a preflight must come from an origin the hook lists"));
+    };
+    let wanted = request.header("access-control-request-method").unwrap_or_default().to_ascii_uppercase();
+    if !settings.accepts(&wanted) {
+        let allow = settings.methods.join(", ");
+        return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("this hook accepts {allow}, not {wanted}"))
+            .with_header("allow", allow));
+    }
+    let mut headers = vec![
+        ("access-control-allow-origin".to_string(), origin),
+        ("access-control-allow-methods".to_string(), settings.methods.join(", ")),
+        ("access-control-max-age".to_string(), "600".to_string()),
+        ("vary".to_string(), "Origin".to_string()),
+    ];
+    if let Some(asked) = request.header("access-control-request-headers") {
+        headers.push(("access-control-allow-headers".to_string(), asked.to_string()));
+    }
+    Ok(HookReply { status: 204, headers, body: ReplyBody::Empty })
 }
 
 fn payload_too_large(limit: usize) -> ApiError {

@@ -10,6 +10,7 @@ mod error;
 mod hooks;
 mod intake;
 pub mod ops;
+mod origin;
 mod samples;
 mod settings;
 mod vault;
@@ -117,6 +118,7 @@ pub struct Core {
     hosting: settings::Hosting,
     captures: samples::CaptureWaits,
     targets: intake::Targets,
+    allowed_hosts: origin::AllowedHosts,
     runner: std::sync::OnceLock<Arc<Runner>>,
     /// Stops the runner and its background work.
     stop: CancellationToken,
@@ -151,6 +153,7 @@ impl Core {
             hosting: Default::default(),
             captures: Default::default(),
             targets: Default::default(),
+            allowed_hosts: Default::default(),
             runner: Default::default(),
             stop: CancellationToken::new(),
         })

@@ -95,6 +95,11 @@ pub enum Request {
     SetListenAddress {
         address: String,
     },
+    /// Saves the host names requests may name besides addresses and
+    /// `localhost` (tunnels); the `Settings`.
+    SetAllowedHosts {
+        hosts: Vec<String>,
+    },
     /// A step's samples, newest first (`Sample[]`).
     ListSamples {
         flow: String,
@@ -334,6 +339,7 @@ operations! { core;
     OpenApi => Value = core.openapi().await?;
     Settings => Settings = core.settings()?;
     SetListenAddress { address } => Settings = core.set_listen_address(&address).await?;
+    SetAllowedHosts { hosts } => Settings = core.set_allowed_hosts(&hosts)?;
     ListSamples { flow, step } => Vec<Sample> = core.list_samples(&flow, &step).await?;
     AddSample(args) => Sample =
         core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?;

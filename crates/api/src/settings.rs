@@ -22,9 +22,19 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// by serde's default (ignored), so an older build reads a newer file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct StoredSettings {
+pub(crate) struct StoredSettings {
     #[serde(default = "default_listen")]
     listen_address: String,
+    /// Host names besides addresses and `localhost` that requests may name
+    /// in `Host` (a tunnel's public name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) allowed_hosts: Vec<String>,
+}
+
+impl Default for StoredSettings {
+    fn default() -> Self {
+        StoredSettings { listen_address: default_listen(), allowed_hosts: vec![] }
+    }
 }
 
 fn default_listen() -> String {
@@ -40,6 +50,9 @@ pub struct Settings {
     pub data_dir: String,
     /// The address the listener binds (from the settings file).
     pub listen_address: String,
+    /// Host names a request may name besides addresses and `localhost`, for
+    /// tunnels; any other `Host` is refused.
+    pub allowed_hosts: Vec<String>,
     pub listener: ListenerState,
 }
 
@@ -86,6 +99,7 @@ impl Core {
                 .display()
                 .to_string(),
             listen_address: stored.listen_address,
+            allowed_hosts: stored.allowed_hosts,
             listener: state,
         })
     }
@@ -104,19 +118,54 @@ impl Core {
         // A listener that failed to bind tries again even at the same address.
         let unchanged = state.running && state.address.as_deref() == Some(&parsed.to_string());
         let host = self.hosting.host.lock().expect("hosting lock").as_ref().and_then(Weak::upgrade);
+        let stored = StoredSettings { listen_address: parsed.to_string(), ..self.settings_file()? };
         match host {
             Some(host) if !unchanged => {
                 host.move_to(parsed).await?;
-                write_settings(&self.data_dir, &StoredSettings { listen_address: parsed.to_string() })?;
+                write_settings(&self.data_dir, &stored)?;
             }
             _ => {
-                write_settings(&self.data_dir, &StoredSettings { listen_address: parsed.to_string() })?;
+                write_settings(&self.data_dir, &stored)?;
                 let mut state = self.hosting.state.lock().expect("hosting lock");
                 state.restart_needed = state.running && !unchanged;
             }
         }
         self.engine.emit(CoreEvent::ListenerChanged);
         self.settings()
+    }
+
+    /// Saves the host names requests may name besides addresses and
+    /// `localhost` (a tunnel's public name); they apply at once.
+    pub fn set_allowed_hosts(&self, hosts: &[String]) -> Result<Settings> {
+        let mut names: Vec<String> = Vec::new();
+        for host in hosts {
+            let name = crate::origin::host_name(host);
+            let valid = !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                        && !label.starts_with('-')
+                });
+            if !valid {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("{host:?} is not a host name: expected a name such as abc.trycloudflare.com"),
+                ));
+            }
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        write_settings(&self.data_dir, &StoredSettings { allowed_hosts: names.clone(), ..self.settings_file()? })?;
+        self.allowed_hosts.set_from_settings(names);
+        self.engine.emit(CoreEvent::ListenerChanged);
+        self.settings()
+    }
+
+    pub(crate) fn settings_file(&self) -> Result<StoredSettings> {
+        read_settings(&self.data_dir)
     }
 
     /// The listener's state as its host last reported it.
@@ -169,7 +218,7 @@ fn read_settings(data_dir: &Path) -> Result<StoredSettings> {
                 format!("{} is not readable settings ({e}); fix or delete it", path.display()),
             )
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoredSettings { listen_address: default_listen() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(StoredSettings::default()),
         Err(e) => Err(ApiError::new(ErrorCode::Internal, format!("cannot read {}: {e}", path.display()))),
     }
 }
@@ -193,7 +242,8 @@ mod tests {
     fn missing_settings_give_the_default_address_and_written_ones_read_back() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read_settings(dir.path()).unwrap().listen_address, DEFAULT_LISTEN, "no file, default address");
-        write_settings(dir.path(), &StoredSettings { listen_address: "127.0.0.1:9999".into() }).unwrap();
+        let stored = StoredSettings { listen_address: "127.0.0.1:9999".into(), ..StoredSettings::default() };
+        write_settings(dir.path(), &stored).unwrap();
         assert_eq!(read_settings(dir.path()).unwrap().listen_address, "127.0.0.1:9999", "the saved address is read");
     }
 

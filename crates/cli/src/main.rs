@@ -115,6 +115,10 @@ struct ServeArgs {
     /// Executions running at the same time.
     #[arg(long, default_value_t = 64, value_name = "N")]
     concurrency: usize,
+    /// A host name requests may name in `Host` besides addresses and
+    /// localhost, such as a tunnel's (repeat for more; Settings keeps a list too).
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    allowed_hosts: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -497,6 +501,7 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     // Found before binding, so a missing UI build fails fast and clearly.
     let ui_dir = if args.ui { Some(web::find_ui_dir(args.ui_dir)?) } else { None };
     let core = std::sync::Arc::new(core);
+    core.allow_hosts(args.allowed_hosts);
     let recovered = core
         .start_runner(hookline_api::RunnerConfig {
             concurrency: args.concurrency,

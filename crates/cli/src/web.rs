@@ -17,7 +17,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use futures_util::Stream;
 use hookline_api::ops::{dispatch, Request};
@@ -74,8 +74,12 @@ pub fn router(core: Arc<Core>, token: String, ui_dir: &Path) -> Router {
     let state = Web { core, token: token.into() };
     let api = Router::new()
         .route("/api/events", get(events))
-        .route("/api/{op}", post(call))
+        .route("/api/{op}", post(call).fallback(unknown_api))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token))
+        // Anything else under /api is a client's mistake, answered as the
+        // API answers, not with the designer's page.
+        .route("/api", any(unknown_api))
+        .route("/api/{op}/{*rest}", any(unknown_api))
         .with_state(state);
     // Unknown paths get the page, so a reload on a client-side route works.
     let files = ServeDir::new(ui_dir).fallback(ServeFile::new(ui_dir.join("index.html")));
@@ -83,6 +87,14 @@ pub fn router(core: Arc<Core>, token: String, ui_dir: &Path) -> Router {
         .merge(api)
         .fallback_service(files)
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+}
+
+async fn unknown_api(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let error = ApiError::new(
+        ErrorCode::InvalidInput,
+        format!("no such API route: {method} {}; operations are POST /api/{{operation}}", uri.path()),
+    );
+    error_response(StatusCode::NOT_FOUND, &error)
 }
 
 #[derive(serde::Deserialize)]

@@ -36,6 +36,25 @@ struct Running {
     done: tokio::task::JoinHandle<()>,
 }
 
+/// Refuses a request whose `Host` the listener does not serve before any
+/// route sees it (DNS rebinding); the core decides which hosts those are.
+async fn check_host(
+    axum::extract::State(core): axum::extract::State<Arc<Core>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        // A `Host` that is not text is refused as a name nobody serves.
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+    match core.check_host(host.as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(error) => crate::error_response(error),
+    }
+}
+
 /// Binds the webhook listener (and any extra routes) and serves it in the
 /// background. A failure to bind is reported to the core as the listener's
 /// state, for the UI to show, and returned; a listener that follows the
@@ -45,6 +64,8 @@ pub async fn host(core: Arc<Core>, options: ListenerOptions) -> (Arc<Hosted>, Re
     if let Some(extra) = options.extra {
         routes = routes.merge(extra);
     }
+    // Every route, the browser UI's included, first checks the `Host`.
+    let routes = routes.layer(axum::middleware::from_fn_with_state(core.clone(), check_host));
     let hosted = Arc::new(Hosted { core: core.clone(), router: routes, running: Mutex::new(None) });
     if options.follow_settings {
         let host: Arc<dyn ListenerHost> = hosted.clone();

@@ -147,7 +147,7 @@ fn reply(reply: HookReply) -> Response {
 /// The one mapping of a core error to an HTTP answer: the code's status and
 /// `{"error": {"code", "message"}}`; internal failures say nothing more
 /// (their cause is logged where they happened).
-fn error_response(error: ApiError) -> Response {
+pub(crate) fn error_response(error: ApiError) -> Response {
     let error = if error.code == ErrorCode::Internal {
         tracing::error!(error = %error.message, "a listener request failed");
         ApiError::internal()

@@ -48,6 +48,7 @@ export type Responses = {
   openApi: JsonValue,
   settings: Settings,
   setListenAddress: Settings,
+  setAllowedHosts: Settings,
   listSamples: Array<Sample>,
   addSample: Sample,
   setCurrentSample: Sample,

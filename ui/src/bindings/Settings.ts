@@ -12,4 +12,9 @@ dataDir: string,
 /**
  * The address the listener binds (from the settings file).
  */
-listenAddress: string, listener: ListenerState, };
+listenAddress: string, 
+/**
+ * Host names a request may name besides addresses and `localhost`, for
+ * tunnels; any other `Host` is refused.
+ */
+allowedHosts: Array<string>, listener: ListenerState, };

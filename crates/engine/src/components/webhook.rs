@@ -52,6 +52,11 @@ pub struct WebhookSettings {
     /// Access rules (`profile:admin`, `role:reviewers`); any match admits.
     #[serde(default)]
     pub policies: Vec<String>,
+    /// Web origins (`https://app.example.com`) whose pages may call the hook
+    /// from a browser; `*` admits any. Other pages are refused, so a site the
+    /// user visits cannot drive their local hooks.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
     /// The vault credential that guards the hook (the step's `credential`).
     #[serde(skip)]
     pub credential: Option<String>,
@@ -73,6 +78,7 @@ impl Default for WebhookSettings {
             respond: RespondMode::Async,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             policies: vec![],
+            allowed_origins: vec![],
             credential: None,
         }
     }
@@ -98,6 +104,11 @@ impl WebhookSettings {
     /// How long a synchronous reply waits.
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
+    }
+
+    /// Whether a browser page from `origin` may call the hook.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|allowed| allowed == "*" || allowed.eq_ignore_ascii_case(origin))
     }
 
     /// Whether callers must prove who they are (a credential or policies).
@@ -208,6 +219,12 @@ pub(crate) fn component() -> Component {
                 "policies": {
                     "title": "Access policies", "description": "Rules such as profile:admin or role:reviewers; any match admits the caller.",
                     "type": "array", "items": {"type": "string", "pattern": "^(profile|role):.+$"}
+                },
+                "allowedOrigins": {
+                    "title": "Allowed web origins",
+                    "description": "Web pages that may call the hook from a browser, as origins such as https://app.example.com (* for any). Other pages are refused; curl, Postman and servers are not affected.",
+                    "type": "array", "uniqueItems": true,
+                    "items": {"type": "string", "pattern": "^(\\*|https?://[^/?#\\s]+)$"}
                 }
             }
         }),

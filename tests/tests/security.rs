@@ -1,0 +1,161 @@
+//! Attacks a web page could make on the local listener, made for real against
+//! `hookline serve` over HTTP, each next to the legitimate call that must
+//! still work: DNS rebinding (a foreign `Host`), cross-origin calls and
+//! preflights, and JSON smuggled in a `text/plain` body.
+
+use std::time::Duration;
+
+use hookline_tests::{hook_flow, live, transform, Hookline};
+use reqwest::blocking::{Client, Response};
+use serde_json::{json, Value};
+
+fn client() -> Client {
+    Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+fn json_of(response: Response) -> Value {
+    let text = response.text().unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("a JSON body ({e}): {text:?}"))
+}
+
+/// The requests the flow's inbox holds, as `hookline inbox list --json` prints them.
+fn inbox(hookline: &Hookline, flow: &str) -> Vec<Value> {
+    hookline.run(&["inbox", "list", flow, "--json"]).ok().json().as_array().unwrap().clone()
+}
+
+fn echo_flow(id: &str, config: Value) -> Value {
+    hook_flow(id, config, vec![transform("stp_echo", "$trigger.body")])
+}
+
+#[test]
+fn a_foreign_host_is_refused_before_anything_is_kept_and_allowed_tunnel_hosts_work() {
+    let hookline = Hookline::new();
+    live(&hookline, &[echo_flow("flw_pets", json!({"slug": "pets"}))]);
+    let server = hookline.serve(&["--allowed-host", "pets.tunnel.example"]);
+    let client = client();
+    let hook = format!("{}/hook/pets", server.url);
+
+    // A page at rebind.example whose name now resolves to 127.0.0.1.
+    let rebound = client.post(&hook).header("host", "rebind.example:8787").json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(rebound.status(), 421);
+    let body = json_of(rebound);
+    assert_eq!(body["error"]["code"], "host_not_allowed", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("--allowed-host"), "says how to allow it: {body}");
+    assert!(inbox(&hookline, "pets").is_empty(), "nothing of the refused request is kept");
+
+    for host in ["pets.tunnel.example", "PETS.tunnel.example.:443", "localhost:1", "127.0.0.1", "[::1]:9"] {
+        let response = client.post(&hook).header("host", host).json(&json!({"a": 1})).send().unwrap();
+        assert_eq!(response.status(), 202, "{host} is served");
+    }
+    let plain = client.post(&hook).json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(plain.status(), 202, "curl naming the address it called");
+    let accepted = json_of(client.post(&hook).header("host", "pets.tunnel.example").json(&json!({})).send().unwrap());
+    assert!(
+        accepted["statusUrl"].as_str().unwrap().starts_with(&server.url),
+        "links are built from the listener's address, never from Host: {accepted}"
+    );
+}
+
+#[test]
+fn a_page_from_another_origin_cannot_call_a_hook_unless_the_hook_lists_it() {
+    let hookline = Hookline::new();
+    live(
+        &hookline,
+        &[
+            echo_flow("flw_closed", json!({"slug": "closed"})),
+            echo_flow(
+                "flw_open",
+                json!({"slug": "open", "methods": ["POST", "PUT"], "allowedOrigins": ["https://app.example"]}),
+            ),
+        ],
+    );
+    let server = hookline.serve(&[]);
+    let client = client();
+    let closed = format!("{}/hook/closed", server.url);
+
+    let page = client.post(&closed).header("origin", "https://evil.example").json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(page.status(), 403);
+    assert_eq!(json_of(page)["error"]["code"], "cross_origin");
+    let form = client
+        .post(&closed)
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=1")
+        .send()
+        .unwrap();
+    assert_eq!(form.status(), 403, "a form posted from another site");
+    let unknown =
+        client.post(format!("{}/hook/nope", server.url)).header("origin", "https://evil.example").send().unwrap();
+    assert_eq!(unknown.status(), 404);
+    assert!(inbox(&hookline, "closed").is_empty() && inbox(&hookline, "nope").is_empty(), "pages leave nothing behind");
+
+    let own = client.post(&closed).header("origin", server.url.as_str()).json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(own.status(), 202, "the listener's own origin");
+    let curl = client.post(&closed).json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(curl.status(), 202, "a server-to-server caller sends no Origin");
+
+    let open = format!("{}/hook/open", server.url);
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, &open)
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "PUT")
+        .header("access-control-request-headers", "content-type, x-trace")
+        .send()
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    let headers = preflight.headers();
+    assert_eq!(headers["access-control-allow-origin"], "https://app.example");
+    assert_eq!(headers["access-control-allow-methods"], "POST, PUT");
+    assert_eq!(headers["access-control-allow-headers"], "content-type, x-trace");
+    let listed = client.put(&open).header("origin", "https://app.example").json(&json!({"a": 1})).send().unwrap();
+    assert_eq!(listed.status(), 202);
+    assert_eq!(listed.headers()["access-control-allow-origin"], "https://app.example", "the page may read the answer");
+    let stranger = client
+        .request(reqwest::Method::OPTIONS, &open)
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .unwrap();
+    assert_eq!(stranger.status(), 403, "only the listed origin gets a preflight");
+    assert!(stranger.headers().get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn a_text_plain_body_is_never_read_as_json() {
+    let hookline = Hookline::new();
+    live(&hookline, &[echo_flow("flw_text", json!({"slug": "text", "respond": "sync"}))]);
+    let server = hookline.serve(&[]);
+    let client = client();
+    // What a page's no-preflight `fetch` can send: JSON text labelled text/plain.
+    let response = client
+        .post(format!("{}/hook/text", server.url))
+        .header("content-type", "text/plain")
+        .body(r#"{"admin": true}"#)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(json_of(response)["output"], json!(r#"{"admin": true}"#), "the body stays a string");
+}
+
+#[test]
+fn browser_mode_answers_unknown_api_paths_with_json_and_checks_the_host() {
+    let hookline = Hookline::new();
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(ui.path().join("index.html"), "<!doctype html><title>Hookline</title>").unwrap();
+    let server = hookline.serve(&["--ui", "--ui-dir", ui.path().to_str().unwrap()]);
+    let client = client();
+    for (method, path) in
+        [("GET", "/api/listFlows"), ("GET", "/api/flows/list"), ("POST", "/api"), ("DELETE", "/api/x/y")]
+    {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = client.request(method.clone(), format!("{}{path}", server.url)).send().unwrap();
+        let status = response.status().as_u16();
+        assert!(status == 404 || status == 401, "{method} {path}: {status}");
+        let body = json_of(response);
+        assert!(body["code"].is_string(), "{method} {path} answers a JSON error, not the page: {body}");
+    }
+    let page = client.get(format!("{}/flows/flw_x", server.url)).send().unwrap();
+    assert_eq!(page.status(), 200, "the designer's own routes still get the page");
+    let rebound = client.get(format!("{}/", server.url)).header("host", "rebind.example").send().unwrap();
+    assert_eq!(rebound.status(), 421, "a rebinding page cannot load the designer either");
+}
