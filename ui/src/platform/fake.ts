@@ -312,6 +312,7 @@ export function createFakePlatform(options: FakeOptions = {}): FakePlatform {
   const settings = (): Settings => ({
     dataDir: '/home/user/.local/share/hookline',
     listenAddress,
+    allowedHosts: [],
     listener: { address: listenAddress, running: listenerError === null, error: listenerError, restartNeeded: false },
   });
 
