@@ -58,9 +58,16 @@ impl Core {
                 (settings.and_then(|s| s.webhook().cloned()), slug)
             }
         };
-        let settings = settings.ok_or_else(|| {
+        let mut settings = settings.ok_or_else(|| {
             ApiError::new(ErrorCode::InvalidInput, format!("{id} has no Webhook trigger, so it has no hook"))
         })?;
+        // A "No Auth" credential admits every caller: the hook is open, and
+        // its tooling must not tell testers to authenticate.
+        if let Some(name) = &settings.credential {
+            if self.get_credential(name).await.is_ok_and(|credential| credential.kind == "none") {
+                settings.credential = None;
+            }
+        }
         let key = key.unwrap_or_else(|| id.clone());
         let url = format!("{base}/hook/{key}");
         let body = self.sample_body(flow).await?;
