@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { FlowDocument } from '../bindings/FlowDocument';
-import { fakeComponents } from '../platform/fakeCatalog';
+import { builtInComponents } from '../test/components';
 import { catalogOf, documentToGraph, graphToDocument } from './convert';
 import { hasTrigger, makeStepId, selectedStepId, useEditor } from './store';
 
-const catalog = catalogOf(fakeComponents);
-const byId = (id: string) => fakeComponents.find((c) => c.id === id)!;
+const catalog = catalogOf(builtInComponents);
+const byId = (id: string) => builtInComponents.find((c) => c.id === id)!;
 
 const pets: FlowDocument = {
   schemaVersion: 1,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import type { JsonValue } from '../bindings/serde_json/JsonValue';
-import { inferSchema } from '../platform/fakeMapping';
 import { buildSourceTree, childPath } from './sampleTree';
 
 const find = (node: ReturnType<typeof buildSourceTree>, path: string): ReturnType<typeof buildSourceTree> | undefined =>
@@ -13,7 +12,24 @@ describe('source tree', () => {
       { body: { petname: 'Gromit', tags: ['a', 'b'], owner: null } },
       { body: { petname: 'Wallace', age: 3, owner: { name: 'W' } } },
     ];
-    const tree = buildSourceTree('$trigger', 'Webhook', inferSchema(samples), samples[0]!);
+    // The core's inferSchema answer for these two samples.
+    const inferred: JsonValue = {
+      type: 'object',
+      properties: {
+        body: {
+          type: 'object',
+          properties: {
+            age: { type: 'integer' },
+            owner: { type: ['null', 'object'], nullable: true, properties: { name: { type: 'string' } }, required: ['name'] },
+            petname: { type: 'string' },
+            tags: { type: 'array', items: { type: 'string' } },
+          },
+          required: ['owner', 'petname'],
+        },
+      },
+      required: ['body'],
+    };
+    const tree = buildSourceTree('$trigger', 'Webhook', inferred, samples[0]!);
     expect(find(tree, '$trigger.body.petname'), 'a field in every sample is required and carries its value').toMatchObject({ types: ['string'], optional: false, value: 'Gromit' });
     expect(find(tree, '$trigger.body.age'), 'a field some samples lack is optional, shown without a value').toMatchObject({ types: ['integer'], optional: true });
     expect(find(tree, '$trigger.body.age')!.value).toBeUndefined();

@@ -11,11 +11,6 @@ describe('platform selection', () => {
   it('picks the browser mode otherwise', () => {
     expect(detectPlatform({})).toBe('browser');
   });
-
-  it('picks the fake only in the fake build mode', () => {
-    expect(detectPlatform({ __TAURI_INTERNALS__: {} }, 'fake')).toBe('fake');
-    expect(detectPlatform({}, 'production')).toBe('browser');
-  });
 });
 
 describe('browser mode', () => {
