@@ -30,7 +30,10 @@ const orders: FlowSummary = {
   createdAt: '2026-12-03T09:52:43.298Z',
   updatedAt: '2026-12-03T09:52:43.298Z',
 };
-const ordersRecord: FlowRecord = { ...orders, draft: { schemaVersion: 1, id: 'flw_orders', name: 'Orders', steps: [], edges: [] } };
+const ordersRecord: FlowRecord = {
+  ...orders,
+  draft: { schemaVersion: 1, id: 'flw_orders', name: 'Orders', steps: [], edges: [] },
+};
 
 describe('app', () => {
   it('creates a flow from the empty list and opens it with the trigger chooser', async () => {
@@ -43,7 +46,11 @@ describe('app', () => {
       createFlow: () => {
         flows = [orders];
         platform.emit({ type: 'flowChanged', flowId: 'flw_orders' });
-        return { flowId: 'flw_orders', created: true, problems: [{ path: 'steps', message: 'the flow has no steps; add a trigger' }] };
+        return {
+          flowId: 'flw_orders',
+          created: true,
+          problems: [{ path: 'steps', message: 'the flow has no steps; add a trigger' }],
+        };
       },
       getFlow: () => ordersRecord,
       components: () => builtInComponents,
@@ -71,7 +78,8 @@ describe('app', () => {
       listener: {
         address: '127.0.0.1:8787',
         running: false,
-        error: 'port 8787 is already in use on 127.0.0.1 (another program or Hookline listens there); change the listener address in Settings',
+        error:
+          'port 8787 is already in use on 127.0.0.1 (another program or Hookline listens there); change the listener address in Settings',
         restartNeeded: false,
       },
     };

@@ -23,7 +23,17 @@ export interface DialogProps {
  * A modal dialog: focus moves in and stays in (Tab cycles), Escape closes,
  * and focus returns to where it was when the dialog closes.
  */
-export function Dialog({ title, onClose, children, footer, initialFocus, wide, className, role = 'dialog', testId }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  initialFocus,
+  wide,
+  className,
+  role = 'dialog',
+  testId,
+}: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
@@ -47,7 +57,9 @@ export function Dialog({ title, onClose, children, footer, initialFocus, wide, c
       return;
     }
     if (event.key !== 'Tab' || !panel.current) return;
-    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
+    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+      (el) => el.offsetParent !== null || el === document.activeElement,
+    );
     if (items.length === 0) return;
     const first = items[0]!;
     const last = items[items.length - 1]!;

@@ -230,4 +230,12 @@ export const transform: ComponentDescriptor = {
 };
 
 /** The answer to `components`, in the core's order. */
-export const builtInComponents: ComponentDescriptor[] = [manual, webhook, condition, delay, httpRequest, respond, transform];
+export const builtInComponents: ComponentDescriptor[] = [
+  manual,
+  webhook,
+  condition,
+  delay,
+  httpRequest,
+  respond,
+  transform,
+];

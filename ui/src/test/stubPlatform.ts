@@ -58,7 +58,9 @@ export function stubPlatform(answers: Answers = {}): StubPlatform {
       const answer = handlers[op];
       if (!answer) {
         unanswered.push(op);
-        throw new Error(`the test gives no answer for the core operation "${op}" (called with ${JSON.stringify(args)})`);
+        throw new Error(
+          `the test gives no answer for the core operation "${op}" (called with ${JSON.stringify(args)})`,
+        );
       }
       // A copy, as over the wire: the page must not share objects with the fixture.
       return structuredClone(await answer(args)) as T;

@@ -10,7 +10,10 @@ describe('component chooser', () => {
     render(<ComponentChooser components={builtInComponents} hasTrigger={false} onPick={onPick} onClose={() => {}} />);
     const search = screen.getByPlaceholderText('Search components');
     expect(document.activeElement).toBe(search);
-    expect(screen.getAllByRole('option').map((o) => o.querySelector('.chooser-title')!.textContent)).toEqual(['Manual run', 'Webhook']);
+    expect(screen.getAllByRole('option').map((o) => o.querySelector('.chooser-title')!.textContent)).toEqual([
+      'Manual run',
+      'Webhook',
+    ]);
     fireEvent.change(search, { target: { value: 'webhook' } });
     expect(screen.getAllByRole('option')).toHaveLength(1);
     fireEvent.keyDown(search, { key: 'Enter' });
@@ -31,7 +34,14 @@ describe('component chooser', () => {
     const last = screen.getAllByRole('option').at(-1)!;
     expect(last.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(search, { key: 'Enter' });
-    expect(onPick).toHaveBeenCalledWith(expect.objectContaining({ id: builtInComponents.filter((c) => c.kind === 'action').sort((a, b) => a.title.localeCompare(b.title)).at(-1)!.id }));
+    expect(onPick).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: builtInComponents
+          .filter((c) => c.kind === 'action')
+          .sort((a, b) => a.title.localeCompare(b.title))
+          .at(-1)!.id,
+      }),
+    );
   });
 
   it('closes on Escape and says when nothing matches', () => {

@@ -26,8 +26,20 @@ const doc: FlowDocument = {
   id: 'flw_pets',
   name: 'Pets',
   steps: [
-    { id: 'stp_hook', component: 'webhook', name: 'Webhook', config: { slug: 'pets' }, sample: { body: { petname: 'Gromit', petstatus: 'Sold' } } },
-    { id: 'stp_lookup', component: 'transform', name: 'Lookup', inputs: { value: { expr: '$trigger.body' } }, sample: { id: 7 } },
+    {
+      id: 'stp_hook',
+      component: 'webhook',
+      name: 'Webhook',
+      config: { slug: 'pets' },
+      sample: { body: { petname: 'Gromit', petstatus: 'Sold' } },
+    },
+    {
+      id: 'stp_lookup',
+      component: 'transform',
+      name: 'Lookup',
+      inputs: { value: { expr: '$trigger.body' } },
+      sample: { id: 7 },
+    },
     {
       id: 'stp_create',
       component: 'http_request',
@@ -77,14 +89,26 @@ const schemas: Record<string, JsonValue> = {
   stp_hook: {
     type: 'object',
     properties: {
-      body: { type: 'object', properties: { petname: { type: 'string' }, petstatus: { type: 'string' } }, required: ['petname', 'petstatus'] },
+      body: {
+        type: 'object',
+        properties: { petname: { type: 'string' }, petstatus: { type: 'string' } },
+        required: ['petname', 'petstatus'],
+      },
     },
     required: ['body'],
   },
   stp_lookup: { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] },
 };
 
-const method: FieldPreview = { field: 'method', source: { value: 'POST' }, value: 'POST', valueType: 'string', expected: 'string', required: false, check: 'ok' };
+const method: FieldPreview = {
+  field: 'method',
+  source: { value: 'POST' },
+  value: 'POST',
+  valueType: 'string',
+  expected: 'string',
+  required: false,
+  check: 'ok',
+};
 const url: FieldPreview = {
   field: 'url',
   source: { value: 'http://127.0.0.1:9000/pet' },
@@ -107,18 +131,42 @@ const nameUnset: FieldPreview = {
 const previews: [Record<string, Input>, FieldPreview[]][] = [
   [{ url: { value: 'http://127.0.0.1:9000/pet' }, method: { value: 'POST' } }, [method, url, nameUnset]],
   [
-    { url: { value: 'http://127.0.0.1:9000/pet' }, method: { value: 'POST' }, 'body.name': { expr: '$trigger.body.petname' } },
+    {
+      url: { value: 'http://127.0.0.1:9000/pet' },
+      method: { value: 'POST' },
+      'body.name': { expr: '$trigger.body.petname' },
+    },
     [
-      { field: 'body.name', source: { expr: '$trigger.body.petname' }, value: 'Gromit', valueType: 'string', expected: 'string', required: true, check: 'ok' },
+      {
+        field: 'body.name',
+        source: { expr: '$trigger.body.petname' },
+        value: 'Gromit',
+        valueType: 'string',
+        expected: 'string',
+        required: true,
+        check: 'ok',
+      },
       method,
       url,
     ],
   ],
   [
-    { url: { value: 'http://127.0.0.1:9000/pet' }, method: { value: 'POST' }, timeoutMs: { expr: '$steps.stp_lookup.id' } },
+    {
+      url: { value: 'http://127.0.0.1:9000/pet' },
+      method: { value: 'POST' },
+      timeoutMs: { expr: '$steps.stp_lookup.id' },
+    },
     [
       method,
-      { field: 'timeoutMs', source: { expr: '$steps.stp_lookup.id' }, value: 7, valueType: 'integer', expected: 'integer', required: false, check: 'ok' },
+      {
+        field: 'timeoutMs',
+        source: { expr: '$steps.stp_lookup.id' },
+        value: 7,
+        valueType: 'integer',
+        expected: 'integer',
+        required: false,
+        check: 'ok',
+      },
       url,
       nameUnset,
     ],
@@ -145,12 +193,24 @@ const previews: [Record<string, Input>, FieldPreview[]][] = [
         check: 'type_mismatch',
         message: '"Gromit" is not of type "integer"',
       },
-      { field: 'url', valueType: 'missing', expected: 'string', required: true, check: 'missing_required', message: 'the required input url is not set' },
+      {
+        field: 'url',
+        valueType: 'missing',
+        expected: 'string',
+        required: true,
+        check: 'missing_required',
+        message: 'the required input url is not set',
+      },
     ],
   ],
 ];
 
-const sortedJson = (inputs: Record<string, Input>) => JSON.stringify(Object.keys(inputs).sort().map((k) => [k, inputs[k]]));
+const sortedJson = (inputs: Record<string, Input>) =>
+  JSON.stringify(
+    Object.keys(inputs)
+      .sort()
+      .map((k) => [k, inputs[k]]),
+  );
 
 function preview({ step, document }: CallArgs): StepPreview {
   const inputs = (document as FlowDocument).steps.find((s) => s.id === step)?.inputs ?? {};
@@ -179,7 +239,11 @@ function setup(flow: FlowDocument = doc, answers: Answers = {}) {
   return { platform, wrap };
 }
 
-const inputs = (id: string) => useEditor.getState().document().steps.find((s) => s.id === id)!.inputs!;
+const inputs = (id: string) =>
+  useEditor
+    .getState()
+    .document()
+    .steps.find((s) => s.id === id)!.inputs!;
 
 describe('mapping editor', () => {
   it('shows earlier steps as a tree and writes the picked source into the focused target', async () => {
@@ -188,12 +252,18 @@ describe('mapping editor', () => {
     const editor = await screen.findByTestId('mapping-editor');
     const petname = await within(editor).findByRole('button', { name: /^petname, string/ });
     expect(petname.getAttribute('data-path')).toBe('$trigger.body.petname');
-    expect(editor.querySelector('[data-path="$steps.stp_lookup.id"]'), 'a later step is shown by name, mapped by id').toBeTruthy();
+    expect(
+      editor.querySelector('[data-path="$steps.stp_lookup.id"]'),
+      'a later step is shown by name, mapped by id',
+    ).toBeTruthy();
     const target = editor.querySelector<HTMLElement>('[data-testid="target-field"][data-field="body.name"]')!;
     fireEvent.focus(within(target).getByRole('textbox'));
     fireEvent.click(petname);
     expect(inputs('stp_create')['body.name']).toEqual({ expr: '$trigger.body.petname' });
-    expect(target.querySelector('[data-field-input="body.name"]')!.textContent, 'the editor shows the picked expression').toBe('$trigger.body.petname');
+    expect(
+      target.querySelector('[data-field-input="body.name"]')!.textContent,
+      'the editor shows the picked expression',
+    ).toBe('$trigger.body.petname');
     const value = await within(target).findByTestId('preview-value', {}, { timeout: 2000 });
     expect(value.textContent).toContain('"Gromit"');
   });
@@ -208,7 +278,15 @@ describe('mapping editor', () => {
       return el;
     });
     const data = new Map<string, string>();
-    const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), getData: (k: string) => data.get(k) ?? '', get types() { return [...data.keys()]; }, effectAllowed: '', dropEffect: '' };
+    const dataTransfer = {
+      setData: (k: string, v: string) => data.set(k, v),
+      getData: (k: string) => data.get(k) ?? '',
+      get types() {
+        return [...data.keys()];
+      },
+      effectAllowed: '',
+      dropEffect: '',
+    };
     fireEvent.dragStart(source, { dataTransfer });
     const target = editor.querySelector<HTMLElement>('[data-testid="target-field"][data-field="timeoutMs"]')!;
     fireEvent.dragOver(target, { dataTransfer });
@@ -218,11 +296,18 @@ describe('mapping editor', () => {
 
   it('flags type mismatches, missing required fields and unknown steps with their messages', async () => {
     const { wrap } = setup();
-    useEditor.getState().updateStep('stp_create', (s) => ({ ...s, inputs: { timeoutMs: { expr: '$trigger.body.petname' }, 'body.name': { expr: '$steps.stp_gone.id' } } }));
+    useEditor.getState().updateStep('stp_create', (s) => ({
+      ...s,
+      inputs: { timeoutMs: { expr: '$trigger.body.petname' }, 'body.name': { expr: '$steps.stp_gone.id' } },
+    }));
     render(wrap(<MappingEditor flowId="flw_pets" stepId="stp_create" component={http} onClose={() => undefined} />));
     const editor = await screen.findByTestId('mapping-editor');
     const flag = async (field: string) =>
-      within(editor.querySelector<HTMLElement>(`[data-testid="target-field"][data-field="${field}"]`)!).findByTestId('preview-flag', {}, { timeout: 2000 });
+      within(editor.querySelector<HTMLElement>(`[data-testid="target-field"][data-field="${field}"]`)!).findByTestId(
+        'preview-flag',
+        {},
+        { timeout: 2000 },
+      );
     expect((await flag('timeoutMs')).getAttribute('data-check')).toBe('type_mismatch');
     expect((await flag('url')).getAttribute('data-check')).toBe('missing_required');
     expect((await flag('body.name')).textContent).toMatch(/Unknown step.*stp_gone/);
@@ -236,7 +321,13 @@ describe('trigger samples', () => {
       ...gromit,
       id: 'smp_wallace',
       createdAt: '2026-12-03T09:51:25.289Z',
-      value: { body: { petname: 'Wallace' }, method: 'POST', path: '/hook/pets', headers: { 'content-type': 'application/json' }, query: {} },
+      value: {
+        body: { petname: 'Wallace' },
+        method: 'POST',
+        path: '/hook/pets',
+        headers: { 'content-type': 'application/json' },
+        query: {},
+      },
     };
     let samples = [gromit];
     const { wrap, platform } = setup(doc, {
@@ -254,7 +345,9 @@ describe('trigger samples', () => {
     const view = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-editor')!)!;
     act(() => view.dispatch({ changes: { from: 0, insert: '{\n  "body": {"petname": }\n}' } }));
     expect(within(section).getByTestId('sample-editor-error').textContent).toMatch(/line 2, column \d+/);
-    act(() => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '{"body": {"petname": "Wallace"}}' } }));
+    act(() =>
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: '{"body": {"petname": "Wallace"}}' } }),
+    );
     expect(within(section).queryByTestId('sample-editor-error')).toBeNull();
     await act(async () => fireEvent.click(within(section).getByRole('button', { name: 'Save sample' })));
     await waitFor(() => expect(within(section).getAllByTestId('sample-row')).toHaveLength(2));
@@ -264,7 +357,11 @@ describe('trigger samples', () => {
       value: { body: { petname: 'Wallace' } },
       source: 'manual',
     });
-    await waitFor(() => expect(useEditor.getState().document().steps[0]!.sample, 'the draft mirrors the current sample').toEqual(wallace.value));
+    await waitFor(() =>
+      expect(useEditor.getState().document().steps[0]!.sample, 'the draft mirrors the current sample').toEqual(
+        wallace.value,
+      ),
+    );
     expect(useEditor.getState().dirty, 'a stored sample is not an unsaved edit').toBe(false);
   });
 
@@ -297,7 +394,9 @@ describe('trigger samples', () => {
     expect((await within(section).findByTestId('capture-url')).textContent).toContain('/hook-test/pets');
     await act(async () => fireEvent.click(within(section).getByRole('button', { name: 'Cancel' })));
     expect(within(section).queryByTestId('capture-countdown')).toBeNull();
-    expect(platform.calls.find((c) => c.op === 'cancelCapture')?.args, 'the core stopped waiting').toEqual({ flow: 'flw_pets' });
+    expect(platform.calls.find((c) => c.op === 'cancelCapture')?.args, 'the core stopped waiting').toEqual({
+      flow: 'flw_pets',
+    });
     expect(stopWaiting).toBeNull();
   });
 });
@@ -311,7 +410,11 @@ describe('action samples and example body fields', () => {
       stepId: 'stp_create',
       source: 'execution',
       createdAt: '2026-12-03T09:52:32.942Z',
-      value: { status: 200, headers: { 'content-type': 'application/json' }, body: { name: 'Gromit', status: 'available', id: 1 } },
+      value: {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: { name: 'Gromit', status: 'available', id: 1 },
+      },
       current: true,
     };
     const { wrap } = setup(doc, {
@@ -332,7 +435,9 @@ describe('action samples and example body fields', () => {
     await waitFor(() => expect((retrieve as HTMLButtonElement).disabled).toBe(false));
     await act(async () => fireEvent.click(retrieve));
     const dialog = await screen.findByTestId('retrieve-confirm');
-    expect(dialog.textContent, 'the core says what would happen').toContain('send a POST request to http://127.0.0.1:9000/pet');
+    expect(dialog.textContent, 'the core says what would happen').toContain(
+      'send a POST request to http://127.0.0.1:9000/pet',
+    );
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Use stored output' })));
     await waitFor(() => expect(useEditor.getState().document().steps[2]!.sample).toEqual(kept.value));
   });
@@ -349,7 +454,11 @@ describe('action samples and example body fields', () => {
       stepId: 'stp_create',
       source: 'execution',
       createdAt: '2026-12-03T09:52:28.504Z',
-      value: { status: 200, headers: { 'content-type': 'application/json', 'content-length': '2', date: 'Thu, 03 Dec 2026 09:52:28 GMT' }, body: [] },
+      value: {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-length': '2', date: 'Thu, 03 Dec 2026 09:52:28 GMT' },
+        body: [],
+      },
       current: true,
     };
     const { wrap } = setup(get, {
@@ -372,8 +481,14 @@ describe('action samples and example body fields', () => {
     fireEvent.click(screen.getByRole('button', { name: 'From example JSON: Body fields' }));
     const dialog = await screen.findByTestId('from-example');
     const view = EditorView.findFromDOM(dialog.querySelector<HTMLElement>('.cm-editor')!)!;
-    act(() => view.dispatch({ changes: { from: 0, insert: '{"name": "doggie", "status": "available", "photoUrls": [], "age": 3}' } }));
-    expect(within(dialog).getByTestId('example-keys').textContent).toBe('Adds body.status (string), body.photoUrls (array), body.age (integer)');
+    act(() =>
+      view.dispatch({
+        changes: { from: 0, insert: '{"name": "doggie", "status": "available", "photoUrls": [], "age": 3}' },
+      }),
+    );
+    expect(within(dialog).getByTestId('example-keys').textContent).toBe(
+      'Adds body.status (string), body.photoUrls (array), body.age (integer)',
+    );
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add 3 fields' }));
     expect(useEditor.getState().document().steps[2]!.fields).toEqual([
       { field: 'body.name', type: 'string', required: true },

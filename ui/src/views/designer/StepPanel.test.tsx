@@ -25,7 +25,10 @@ const doc: FlowDocument = {
 };
 
 // The draft in the editor was never saved, so the core does not know the flow.
-const notSaved: ApiError = { code: 'flow_not_found', message: 'no flow "flw_t": give a flow id (flw_…) or a webhook slug' };
+const notSaved: ApiError = {
+  code: 'flow_not_found',
+  message: 'no flow "flw_t": give a flow id (flw_…) or a webhook slug',
+};
 
 // The core's checkExpression answers for the expressions these tests type.
 const checks: Record<string, ExpressionCheck> = {
@@ -58,7 +61,11 @@ function renderPanel(stepId: string, componentId: string) {
   );
 }
 
-const step = (id: string) => useEditor.getState().document().steps.find((s) => s.id === id)!;
+const step = (id: string) =>
+  useEditor
+    .getState()
+    .document()
+    .steps.find((s) => s.id === id)!;
 
 beforeEach(() => {
   useEditor.getState().load('flw_t', doc, catalogOf(builtInComponents));
@@ -121,7 +128,10 @@ describe('step panel forms', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Use literal for body.age' }));
     fireEvent.change(screen.getByLabelText('body.age'), { target: { value: 'three' } });
     expect(step('stp_http').inputs!['body.age']).toEqual({ value: 'three' });
-    expect(screen.getByText(/integer/, { selector: '.field-error' }), 'a literal is checked against the declared type').toBeTruthy();
+    expect(
+      screen.getByText(/integer/, { selector: '.field-error' }),
+      'a literal is checked against the declared type',
+    ).toBeTruthy();
 
     fireEvent.change(screen.getByLabelText('Type of body.age'), { target: { value: 'string' } });
     fireEvent.click(screen.getByRole('checkbox', { name: 'body.age is required' }));

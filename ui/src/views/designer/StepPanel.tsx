@@ -61,7 +61,9 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
   // Jump to the field a problem names.
   useEffect(() => {
     if (!focusRequest || focusRequest.stepId !== stepId || !root.current) return;
-    const target = (focusRequest.field ? findField(root.current, focusRequest.field) : null) ?? root.current.querySelector<HTMLElement>('input, textarea, select');
+    const target =
+      (focusRequest.field ? findField(root.current, focusRequest.field) : null) ??
+      root.current.querySelector<HTMLElement>('input, textarea, select');
     if (target) {
       target.scrollIntoView({ block: 'center' });
       target.focus();
@@ -120,7 +122,13 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
         />
         <div className="step-id">
           <span className="muted small">Step id</span> <code data-testid="step-id">{stepId}</code>
-          <button type="button" className="icon-btn" aria-label="Copy step id" title={`Use as $steps.${stepId}`} onClick={() => void copyWithToast(api, stepId, 'Step id')}>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Copy step id"
+            title={`Use as $steps.${stepId}`}
+            onClick={() => void copyWithToast(api, stepId, 'Step id')}
+          >
             <Copy size={13} aria-hidden="true" />
           </button>
         </div>
@@ -139,7 +147,13 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
       {component && trigger && (
         <section className="panel-section" aria-labelledby={domId('config-title', stepId)}>
           <h3 id={domId('config-title', stepId)}>Configuration</h3>
-          <ConfigForm stepId={stepId} schema={component.configSchema} config={step.config} problems={problems} onChange={(config, key) => update((s) => ({ ...s, config }), `config:${key}`)} />
+          <ConfigForm
+            stepId={stepId}
+            schema={component.configSchema}
+            config={step.config}
+            problems={problems}
+            onChange={(config, key) => update((s) => ({ ...s, config }), `config:${key}`)}
+          />
         </section>
       )}
 
@@ -148,22 +162,44 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
           <div className="section-head">
             <h3 id={domId('inputs-title', stepId)}>Inputs</h3>
             {flowId && (
-              <button type="button" className="btn btn-small" onClick={() => setMapping(true)} title="Map sample fields of earlier steps onto these inputs, with live preview">
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setMapping(true)}
+                title="Map sample fields of earlier steps onto these inputs, with live preview"
+              >
                 <SquareFunction size={14} aria-hidden="true" /> Map fields
               </button>
             )}
           </div>
           <p className="muted small">
-            Each input is a literal value or a JSONata expression over the trigger&apos;s output (<code>body.field</code>, <code>$trigger.body.field</code>) and earlier steps (<code>$steps.&lt;id&gt;</code>).
+            Each input is a literal value or a JSONata expression over the trigger&apos;s output (
+            <code>body.field</code>, <code>$trigger.body.field</code>) and earlier steps (<code>$steps.&lt;id&gt;</code>
+            ).
           </p>
-          <InputsForm stepId={stepId} schema={component.inputSchema} inputs={step.inputs ?? {}} declared={step.fields} problems={problems} onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)} onUpdate={update} />
+          <InputsForm
+            stepId={stepId}
+            schema={component.inputSchema}
+            inputs={step.inputs ?? {}}
+            declared={step.fields}
+            problems={problems}
+            onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)}
+            onUpdate={update}
+          />
         </section>
       )}
 
       {component && component.credentialKinds.length > 0 && (
         <section className="panel-section" aria-labelledby={domId('credential-title', stepId)}>
           <h3 id={domId('credential-title', stepId)}>Credential</h3>
-          <CredentialPicker stepId={stepId} kinds={component.credentialKinds} value={step.credential ?? null} onChange={(credential) => update(({ credential: _old, ...rest }) => (credential ? { ...rest, credential } : rest))} />
+          <CredentialPicker
+            stepId={stepId}
+            kinds={component.credentialKinds}
+            value={step.credential ?? null}
+            onChange={(credential) =>
+              update(({ credential: _old, ...rest }) => (credential ? { ...rest, credential } : rest))
+            }
+          />
         </section>
       )}
 
@@ -186,10 +222,16 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
             label="Sample output"
             spec={{ key: 'sample', title: 'Sample', kind: 'json', required: false, schema: {}, openObject: false }}
             value={step.sample ?? undefined}
-            onChange={(sample) => update(({ sample: _old, ...rest }) => (sample === undefined ? rest : { ...rest, sample }), 'sample')}
+            onChange={(sample) =>
+              update(({ sample: _old, ...rest }) => (sample === undefined ? rest : { ...rest, sample }), 'sample')
+            }
           />
           {component?.exampleOutput !== undefined && step.sample == null && (
-            <button type="button" className="btn btn-small" onClick={() => update((s) => ({ ...s, sample: component.exampleOutput }))}>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => update((s) => ({ ...s, sample: component.exampleOutput }))}
+            >
               Use the example output
             </button>
           )}
@@ -209,7 +251,21 @@ function problemFor(problems: LocatedProblem[], area: 'inputs' | 'config', field
   return problems.find((p) => p.target.area === area && p.target.field === field)?.message ?? null;
 }
 
-function FieldShell({ id, spec, children, hint, toolbar, problem }: { id: string; spec: FieldSpec; children: React.ReactNode; hint?: React.ReactNode; toolbar?: React.ReactNode; problem?: string | null }) {
+function FieldShell({
+  id,
+  spec,
+  children,
+  hint,
+  toolbar,
+  problem,
+}: {
+  id: string;
+  spec: FieldSpec;
+  children: React.ReactNode;
+  hint?: React.ReactNode;
+  toolbar?: React.ReactNode;
+  problem?: string | null;
+}) {
   const fallback = describeDefault(spec.default);
   return (
     <div className="form-field" data-kind={spec.kind}>
@@ -231,7 +287,12 @@ function FieldShell({ id, spec, children, hint, toolbar, problem }: { id: string
       {(spec.description || fallback !== null) && (
         <p className="field-hint" id={`${id}-hint`}>
           {spec.description}
-          {fallback !== null && <span className="field-default"> Default: <code>{fallback}</code></span>}
+          {fallback !== null && (
+            <span className="field-default">
+              {' '}
+              Default: <code>{fallback}</code>
+            </span>
+          )}
         </p>
       )}
       {hint}
@@ -253,9 +314,24 @@ function RequiredMark() {
   );
 }
 
-function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: string; schema: unknown; config: JsonValue | null | undefined; problems: LocatedProblem[]; onChange: (config: JsonValue, key: string) => void }) {
+function ConfigForm({
+  stepId,
+  schema,
+  config,
+  problems,
+  onChange,
+}: {
+  stepId: string;
+  schema: unknown;
+  config: JsonValue | null | undefined;
+  problems: LocatedProblem[];
+  onChange: (config: JsonValue, key: string) => void;
+}) {
   const fields = useMemo(() => describeFields(schema), [schema]);
-  const values = (config && typeof config === 'object' && !Array.isArray(config) ? config : {}) as Record<string, JsonValue>;
+  const values = (config && typeof config === 'object' && !Array.isArray(config) ? config : {}) as Record<
+    string,
+    JsonValue
+  >;
   if (fields.length === 0) return <p className="muted small">This trigger has nothing to configure.</p>;
   return (
     <>
@@ -264,7 +340,12 @@ function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: st
         const value = values[spec.key];
         const local = value === undefined ? [] : validateValue(spec.schema, value);
         return (
-          <FieldShell key={spec.key} id={id} spec={spec} problem={problemFor(problems, 'config', spec.key) ?? local[0] ?? null}>
+          <FieldShell
+            key={spec.key}
+            id={id}
+            spec={spec}
+            problem={problemFor(problems, 'config', spec.key) ?? local[0] ?? null}
+          >
             <LiteralWidget
               id={id}
               spec={spec}
@@ -284,7 +365,23 @@ function ConfigForm({ stepId, schema, config, problems, onChange }: { stepId: st
 
 type StepUpdate = (change: (s: Step) => Step, key?: string) => void;
 
-function InputsForm({ stepId, schema, inputs, declared, problems, onSet, onUpdate }: { stepId: string; schema: unknown; inputs: Inputs; declared: DeclaredField[] | undefined; problems: LocatedProblem[]; onSet: (key: string, input: Input | undefined) => void; onUpdate: StepUpdate }) {
+function InputsForm({
+  stepId,
+  schema,
+  inputs,
+  declared,
+  problems,
+  onSet,
+  onUpdate,
+}: {
+  stepId: string;
+  schema: unknown;
+  inputs: Inputs;
+  declared: DeclaredField[] | undefined;
+  problems: LocatedProblem[];
+  onSet: (key: string, input: Input | undefined) => void;
+  onUpdate: StepUpdate;
+}) {
   const fields = useMemo(() => describeFields(schema), [schema]);
   const known = new Set(fields.map((f) => f.key));
   const strays = Object.keys(inputs).filter((k) => !known.has(k.split('.')[0]!));
@@ -299,7 +396,19 @@ function InputsForm({ stepId, schema, inputs, declared, problems, onSet, onUpdat
           inputs={inputs}
           problems={problems}
           onChange={onSet}
-          subFields={spec.openObject ? <SubFields stepId={stepId} spec={spec} inputs={inputs} declared={declared} problems={problems} onChange={onSet} onUpdate={onUpdate} /> : undefined}
+          subFields={
+            spec.openObject ? (
+              <SubFields
+                stepId={stepId}
+                spec={spec}
+                inputs={inputs}
+                declared={declared}
+                problems={problems}
+                onChange={onSet}
+                onUpdate={onUpdate}
+              />
+            ) : undefined
+          }
         />
       ))}
       {strays.map((key) => (
@@ -333,7 +442,21 @@ function ModeToggle({ mode, label, onToggle }: { mode: InputMode; label: string;
   );
 }
 
-function InputField({ stepId, spec, inputs, problems, onChange, subFields }: { stepId: string; spec: FieldSpec; inputs: Inputs; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void; subFields?: React.ReactNode }) {
+function InputField({
+  stepId,
+  spec,
+  inputs,
+  problems,
+  onChange,
+  subFields,
+}: {
+  stepId: string;
+  spec: FieldSpec;
+  inputs: Inputs;
+  problems: LocatedProblem[];
+  onChange: (key: string, input: Input | undefined) => void;
+  subFields?: React.ReactNode;
+}) {
   const input = inputs[spec.key];
   const [localMode, setLocalMode] = useState<InputMode>(spec.kind === 'boolean' && spec.required ? 'expr' : 'literal');
   const mode = modeOf(input) ?? localMode;
@@ -389,9 +512,28 @@ function InputField({ stepId, spec, inputs, problems, onChange, subFields }: { s
  * declared ones, each with a type and a required mark, in declared order,
  * then inputs set below the field without a declaration.
  */
-function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdate }: { stepId: string; spec: FieldSpec; inputs: Inputs; declared: DeclaredField[] | undefined; problems: LocatedProblem[]; onChange: (key: string, input: Input | undefined) => void; onUpdate: StepUpdate }) {
+function SubFields({
+  stepId,
+  spec,
+  inputs,
+  declared,
+  problems,
+  onChange,
+  onUpdate,
+}: {
+  stepId: string;
+  spec: FieldSpec;
+  inputs: Inputs;
+  declared: DeclaredField[] | undefined;
+  problems: LocatedProblem[];
+  onChange: (key: string, input: Input | undefined) => void;
+  onUpdate: StepUpdate;
+}) {
   const own = declaredUnder(declared, spec.key);
-  const keys = [...own.map((d) => d.field), ...subFieldKeys(inputs, spec.key).filter((k) => !own.some((d) => d.field === k))];
+  const keys = [
+    ...own.map((d) => d.field),
+    ...subFieldKeys(inputs, spec.key).filter((k) => !own.some((d) => d.field === k)),
+  ];
   const [adding, setAdding] = useState(false);
   const [fromExample, setFromExample] = useState(false);
   const [name, setName] = useState('');
@@ -400,7 +542,8 @@ function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdat
   const [error, setError] = useState<string | null>(null);
   const nameId = domId('sub-new', stepId, spec.key);
   const lower = spec.title.toLowerCase();
-  const declare = (fields: DeclaredField[], key?: string) => onUpdate((s) => ({ ...s, fields: fields.reduce(withDeclared, s.fields ?? []) }), key);
+  const declare = (fields: DeclaredField[], key?: string) =>
+    onUpdate((s) => ({ ...s, fields: fields.reduce(withDeclared, s.fields ?? []) }), key);
   const add = () => {
     const problem = checkSubFieldName(name, keys, spec.key);
     if (problem) {
@@ -425,7 +568,9 @@ function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdat
   const remove = (key: string) =>
     onUpdate((s) => {
       const { fields, inputs: before, ...rest } = s;
-      const inputs = Object.fromEntries(Object.entries(before ?? {}).filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
+      const inputs = Object.fromEntries(
+        Object.entries(before ?? {}).filter(([k]) => k !== key && !k.startsWith(`${key}.`)),
+      );
       const left = withoutDeclared(fields, key);
       return { ...rest, inputs, ...(left.length > 0 ? { fields: left } : {}) };
     });
@@ -434,7 +579,12 @@ function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdat
       <button type="button" className="link-btn" onClick={() => setAdding(true)}>
         <Plus size={13} aria-hidden="true" /> Add {lower} field
       </button>
-      <button type="button" className="link-btn" aria-label={`From example JSON: ${spec.title} fields`} onClick={() => setFromExample(true)}>
+      <button
+        type="button"
+        className="link-btn"
+        aria-label={`From example JSON: ${spec.title} fields`}
+        onClick={() => setFromExample(true)}
+      >
         <Braces size={13} aria-hidden="true" /> From example JSON
       </button>
       {fromExample && (
@@ -509,9 +659,22 @@ function SubFields({ stepId, spec, inputs, declared, problems, onChange, onUpdat
   );
 }
 
-function TypeSelect({ label, value, onChange }: { label: string; value: FieldType; onChange: (type: FieldType) => void }) {
+function TypeSelect({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: FieldType;
+  onChange: (type: FieldType) => void;
+}) {
   return (
-    <select className="input type-select" aria-label={label} value={value} onChange={(e) => onChange(e.target.value as FieldType)}>
+    <select
+      className="input type-select"
+      aria-label={label}
+      value={value}
+      onChange={(e) => onChange(e.target.value as FieldType)}
+    >
       {FIELD_TYPES.map((t) => (
         <option key={t} value={t}>
           {t}
@@ -529,9 +692,20 @@ export function exampleKeys(value: JsonValue | undefined, field: string, existin
     .map(([k, v]) => [k, typeOfExample(v)]);
 }
 
-function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string; existing: string[]; onAdd: (found: [string, FieldType][]) => void; onClose: () => void }) {
+function FromExampleDialog({
+  field,
+  existing,
+  onAdd,
+  onClose,
+}: {
+  field: string;
+  existing: string[];
+  onAdd: (found: [string, FieldType][]) => void;
+  onClose: () => void;
+}) {
   const [check, setCheck] = useState<JsonCheck>({ text: '', error: null });
-  const isObject = check.value !== undefined && typeof check.value === 'object' && check.value !== null && !Array.isArray(check.value);
+  const isObject =
+    check.value !== undefined && typeof check.value === 'object' && check.value !== null && !Array.isArray(check.value);
   const found = exampleKeys(check.value, field, existing);
   return (
     <Dialog
@@ -549,8 +723,18 @@ function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string;
         </>
       }
     >
-      <p className="muted small">Paste an example object: each top-level key becomes a <code>{field}.&lt;key&gt;</code> field to map, typed after its value.</p>
-      <JsonEditor label={`Example ${field} JSON`} initial="" onChange={setCheck} testId="example-editor" autoFocus placeholder='{"name": "Gromit", "status": "available"}' />
+      <p className="muted small">
+        Paste an example object: each top-level key becomes a <code>{field}.&lt;key&gt;</code> field to map, typed after
+        its value.
+      </p>
+      <JsonEditor
+        label={`Example ${field} JSON`}
+        initial=""
+        onChange={setCheck}
+        testId="example-editor"
+        autoFocus
+        placeholder='{"name": "Gromit", "status": "available"}'
+      />
       {check.value !== undefined && !isObject && <p className="field-error">The example must be a JSON object.</p>}
       {isObject && found.length > 0 && (
         <p className="small" data-testid="example-keys">
@@ -562,7 +746,25 @@ function FromExampleDialog({ field, existing, onAdd, onClose }: { field: string;
   );
 }
 
-function SubField({ stepId, fieldKey, input, declared, problem, onChange, onDeclare, onRemove }: { stepId: string; fieldKey: string; input: Input | undefined; declared: DeclaredField | undefined; problem: string | null; onChange: (key: string, input: Input | undefined) => void; onDeclare: (declared: DeclaredField) => void; onRemove: () => void }) {
+function SubField({
+  stepId,
+  fieldKey,
+  input,
+  declared,
+  problem,
+  onChange,
+  onDeclare,
+  onRemove,
+}: {
+  stepId: string;
+  fieldKey: string;
+  input: Input | undefined;
+  declared: DeclaredField | undefined;
+  problem: string | null;
+  onChange: (key: string, input: Input | undefined) => void;
+  onDeclare: (declared: DeclaredField) => void;
+  onRemove: () => void;
+}) {
   const id = domId('in', stepId, fieldKey);
   const [localMode, setLocalMode] = useState<InputMode>('expr');
   const mode = modeOf(input) ?? localMode;
@@ -576,9 +778,22 @@ function SubField({ stepId, fieldKey, input, declared, problem, onChange, onDecl
           {fieldKey}
           {required && <RequiredMark />}
         </label>
-        <TypeSelect label={`Type of ${fieldKey}`} value={type} onChange={(t) => onDeclare({ field: fieldKey, type: t, required })} />
-        <label className="checkbox small" title="A run fails, and publishing is refused, while a required field maps to nothing">
-          <input type="checkbox" aria-label={`${fieldKey} is required`} checked={required} onChange={(e) => onDeclare({ field: fieldKey, type, required: e.target.checked })} /> Req.
+        <TypeSelect
+          label={`Type of ${fieldKey}`}
+          value={type}
+          onChange={(t) => onDeclare({ field: fieldKey, type: t, required })}
+        />
+        <label
+          className="checkbox small"
+          title="A run fails, and publishing is refused, while a required field maps to nothing"
+        >
+          <input
+            type="checkbox"
+            aria-label={`${fieldKey} is required`}
+            checked={required}
+            onChange={(e) => onDeclare({ field: fieldKey, type, required: e.target.checked })}
+          />{' '}
+          Req.
         </label>
         <ModeToggle
           mode={mode}
@@ -594,9 +809,21 @@ function SubField({ stepId, fieldKey, input, declared, problem, onChange, onDecl
         </button>
       </div>
       {mode === 'expr' ? (
-        <ExpressionEditor id={id} label={fieldKey} value={isExpression(input) ? input.expr : ''} dataField={`inputs:${fieldKey}`} onChange={(text) => onChange(fieldKey, text === '' ? undefined : expression(text))} />
+        <ExpressionEditor
+          id={id}
+          label={fieldKey}
+          value={isExpression(input) ? input.expr : ''}
+          dataField={`inputs:${fieldKey}`}
+          onChange={(text) => onChange(fieldKey, text === '' ? undefined : expression(text))}
+        />
       ) : (
-        <LenientInput id={id} label={fieldKey} value={input && !isExpression(input) ? input.value : undefined} dataField={`inputs:${fieldKey}`} onChange={(value) => onChange(fieldKey, value === '' ? undefined : literal(value))} />
+        <LenientInput
+          id={id}
+          label={fieldKey}
+          value={input && !isExpression(input) ? input.value : undefined}
+          dataField={`inputs:${fieldKey}`}
+          onChange={(value) => onChange(fieldKey, value === '' ? undefined : literal(value))}
+        />
       )}
       {(problem ?? local[0]) && (
         <p className="field-error" role="status">
@@ -607,7 +834,17 @@ function SubField({ stepId, fieldKey, input, declared, problem, onChange, onDecl
   );
 }
 
-function CredentialPicker({ stepId, kinds, value, onChange }: { stepId: string; kinds: string[]; value: string | null; onChange: (name: string | null) => void }) {
+function CredentialPicker({
+  stepId,
+  kinds,
+  value,
+  onChange,
+}: {
+  stepId: string;
+  kinds: string[];
+  value: string | null;
+  onChange: (name: string | null) => void;
+}) {
   const credentials = useCredentials();
   const id = domId('credential', stepId);
   const usable = (credentials.data ?? []).filter((c) => kinds.includes(c.kind));
@@ -617,7 +854,13 @@ function CredentialPicker({ stepId, kinds, value, onChange }: { stepId: string; 
       <label className="field-label" htmlFor={id}>
         Credential
       </label>
-      <select id={id} className="input" value={value ?? ''} data-field="credential" onChange={(e) => onChange(e.target.value || null)}>
+      <select
+        id={id}
+        className="input"
+        value={value ?? ''}
+        data-field="credential"
+        onChange={(e) => onChange(e.target.value || null)}
+      >
         <option value="">None</option>
         {usable.map((c) => (
           <option key={c.id} value={c.name}>
