@@ -46,7 +46,7 @@ export function Dialog({
     return () => {
       if (previous && document.contains(previous)) previous.focus();
     };
-    // Focus once, when the dialog opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- focus moves once, when the dialog opens; a later render must not pull it back
   }, []);
 
   const onKeyDown = (event: React.KeyboardEvent) => {

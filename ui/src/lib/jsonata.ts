@@ -66,7 +66,8 @@ export const jsonataParser: StreamParser<JsonataState> = {
     }
     if (ch === '`') {
       stream.next();
-      stream.skipTo('`') ? stream.next() : stream.skipToEnd();
+      if (stream.skipTo('`')) stream.next();
+      else stream.skipToEnd();
       return 'propertyName';
     }
     if (stream.match(/^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/)) return 'number';

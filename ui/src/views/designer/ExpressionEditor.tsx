@@ -196,8 +196,7 @@ export function ExpressionEditor({
       view.destroy();
       viewRef.current = null;
     };
-    // Created once; value, error and attributes follow through the effects below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- created once; value, error and attributes follow through the effects below
   }, []);
 
   // External changes (click-to-map, drop, undo) replace the text.

@@ -192,7 +192,7 @@ export function JsonEditor({
     changed.current(checkJson(initial));
     if (autoFocus) view.focus();
     return () => view.destroy();
-    // The editor owns its text after it is created.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the editor owns its text once created; rebuilding it for a new prop would drop what the user typed
   }, []);
 
   return (

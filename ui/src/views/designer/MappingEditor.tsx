@@ -151,8 +151,7 @@ export function MappingEditor({
         const value = (chosen ?? undefined) as JsonValue | undefined;
         return buildSourceTree(isTrigger ? '$trigger' : `$steps.${s.id}`, s.name, schemas[i]?.data ?? {}, value);
       }),
-    // schemas is a new array every render; its data is what matters
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- schemas is a new array every render; its data is what matters
     [earlier, trigger?.id, sampleIndex, samples.data, schemas.map((q) => q.dataUpdatedAt).join()],
   );
 
