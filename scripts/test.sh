@@ -16,8 +16,9 @@ fi
 # designer embedded (building it twice with different features costs minutes).
 cargo build --locked --all-targets
 
-# The designer: types, unit tests, then the build the shell and browser mode serve.
-(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
+# The designer: types, lints, formatting, unit tests, then the build the shell
+# and browser mode serve.
+(cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent format:check && npm test --silent && npm run --silent build)
 
 # The vault's keychain tests use a real Secret Service. Each run gets its own
 # session D-Bus and a throwaway gnome-keyring, unlocked, under a temporary HOME,

@@ -2,8 +2,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // `npm run dev` talks to a running `hookline serve --ui` through this proxy
-// (HOOKLINE_URL, default http://127.0.0.1:8787); `npm run dev:fake` runs on
-// the in-memory fake backend instead.
+// (HOOKLINE_URL, default http://127.0.0.1:8787): the designer always runs
+// against the real core.
 const backend = process.env.HOOKLINE_URL ?? 'http://127.0.0.1:8787';
 
 export default defineConfig({

@@ -3,14 +3,59 @@ import { describe, expect, it } from 'vitest';
 
 import { App, createQueryClient } from './App';
 import { createApi } from './api';
+import type { FlowRecord } from './bindings/FlowRecord';
+import type { FlowSummary } from './bindings/FlowSummary';
+import type { Settings } from './bindings/Settings';
 import { useRouter } from './lib/router';
-import { createFakePlatform } from './platform/fake';
+import { builtInComponents } from './test/components';
+import { stubPlatform } from './test/stubPlatform';
+
+const listening: Settings = {
+  dataDir: '/home/user/.local/share/hookline',
+  listenAddress: '127.0.0.1:8787',
+  allowedHosts: [],
+  listener: { address: '127.0.0.1:8787', running: true, error: null, restartNeeded: false },
+};
+
+// The core's answers once a flow named Orders is created: an empty draft.
+const orders: FlowSummary = {
+  id: 'flw_orders',
+  name: 'Orders',
+  description: '',
+  slug: null,
+  liveSlug: null,
+  live: false,
+  latestVersion: null,
+  draftChanged: true,
+  lastExecution: null,
+  createdAt: '2026-12-03T09:52:43.298Z',
+  updatedAt: '2026-12-03T09:52:43.298Z',
+};
+const ordersRecord: FlowRecord = {
+  ...orders,
+  draft: { schemaVersion: 1, id: 'flw_orders', name: 'Orders', steps: [], edges: [] },
+};
 
 describe('app', () => {
   it('creates a flow from the empty list and opens it with the trigger chooser', async () => {
     window.history.replaceState(null, '', '/#/');
     useRouter.setState({ route: { name: 'flows' }, guard: null });
-    const platform = createFakePlatform();
+    let flows: FlowSummary[] = [];
+    const platform = stubPlatform({
+      settings: () => listening,
+      listFlows: () => flows,
+      createFlow: () => {
+        flows = [orders];
+        platform.emit({ type: 'flowChanged', flowId: 'flw_orders' });
+        return {
+          flowId: 'flw_orders',
+          created: true,
+          problems: [{ path: 'steps', message: 'the flow has no steps; add a trigger' }],
+        };
+      },
+      getFlow: () => ordersRecord,
+      components: () => builtInComponents,
+    });
     render(<App api={createApi(platform)} client={createQueryClient()} />);
     expect(await screen.findByTestId('flows-empty')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'New flow' }));
@@ -28,10 +73,21 @@ describe('app', () => {
   it('says on every page when webhooks cannot be received, and leads to Settings', async () => {
     window.history.replaceState(null, '', '/#/');
     useRouter.setState({ route: { name: 'flows' }, guard: null });
-    const platform = createFakePlatform({ busyAddresses: ['127.0.0.1:8787'] });
+    // What the core reports when another program holds the listener's port.
+    const busy: Settings = {
+      ...listening,
+      listener: {
+        address: '127.0.0.1:8787',
+        running: false,
+        error:
+          'port 8787 is already in use on 127.0.0.1 (another program or Hookline listens there); change the listener address in Settings',
+        restartNeeded: false,
+      },
+    };
+    const platform = stubPlatform({ settings: () => busy, listFlows: () => [] });
     render(<App api={createApi(platform)} client={createQueryClient()} />);
     const banner = await screen.findByTestId('listener-down');
-    expect(banner.textContent).toContain('address already in use');
+    expect(banner.textContent).toContain('port 8787 is already in use');
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Change the address in Settings' }));
     });

@@ -106,9 +106,7 @@ function ListenerDown({ onSettings }: { onSettings: () => void }) {
   if (!data || data.listener.running || !data.listener.error) return null;
   return (
     <div className="listener-banner" role="alert" data-testid="listener-down">
-      <span>
-        Webhooks are not being received: {data.listener.error}
-      </span>
+      <span>Webhooks are not being received: {data.listener.error}</span>
       <button type="button" className="btn" onClick={onSettings}>
         Change the address in Settings
       </button>

@@ -94,7 +94,8 @@ export function createApi(platform: Platform) {
     checkExpression: (expr: string) => call('checkExpression', { expr }),
     hooks: (flow: string) => call('hooks', { flow }),
     listSamples: (flow: string, step: string) => call('listSamples', { flow, step }),
-    addSample: (flow: string, step: string, value: JsonValue) => call('addSample', { flow, step, value, source: 'manual' }),
+    addSample: (flow: string, step: string, value: JsonValue) =>
+      call('addSample', { flow, step, value, source: 'manual' }),
     setCurrentSample: (flow: string, step: string, sample: string) => call('setCurrentSample', { flow, step, sample }),
     removeSample: (flow: string, step: string, sample: string) => call('removeSample', { flow, step, sample }),
     listInbox: (flow: string, limit = 50) => call('listInbox', { flow, limit }),
@@ -108,7 +109,12 @@ export function createApi(platform: Platform) {
       }),
     inferSchema: (flow: string, step: string) => call('inferSchema', { flow, step }),
     retrieveSample: (flow: string, step: string, options: RetrieveOptions) =>
-      call('retrieveSample', { flow, step, confirm: options.confirm, ...(options.useStored ? { useStored: true } : {}) }),
+      call('retrieveSample', {
+        flow,
+        step,
+        confirm: options.confirm,
+        ...(options.useStored ? { useStored: true } : {}),
+      }),
     /** Waits for the next request to the flow's test URL; it becomes the trigger's sample. */
     captureSample: (flow: string, timeoutMs: number) => call('captureSample', { flow, timeoutMs }),
     cancelCapture: (flow: string) => call('cancelCapture', { flow }),

@@ -395,6 +395,23 @@ mod tests {
 
     use super::*;
 
+    /// Writes the catalog as the `components` operation answers it
+    /// (`components.json` beside the ts-rs bindings): the designer's unit
+    /// tests use the core's own descriptors instead of a copy that drifts.
+    /// CI fails when the committed file differs.
+    #[test]
+    fn export_the_catalog_for_the_designer_tests() {
+        let dir = std::env::var_os("TS_RS_EXPORT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings"));
+        let path = dir.join("components.json");
+        let text = serde_json::to_string_pretty(&Catalog::standard().descriptors()).unwrap() + "\n";
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+
     fn declared(list: Value) -> Vec<DeclaredField> {
         serde_json::from_value(list).unwrap()
     }

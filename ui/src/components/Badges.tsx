@@ -31,7 +31,15 @@ export function versionLabel(latestVersion: number | null, draftChanged: boolean
   return draftChanged ? `v${latestVersion} · draft changed` : `v${latestVersion}`;
 }
 
-export function VersionBadge({ latestVersion, draftChanged, testId }: { latestVersion: number | null; draftChanged: boolean; testId?: string }) {
+export function VersionBadge({
+  latestVersion,
+  draftChanged,
+  testId,
+}: {
+  latestVersion: number | null;
+  draftChanged: boolean;
+  testId?: string;
+}) {
   const cls = latestVersion === null ? 'badge-neutral' : draftChanged ? 'badge-warning' : 'badge-plain';
   return (
     <span className={`badge ${cls}`} data-testid={testId}>

@@ -21,7 +21,11 @@ export function ConfirmHost() {
           <button type="button" ref={cancelRef} className="btn" onClick={() => answer(false)}>
             {request.cancelLabel ?? 'Cancel'}
           </button>
-          <button type="button" className={`btn ${request.danger ? 'btn-danger' : 'btn-primary'}`} onClick={() => answer(true)}>
+          <button
+            type="button"
+            className={`btn ${request.danger ? 'btn-danger' : 'btn-primary'}`}
+            onClick={() => answer(true)}
+          >
             {request.confirmLabel}
           </button>
         </>

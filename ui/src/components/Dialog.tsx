@@ -23,7 +23,17 @@ export interface DialogProps {
  * A modal dialog: focus moves in and stays in (Tab cycles), Escape closes,
  * and focus returns to where it was when the dialog closes.
  */
-export function Dialog({ title, onClose, children, footer, initialFocus, wide, className, role = 'dialog', testId }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  initialFocus,
+  wide,
+  className,
+  role = 'dialog',
+  testId,
+}: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
@@ -36,7 +46,7 @@ export function Dialog({ title, onClose, children, footer, initialFocus, wide, c
     return () => {
       if (previous && document.contains(previous)) previous.focus();
     };
-    // Focus once, when the dialog opens.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- focus moves once, when the dialog opens; a later render must not pull it back
   }, []);
 
   const onKeyDown = (event: React.KeyboardEvent) => {
@@ -47,7 +57,9 @@ export function Dialog({ title, onClose, children, footer, initialFocus, wide, c
       return;
     }
     if (event.key !== 'Tab' || !panel.current) return;
-    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null || el === document.activeElement);
+    const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+      (el) => el.offsetParent !== null || el === document.activeElement,
+    );
     if (items.length === 0) return;
     const first = items[0]!;
     const last = items[items.length - 1]!;

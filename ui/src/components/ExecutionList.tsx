@@ -7,7 +7,15 @@ import { ChevronDown, ChevronRight } from '../lib/uiIcons';
 import { StatusBadge } from './Badges';
 
 /** Executions, newest first; a row opens to show every step. */
-export function ExecutionList({ executions, flows, compact }: { executions: ExecutionSummary[]; flows?: FlowSummary[]; compact?: boolean }) {
+export function ExecutionList({
+  executions,
+  flows,
+  compact,
+}: {
+  executions: ExecutionSummary[];
+  flows?: FlowSummary[];
+  compact?: boolean;
+}) {
   const [open, setOpen] = useState<string | null>(null);
   const flowName = (id: string) => flows?.find((f) => f.id === id)?.name ?? id;
   return (
@@ -15,8 +23,19 @@ export function ExecutionList({ executions, flows, compact }: { executions: Exec
       {executions.map((e) => {
         const expanded = open === e.id;
         return (
-          <li key={e.id} className="execution" data-testid="execution-row" data-execution-id={e.id} data-status={e.status}>
-            <button type="button" className="execution-summary" aria-expanded={expanded} onClick={() => setOpen(expanded ? null : e.id)}>
+          <li
+            key={e.id}
+            className="execution"
+            data-testid="execution-row"
+            data-execution-id={e.id}
+            data-status={e.status}
+          >
+            <button
+              type="button"
+              className="execution-summary"
+              aria-expanded={expanded}
+              onClick={() => setOpen(expanded ? null : e.id)}
+            >
               {expanded ? <ChevronDown size={14} aria-hidden="true" /> : <ChevronRight size={14} aria-hidden="true" />}
               <StatusBadge status={e.status} testId="execution-status" />
               {flows && <span className="execution-flow">{flowName(e.flowId)}</span>}
@@ -60,10 +79,16 @@ export function ExecutionDetail({ id }: { id: string }) {
         {e.steps.map((s) => (
           <li key={s.stepId} className="step-run">
             <div className="step-run-head">
-              <span className={`badge badge-${s.status === 'succeeded' ? 'success' : s.status === 'failed' ? 'danger' : 'neutral'}`}>{s.status}</span>
+              <span
+                className={`badge badge-${s.status === 'succeeded' ? 'success' : s.status === 'failed' ? 'danger' : 'neutral'}`}
+              >
+                {s.status}
+              </span>
               <strong>{s.name}</strong>
               <span className="muted small">{s.component}</span>
-              {s.branch !== undefined && s.branch !== null && <span className="muted small">branch {String(s.branch)}</span>}
+              {s.branch !== undefined && s.branch !== null && (
+                <span className="muted small">branch {String(s.branch)}</span>
+              )}
               <span className="muted small">{formatDuration(s.durationMs)}</span>
             </div>
             {s.error && <p className="field-error small">{s.error}</p>}

@@ -12,7 +12,12 @@ export function Toasts() {
         {toasts.map((t) => {
           const Icon = ICONS[t.kind];
           return (
-            <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid={`toast-${t.kind}`}>
+            <div
+              key={t.id}
+              className={`toast toast-${t.kind}`}
+              role={t.kind === 'error' ? 'alert' : 'status'}
+              data-testid={`toast-${t.kind}`}
+            >
               <Icon size={16} aria-hidden="true" className="toast-icon" />
               <div className="toast-text">
                 <div>{t.message}</div>
@@ -30,7 +35,12 @@ export function Toasts() {
                   {t.action.label}
                 </button>
               )}
-              <button type="button" className="icon-btn" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
+              <button
+                type="button"
+                className="icon-btn"
+                aria-label="Dismiss notification"
+                onClick={() => dismiss(t.id)}
+              >
                 <X size={14} aria-hidden="true" />
               </button>
             </div>

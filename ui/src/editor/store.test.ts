@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { FlowDocument } from '../bindings/FlowDocument';
-import { fakeComponents } from '../platform/fakeCatalog';
+import { builtInComponents } from '../test/components';
 import { catalogOf, documentToGraph, graphToDocument } from './convert';
 import { hasTrigger, makeStepId, selectedStepId, useEditor } from './store';
 
-const catalog = catalogOf(fakeComponents);
-const byId = (id: string) => fakeComponents.find((c) => c.id === id)!;
+const catalog = catalogOf(builtInComponents);
+const byId = (id: string) => builtInComponents.find((c) => c.id === id)!;
 
 const pets: FlowDocument = {
   schemaVersion: 1,
@@ -15,9 +15,22 @@ const pets: FlowDocument = {
   description: 'Create a pet',
   parameters: [{ name: 'status', default: 'available', overridable: true }],
   steps: [
-    { id: 'stp_hook', component: 'webhook', name: 'Webhook', config: { slug: 'pets' }, sample: { body: { petname: 'Gromit' } } },
+    {
+      id: 'stp_hook',
+      component: 'webhook',
+      name: 'Webhook',
+      config: { slug: 'pets' },
+      sample: { body: { petname: 'Gromit' } },
+    },
     { id: 'stp_check', component: 'condition', name: 'Known?', inputs: { condition: { expr: 'body.petname != ""' } } },
-    { id: 'stp_create', component: 'http_request', name: 'Create', note: 'Petstore', credential: 'petstore', inputs: { url: { value: 'http://x/pet' }, 'body.name': { expr: '$trigger.body.petname' } } },
+    {
+      id: 'stp_create',
+      component: 'http_request',
+      name: 'Create',
+      note: 'Petstore',
+      credential: 'petstore',
+      inputs: { url: { value: 'http://x/pet' }, 'body.name': { expr: '$trigger.body.petname' } },
+    },
     { id: 'stp_reply', component: 'respond', name: 'Reply', inputs: { status: { value: 400 } } },
   ],
   edges: [
@@ -69,7 +82,12 @@ describe('editor store', () => {
     expect(selectedStepId(editor())).toBe(http);
     const doc = editor().document();
     expect(doc.steps[0]).toEqual({ id: 'stp_webhook', component: 'webhook', name: 'Webhook', config: {} });
-    expect(doc.steps[1]).toEqual({ id: 'stp_http_request', component: 'http_request', name: 'HTTP Request', inputs: {} });
+    expect(doc.steps[1]).toEqual({
+      id: 'stp_http_request',
+      component: 'http_request',
+      name: 'HTTP Request',
+      inputs: {},
+    });
     expect(editor().dirty).toBe(true);
   });
 

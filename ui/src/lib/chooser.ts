@@ -5,7 +5,11 @@ import type { ComponentDescriptor } from '../bindings/ComponentDescriptor';
  * actions after that, matching every word of the query in the title,
  * description or id. Title matches rank before description-only matches.
  */
-export function filterComponents(all: ComponentDescriptor[], query: string, hasTrigger: boolean): ComponentDescriptor[] {
+export function filterComponents(
+  all: ComponentDescriptor[],
+  query: string,
+  hasTrigger: boolean,
+): ComponentDescriptor[] {
   const kind = hasTrigger ? 'action' : 'trigger';
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const scored: { component: ComponentDescriptor; score: number; index: number }[] = [];

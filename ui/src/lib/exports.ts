@@ -20,7 +20,12 @@ export async function exportFlowFile(api: Api, flowId: string, name: string): Pr
 export async function exportPostman(api: Api, flowId: string, name: string): Promise<void> {
   try {
     const collection = await api.postmanCollection(flowId);
-    await saveAndTell(api, `${fileSlug(name)}.postman_collection.json`, `${JSON.stringify(collection, null, 2)}\n`, 'Postman collection');
+    await saveAndTell(
+      api,
+      `${fileSlug(name)}.postman_collection.json`,
+      `${JSON.stringify(collection, null, 2)}\n`,
+      'Postman collection',
+    );
   } catch (error) {
     toast.error(error, 'Postman export failed');
   }

@@ -55,14 +55,18 @@ export const FIELD_TYPES: FieldType[] = ['string', 'number', 'integer', 'boolean
 
 /** Fields declared directly below `field` (`body.name` below `body`), in declared order. */
 export function declaredUnder(fields: DeclaredField[] | undefined, field: string): DeclaredField[] {
-  return (fields ?? []).filter((f) => f.field.startsWith(`${field}.`) && !f.field.slice(field.length + 1).includes('.'));
+  return (fields ?? []).filter(
+    (f) => f.field.startsWith(`${field}.`) && !f.field.slice(field.length + 1).includes('.'),
+  );
 }
 
 /** `fields` with `declared` in place of the declaration of the same path, or added at the end. */
 export function withDeclared(fields: DeclaredField[] | undefined, declared: DeclaredField): DeclaredField[] {
   const list = fields ?? [];
   const clean: DeclaredField = declared.required ? declared : { field: declared.field, type: declared.type };
-  return list.some((f) => f.field === declared.field) ? list.map((f) => (f.field === declared.field ? clean : f)) : [...list, clean];
+  return list.some((f) => f.field === declared.field)
+    ? list.map((f) => (f.field === declared.field ? clean : f))
+    : [...list, clean];
 }
 
 /** `fields` without the declaration of `path` and of anything below it. */
@@ -136,7 +140,11 @@ export function convertInput(input: Input | undefined, to: InputMode): Input | u
 export type Config = { [key: string]: JsonValue };
 
 /** `config` with `key` set, or removed when `value` is undefined. */
-export function withConfigValue(config: JsonValue | null | undefined, key: string, value: JsonValue | undefined): Config {
+export function withConfigValue(
+  config: JsonValue | null | undefined,
+  key: string,
+  value: JsonValue | undefined,
+): Config {
   const base: Config =
     typeof config === 'object' && config !== null && !Array.isArray(config) ? { ...(config as Config) } : {};
   if (value === undefined) delete base[key];

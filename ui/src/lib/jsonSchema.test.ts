@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 
-import { fakeComponents } from '../platform/fakeCatalog';
-import { convertInput, expression, formatLenient, literal, parseLenient, subFieldKeys, withConfigValue, withInput } from './inputs';
+import { builtInComponents } from '../test/components';
+import {
+  convertInput,
+  expression,
+  formatLenient,
+  literal,
+  parseLenient,
+  subFieldKeys,
+  withConfigValue,
+  withInput,
+} from './inputs';
 import { describeFields, fieldKind, validateValue } from './jsonSchema';
 
-const schemaOf = (id: string, which: 'configSchema' | 'inputSchema') => fakeComponents.find((c) => c.id === id)![which];
+const schemaOf = (id: string, which: 'configSchema' | 'inputSchema') =>
+  builtInComponents.find((c) => c.id === id)![which];
 
 describe('form fields from JSON Schema', () => {
   it('turns the HTTP Request input schema into typed fields with required marks and defaults', () => {

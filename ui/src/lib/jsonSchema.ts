@@ -25,15 +25,7 @@ export interface JsonSchema {
   uniqueItems?: boolean;
 }
 
-export type FieldKind =
-  | 'string'
-  | 'number'
-  | 'integer'
-  | 'boolean'
-  | 'enum'
-  | 'stringList'
-  | 'enumList'
-  | 'json';
+export type FieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'stringList' | 'enumList' | 'json';
 
 export interface FieldSpec {
   key: string;
@@ -156,7 +148,9 @@ export function validateValue(schemaValue: unknown, value: JsonValue, at = ''): 
   }
   if (typeof value === 'string') {
     if (schema.minLength !== undefined && value.length < schema.minLength) {
-      messages.push(schema.minLength === 1 ? `${where}must not be empty` : `${where}needs at least ${schema.minLength} characters`);
+      messages.push(
+        schema.minLength === 1 ? `${where}must not be empty` : `${where}needs at least ${schema.minLength} characters`,
+      );
     }
     if (schema.maxLength !== undefined && value.length > schema.maxLength) {
       messages.push(`${where}has more than ${schema.maxLength} characters`);
@@ -170,14 +164,17 @@ export function validateValue(schemaValue: unknown, value: JsonValue, at = ''): 
     }
   }
   if (typeof value === 'number') {
-    if (schema.minimum !== undefined && value < schema.minimum) messages.push(`${where}must be at least ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum) messages.push(`${where}must be at most ${schema.maximum}`);
+    if (schema.minimum !== undefined && value < schema.minimum)
+      messages.push(`${where}must be at least ${schema.minimum}`);
+    if (schema.maximum !== undefined && value > schema.maximum)
+      messages.push(`${where}must be at most ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) {
       messages.push(`${where}needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`);
     }
-    if (schema.uniqueItems && new Set(value.map(show)).size !== value.length) messages.push(`${where}has duplicate items`);
+    if (schema.uniqueItems && new Set(value.map(show)).size !== value.length)
+      messages.push(`${where}has duplicate items`);
     if (schema.items !== undefined) {
       value.forEach((item, i) => messages.push(...validateValue(schema.items, item, `${at}[${i}]`)));
     }
@@ -192,7 +189,8 @@ export function validateValue(schemaValue: unknown, value: JsonValue, at = ''): 
       const path = at ? `${at}.${key}` : key;
       if (property !== undefined) messages.push(...validateValue(property, item, path));
       else if (schema.additionalProperties === false) messages.push(`${path} is not allowed`);
-      else if (schema.additionalProperties !== undefined) messages.push(...validateValue(schema.additionalProperties, item, path));
+      else if (schema.additionalProperties !== undefined)
+        messages.push(...validateValue(schema.additionalProperties, item, path));
     }
   }
   return messages;

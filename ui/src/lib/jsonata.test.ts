@@ -5,7 +5,9 @@ import { buildSourceTree } from './sampleTree';
 
 describe('JSONata tokenizer', () => {
   it('classifies the tokens of a sample expression', () => {
-    const tokens = tokenizeExpression('/* pet */ $uppercase($trigger.body.`pet-name`) & " x" in [1, 2.5] and true or null ~> $f');
+    const tokens = tokenizeExpression(
+      '/* pet */ $uppercase($trigger.body.`pet-name`) & " x" in [1, 2.5] and true or null ~> $f',
+    );
     expect(tokens.map((t) => [t.text, t.type])).toEqual([
       ['/* pet */', 'comment'],
       ['$uppercase', 'variableName.function'],
@@ -40,7 +42,15 @@ describe('JSONata tokenizer', () => {
       { text: '/* open', type: 'comment' },
     ]);
     expect(tokenizeExpression('function($x) { $x * 2 }').map((t) => t.type)).toEqual([
-      'keyword', 'bracket', 'variableName.special', 'bracket', 'bracket', 'variableName.special', 'operator', 'number', 'bracket',
+      'keyword',
+      'bracket',
+      'variableName.special',
+      'bracket',
+      'bracket',
+      'variableName.special',
+      'operator',
+      'number',
+      'bracket',
     ]);
   });
 });
@@ -48,12 +58,22 @@ describe('JSONata tokenizer', () => {
 describe('expression completion', () => {
   const data: CompletionData = {
     steps: [
-      { id: 'stp_hook', name: 'Webhook', trigger: true, tree: buildSourceTree('$trigger', 'Webhook', {}, { body: { petname: 'Gromit', 'content-type': 'x' } }) },
+      {
+        id: 'stp_hook',
+        name: 'Webhook',
+        trigger: true,
+        tree: buildSourceTree('$trigger', 'Webhook', {}, { body: { petname: 'Gromit', 'content-type': 'x' } }),
+      },
       {
         id: 'stp_x',
         name: 'Lookup',
         trigger: false,
-        tree: buildSourceTree('$steps.stp_x', 'Lookup', {}, { id: 7, owner: { name: 'Wallace' }, items: [{ sku: 'a' }, { sku: 'b', qty: 2 }] }),
+        tree: buildSourceTree(
+          '$steps.stp_x',
+          'Lookup',
+          {},
+          { id: 7, owner: { name: 'Wallace' }, items: [{ sku: 'a' }, { sku: 'b', qty: 2 }] },
+        ),
       },
       { id: 'stp_y', name: 'Other', trigger: false },
     ],
@@ -90,7 +110,22 @@ describe('expression completion', () => {
     const found = completeExpression('$up', data)!;
     expect(found.from).toBe(0);
     const all = found.options.map((o) => o.label);
-    expect(all).toEqual(expect.arrayContaining(['$trigger', '$steps.stp_x', '$steps.stp_y', '$params', '$execution', '$string', '$uppercase', '$substring', '$exists', '$now', '$sum', '$count']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        '$trigger',
+        '$steps.stp_x',
+        '$steps.stp_y',
+        '$params',
+        '$execution',
+        '$string',
+        '$uppercase',
+        '$substring',
+        '$exists',
+        '$now',
+        '$sum',
+        '$count',
+      ]),
+    );
     expect(found.options.find((o) => o.label === '$steps.stp_x')!.detail).toBe('Lookup');
     expect(found.options.find((o) => o.label === '$uppercase')!.apply).toBe('$uppercase()');
     expect(completeExpression('body', data), 'plain words only on request').toBeNull();

@@ -66,7 +66,8 @@ export const jsonataParser: StreamParser<JsonataState> = {
     }
     if (ch === '`') {
       stream.next();
-      stream.skipTo('`') ? stream.next() : stream.skipToEnd();
+      if (stream.skipTo('`')) stream.next();
+      else stream.skipToEnd();
       return 'propertyName';
     }
     if (stream.match(/^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/)) return 'number';
@@ -201,9 +202,16 @@ const typeOf = (n: SourceNode) => `${n.types.join(' | ') || 'unknown'}${n.nullab
  * null when there is nothing to offer. `explicit` (Ctrl-Space) offers the
  * variables even without a `$` typed.
  */
-export function completeExpression(before: string, data: CompletionData, explicit = false): ExpressionCompletion | null {
+export function completeExpression(
+  before: string,
+  data: CompletionData,
+  explicit = false,
+): ExpressionCompletion | null {
   // A field after a path: `$trigger.body.pe`, `$steps.stp_x.items.na`, `$steps.`
-  const member = /(\$(?:trigger|steps\.[A-Za-z0-9_]+)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|`[^`]*`)|\[\d+\])*|\$steps)\.([A-Za-z0-9_]*)$/.exec(before);
+  const member =
+    /(\$(?:trigger|steps\.[A-Za-z0-9_]+)(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|`[^`]*`)|\[\d+\])*|\$steps)\.([A-Za-z0-9_]*)$/.exec(
+      before,
+    );
   if (member) {
     const base = member[1]!;
     const from = before.length - member[2]!.length;
@@ -213,24 +221,35 @@ export function completeExpression(before: string, data: CompletionData, explici
         .map((s): ExpressionOption => ({ label: s.id, detail: s.name, type: 'variable' }));
       return options.length > 0 ? { from, options } : null;
     }
-    const root = base.startsWith('$trigger') ? data.steps.find((s) => s.trigger) : data.steps.find((s) => base.startsWith(`$steps.${s.id}`) && /^(?:$|[.[])/.test(base.slice(`$steps.${s.id}`.length)));
+    const root = base.startsWith('$trigger')
+      ? data.steps.find((s) => s.trigger)
+      : data.steps.find(
+          (s) => base.startsWith(`$steps.${s.id}`) && /^(?:$|[.[])/.test(base.slice(`$steps.${s.id}`.length)),
+        );
     if (!root?.tree) return null;
     // The tree has `[n]` items: look the path up as written, else through the first item.
     const node = findNode(root.tree, base) ?? findNode(root.tree, base.replace(/\[\d+\]/g, '[0]'));
     if (!node) return null;
     const options = fieldsOf(node)
       .filter((c) => !/^\[\d+\]$/.test(c.label))
-      .map((c): ExpressionOption => ({ label: NAME.test(c.label) ? c.label : `\`${c.label}\``, detail: typeOf(c), type: 'property' }));
+      .map((c): ExpressionOption => ({
+        label: NAME.test(c.label) ? c.label : `\`${c.label}\``,
+        detail: typeOf(c),
+        type: 'property',
+      }));
     return options.length > 0 ? { from, options } : null;
   }
   const word = /\$[A-Za-z0-9_]*$/.exec(before) ?? (explicit ? /[A-Za-z0-9_]*$/.exec(before) : null);
   if (!word) return null;
   const options: ExpressionOption[] = [];
-  if (data.steps.some((s) => s.trigger)) options.push({ label: '$trigger', detail: 'the trigger’s output', type: 'variable' });
-  for (const s of data.steps) if (!s.trigger) options.push({ label: `$steps.${s.id}`, detail: s.name, type: 'variable' });
+  if (data.steps.some((s) => s.trigger))
+    options.push({ label: '$trigger', detail: 'the trigger’s output', type: 'variable' });
+  for (const s of data.steps)
+    if (!s.trigger) options.push({ label: `$steps.${s.id}`, detail: s.name, type: 'variable' });
   options.push({ label: '$steps', detail: 'outputs of earlier steps', type: 'variable' });
   options.push({ label: '$params', detail: 'flow parameters', type: 'variable' });
   options.push({ label: '$execution', detail: 'the running execution', type: 'variable' });
-  for (const f of JSONATA_FUNCTIONS) options.push({ label: `$${f.name}`, detail: f.detail, type: 'function', apply: `$${f.name}()` });
+  for (const f of JSONATA_FUNCTIONS)
+    options.push({ label: `$${f.name}`, detail: f.detail, type: 'function', apply: `$${f.name}()` });
   return { from: before.length - word[0].length, options };
 }

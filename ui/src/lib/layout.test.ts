@@ -13,22 +13,28 @@ function assertNoOverlap(positions: Record<string, { x: number; y: number }>) {
 
 describe('auto-layout', () => {
   it('places a chain left to right in columns', () => {
-    const p = layeredLayout(['a', 'b', 'c'], [
-      { source: 'a', target: 'b' },
-      { source: 'b', target: 'c' },
-    ]);
+    const p = layeredLayout(
+      ['a', 'b', 'c'],
+      [
+        { source: 'a', target: 'b' },
+        { source: 'b', target: 'c' },
+      ],
+    );
     expect(p.a!.x).toBeLessThan(p.b!.x);
     expect(p.b!.x).toBeLessThan(p.c!.x);
     expect(p.a!.y).toBe(p.c!.y);
   });
 
   it('puts a step one column after its deepest predecessor', () => {
-    const p = layeredLayout(['t', 'x', 'y', 'join'], [
-      { source: 't', target: 'x' },
-      { source: 'x', target: 'y' },
-      { source: 't', target: 'join' },
-      { source: 'y', target: 'join' },
-    ]);
+    const p = layeredLayout(
+      ['t', 'x', 'y', 'join'],
+      [
+        { source: 't', target: 'x' },
+        { source: 'x', target: 'y' },
+        { source: 't', target: 'join' },
+        { source: 'y', target: 'join' },
+      ],
+    );
     expect(p.join!.x).toBeGreaterThan(p.y!.x);
   });
 

@@ -83,7 +83,9 @@ export function layeredLayout(ids: string[], edges: LayoutEdge[]): Record<string
   const order = (column: string[], neighbours: (id: string) => string[]) => {
     const weight = new Map<string, number>();
     for (const id of column) {
-      const ranks = neighbours(id).map((n) => rank.get(n)!).filter((r) => r !== undefined);
+      const ranks = neighbours(id)
+        .map((n) => rank.get(n)!)
+        .filter((r) => r !== undefined);
       weight.set(id, ranks.length ? ranks.reduce((a, b) => a + b, 0) / ranks.length : rank.get(id)!);
     }
     column.sort((a, b) => weight.get(a)! - weight.get(b)! || rank.get(a)! - rank.get(b)!);

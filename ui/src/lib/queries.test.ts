@@ -41,7 +41,13 @@ describe('invalidateFor', () => {
       keys.flow('flw_b'),
       [...keys.inbox('flw_a'), 20],
     ]);
-    invalidateFor(client, { type: 'executionChanged', executionId: 'exe_1', flowId: 'flw_a', status: 'succeeded', stepId: null });
+    invalidateFor(client, {
+      type: 'executionChanged',
+      executionId: 'exe_1',
+      flowId: 'flw_a',
+      status: 'succeeded',
+      stepId: null,
+    });
     expect(stale(client, [...keys.executions(null), 25])).toBe(true);
     expect(stale(client, [...keys.executions('flw_b'), 25])).toBe(true);
     expect(stale(client, keys.execution('exe_1'))).toBe(true);

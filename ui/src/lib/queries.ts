@@ -33,7 +33,10 @@ export const keys = {
   schema: (flowId: string, stepId: string) => ['inferSchema', flowId, stepId] as const,
   schemasOfFlow: (flowId: string) => ['inferSchema', flowId] as const,
   previewsOfFlow: (flowId: string) => ['previewStep', flowId] as const,
-} satisfies Record<string, readonly [Operation, ...unknown[]] | ((...ids: never[]) => readonly [Operation, ...unknown[]])>;
+} satisfies Record<
+  string,
+  readonly [Operation, ...unknown[]] | ((...ids: never[]) => readonly [Operation, ...unknown[]])
+>;
 
 /** The key prefix of `op`'s answers that `event` narrows to by `by`. */
 function staleKey(op: Operation, by: StaleBy, event: CoreEvent): readonly unknown[] {
@@ -130,11 +133,21 @@ export function useSettings() {
 /** A step's samples, newest first. */
 export function useSamples(flowId: string, stepId: string, enabled = true) {
   const api = useApi();
-  return useQuery({ queryKey: keys.samples(flowId, stepId), queryFn: () => api.listSamples(flowId, stepId), enabled, retry: false });
+  return useQuery({
+    queryKey: keys.samples(flowId, stepId),
+    queryFn: () => api.listSamples(flowId, stepId),
+    enabled,
+    retry: false,
+  });
 }
 
 /** The schema inferred from all of a step's samples. */
 export function useInferredSchema(flowId: string, stepId: string, enabled = true) {
   const api = useApi();
-  return useQuery({ queryKey: keys.schema(flowId, stepId), queryFn: () => api.inferSchema(flowId, stepId), enabled, retry: false });
+  return useQuery({
+    queryKey: keys.schema(flowId, stepId),
+    queryFn: () => api.inferSchema(flowId, stepId),
+    enabled,
+    retry: false,
+  });
 }

@@ -6,11 +6,7 @@
  */
 import { create } from 'zustand';
 
-export type Route =
-  | { name: 'flows' }
-  | { name: 'designer'; flowId: string }
-  | { name: 'runs' }
-  | { name: 'settings' };
+export type Route = { name: 'flows' } | { name: 'designer'; flowId: string } | { name: 'runs' } | { name: 'settings' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+/, '');

@@ -41,9 +41,17 @@ function schemaTypes(schema: JsonSchema): string[] {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
 }
 
-const isObject = (v: JsonValue | undefined): v is { [k: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: JsonValue | undefined): v is { [k: string]: JsonValue } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function build(path: string, label: string, schemaValue: unknown, value: JsonValue | undefined, optional: boolean, depth: number): SourceNode {
+function build(
+  path: string,
+  label: string,
+  schemaValue: unknown,
+  value: JsonValue | undefined,
+  optional: boolean,
+  depth: number,
+): SourceNode {
   const schema = asSchema(schemaValue);
   const declared = schemaTypes(schema);
   const types = declared.length > 0 ? declared : value !== undefined ? [valueType(value)] : [];
@@ -63,7 +71,14 @@ function build(path: string, label: string, schemaValue: unknown, value: JsonVal
     if (isObject(value)) for (const k of Object.keys(value)) if (!keys.includes(k)) keys.push(k);
     const hasSchema = schema.properties !== undefined;
     node.children = keys.map((k) =>
-      build(childPath(path, k), k, schema.properties?.[k], isObject(value) ? value[k] : undefined, hasSchema ? !required.has(k) : false, depth + 1),
+      build(
+        childPath(path, k),
+        k,
+        schema.properties?.[k],
+        isObject(value) ? value[k] : undefined,
+        hasSchema ? !required.has(k) : false,
+        depth + 1,
+      ),
     );
   } else if (types.includes('array') || Array.isArray(value)) {
     const items = Array.isArray(value) ? value.slice(0, MAX_ITEMS) : [];
@@ -82,12 +97,22 @@ function build(path: string, label: string, schemaValue: unknown, value: JsonVal
  * empty); `sample` the current sample value (may be undefined): either one
  * alone is enough.
  */
-export function buildSourceTree(rootPath: string, label: string, schema: unknown, sample: JsonValue | undefined): SourceNode {
+export function buildSourceTree(
+  rootPath: string,
+  label: string,
+  schema: unknown,
+  sample: JsonValue | undefined,
+): SourceNode {
   return build(rootPath, label, schema, sample, false, 0);
 }
 
 /** Nodes in display order, depth-first, with their depth (for flat keyboard lists). */
-export function flattenTree(node: SourceNode, expanded: Set<string>, depth = 0, out: { node: SourceNode; depth: number }[] = []) {
+export function flattenTree(
+  node: SourceNode,
+  expanded: Set<string>,
+  depth = 0,
+  out: { node: SourceNode; depth: number }[] = [],
+) {
   out.push({ node, depth });
   if (expanded.has(node.path)) for (const child of node.children) flattenTree(child, expanded, depth + 1, out);
   return out;

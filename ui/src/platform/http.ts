@@ -58,7 +58,10 @@ export function createHttpPlatform(options: HttpPlatformOptions): Platform {
           body: JSON.stringify(args ?? {}),
         });
       } catch {
-        throw { code: 'internal', message: 'Cannot reach Hookline: is `hookline serve --ui` still running?' } satisfies ApiError;
+        throw {
+          code: 'internal',
+          message: 'Cannot reach Hookline: is `hookline serve --ui` still running?',
+        } satisfies ApiError;
       }
       const text = await response.text();
       let body: unknown = null;
@@ -70,14 +73,18 @@ export function createHttpPlatform(options: HttpPlatformOptions): Platform {
         }
       }
       if (response.ok) {
-        if (body === undefined) throw { code: 'internal', message: `${op}: the answer was not JSON` } satisfies ApiError;
+        if (body === undefined)
+          throw { code: 'internal', message: `${op}: the answer was not JSON` } satisfies ApiError;
         return body as T;
       }
       if (response.status === 401) options.onUnauthorized?.();
       if (isApiError(body)) throw body;
       throw {
         code: 'internal',
-        message: response.status === 401 ? 'Not authorized: open the URL that `hookline serve --ui` printed' : `${op} failed (HTTP ${response.status})`,
+        message:
+          response.status === 401
+            ? 'Not authorized: open the URL that `hookline serve --ui` printed'
+            : `${op} failed (HTTP ${response.status})`,
       } satisfies ApiError;
     },
     subscribe(onEvent, onResync) {

@@ -7,10 +7,9 @@ export type PlatformKind = Platform['kind'];
 /**
  * Which host the page runs in: the desktop shell injects
  * `__TAURI_INTERNALS__`; anything else is a browser served by
- * `hookline serve --ui`. The fake is chosen only by the `fake` build mode.
+ * `hookline serve --ui` (or the dev server proxying to it).
  */
-export function detectPlatform(win: object, mode?: string): PlatformKind {
-  if (mode === 'fake') return 'fake';
+export function detectPlatform(win: object): PlatformKind {
   return '__TAURI_INTERNALS__' in win ? 'tauri' : 'browser';
 }
 
@@ -20,11 +19,6 @@ export interface PlatformHooks {
 }
 
 export async function createPlatform(hooks: PlatformHooks = {}): Promise<Platform> {
-  // Written out so production builds drop the fake (and its chunk) entirely.
-  if (import.meta.env.MODE === 'fake') {
-    const { createDemoPlatform } = await import('./fakeSeed');
-    return createDemoPlatform();
-  }
   if (detectPlatform(window) === 'tauri') return createTauriPlatform();
   return createHttpPlatform({ token: takeToken(window), onUnauthorized: hooks.onUnauthorized });
 }

@@ -11,11 +11,6 @@ describe('platform selection', () => {
   it('picks the browser mode otherwise', () => {
     expect(detectPlatform({})).toBe('browser');
   });
-
-  it('picks the fake only in the fake build mode', () => {
-    expect(detectPlatform({ __TAURI_INTERNALS__: {} }, 'fake')).toBe('fake');
-    expect(detectPlatform({}, 'production')).toBe('browser');
-  });
 });
 
 describe('browser mode', () => {
@@ -49,11 +44,22 @@ describe('browser mode', () => {
     const onUnauthorized = vi.fn();
     const fetch = vi.fn(async (url: string) =>
       url.endsWith('publish')
-        ? new Response(JSON.stringify({ code: 'invalid_flow', message: 'bad', problems: [{ path: 'steps', message: 'x' }] }), { status: 422 })
+        ? new Response(
+            JSON.stringify({ code: 'invalid_flow', message: 'bad', problems: [{ path: 'steps', message: 'x' }] }),
+            { status: 422 },
+          )
         : new Response(JSON.stringify({ code: 'internal', message: 'unauthorized' }), { status: 401 }),
     );
-    const platform = createHttpPlatform({ token: 'tok', fetch: fetch as unknown as typeof globalThis.fetch, onUnauthorized });
-    await expect(platform.call('publish', { flow: 'x' })).rejects.toEqual({ code: 'invalid_flow', message: 'bad', problems: [{ path: 'steps', message: 'x' }] });
+    const platform = createHttpPlatform({
+      token: 'tok',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      onUnauthorized,
+    });
+    await expect(platform.call('publish', { flow: 'x' })).rejects.toEqual({
+      code: 'invalid_flow',
+      message: 'bad',
+      problems: [{ path: 'steps', message: 'x' }],
+    });
     expect(onUnauthorized).not.toHaveBeenCalled();
     await expect(platform.call('listFlows')).rejects.toMatchObject({ code: 'internal' });
     expect(onUnauthorized).toHaveBeenCalledTimes(1);

@@ -2,12 +2,12 @@ import type { ApiError } from '../bindings/ApiError';
 import type { CoreEvent } from '../bindings/CoreEvent';
 
 /**
- * Everything the UI needs from its host: the desktop shell (Tauri), a
- * browser talking to `hookline serve --ui`, or an in-memory fake. Only this
- * folder knows which one is running.
+ * Everything the UI needs from its host: the desktop shell (Tauri) or a
+ * browser talking to `hookline serve --ui`. Only this folder knows which one
+ * is running; unit tests stub it per test (src/test/stubPlatform.ts).
  */
 export interface Platform {
-  kind: 'tauri' | 'browser' | 'fake';
+  kind: 'tauri' | 'browser';
   /** Runs one core operation; rejects with an {@link ApiError}. */
   call<T>(op: string, args?: Record<string, unknown>): Promise<T>;
   /**

@@ -1,6 +1,8 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
+import { takeUnanswered } from './stubPlatform';
+
 // jsdom lacks a few browser APIs the canvas and dialogs touch.
 class ResizeObserverStub {
   observe() {}
@@ -26,4 +28,9 @@ if (typeof window !== 'undefined' && !window.matchMedia) {
 
 afterEach(() => {
   cleanup();
+  // After cleanup, so calls made while unmounting (a capture cancelled on leaving) count too.
+  const missed = takeUnanswered();
+  if (missed.length > 0) {
+    throw new Error(`the page called core operations this test does not answer: ${[...new Set(missed)].join(', ')}`);
+  }
 });

@@ -30,7 +30,10 @@ export function FlowsPage() {
       const text = await file.text();
       const saved = await api.importFlow(text);
       refresh();
-      const note = saved.problems.length > 0 ? ` (${saved.problems.length} problem${saved.problems.length === 1 ? '' : 's'} to fix before publishing)` : '';
+      const note =
+        saved.problems.length > 0
+          ? ` (${saved.problems.length} problem${saved.problems.length === 1 ? '' : 's'} to fix before publishing)`
+          : '';
       toast.success(`${saved.created ? 'Imported' : 'Updated the draft of'} ${file.name}${note}`, {
         action: { label: 'Open', run: () => void navigate({ name: 'designer', flowId: saved.flowId }) },
       });
@@ -84,7 +87,12 @@ export function FlowsPage() {
           <button type="button" className="btn" onClick={() => fileInput.current?.click()}>
             <Upload size={16} aria-hidden="true" /> Import flow
           </button>
-          <button type="button" className="btn" onClick={() => void exportOpenApi(api)} title="OpenAPI document of every live hook">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void exportOpenApi(api)}
+            title="OpenAPI document of every live hook"
+          >
             <FileJson size={16} aria-hidden="true" /> OpenAPI of live hooks
           </button>
           <input
@@ -114,7 +122,8 @@ export function FlowsPage() {
           <Workflow size={40} aria-hidden="true" className="empty-icon" />
           <h2>No flows yet</h2>
           <p className="muted">
-            A flow starts with a trigger, such as a webhook, and runs actions: HTTP calls, transforms, conditions, replies.
+            A flow starts with a trigger, such as a webhook, and runs actions: HTTP calls, transforms, conditions,
+            replies.
           </p>
           <div className="toolbar">
             <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
@@ -176,23 +185,57 @@ export function FlowsPage() {
                   <LiveBadge live={flow.live} testId="flow-state" />
                 </td>
                 <td>
-                  <VersionBadge latestVersion={flow.latestVersion} draftChanged={flow.draftChanged} testId="flow-version" />
+                  <VersionBadge
+                    latestVersion={flow.latestVersion}
+                    draftChanged={flow.draftChanged}
+                    testId="flow-version"
+                  />
                 </td>
-                <td>{flow.lastExecution ? <StatusBadge status={flow.lastExecution} testId="flow-last-run" /> : <span className="muted">—</span>}</td>
+                <td>
+                  {flow.lastExecution ? (
+                    <StatusBadge status={flow.lastExecution} testId="flow-last-run" />
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
                 <td className="muted" title={flow.updatedAt}>
                   {formatRelative(flow.updatedAt)}
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="icon-btn" aria-label={`Rename ${flow.name}`} title="Rename" onClick={() => setRenaming(flow)}>
+                  <button
+                    type="button"
+                    className="icon-btn"
+                    aria-label={`Rename ${flow.name}`}
+                    title="Rename"
+                    onClick={() => setRenaming(flow)}
+                  >
                     <Pencil size={16} aria-hidden="true" />
                   </button>
-                  <button type="button" className="icon-btn" aria-label={`Duplicate ${flow.name}`} title="Duplicate" onClick={() => void onDuplicate(flow)}>
+                  <button
+                    type="button"
+                    className="icon-btn"
+                    aria-label={`Duplicate ${flow.name}`}
+                    title="Duplicate"
+                    onClick={() => void onDuplicate(flow)}
+                  >
                     <CopyPlus size={16} aria-hidden="true" />
                   </button>
-                  <button type="button" className="icon-btn" aria-label={`Export ${flow.name}`} title="Export flow file" onClick={() => void exportFlowFile(api, flow.id, flow.name)}>
+                  <button
+                    type="button"
+                    className="icon-btn"
+                    aria-label={`Export ${flow.name}`}
+                    title="Export flow file"
+                    onClick={() => void exportFlowFile(api, flow.id, flow.name)}
+                  >
                     <Download size={16} aria-hidden="true" />
                   </button>
-                  <button type="button" className="icon-btn icon-btn-danger" aria-label={`Delete ${flow.name}`} title="Delete" onClick={() => void onDelete(flow)}>
+                  <button
+                    type="button"
+                    className="icon-btn icon-btn-danger"
+                    aria-label={`Delete ${flow.name}`}
+                    title="Delete"
+                    onClick={() => void onDelete(flow)}
+                  >
                     <Trash2 size={16} aria-hidden="true" />
                   </button>
                 </td>
@@ -311,7 +354,13 @@ function RenameDialog({ flow, onClose, onDone }: { flow: FlowSummary; onClose: (
         <label className="field-label" htmlFor="rename-description">
           Description
         </label>
-        <textarea id="rename-description" className="input" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          id="rename-description"
+          className="input"
+          rows={3}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
         {error && (
           <p className="field-error" role="alert">
             {error}

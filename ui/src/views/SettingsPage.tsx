@@ -51,8 +51,14 @@ export function SettingsPage() {
         <div className="settings">
           <section className="card" aria-labelledby="listener-title">
             <h2 id="listener-title">Webhook listener</h2>
-            <p className="muted">Hooks of started flows answer on this address. Use 127.0.0.1 to accept calls from this machine only.</p>
-            <div className={`listener-state ${s.listener.running ? 'ok' : 'down'}`} data-testid="listener-state" role="status">
+            <p className="muted">
+              Hooks of started flows answer on this address. Use 127.0.0.1 to accept calls from this machine only.
+            </p>
+            <div
+              className={`listener-state ${s.listener.running ? 'ok' : 'down'}`}
+              data-testid="listener-state"
+              role="status"
+            >
               <span className={`state-dot ${s.listener.running ? 'ok' : 'down'}`} aria-hidden="true" />
               {s.listener.running ? (
                 <span>
@@ -61,7 +67,8 @@ export function SettingsPage() {
               ) : (
                 <span>
                   Not running on <code>{s.listener.address ?? s.listenAddress}</code>
-                  {s.listener.error ? `: ${s.listener.error}` : ''}. Another program may use this port: choose another address below.
+                  {s.listener.error ? `: ${s.listener.error}` : ''}. Another program may use this port: choose another
+                  address below.
                 </span>
               )}
             </div>
@@ -87,7 +94,11 @@ export function SettingsPage() {
                     setError(null);
                   }}
                 />
-                <button type="submit" className="btn btn-primary" disabled={busy || !address.trim() || (address.trim() === s.listenAddress && s.listener.running)}>
+                <button
+                  type="submit"
+                  className="btn btn-primary"
+                  disabled={busy || !address.trim() || (address.trim() === s.listenAddress && s.listener.running)}
+                >
                   Apply
                 </button>
               </div>

@@ -30,7 +30,10 @@ function initialFit(nodes: StepNode[]) {
   const xs = nodes.map((n) => n.position.x);
   const left = Math.min(...xs);
   if (Math.max(...xs) + NODE_WIDTH - left <= READABLE_WIDTH) return fitViewOptions;
-  return { ...fitViewOptions, nodes: nodes.filter((n) => n.position.x + NODE_WIDTH - left <= READABLE_WIDTH).map((n) => ({ id: n.id })) };
+  return {
+    ...fitViewOptions,
+    nodes: nodes.filter((n) => n.position.x + NODE_WIDTH - left <= READABLE_WIDTH).map((n) => ({ id: n.id })),
+  };
 }
 
 const REFUSALS: Record<string, string> = {
@@ -103,18 +106,36 @@ export function Canvas() {
         <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={fitViewOptions} />
         <Panel position="top-left" className="canvas-toolbar" aria-label="Canvas tools">
-          <button type="button" className="btn btn-small" onClick={() => {
-            const s = editor();
-            const selected = s.nodes.filter((x) => x.selected);
-            s.openChooser(selected.length === 1 ? selected[0]!.id : null);
-          }}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => {
+              const s = editor();
+              const selected = s.nodes.filter((x) => x.selected);
+              s.openChooser(selected.length === 1 ? selected[0]!.id : null);
+            }}
+          >
             <Plus size={15} aria-hidden="true" /> {triggerPresent ? 'Add step' : 'Add trigger'}
           </button>
           <span className="toolbar-sep" aria-hidden="true" />
-          <button type="button" className="icon-btn" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => editor().undo()}>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Undo"
+            title="Undo (Ctrl+Z)"
+            disabled={!canUndo}
+            onClick={() => editor().undo()}
+          >
             <Undo2 size={16} aria-hidden="true" />
           </button>
-          <button type="button" className="icon-btn" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => editor().redo()}>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
+            disabled={!canRedo}
+            onClick={() => editor().redo()}
+          >
             <Redo2 size={16} aria-hidden="true" />
           </button>
           <span className="toolbar-sep" aria-hidden="true" />
@@ -131,7 +152,14 @@ export function Canvas() {
           >
             <Network size={16} aria-hidden="true" />
           </button>
-          <button type="button" className="icon-btn icon-btn-danger" aria-label="Delete selection" title="Delete the selected steps and connections (Delete)" disabled={!hasSelection} onClick={() => editor().deleteSelection()}>
+          <button
+            type="button"
+            className="icon-btn icon-btn-danger"
+            aria-label="Delete selection"
+            title="Delete the selected steps and connections (Delete)"
+            disabled={!hasSelection}
+            onClick={() => editor().deleteSelection()}
+          >
             <Trash2 size={16} aria-hidden="true" />
           </button>
         </Panel>

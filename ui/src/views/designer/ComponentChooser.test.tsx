@@ -1,16 +1,19 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
-import { fakeComponents } from '../../platform/fakeCatalog';
+import { builtInComponents } from '../../test/components';
 import { ComponentChooser } from './ComponentChooser';
 
 describe('component chooser', () => {
   it('focuses the search box, filters as you type and picks with Enter', () => {
     const onPick = vi.fn();
-    render(<ComponentChooser components={fakeComponents} hasTrigger={false} onPick={onPick} onClose={() => {}} />);
+    render(<ComponentChooser components={builtInComponents} hasTrigger={false} onPick={onPick} onClose={() => {}} />);
     const search = screen.getByPlaceholderText('Search components');
     expect(document.activeElement).toBe(search);
-    expect(screen.getAllByRole('option').map((o) => o.querySelector('.chooser-title')!.textContent)).toEqual(['Manual run', 'Webhook']);
+    expect(screen.getAllByRole('option').map((o) => o.querySelector('.chooser-title')!.textContent)).toEqual([
+      'Manual run',
+      'Webhook',
+    ]);
     fireEvent.change(search, { target: { value: 'webhook' } });
     expect(screen.getAllByRole('option')).toHaveLength(1);
     fireEvent.keyDown(search, { key: 'Enter' });
@@ -19,7 +22,7 @@ describe('component chooser', () => {
 
   it('moves the active option with the arrow keys and wraps around', () => {
     const onPick = vi.fn();
-    render(<ComponentChooser components={fakeComponents} hasTrigger onPick={onPick} onClose={() => {}} />);
+    render(<ComponentChooser components={builtInComponents} hasTrigger onPick={onPick} onClose={() => {}} />);
     const search = screen.getByRole('combobox', { name: 'Search components' });
     const options = screen.getAllByRole('option');
     expect(options[0]!.getAttribute('aria-selected')).toBe('true');
@@ -31,12 +34,19 @@ describe('component chooser', () => {
     const last = screen.getAllByRole('option').at(-1)!;
     expect(last.getAttribute('aria-selected')).toBe('true');
     fireEvent.keyDown(search, { key: 'Enter' });
-    expect(onPick).toHaveBeenCalledWith(expect.objectContaining({ id: fakeComponents.filter((c) => c.kind === 'action').sort((a, b) => a.title.localeCompare(b.title)).at(-1)!.id }));
+    expect(onPick).toHaveBeenCalledWith(
+      expect.objectContaining({
+        id: builtInComponents
+          .filter((c) => c.kind === 'action')
+          .sort((a, b) => a.title.localeCompare(b.title))
+          .at(-1)!.id,
+      }),
+    );
   });
 
   it('closes on Escape and says when nothing matches', () => {
     const onClose = vi.fn();
-    render(<ComponentChooser components={fakeComponents} hasTrigger onPick={() => {}} onClose={onClose} />);
+    render(<ComponentChooser components={builtInComponents} hasTrigger onPick={() => {}} onClose={onClose} />);
     const search = screen.getByPlaceholderText('Search components');
     fireEvent.change(search, { target: { value: 'zebra' } });
     expect(screen.queryAllByRole('option')).toHaveLength(0);

@@ -78,9 +78,17 @@ export function ComponentChooser({ components, hasTrigger, afterName, onPick, on
         />
       </div>
       <p className="muted small chooser-hint">
-        {hasTrigger ? 'Actions run after the trigger, in the order of the edges.' : 'Every flow starts with one trigger.'}
+        {hasTrigger
+          ? 'Actions run after the trigger, in the order of the edges.'
+          : 'Every flow starts with one trigger.'}
       </p>
-      <ul ref={list} id={listId} role="listbox" aria-label={hasTrigger ? 'Actions' : 'Triggers'} className="chooser-list">
+      <ul
+        ref={list}
+        id={listId}
+        role="listbox"
+        aria-label={hasTrigger ? 'Actions' : 'Triggers'}
+        className="chooser-list"
+      >
         {results.map((component, i) => (
           <li
             key={component.id}

@@ -16,7 +16,19 @@ import { fieldAttribute, type LocatedProblem } from '../../lib/problems';
 import { keys, useFlow } from '../../lib/queries';
 import { useRouter } from '../../lib/router';
 import { toast } from '../../lib/toast';
-import { ChevronRight, CirclePlay, Download, History, LoaderCircle, Play, Rocket, Save, Square, TriangleAlert, X } from '../../lib/uiIcons';
+import {
+  ChevronRight,
+  CirclePlay,
+  Download,
+  History,
+  LoaderCircle,
+  Play,
+  Rocket,
+  Save,
+  Square,
+  TriangleAlert,
+  X,
+} from '../../lib/uiIcons';
 import { isApiError, toApiError } from '../../platform/types';
 import { Canvas } from './Canvas';
 import { ComponentChooser } from './ComponentChooser';
@@ -98,7 +110,10 @@ function Designer({ flowId }: { flowId: string }) {
     const unsubscribe = useEditor.subscribe((state, previous) => {
       if (state.flowId !== flowId || state.nodes === previous.nodes) return;
       clearTimeout(timer);
-      timer = setTimeout(() => savePositions(flowId, Object.fromEntries(state.nodes.map((n) => [n.id, n.position]))), 400);
+      timer = setTimeout(
+        () => savePositions(flowId, Object.fromEntries(state.nodes.map((n) => [n.id, n.position]))),
+        400,
+      );
     });
     return () => {
       clearTimeout(timer);
@@ -159,7 +174,10 @@ function Designer({ flowId }: { flowId: string }) {
     if (!result) return;
     const n = result.saved.problems.length;
     if (n === 0) toast.success('Draft saved');
-    else toast.info(`Draft saved, with ${n} problem${n === 1 ? '' : 's'} to fix before publishing`, { action: { label: 'Show', run: () => setShowProblems(true) } });
+    else
+      toast.info(`Draft saved, with ${n} problem${n === 1 ? '' : 's'} to fix before publishing`, {
+        action: { label: 'Show', run: () => setShowProblems(true) },
+      });
   }, [save]);
 
   const ensureSaved = async (): Promise<FlowDocument | null> => {
@@ -181,7 +199,9 @@ function Designer({ flowId }: { flowId: string }) {
       const warnings = version.warnings ?? [];
       if (warnings.length > 0) {
         // Published, but something mapped may not be meant: say what, where.
-        toast.info(`${published}, with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, { detail: warnings.join('\n') });
+        toast.info(`${published}, with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, {
+          detail: warnings.join('\n'),
+        });
       } else {
         toast.success(published);
       }
@@ -228,13 +248,19 @@ function Designer({ flowId }: { flowId: string }) {
         // The core maps each step over the samples and says what a run would
         // change outside Hookline (a POST, a PUT…), as Retrieve sample does.
         if (toApiError(error).code !== 'confirmation_required') throw error;
-        const go = await confirmAction({ title: 'Run the flow?', message: toApiError(error).message, confirmLabel: 'Run it', cancelLabel: 'Cancel' });
+        const go = await confirmAction({
+          title: 'Run the flow?',
+          message: toApiError(error).message,
+          confirmLabel: 'Run it',
+          cancelLabel: 'Cancel',
+        });
         if (!go) return;
         execution = await api.runFlow(flowId, { draft: runDraft });
       }
       const what = runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`;
       const show = { label: 'Show', run: () => setTab('runs') };
-      if (execution.status === 'succeeded') toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: show });
+      if (execution.status === 'succeeded')
+        toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: show });
       else toast.error(`${what} ${execution.status}${execution.error ? `: ${execution.error}` : ''}`);
       setTab('runs');
     } catch (error) {
@@ -296,8 +322,13 @@ function Designer({ flowId }: { flowId: string }) {
     const node = selected ? s.nodes.find((n) => n.id === selected) : undefined;
     return node ? s.catalog[node.data.step.component] : undefined;
   });
-  const afterName = useEditor((s) => (s.chooser.after ? (s.nodes.find((n) => n.id === s.chooser.after)?.data.step.name ?? null) : null));
-  const savedHasWebhook = useMemo(() => record.data?.draft.steps.some((s) => s.component === 'webhook') ?? false, [record.data]);
+  const afterName = useEditor((s) =>
+    s.chooser.after ? (s.nodes.find((n) => n.id === s.chooser.after)?.data.step.name ?? null) : null,
+  );
+  const savedHasWebhook = useMemo(
+    () => record.data?.draft.steps.some((s) => s.component === 'webhook') ?? false,
+    [record.data],
+  );
 
   if (loadError) {
     return (
@@ -352,31 +383,71 @@ function Designer({ flowId }: { flowId: string }) {
           value={meta.name}
           onChange={(e) => editor().setMeta({ name: e.target.value }, 'meta:name')}
         />
-        <span className={`dirty-indicator${dirty ? ' on' : ''}`} data-testid="dirty-indicator" aria-live="polite" title={dirty ? 'The draft has unsaved changes (Ctrl+S saves)' : 'The draft is saved'}>
+        <span
+          className={`dirty-indicator${dirty ? ' on' : ''}`}
+          data-testid="dirty-indicator"
+          aria-live="polite"
+          title={dirty ? 'The draft has unsaved changes (Ctrl+S saves)' : 'The draft is saved'}
+        >
           {dirty ? 'Unsaved' : 'Saved'}
         </span>
         {record.data && (
           <>
             <LiveBadge live={live} testId="flow-state" />
-            <VersionBadge latestVersion={record.data.latestVersion} draftChanged={record.data.draftChanged || dirty} testId="flow-version" />
+            <VersionBadge
+              latestVersion={record.data.latestVersion}
+              draftChanged={record.data.draftChanged || dirty}
+              testId="flow-version"
+            />
           </>
         )}
         {problems.length > 0 && (
-          <button type="button" className="btn btn-small btn-warning" onClick={() => setShowProblems((v) => !v)} aria-expanded={showProblems} aria-controls="problems-panel">
+          <button
+            type="button"
+            className="btn btn-small btn-warning"
+            onClick={() => setShowProblems((v) => !v)}
+            aria-expanded={showProblems}
+            aria-controls="problems-panel"
+          >
             <TriangleAlert size={14} aria-hidden="true" /> {problems.length} problem{problems.length === 1 ? '' : 's'}
           </button>
         )}
         <div className="header-actions">
-          <button type="button" className="btn" onClick={() => void onSave()} disabled={busy !== null} title="Save the draft (Ctrl+S)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void onSave()}
+            disabled={busy !== null}
+            title="Save the draft (Ctrl+S)"
+          >
             <Save size={15} aria-hidden="true" /> <span className="btn-label">Save</span>
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => void onPublish()} disabled={busy !== null} title="Validate the draft and publish it as the next version">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => void onPublish()}
+            disabled={busy !== null}
+            title="Validate the draft and publish it as the next version"
+          >
             <Rocket size={15} aria-hidden="true" /> <span className="btn-label">Publish</span>
           </button>
-          <button type="button" className="btn" onClick={() => void onStartStop()} disabled={busy !== null} title={live ? 'Stop answering on the hook' : 'Run the latest published version on every hook call'}>
-            {live ? <Square size={15} aria-hidden="true" /> : <Play size={15} aria-hidden="true" />} <span className="btn-label">{live ? 'Stop' : 'Start'}</span>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void onStartStop()}
+            disabled={busy !== null}
+            title={live ? 'Stop answering on the hook' : 'Run the latest published version on every hook call'}
+          >
+            {live ? <Square size={15} aria-hidden="true" /> : <Play size={15} aria-hidden="true" />}{' '}
+            <span className="btn-label">{live ? 'Stop' : 'Start'}</span>
           </button>
-          <button type="button" className="btn" onClick={() => void onRun()} disabled={busy !== null || !triggerPresent} title="Run once with the trigger's sample: the draft when it has changes, else the published version">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void onRun()}
+            disabled={busy !== null || !triggerPresent}
+            title="Run once with the trigger's sample: the draft when it has changes, else the published version"
+          >
             <CirclePlay size={15} aria-hidden="true" /> <span className="btn-label">Run once</span>
           </button>
           <button type="button" className="btn" onClick={() => setShowVersions(true)} title="Published versions">
@@ -392,22 +463,42 @@ function Designer({ flowId }: { flowId: string }) {
         <div className="canvas-column">
           <Canvas />
           {showProblems && problems.length > 0 && (
-            <div className="problems-panel" id="problems-panel" role="region" aria-label="Problems" data-testid="problems-panel">
+            <div
+              className="problems-panel"
+              id="problems-panel"
+              role="region"
+              aria-label="Problems"
+              data-testid="problems-panel"
+            >
               <div className="problems-head">
                 <strong>
                   {problems.length} problem{problems.length === 1 ? '' : 's'}
                 </strong>
                 <span className="muted small">Fix these before publishing. Click one to go to it.</span>
-                <button type="button" className="icon-btn" aria-label="Close problems" onClick={() => setShowProblems(false)}>
+                <button
+                  type="button"
+                  className="icon-btn"
+                  aria-label="Close problems"
+                  onClick={() => setShowProblems(false)}
+                >
                   <X size={14} aria-hidden="true" />
                 </button>
               </div>
               <ul>
                 {problems.map((p, i) => (
                   <li key={`${p.path}-${i}`}>
-                    <button type="button" className="problem-item" data-testid="problem-item" onClick={() => gotoProblem(p)}>
+                    <button
+                      type="button"
+                      className="problem-item"
+                      data-testid="problem-item"
+                      onClick={() => gotoProblem(p)}
+                    >
                       <TriangleAlert size={13} aria-hidden="true" />
-                      <span className="problem-where">{p.stepId ? (editor().nodes.find((n) => n.id === p.stepId)?.data.step.name ?? p.stepId) : p.path}</span>
+                      <span className="problem-where">
+                        {p.stepId
+                          ? (editor().nodes.find((n) => n.id === p.stepId)?.data.step.name ?? p.stepId)
+                          : p.path}
+                      </span>
                       <span>{p.message}</span>
                     </button>
                   </li>
@@ -459,7 +550,15 @@ function Designer({ flowId }: { flowId: string }) {
                 <FlowPanel onProblem={gotoProblem} />
               ))}
             {tab === 'runs' && <RunsTab flowId={flowId} />}
-            {tab === 'hooks' && <HooksTab flowId={flowId} flowName={meta.name} hasWebhook={webhookInDraft} savedHasWebhook={savedHasWebhook} dirty={dirty} />}
+            {tab === 'hooks' && (
+              <HooksTab
+                flowId={flowId}
+                flowName={meta.name}
+                hasWebhook={webhookInDraft}
+                savedHasWebhook={savedHasWebhook}
+                dirty={dirty}
+              />
+            )}
           </div>
         </aside>
       </div>
@@ -522,7 +621,8 @@ function FlowPanel({ onProblem }: { onProblem: (p: LocatedProblem) => void }) {
         onChange={(e) => setMeta({ description: e.target.value }, 'meta:description')}
       />
       <p className="muted small">
-        {count === 0 ? 'No steps yet.' : `${count} step${count === 1 ? '' : 's'}.`} Select a step on the canvas to edit it; use its
+        {count === 0 ? 'No steps yet.' : `${count} step${count === 1 ? '' : 's'}.`} Select a step on the canvas to edit
+        it; use its
         <strong> + </strong> button to add the next one. Ctrl+S saves, Ctrl+Z undoes.
       </p>
       {problems.length > 0 && (

@@ -10,14 +10,26 @@ import { ExpressionEditor, expressionCompletionSource } from './ExpressionEditor
 
 const data: CompletionData = {
   steps: [
-    { id: 'stp_hook', name: 'Webhook', trigger: true, tree: buildSourceTree('$trigger', 'Webhook', {}, { body: { petname: 'Gromit' } }) },
-    { id: 'stp_x', name: 'Lookup', trigger: false, tree: buildSourceTree('$steps.stp_x', 'Lookup', {}, { id: 7, owner: { name: 'Wallace' } }) },
+    {
+      id: 'stp_hook',
+      name: 'Webhook',
+      trigger: true,
+      tree: buildSourceTree('$trigger', 'Webhook', {}, { body: { petname: 'Gromit' } }),
+    },
+    {
+      id: 'stp_x',
+      name: 'Lookup',
+      trigger: false,
+      tree: buildSourceTree('$steps.stp_x', 'Lookup', {}, { id: 7, owner: { name: 'Wallace' } }),
+    },
   ],
 };
 
 function complete(doc: string): CompletionResult | null {
   const state = EditorState.create({ doc });
-  return expressionCompletionSource(() => data)(new CompletionContext(state, doc.length, false)) as CompletionResult | null;
+  return expressionCompletionSource(() => data)(
+    new CompletionContext(state, doc.length, false),
+  ) as CompletionResult | null;
 }
 
 describe('expression completion source', () => {
@@ -38,7 +50,16 @@ describe('expression editor', () => {
     const onChange = vi.fn();
     const onCommit = vi.fn();
     const ui = (v: string, pos?: number) => (
-      <ExpressionEditor id="ed" fieldKey="body.name" value={v} label="body.name" completion={data} errorPosition={pos} onChange={onChange} onCommit={onCommit} />
+      <ExpressionEditor
+        id="ed"
+        fieldKey="body.name"
+        value={v}
+        label="body.name"
+        completion={data}
+        errorPosition={pos}
+        onChange={onChange}
+        onCommit={onCommit}
+      />
     );
     const r = render(ui(value, errorPosition));
     const content = r.container.querySelector<HTMLElement>('[data-field-input="body.name"]')!;

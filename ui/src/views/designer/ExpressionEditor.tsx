@@ -6,7 +6,14 @@
  * (the dialog closes). The editor follows external changes of `value`
  * (click-to-map and drag and drop write the draft, not the editor).
  */
-import { autocompletion, closeCompletion, completionStatus, type Completion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeCompletion,
+  completionStatus,
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { defaultHighlightStyle, StreamLanguage, syntaxHighlighting } from '@codemirror/language';
 import { Annotation, EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
@@ -80,7 +87,11 @@ const theme = EditorView.theme({
   '.cm-content': { padding: '5px 0', fontFamily: 'var(--mono)' },
   '.cm-line': { padding: '0 8px' },
   '.cm-scroller': { overflowX: 'auto', fontFamily: 'var(--mono)' },
-  '.cm-expr-error': { textDecoration: 'underline wavy var(--danger)', textDecorationSkipInk: 'none', backgroundColor: 'var(--danger-soft)' },
+  '.cm-expr-error': {
+    textDecoration: 'underline wavy var(--danger)',
+    textDecorationSkipInk: 'none',
+    backgroundColor: 'var(--danger-soft)',
+  },
 });
 
 export function ExpressionEditor({
@@ -185,8 +196,7 @@ export function ExpressionEditor({
       view.destroy();
       viewRef.current = null;
     };
-    // Created once; value, error and attributes follow through the effects below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- created once; value, error and attributes follow through the effects below
   }, []);
 
   // External changes (click-to-map, drop, undo) replace the text.
@@ -217,5 +227,7 @@ export function ExpressionEditor({
     else content.removeAttribute('aria-describedby');
   }, [invalid, describedBy]);
 
-  return <div ref={host} className={`expr-editor input mono${invalid ? ' invalid' : ''}`} data-testid="expression-editor" />;
+  return (
+    <div ref={host} className={`expr-editor input mono${invalid ? ' invalid' : ''}`} data-testid="expression-editor" />
+  );
 }

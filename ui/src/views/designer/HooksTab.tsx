@@ -4,7 +4,19 @@ import { useHooks } from '../../lib/queries';
 import { Copy, Download, ExternalLink, FileJson, Info } from '../../lib/uiIcons';
 
 /** Addresses of the flow's webhook and ways to call it from other tools (M9.1). */
-export function HooksTab({ flowId, flowName, hasWebhook, savedHasWebhook, dirty }: { flowId: string; flowName: string; hasWebhook: boolean; savedHasWebhook: boolean; dirty: boolean }) {
+export function HooksTab({
+  flowId,
+  flowName,
+  hasWebhook,
+  savedHasWebhook,
+  dirty,
+}: {
+  flowId: string;
+  flowName: string;
+  hasWebhook: boolean;
+  savedHasWebhook: boolean;
+  dirty: boolean;
+}) {
   const api = useApi();
   const hooks = useHooks(flowId, savedHasWebhook);
   if (!hasWebhook && !savedHasWebhook) {
@@ -28,7 +40,9 @@ export function HooksTab({ flowId, flowName, hasWebhook, savedHasWebhook, dirty 
   if (hooks.isError || !hooks.data) {
     return (
       <div className="tab-body" data-testid="hooks-tab">
-        <p className="field-error">{(hooks.error as { message?: string } | null)?.message ?? 'Could not read the hook.'}</p>
+        <p className="field-error">
+          {(hooks.error as { message?: string } | null)?.message ?? 'Could not read the hook.'}
+        </p>
       </div>
     );
   }
@@ -37,12 +51,14 @@ export function HooksTab({ flowId, flowName, hasWebhook, savedHasWebhook, dirty 
     <div className="tab-body hooks" data-testid="hooks-tab">
       {!h.live && (
         <p className="notice">
-          <Info size={14} aria-hidden="true" /> The flow is stopped: its hook answers 404 until you publish and start it.
+          <Info size={14} aria-hidden="true" /> The flow is stopped: its hook answers 404 until you publish and start
+          it.
         </p>
       )}
       {dirty && (
         <p className="notice">
-          <Info size={14} aria-hidden="true" /> Unsaved edits are not live; save, publish and start to change what the hook runs.
+          <Info size={14} aria-hidden="true" /> Unsaved edits are not live; save, publish and start to change what the
+          hook runs.
         </p>
       )}
       <h3>Hook URL</h3>
@@ -50,15 +66,28 @@ export function HooksTab({ flowId, flowName, hasWebhook, savedHasWebhook, dirty 
         <code className="url" data-testid="hook-url">
           {h.url}
         </code>
-        <button type="button" className="icon-btn" aria-label="Copy hook URL" title="Copy URL" onClick={() => void copyWithToast(api, h.url, 'Hook URL')}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Copy hook URL"
+          title="Copy URL"
+          onClick={() => void copyWithToast(api, h.url, 'Hook URL')}
+        >
           <Copy size={15} aria-hidden="true" />
         </button>
-        <button type="button" className="icon-btn" aria-label="Open hook URL in browser" title="Open in browser" onClick={() => void api.platform.openUrl(h.url)}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Open hook URL in browser"
+          title="Open in browser"
+          onClick={() => void api.platform.openUrl(h.url)}
+        >
           <ExternalLink size={15} aria-hidden="true" />
         </button>
       </div>
       <p className="muted small">
-        Accepts {h.methods.join(', ')}.{h.guardedBy ? ` Callers must authenticate with the credential ${h.guardedBy}.` : ''}
+        Accepts {h.methods.join(', ')}.
+        {h.guardedBy ? ` Callers must authenticate with the credential ${h.guardedBy}.` : ''}
       </p>
 
       <h3>Test URL</h3>
@@ -66,11 +95,19 @@ export function HooksTab({ flowId, flowName, hasWebhook, savedHasWebhook, dirty 
         <code className="url" data-testid="hook-test-url">
           {h.testUrl}
         </code>
-        <button type="button" className="icon-btn" aria-label="Copy test URL" title="Copy test URL" onClick={() => void copyWithToast(api, h.testUrl, 'Test URL')}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label="Copy test URL"
+          title="Copy test URL"
+          onClick={() => void copyWithToast(api, h.testUrl, 'Test URL')}
+        >
           <Copy size={15} aria-hidden="true" />
         </button>
       </div>
-      <p className="muted small">The next request to the test URL becomes the trigger&apos;s sample; the flow does not run.</p>
+      <p className="muted small">
+        The next request to the test URL becomes the trigger&apos;s sample; the flow does not run.
+      </p>
 
       <h3>Call it</h3>
       <pre className="json curl" data-testid="hook-curl">

@@ -132,7 +132,10 @@ export function checkJson(text: string): JsonCheck {
     const found = jsonErrorOffset(text);
     if (!found) return { text, error: jsonErrorMessage(text, err) };
     const before = text.slice(0, found.at).split('\n');
-    return { text, error: `${found.message} at line ${before.length}, column ${before[before.length - 1]!.length + 1}` };
+    return {
+      text,
+      error: `${found.message} at line ${before.length}, column ${before[before.length - 1]!.length + 1}`,
+    };
   }
 }
 
@@ -172,7 +175,11 @@ export function JsonEditor({
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
           cmPlaceholder(placeholder ?? '{"body": {"name": "Gromit"}}'),
-          EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', 'aria-describedby': errorId }),
+          EditorView.contentAttributes.of({
+            'aria-label': label,
+            'aria-multiline': 'true',
+            'aria-describedby': errorId,
+          }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
             const next = checkJson(update.state.doc.toString());
@@ -185,13 +192,18 @@ export function JsonEditor({
     changed.current(checkJson(initial));
     if (autoFocus) view.focus();
     return () => view.destroy();
-    // The editor owns its text after it is created.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the editor owns its text once created; rebuilding it for a new prop would drop what the user typed
   }, []);
 
   return (
     <div className="json-editor" data-testid={testId}>
       <div ref={host} className={`cm-host${check.error && check.text.trim() !== '' ? ' invalid' : ''}`} />
-      <p id={errorId} className={check.error && check.text.trim() !== '' ? 'field-error' : 'field-ok small'} data-testid={check.error && check.text.trim() !== '' ? `${testId ?? 'json-editor'}-error` : undefined} role="status">
+      <p
+        id={errorId}
+        className={check.error && check.text.trim() !== '' ? 'field-error' : 'field-ok small'}
+        data-testid={check.error && check.text.trim() !== '' ? `${testId ?? 'json-editor'}-error` : undefined}
+        role="status"
+      >
         {check.text.trim() === '' ? 'Type or paste JSON.' : (check.error ?? 'Valid JSON')}
       </p>
     </div>

@@ -53,7 +53,13 @@ function useDraftDocument(): FlowDocument {
 }
 
 /** The core's preview of a step, a moment (150 ms) after the draft stops changing. */
-export function useStepPreview(flowId: string, stepId: string, doc: FlowDocument, sample: number | null, enabled: boolean) {
+export function useStepPreview(
+  flowId: string,
+  stepId: string,
+  doc: FlowDocument,
+  sample: number | null,
+  enabled: boolean,
+) {
   const api = useApi();
   const json = JSON.stringify(doc);
   const [settled, setSettled] = useState(json);
@@ -94,14 +100,25 @@ function targetsOf(component: ComponentDescriptor, inputs: Step['inputs'], decla
       for (const d of own) out.push({ key: d.field, title: d.field, required: d.required === true, type: d.type });
       const sub = asSchema(f.schema).additionalProperties;
       for (const key of subFieldKeys(inputs ?? {}, f.key)) {
-        if (!own.some((d) => d.field === key)) out.push({ key, title: key, required: false, type: typeLabel(typeof sub === 'object' ? sub : {}) });
+        if (!own.some((d) => d.field === key))
+          out.push({ key, title: key, required: false, type: typeLabel(typeof sub === 'object' ? sub : {}) });
       }
     }
   }
   return out;
 }
 
-export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: string; stepId: string; component: ComponentDescriptor; onClose: () => void }) {
+export function MappingEditor({
+  flowId,
+  stepId,
+  component,
+  onClose,
+}: {
+  flowId: string;
+  stepId: string;
+  component: ComponentDescriptor;
+  onClose: () => void;
+}) {
   const api = useApi();
   const doc = useDraftDocument();
   const updateStep = useEditor((s) => s.updateStep);
@@ -134,18 +151,22 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
         const value = (chosen ?? undefined) as JsonValue | undefined;
         return buildSourceTree(isTrigger ? '$trigger' : `$steps.${s.id}`, s.name, schemas[i]?.data ?? {}, value);
       }),
-    // schemas is a new array every render; its data is what matters
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- schemas is a new array every render; its data is what matters
     [earlier, trigger?.id, sampleIndex, samples.data, schemas.map((q) => q.dataUpdatedAt).join()],
   );
 
   const completion = useMemo<CompletionData>(
-    () => ({ steps: earlier.map((s, i) => ({ id: s.id, name: s.name, trigger: s.id === trigger?.id, tree: trees[i] })) }),
+    () => ({
+      steps: earlier.map((s, i) => ({ id: s.id, name: s.name, trigger: s.id === trigger?.id, tree: trees[i] })),
+    }),
     [earlier, trigger?.id, trees],
   );
 
   const preview = useStepPreview(flowId, stepId, doc, sampleIndex, record.data !== undefined);
-  const targets = useMemo(() => targetsOf(component, step?.inputs, step?.fields), [component, step?.inputs, step?.fields]);
+  const targets = useMemo(
+    () => targetsOf(component, step?.inputs, step?.fields),
+    [component, step?.inputs, step?.fields],
+  );
 
   const focusTarget = (key: string) => {
     const all = body.current?.querySelectorAll<HTMLElement>('[data-map-field]') ?? [];
@@ -171,7 +192,13 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
   const previewError = preview.isError ? toApiError(preview.error).message : null;
 
   return (
-    <Dialog title={`Map fields of ${step.name}`} onClose={onClose} wide className="mapping-dialog" testId="mapping-editor">
+    <Dialog
+      title={`Map fields of ${step.name}`}
+      onClose={onClose}
+      wide
+      className="mapping-dialog"
+      testId="mapping-editor"
+    >
       <div className="mapping" ref={body}>
         <div className="mapping-toolbar">
           <label className="field-label" htmlFor={`map-sample-${stepId}`}>
@@ -221,7 +248,13 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
                 preview={preview.data?.fields.find((f) => f.field === t.key)}
                 onFocus={() => setTarget(t.key)}
                 onDrop={(path) => write(t.key, path)}
-                onChange={(text) => updateStep(stepId, (s) => ({ ...s, inputs: withInput(s.inputs, t.key, text === '' ? undefined : expression(text)) }), `inputs:${t.key}`)}
+                onChange={(text) =>
+                  updateStep(
+                    stepId,
+                    (s) => ({ ...s, inputs: withInput(s.inputs, t.key, text === '' ? undefined : expression(text)) }),
+                    `inputs:${t.key}`,
+                  )
+                }
               />
             ))}
           </section>
@@ -232,7 +265,9 @@ export function MappingEditor({ flowId, stepId, component, onClose }: { flowId: 
 }
 
 const SourceTree = memo(function SourceTree({ tree, onPick }: { tree: SourceNode; onPick: (path: string) => void }) {
-  const [expanded, setExpanded] = useState<Set<string>>(() => new Set([tree.path, ...tree.children.filter((c) => c.children.length > 0).map((c) => c.path)]));
+  const [expanded, setExpanded] = useState<Set<string>>(
+    () => new Set([tree.path, ...tree.children.filter((c) => c.children.length > 0).map((c) => c.path)]),
+  );
   const toggle = (path: string) =>
     setExpanded((old) => {
       const next = new Set(old);
@@ -247,14 +282,34 @@ const SourceTree = memo(function SourceTree({ tree, onPick }: { tree: SourceNode
   );
 });
 
-function SourceRow({ node, depth, expanded, toggle, onPick, root }: { node: SourceNode; depth: number; expanded: Set<string>; toggle: (p: string) => void; onPick: (path: string) => void; root?: boolean }) {
+function SourceRow({
+  node,
+  depth,
+  expanded,
+  toggle,
+  onPick,
+  root,
+}: {
+  node: SourceNode;
+  depth: number;
+  expanded: Set<string>;
+  toggle: (p: string) => void;
+  onPick: (path: string) => void;
+  root?: boolean;
+}) {
   const open = expanded.has(node.path);
   const type = `${node.types.join(' | ') || 'unknown'}${node.nullable ? ' | null' : ''}`;
   return (
     <li className="source-node">
       <div className="source-row" style={{ paddingLeft: depth * 14 }}>
         {node.children.length > 0 ? (
-          <button type="button" className={`icon-btn tree-toggle${open ? ' open' : ''}`} aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${node.label}`} onClick={() => toggle(node.path)}>
+          <button
+            type="button"
+            className={`icon-btn tree-toggle${open ? ' open' : ''}`}
+            aria-expanded={open}
+            aria-label={`${open ? 'Collapse' : 'Expand'} ${node.label}`}
+            onClick={() => toggle(node.path)}
+          >
             <ChevronRight size={13} aria-hidden="true" />
           </button>
         ) : (
@@ -276,15 +331,28 @@ function SourceRow({ node, depth, expanded, toggle, onPick, root }: { node: Sour
           }}
         >
           <span className="source-key">{root ? `${node.label}` : node.label}</span>
-          {node.optional && <span className="muted small" title="Some samples lack this field">?</span>}
+          {node.optional && (
+            <span className="muted small" title="Some samples lack this field">
+              ?
+            </span>
+          )}
           <span className="source-type">{type}</span>
-          {node.value !== undefined && node.children.length === 0 && <span className="source-value mono">{previewText(node.value, 40)}</span>}
+          {node.value !== undefined && node.children.length === 0 && (
+            <span className="source-value mono">{previewText(node.value, 40)}</span>
+          )}
         </button>
       </div>
       {open && node.children.length > 0 && (
         <ul>
           {node.children.map((child) => (
-            <SourceRow key={child.path} node={child} depth={depth + 1} expanded={expanded} toggle={toggle} onPick={onPick} />
+            <SourceRow
+              key={child.path}
+              node={child}
+              depth={depth + 1}
+              expanded={expanded}
+              toggle={toggle}
+              onPick={onPick}
+            />
           ))}
         </ul>
       )}
@@ -375,10 +443,13 @@ function FieldPreviewLine({ preview, text }: { preview: FieldPreview | undefined
       {preview.value !== undefined && (
         <span className="preview-value" data-testid="preview-value" data-type={preview.valueType}>
           <span className="muted small">= </span>
-          <code>{previewText(preview.value as JsonValue, 80)}</code> <span className="source-type">{preview.valueType}</span>
+          <code>{previewText(preview.value as JsonValue, 80)}</code>{' '}
+          <span className="source-type">{preview.valueType}</span>
         </span>
       )}
-      {preview.value === undefined && preview.check === 'ok' && preview.source && <span className="muted small">(nothing for this sample: the field is left out)</span>}
+      {preview.value === undefined && preview.check === 'ok' && preview.source && (
+        <span className="muted small">(nothing for this sample: the field is left out)</span>
+      )}
       {preview.error && (
         <p className="field-error small" data-testid="preview-error">
           {preview.error.message}
@@ -396,7 +467,12 @@ function FieldPreviewLine({ preview, text }: { preview: FieldPreview | undefined
         </p>
       )}
       {preview.check !== 'ok' && preview.check !== 'error' && (
-        <p className={`preview-flag flag-${preview.check}`} data-testid="preview-flag" data-check={preview.check} role="status">
+        <p
+          className={`preview-flag flag-${preview.check}`}
+          data-testid="preview-flag"
+          data-check={preview.check}
+          role="status"
+        >
           <TriangleAlert size={12} aria-hidden="true" /> {FLAG_LABEL[preview.check]}
           {preview.message ? `: ${preview.message}` : ''}
         </p>

@@ -58,7 +58,11 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
   }, [samples.data, draftSample, stepId, syncSample]);
 
   const refresh = async (removedAll = false) => {
-    const list = await client.fetchQuery({ queryKey: keys.samples(flowId, stepId), queryFn: () => api.listSamples(flowId, stepId), staleTime: 0 });
+    const list = await client.fetchQuery({
+      queryKey: keys.samples(flowId, stepId),
+      queryFn: () => api.listSamples(flowId, stepId),
+      staleTime: 0,
+    });
     const current = list.find((s) => s.current);
     if (current) syncSample(stepId, current.value as JsonValue);
     else if (removedAll || list.length === 0) syncSample(stepId, null);
@@ -84,18 +88,30 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
     return (
       <section className="panel-section" aria-labelledby={`samples-title-${stepId}`} data-testid="samples-section">
         <h3 id={`samples-title-${stepId}`}>Samples</h3>
-        <p className="muted small">Save the flow to keep samples of this trigger: type one, capture a request, or generate one.</p>
+        <p className="muted small">
+          Save the flow to keep samples of this trigger: type one, capture a request, or generate one.
+        </p>
       </section>
     );
   }
 
   const list = samples.data ?? [];
   return (
-    <section className="panel-section samples" aria-labelledby={`samples-title-${stepId}`} data-testid="samples-section">
+    <section
+      className="panel-section samples"
+      aria-labelledby={`samples-title-${stepId}`}
+      data-testid="samples-section"
+    >
       <h3 id={`samples-title-${stepId}`}>Samples</h3>
-      <p className="muted small">The current sample is the trigger&apos;s output while you map fields and when you run the flow from here.</p>
+      <p className="muted small">
+        The current sample is the trigger&apos;s output while you map fields and when you run the flow from here.
+      </p>
       {samples.isError && <p className="field-error">{toApiError(samples.error).message}</p>}
-      {list.length === 0 && !samples.isPending && mode !== 'skipped' && <p className="muted small" data-testid="samples-empty">No samples yet.</p>}
+      {list.length === 0 && !samples.isPending && mode !== 'skipped' && (
+        <p className="muted small" data-testid="samples-empty">
+          No samples yet.
+        </p>
+      )}
       {list.length > 0 && (
         <ul className="sample-list" aria-label="Samples">
           {list.map((sample, i) => (
@@ -130,7 +146,9 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
           busy={busy}
         />
       )}
-      {mode === 'capture' && <CaptureSample flowId={flowId} onDone={() => void refresh()} onClose={() => setMode('idle')} />}
+      {mode === 'capture' && (
+        <CaptureSample flowId={flowId} onDone={() => void refresh()} onClose={() => setMode('idle')} />
+      )}
       {mode === 'generate' && (
         <GenerateSample
           flowId={flowId}
@@ -171,11 +189,28 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
   );
 }
 
-function SampleRow({ sample, index, busy, onCurrent, onRemove }: { sample: Sample; index: number; busy: boolean; onCurrent: () => void; onRemove: () => void }) {
+function SampleRow({
+  sample,
+  index,
+  busy,
+  onCurrent,
+  onRemove,
+}: {
+  sample: Sample;
+  index: number;
+  busy: boolean;
+  onCurrent: () => void;
+  onRemove: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const label = `Sample ${index + 1}`;
   return (
-    <li className={`sample-row${sample.current ? ' current' : ''}`} data-testid="sample-row" data-current={sample.current || undefined} data-sample={sample.id}>
+    <li
+      className={`sample-row${sample.current ? ' current' : ''}`}
+      data-testid="sample-row"
+      data-current={sample.current || undefined}
+      data-sample={sample.id}
+    >
       <div className="sample-row-head">
         <button type="button" className="link-btn" aria-expanded={open} onClick={() => setOpen(!open)}>
           {label}
@@ -189,7 +224,13 @@ function SampleRow({ sample, index, busy, onCurrent, onRemove }: { sample: Sampl
             <Check size={12} aria-hidden="true" /> current
           </span>
         ) : (
-          <button type="button" className="btn btn-small" disabled={busy} onClick={onCurrent} aria-label={`Use ${label} as current`}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy}
+            onClick={onCurrent}
+            aria-label={`Use ${label} as current`}
+          >
             Use
           </button>
         )}
@@ -202,7 +243,17 @@ function SampleRow({ sample, index, busy, onCurrent, onRemove }: { sample: Sampl
   );
 }
 
-function AddSample({ onSave, onCancel, busy, hint }: { onSave: (value: JsonValue) => Promise<void>; onCancel: () => void; busy: boolean; hint?: string }) {
+function AddSample({
+  onSave,
+  onCancel,
+  busy,
+  hint,
+}: {
+  onSave: (value: JsonValue) => Promise<void>;
+  onCancel: () => void;
+  busy: boolean;
+  hint?: string;
+}) {
   const [check, setCheck] = useState<JsonCheck>({ text: '', error: 'Enter a JSON value' });
   return (
     <div className="sample-add">
@@ -213,7 +264,12 @@ function AddSample({ onSave, onCancel, busy, hint }: { onSave: (value: JsonValue
       )}
       <JsonEditor label="Sample JSON" initial="" onChange={setCheck} testId="sample-editor" autoFocus />
       <div className="button-row">
-        <button type="button" className="btn btn-small btn-primary" disabled={busy || check.value === undefined} onClick={() => check.value !== undefined && void onSave(check.value)}>
+        <button
+          type="button"
+          className="btn btn-small btn-primary"
+          disabled={busy || check.value === undefined}
+          onClick={() => check.value !== undefined && void onSave(check.value)}
+        >
           Save sample
         </button>
         <button type="button" className="btn btn-small" onClick={onCancel}>
@@ -224,7 +280,17 @@ function AddSample({ onSave, onCancel, busy, hint }: { onSave: (value: JsonValue
   );
 }
 
-function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string; busy: boolean; onGenerate: (from: GenerateFrom) => Promise<void>; onCancel: () => void }) {
+function GenerateSample({
+  flowId,
+  busy,
+  onGenerate,
+  onCancel,
+}: {
+  flowId: string;
+  busy: boolean;
+  onGenerate: (from: GenerateFrom) => Promise<void>;
+  onCancel: () => void;
+}) {
   const executions = useExecutions(flowId, 20);
   const inbox = useInbox(flowId, 20);
   const [execution, setExecution] = useState('');
@@ -233,7 +299,12 @@ function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string
   const inboxId = `gen-inbox-${flowId}`;
   return (
     <div className="sample-generate" role="group" aria-label="Generate a sample">
-      <button type="button" className="btn btn-small" disabled={busy} onClick={() => void onGenerate({ kind: 'schema' })}>
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={busy}
+        onClick={() => void onGenerate({ kind: 'schema' })}
+      >
         From the trigger&apos;s schema
       </button>
       <label className="field-label" htmlFor={id}>
@@ -248,7 +319,12 @@ function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn-small" disabled={busy || !execution} onClick={() => void onGenerate({ kind: 'execution', id: execution })}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy || !execution}
+          onClick={() => void onGenerate({ kind: 'execution', id: execution })}
+        >
           Use its input
         </button>
       </div>
@@ -264,7 +340,12 @@ function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string
             </option>
           ))}
         </select>
-        <button type="button" className="btn btn-small" disabled={busy || !request} onClick={() => void onGenerate({ kind: 'inbox', id: request })}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={busy || !request}
+          onClick={() => void onGenerate({ kind: 'inbox', id: request })}
+        >
           Use it
         </button>
         <button type="button" className="btn btn-small" onClick={onCancel}>
@@ -275,10 +356,24 @@ function GenerateSample({ flowId, busy, onGenerate, onCancel }: { flowId: string
   );
 }
 
-type CaptureState = { phase: 'waiting'; until: number } | { phase: 'received'; sample: Sample } | { phase: 'timeout'; message: string } | { phase: 'failed'; message: string };
+type CaptureState =
+  | { phase: 'waiting'; until: number }
+  | { phase: 'received'; sample: Sample }
+  | { phase: 'timeout'; message: string }
+  | { phase: 'failed'; message: string };
 
 /** Shows the test URL and waits for the next request to it (M5.1). */
-export function CaptureSample({ flowId, onDone, onClose, seconds = CAPTURE_SECONDS }: { flowId: string; onDone: () => void; onClose: () => void; seconds?: number }) {
+export function CaptureSample({
+  flowId,
+  onDone,
+  onClose,
+  seconds = CAPTURE_SECONDS,
+}: {
+  flowId: string;
+  onDone: () => void;
+  onClose: () => void;
+  seconds?: number;
+}) {
   const api = useApi();
   const hooks = useHooks(flowId, true);
   const [state, setState] = useState<CaptureState>({ phase: 'waiting', until: Date.now() + seconds * 1000 });
@@ -303,7 +398,11 @@ export function CaptureSample({ flowId, onDone, onClose, seconds = CAPTURE_SECON
         if (!live) return;
         const e = toApiError(error);
         if (e.code === 'cancelled') return;
-        setState(e.code === 'capture_timeout' ? { phase: 'timeout', message: e.message } : { phase: 'failed', message: e.message });
+        setState(
+          e.code === 'capture_timeout'
+            ? { phase: 'timeout', message: e.message }
+            : { phase: 'failed', message: e.message },
+        );
       })
       .finally(() => {
         waiting.current = false;
@@ -339,7 +438,12 @@ export function CaptureSample({ flowId, onDone, onClose, seconds = CAPTURE_SECON
             <code className="url" data-testid="capture-url">
               {h.testUrl}
             </code>
-            <button type="button" className="icon-btn" aria-label="Copy test URL" onClick={() => void copyWithToast(api, h.testUrl, 'Test URL')}>
+            <button
+              type="button"
+              className="icon-btn"
+              aria-label="Copy test URL"
+              onClick={() => void copyWithToast(api, h.testUrl, 'Test URL')}
+            >
               <Copy size={14} aria-hidden="true" />
             </button>
           </div>
@@ -390,15 +494,7 @@ export function CaptureSample({ flowId, onDone, onClose, seconds = CAPTURE_SECON
 }
 
 /** An action's sample: its current output and "Retrieve sample" (M5.2). */
-export function ActionSample({
-  flowId,
-  stepId,
-  stepName,
-}: {
-  flowId: string;
-  stepId: string;
-  stepName: string;
-}) {
+export function ActionSample({ flowId, stepId, stepName }: { flowId: string; stepId: string; stepName: string }) {
   const api = useApi();
   const client = useQueryClient();
   const saved = useStepSaved(flowId, stepId);
@@ -431,8 +527,18 @@ export function ActionSample({
     <section className="panel-section" aria-labelledby={`action-sample-${stepId}`} data-testid="action-sample">
       <h3 id={`action-sample-${stepId}`}>Sample output</h3>
       <p className="muted small">Run the step once with its mapped sample input and keep its output for later steps.</p>
-      {sample !== undefined && sample !== null ? <pre className="json sample-value">{prettyJson(sample)}</pre> : <p className="muted small">No sample yet.</p>}
-      <button type="button" className="btn btn-small" disabled={!saved || busy} onClick={() => void retrieve(false)} title={saved ? undefined : 'Save the flow first'}>
+      {sample !== undefined && sample !== null ? (
+        <pre className="json sample-value">{prettyJson(sample)}</pre>
+      ) : (
+        <p className="muted small">No sample yet.</p>
+      )}
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={!saved || busy}
+        onClick={() => void retrieve(false)}
+        title={saved ? undefined : 'Save the flow first'}
+      >
         Retrieve sample
       </button>
       {!saved && <p className="muted small">Save the flow to retrieve a sample.</p>}
@@ -457,7 +563,9 @@ export function ActionSample({
           }
         >
           <p>{asking}</p>
-          <p className="muted small">Run it with the sample input, or keep the output an earlier run recorded instead?</p>
+          <p className="muted small">
+            Run it with the sample input, or keep the output an earlier run recorded instead?
+          </p>
         </Dialog>
       )}
     </section>

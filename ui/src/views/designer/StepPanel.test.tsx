@@ -3,12 +3,14 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { createApi } from '../../api';
+import type { ApiError } from '../../bindings/ApiError';
+import type { ExpressionCheck } from '../../bindings/ExpressionCheck';
 import type { FlowDocument } from '../../bindings/FlowDocument';
 import { catalogOf } from '../../editor/convert';
 import { useEditor } from '../../editor/store';
 import { ApiProvider } from '../../lib/apiContext';
-import { createFakePlatform } from '../../platform/fake';
-import { fakeComponents } from '../../platform/fakeCatalog';
+import { builtInComponents } from '../../test/components';
+import { stubPlatform } from '../../test/stubPlatform';
 import { StepPanel } from './StepPanel';
 
 const doc: FlowDocument = {
@@ -22,22 +24,51 @@ const doc: FlowDocument = {
   edges: [{ from: 'stp_hook', to: 'stp_http' }],
 };
 
+// The draft in the editor was never saved, so the core does not know the flow.
+const notSaved: ApiError = {
+  code: 'flow_not_found',
+  message: 'no flow "flw_t": give a flow id (flw_…) or a webhook slug',
+};
+
+// The core's checkExpression answers for the expressions these tests type.
+const checks: Record<string, ExpressionCheck> = {
+  '$trigger.body.petname': { ok: true, message: null, position: null },
+  '"POST"': { ok: true, message: null, position: null },
+  '$trigger.method': { ok: true, message: null, position: null },
+  '$join(["a", "b"]': { ok: false, message: 'S0203: Expected RightParen before end of expression', position: 16 },
+};
+
 function renderPanel(stepId: string, componentId: string) {
-  const api = createApi(createFakePlatform());
+  const platform = stubPlatform({
+    getFlow: () => {
+      throw notSaved;
+    },
+    listCredentials: () => [],
+    checkExpression: ({ expr }) => {
+      const check = checks[expr as string];
+      if (!check) throw new Error(`no checkExpression answer for ${String(expr)}`);
+      return check;
+    },
+  });
+  const api = createApi(platform);
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
       <ApiProvider api={api}>
-        <StepPanel stepId={stepId} component={fakeComponents.find((c) => c.id === componentId)} />
+        <StepPanel stepId={stepId} component={builtInComponents.find((c) => c.id === componentId)} />
       </ApiProvider>
     </QueryClientProvider>,
   );
 }
 
-const step = (id: string) => useEditor.getState().document().steps.find((s) => s.id === id)!;
+const step = (id: string) =>
+  useEditor
+    .getState()
+    .document()
+    .steps.find((s) => s.id === id)!;
 
 beforeEach(() => {
-  useEditor.getState().load('flw_t', doc, catalogOf(fakeComponents));
+  useEditor.getState().load('flw_t', doc, catalogOf(builtInComponents));
 });
 
 describe('step panel forms', () => {
@@ -97,7 +128,10 @@ describe('step panel forms', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Use literal for body.age' }));
     fireEvent.change(screen.getByLabelText('body.age'), { target: { value: 'three' } });
     expect(step('stp_http').inputs!['body.age']).toEqual({ value: 'three' });
-    expect(screen.getByText(/integer/, { selector: '.field-error' }), 'a literal is checked against the declared type').toBeTruthy();
+    expect(
+      screen.getByText(/integer/, { selector: '.field-error' }),
+      'a literal is checked against the declared type',
+    ).toBeTruthy();
 
     fireEvent.change(screen.getByLabelText('Type of body.age'), { target: { value: 'string' } });
     fireEvent.click(screen.getByRole('checkbox', { name: 'body.age is required' }));
@@ -124,7 +158,7 @@ describe('step panel forms', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Use expression for URL' }));
     fireEvent.change(screen.getByLabelText(/^URL/), { target: { value: '$join(["a", "b"]' } });
     const error = await screen.findByTestId('expression-error', {}, { timeout: 2000 });
-    expect(error.textContent).toMatch(/never closed/);
-    expect(error.textContent).toMatch(/at character 6/);
+    expect(error.textContent, "the core's message").toMatch(/Expected RightParen before end of expression/);
+    expect(error.textContent, 'its position counted from 1').toMatch(/at character 17/);
   });
 });

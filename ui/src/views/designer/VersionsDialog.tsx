@@ -9,7 +9,17 @@ import { toast } from '../../lib/toast';
 import { History } from '../../lib/uiIcons';
 
 /** Published versions: pick one to read it, restore it into the draft. */
-export function VersionsDialog({ flowId, dirty, onClose, onRestored }: { flowId: string; dirty: boolean; onClose: () => void; onRestored: () => void }) {
+export function VersionsDialog({
+  flowId,
+  dirty,
+  onClose,
+  onRestored,
+}: {
+  flowId: string;
+  dirty: boolean;
+  onClose: () => void;
+  onRestored: () => void;
+}) {
   const api = useApi();
   const versions = useVersions(flowId);
   const [chosen, setChosen] = useState<number | null>(null);
@@ -49,7 +59,13 @@ export function VersionsDialog({ flowId, dirty, onClose, onRestored }: { flowId:
           <ul className="version-list" aria-label="Published versions">
             {versions.data.map((v) => (
               <li key={v.version}>
-                <button type="button" className={`version-item${v.version === current ? ' active' : ''}`} aria-current={v.version === current ? 'true' : undefined} onClick={() => setChosen(v.version)} data-testid="version-row">
+                <button
+                  type="button"
+                  className={`version-item${v.version === current ? ' active' : ''}`}
+                  aria-current={v.version === current ? 'true' : undefined}
+                  onClick={() => setChosen(v.version)}
+                  data-testid="version-row"
+                >
                   <strong>v{v.version}</strong>
                   <span className="muted small">{formatDateTime(v.createdAt)}</span>
                 </button>
@@ -65,7 +81,11 @@ export function VersionsDialog({ flowId, dirty, onClose, onRestored }: { flowId:
                 </button>
               </div>
             )}
-            {document.isPending ? <p className="muted">Loading…</p> : document.data ? <pre className="json version-json">{prettyJson(document.data)}</pre> : null}
+            {document.isPending ? (
+              <p className="muted">Loading…</p>
+            ) : document.data ? (
+              <pre className="json version-json">{prettyJson(document.data)}</pre>
+            ) : null}
           </div>
         </div>
       )}

@@ -2,7 +2,15 @@
  * Custom canvas node and edge. Both are memoised and registered through
  * module-level `nodeTypes`/`edgeTypes`, so React Flow never sees new types.
  */
-import { BaseEdge, EdgeLabelRenderer, Handle, Position, getBezierPath, type EdgeProps, type NodeProps } from '@xyflow/react';
+import {
+  BaseEdge,
+  EdgeLabelRenderer,
+  Handle,
+  Position,
+  getBezierPath,
+  type EdgeProps,
+  type NodeProps,
+} from '@xyflow/react';
 import { memo } from 'react';
 
 import type { FlowEdge, StepNode } from '../../editor/convert';
@@ -46,7 +54,9 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
         <ComponentIcon name={component?.icon ?? ''} size={18} />
       </span>
       <span className="step-node-text">
-        <span className="step-node-kind">{trigger ? `Trigger · ${component?.title ?? step.component}` : (component?.title ?? step.component)}</span>
+        <span className="step-node-kind">
+          {trigger ? `Trigger · ${component?.title ?? step.component}` : (component?.title ?? step.component)}
+        </span>
         <span className="step-node-name">{step.name}</span>
       </span>
       {problemCount > 0 && (
@@ -56,11 +66,23 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
       )}
       {branching ? (
         <>
-          <Handle type="source" position={Position.Right} id="true" className="handle handle-true" style={{ top: '30%' }} />
+          <Handle
+            type="source"
+            position={Position.Right}
+            id="true"
+            className="handle handle-true"
+            style={{ top: '30%' }}
+          />
           <span className="handle-label handle-label-true" aria-hidden="true">
             true
           </span>
-          <Handle type="source" position={Position.Right} id="false" className="handle handle-false" style={{ top: '70%' }} />
+          <Handle
+            type="source"
+            position={Position.Right}
+            id="false"
+            className="handle handle-false"
+            style={{ top: '70%' }}
+          />
           <span className="handle-label handle-label-false" aria-hidden="true">
             false
           </span>
@@ -94,13 +116,27 @@ export const StepEdgeView = memo(function StepEdgeView({
   const when = data?.when;
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`step-edge${selected ? ' selected' : ''}${when === false ? ' edge-false' : when === true ? ' edge-true' : ''}`} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={`step-edge${selected ? ' selected' : ''}${when === false ? ' edge-false' : when === true ? ' edge-true' : ''}`}
+      />
       {(when !== undefined || selected) && (
         <EdgeLabelRenderer>
-          <div className="edge-label nodrag nopan" style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+          <div
+            className="edge-label nodrag nopan"
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          >
             {when !== undefined && <span className={`edge-when edge-when-${String(when)}`}>{String(when)}</span>}
             {selected && (
-              <button type="button" className="edge-delete" aria-label="Delete connection" title="Delete connection" onClick={() => deleteElements([], [id])}>
+              <button
+                type="button"
+                className="edge-delete"
+                aria-label="Delete connection"
+                title="Delete connection"
+                onClick={() => deleteElements([], [id])}
+              >
                 <X size={12} aria-hidden="true" />
               </button>
             )}

@@ -17,7 +17,11 @@ import { CircleCheck, Plus, X } from '../../lib/uiIcons';
  * kept while it still means the stored value (so `1.` or a half-typed JSON
  * object survive), and replaced when the value changes from outside (undo).
  */
-function useSyncedText(value: JsonValue | undefined, format: (v: JsonValue | undefined) => string, means: (text: string, v: JsonValue | undefined) => boolean) {
+function useSyncedText(
+  value: JsonValue | undefined,
+  format: (v: JsonValue | undefined) => string,
+  means: (text: string, v: JsonValue | undefined) => boolean,
+) {
   const [text, setText] = useState(() => format(value));
   const last = useRef(value);
   useEffect(() => {
@@ -218,7 +222,13 @@ function StringListWidget({ id, spec, value, onChange, dataField, describedBy, l
             }
           }}
         />
-        <button type="button" className="icon-btn" aria-label={`Add ${label} item`} onClick={add} disabled={!draft.trim()}>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={`Add ${label} item`}
+          onClick={add}
+          disabled={!draft.trim()}
+        >
           <Plus size={14} aria-hidden="true" />
         </button>
       </div>
@@ -319,7 +329,19 @@ export function jsonErrorMessage(text: string, error: unknown): string {
 }
 
 /** A single-line literal that reads JSON when it is JSON and text otherwise. */
-export function LenientInput({ id, value, onChange, label, dataField }: { id: string; value: JsonValue | undefined; onChange: (v: JsonValue) => void; label: string; dataField?: string }) {
+export function LenientInput({
+  id,
+  value,
+  onChange,
+  label,
+  dataField,
+}: {
+  id: string;
+  value: JsonValue | undefined;
+  onChange: (v: JsonValue) => void;
+  label: string;
+  dataField?: string;
+}) {
   const [text, setText] = useSyncedText(
     value,
     (v) => (v === undefined ? '' : formatLenient(v)),
