@@ -69,7 +69,9 @@ function Designer({ flowId }: { flowId: string }) {
   const chooser = useEditor((s) => s.chooser);
   const selected = useEditor(selectedStepId);
   const triggerPresent = useEditor(hasTrigger);
-  const webhookInDraft = useEditor((s) => s.nodes.some((n) => n.data.trigger && n.data.step.component === 'webhook'));
+  const webhookInDraft = useEditor((s) =>
+    s.nodes.some((n) => n.data.trigger && s.catalog[n.data.step.component]?.receivesHttp === true),
+  );
   const editor = useEditor.getState;
 
   const [components, setComponents] = useState<ComponentDescriptor[] | null>(null);
@@ -326,8 +328,8 @@ function Designer({ flowId }: { flowId: string }) {
     s.chooser.after ? (s.nodes.find((n) => n.id === s.chooser.after)?.data.step.name ?? null) : null,
   );
   const savedHasWebhook = useMemo(
-    () => record.data?.draft.steps.some((s) => s.component === 'webhook') ?? false,
-    [record.data],
+    () => record.data?.draft.steps.some((s) => components?.find((c) => c.id === s.component)?.receivesHttp) ?? false,
+    [record.data, components],
   );
 
   if (loadError) {

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 
 import type { DeclaredField } from '../../bindings/DeclaredField';
+import type { FieldPreview } from '../../bindings/FieldPreview';
 import type { Input } from '../../bindings/Input';
 import { convertInput, expression, isExpression, literal, modeOf, type InputMode, type Inputs } from '../../lib/inputs';
 import { describeFields, validateValue, type FieldSpec } from '../../lib/jsonSchema';
@@ -8,6 +9,7 @@ import type { LocatedProblem } from '../../lib/problems';
 import { TriangleAlert } from '../../lib/uiIcons';
 import { ExpressionEditor, LiteralWidget } from './fields';
 import { domId, FieldShell, ModeToggle, problemFor, type StepUpdate } from './formParts';
+import { FieldFlag } from './stepPreview';
 import { SubFields } from './SubFields';
 
 export function InputsForm({
@@ -16,6 +18,7 @@ export function InputsForm({
   inputs,
   declared,
   problems,
+  flags,
   onSet,
   onUpdate,
 }: {
@@ -24,6 +27,8 @@ export function InputsForm({
   inputs: Inputs;
   declared: DeclaredField[] | undefined;
   problems: LocatedProblem[];
+  /** The core's preview of each mapped field, by field key. */
+  flags: Map<string, FieldPreview>;
   onSet: (key: string, input: Input | undefined) => void;
   onUpdate: StepUpdate;
 }) {
@@ -40,6 +45,7 @@ export function InputsForm({
           spec={spec}
           inputs={inputs}
           problems={problems}
+          flag={flags.get(spec.key)}
           onChange={onSet}
           subFields={
             spec.openObject ? (
@@ -49,6 +55,7 @@ export function InputsForm({
                 inputs={inputs}
                 declared={declared}
                 problems={problems}
+                flags={flags}
                 onChange={onSet}
                 onUpdate={onUpdate}
               />
@@ -75,6 +82,7 @@ export function InputField({
   spec,
   inputs,
   problems,
+  flag,
   onChange,
   subFields,
 }: {
@@ -82,6 +90,7 @@ export function InputField({
   spec: FieldSpec;
   inputs: Inputs;
   problems: LocatedProblem[];
+  flag?: FieldPreview;
   onChange: (key: string, input: Input | undefined) => void;
   subFields?: React.ReactNode;
 }) {
@@ -91,12 +100,13 @@ export function InputField({
   const id = domId('in', stepId, spec.key);
   const local = input && !isExpression(input) ? validateValue(spec.schema, input.value) : [];
   const describedBy = spec.description || spec.default !== undefined ? `${id}-hint` : undefined;
+  const problem = problemFor(problems, 'inputs', spec.key) ?? local[0] ?? null;
 
   return (
     <FieldShell
       id={id}
       spec={spec}
-      problem={problemFor(problems, 'inputs', spec.key) ?? local[0] ?? null}
+      problem={problem}
       toolbar={
         <ModeToggle
           mode={mode}
@@ -108,7 +118,12 @@ export function InputField({
           }}
         />
       }
-      hint={subFields}
+      hint={
+        <>
+          {!problem && <FieldFlag preview={flag} />}
+          {subFields}
+        </>
+      }
     >
       {mode === 'expr' ? (
         <ExpressionEditor

@@ -5,8 +5,8 @@
  * writes its expression into the draft; every field shows its value
  * previewed by the core against the unsaved draft and the chosen sample.
  */
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { useQueries } from '@tanstack/react-query';
+import { memo, useMemo, useRef, useState } from 'react';
 
 import type { FieldPreview } from '../../api';
 import type { ComponentDescriptor } from '../../bindings/ComponentDescriptor';
@@ -14,7 +14,6 @@ import type { FlowDocument } from '../../bindings/FlowDocument';
 import type { Step } from '../../bindings/Step';
 import type { JsonValue } from '../../bindings/serde_json/JsonValue';
 import { Dialog } from '../../components/Dialog';
-import { graphToDocument } from '../../editor/convert';
 import { useEditor } from '../../editor/store';
 import { useApi } from '../../lib/apiContext';
 import { declaredUnder, expression, isExpression, subFieldKeys, withInput } from '../../lib/inputs';
@@ -25,6 +24,7 @@ import type { CompletionData } from '../../lib/jsonata';
 import { toApiError } from '../../platform/types';
 import { ChevronRight, TriangleAlert } from '../../lib/uiIcons';
 import { ExpressionEditor } from './ExpressionEditor';
+import { FLAG_LABEL, useDraftDocument, useStepPreview } from './stepPreview';
 
 const DRAG_TYPE = 'application/x-hookline-path';
 
@@ -42,38 +42,6 @@ export function earlierSteps(doc: FlowDocument, stepId: string): Step[] {
     }
   }
   return doc.steps.filter((s) => before.has(s.id));
-}
-
-/** The draft as a document, recomputed only when the graph changes. */
-function useDraftDocument(): FlowDocument {
-  const meta = useEditor((s) => s.meta);
-  const nodes = useEditor((s) => s.nodes);
-  const edges = useEditor((s) => s.edges);
-  return useMemo(() => graphToDocument({ meta, nodes, edges }), [meta, nodes, edges]);
-}
-
-/** The core's preview of a step, a moment (150 ms) after the draft stops changing. */
-export function useStepPreview(
-  flowId: string,
-  stepId: string,
-  doc: FlowDocument,
-  sample: number | null,
-  enabled: boolean,
-) {
-  const api = useApi();
-  const json = JSON.stringify(doc);
-  const [settled, setSettled] = useState(json);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(json), 150);
-    return () => clearTimeout(timer);
-  }, [json]);
-  return useQuery({
-    queryKey: [...keys.previewsOfFlow(flowId), stepId, sample, settled],
-    queryFn: () => api.previewStep(flowId, stepId, { sample, document: JSON.parse(settled) as FlowDocument }),
-    placeholderData: keepPreviousData,
-    enabled,
-    retry: false,
-  });
 }
 
 interface TargetSpec {
@@ -485,11 +453,3 @@ function FieldPreviewLine({ preview, text }: { preview: FieldPreview | undefined
     </>
   );
 }
-
-const FLAG_LABEL: Record<Exclude<FieldPreview['check'], 'ok'>, string> = {
-  type_mismatch: 'Type mismatch',
-  missing_required: 'Required',
-  unknown_step: 'Unknown step',
-  error: 'Error',
-  empty: 'Maps to nothing',
-};

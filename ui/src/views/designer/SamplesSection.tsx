@@ -8,7 +8,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 
-import type { GenerateFrom, Sample } from '../../api';
+import type { ComponentDescriptor, GenerateFrom, Sample } from '../../api';
 import type { JsonValue } from '../../bindings/serde_json/JsonValue';
 import { Dialog } from '../../components/Dialog';
 import { useEditor } from '../../editor/store';
@@ -41,7 +41,15 @@ function SourceBadge({ source }: { source: Sample['source'] }) {
 
 type Mode = 'idle' | 'add' | 'capture' | 'generate' | 'skipped';
 
-export function TriggerSamples({ flowId, stepId, component }: { flowId: string; stepId: string; component: string }) {
+export function TriggerSamples({
+  flowId,
+  stepId,
+  component,
+}: {
+  flowId: string;
+  stepId: string;
+  component: ComponentDescriptor;
+}) {
   const api = useApi();
   const client = useQueryClient();
   const saved = useStepSaved(flowId, stepId);
@@ -134,11 +142,7 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
 
       {mode === 'add' && (
         <AddSample
-          hint={
-            component === 'webhook'
-              ? 'Paste the body a caller sends. It is kept as the whole request {method, path, headers, query, body} with your JSON under body, as a real call arrives, so fields map as body.<name>. A JSON object with a body key is taken as a whole request.'
-              : undefined
-          }
+          hint={component.sampleHint ?? undefined}
           onCancel={() => setMode('idle')}
           onSave={async (value) => {
             if (await run(() => api.addSample(flowId, stepId, value), 'Sample added')) setMode('idle');
@@ -170,7 +174,7 @@ export function TriggerSamples({ flowId, stepId, component }: { flowId: string; 
           <button type="button" className="btn btn-small" onClick={() => setMode('add')}>
             <Plus size={14} aria-hidden="true" /> Add sample
           </button>
-          {component === 'webhook' && (
+          {component.receivesHttp && (
             <button type="button" className="btn btn-small" onClick={() => setMode('capture')}>
               Send sample request
             </button>

@@ -6,11 +6,12 @@ import { createApi } from '../../api';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ExpressionCheck } from '../../bindings/ExpressionCheck';
 import type { FlowDocument } from '../../bindings/FlowDocument';
+import type { StepPreview } from '../../bindings/StepPreview';
 import { catalogOf } from '../../editor/convert';
 import { useEditor } from '../../editor/store';
 import { ApiProvider } from '../../lib/apiContext';
 import { builtInComponents } from '../../test/components';
-import { stubPlatform } from '../../test/stubPlatform';
+import { stubPlatform, type Answers } from '../../test/stubPlatform';
 import { StepPanel } from './StepPanel';
 
 const doc: FlowDocument = {
@@ -38,9 +39,13 @@ const checks: Record<string, ExpressionCheck> = {
   '$join(["a", "b"]': { ok: false, message: 'S0203: Expected RightParen before end of expression', position: 16 },
 };
 
-function renderPanel(stepId: string, componentId: string) {
+function renderPanel(stepId: string, componentId: string, answers: Answers = {}) {
   const platform = stubPlatform({
     getFlow: () => {
+      throw notSaved;
+    },
+    // The core previews a step only of a flow it has stored.
+    previewStep: () => {
       throw notSaved;
     },
     listCredentials: () => [],
@@ -49,6 +54,7 @@ function renderPanel(stepId: string, componentId: string) {
       if (!check) throw new Error(`no checkExpression answer for ${String(expr)}`);
       return check;
     },
+    ...answers,
   });
   const api = createApi(platform);
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -160,5 +166,43 @@ describe('step panel forms', () => {
     const error = await screen.findByTestId('expression-error', {}, { timeout: 2000 });
     expect(error.textContent, "the core's message").toMatch(/Expected RightParen before end of expression/);
     expect(error.textContent, 'its position counted from 1').toMatch(/at character 17/);
+  });
+
+  it('flags a mapped field the core previews as yielding nothing, with the path it meant', async () => {
+    useEditor.getState().updateStep('stp_http', (s) => ({
+      ...s,
+      inputs: { 'body.name': { expr: '$trigger.body.petnmae' } },
+      fields: [{ field: 'body.name', type: 'string', required: true }],
+    }));
+    // What the core answered for this step over the tutorial's sample.
+    const preview: StepPreview = {
+      stepId: 'stp_http',
+      fields: [
+        {
+          field: 'body.name',
+          source: { expr: '$trigger.body.petnmae' },
+          valueType: 'missing',
+          expected: ['string'],
+          required: true,
+          check: 'missing_required',
+          message: 'the required input body.name maps to nothing for this sample; did you mean $trigger.body.petname?',
+        },
+        {
+          field: 'url',
+          valueType: 'missing',
+          expected: ['string'],
+          required: true,
+          check: 'missing_required',
+          message: 'the required input url is not set',
+        },
+      ],
+    };
+    renderPanel('stp_http', 'http_request', { previewStep: () => preview });
+    const flag = await screen.findByTestId('field-flag');
+    expect(flag.dataset.check).toBe('missing_required');
+    expect(flag.textContent).toContain('Required: the required input body.name maps to nothing for this sample');
+    expect(flag.textContent).toContain('did you mean $trigger.body.petname?');
+    expect(flag.closest('[data-key="body.name"]')).not.toBeNull();
+    expect(screen.getAllByTestId('field-flag')).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import { JsonWidget } from './fields';
 import { domId } from './formParts';
 import { InputsForm } from './InputsForm';
 import { ActionSample, TriggerSamples, useStepSaved } from './SamplesSection';
+import { useDraftDocument, useStepPreview } from './stepPreview';
 
 // The mapping editor (with its JSONata completion) loads when first opened.
 const MappingEditor = lazy(() => import('./MappingEditor').then((m) => ({ default: m.MappingEditor })));
@@ -32,6 +33,11 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
   const api = useApi();
   const root = useRef<HTMLDivElement>(null);
   const problems = useMemo(() => allProblems.filter((p) => p.stepId === stepId), [allProblems, stepId]);
+  // An action's mapped fields are previewed as they are typed, so a path
+  // that yields nothing is flagged on the field, not first at publish.
+  const draft = useDraftDocument();
+  const preview = useStepPreview(flowId ?? '', stepId, draft, null, flowId !== null && component?.kind === 'action');
+  const flags = useMemo(() => new Map((preview.data?.fields ?? []).map((f) => [f.field, f])), [preview.data]);
 
   // Jump to the field a problem names.
   useEffect(() => {
@@ -158,6 +164,7 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
             inputs={step.inputs ?? {}}
             declared={step.fields}
             problems={problems}
+            flags={flags}
             onSet={(key, input) => update((s) => ({ ...s, inputs: withInput(s.inputs, key, input) }), `inputs:${key}`)}
             onUpdate={update}
           />
@@ -186,7 +193,7 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
         </Suspense>
       )}
 
-      {trigger && flowId && <TriggerSamples flowId={flowId} stepId={stepId} component={step.component} />}
+      {trigger && flowId && component && <TriggerSamples flowId={flowId} stepId={stepId} component={component} />}
 
       {trigger && !saved && (
         <section className="panel-section" aria-labelledby={domId('sample-title', stepId)}>

@@ -19,12 +19,14 @@ import {
   type InputMode,
   type Inputs,
 } from '../../lib/inputs';
+import type { FieldPreview } from '../../bindings/FieldPreview';
 import { validateValue, type FieldSpec } from '../../lib/jsonSchema';
 import type { LocatedProblem } from '../../lib/problems';
 import { Braces, Plus, TriangleAlert, X } from '../../lib/uiIcons';
 import { ExpressionEditor, LenientInput } from './fields';
 import { domId, ModeToggle, problemFor, RequiredMark, TypeSelect, type StepUpdate } from './formParts';
 import { FromExampleDialog } from './FromExampleDialog';
+import { FieldFlag } from './stepPreview';
 
 /**
  * The fields of an open object input (`body.name`, `headers.X-Api-Key`):
@@ -37,6 +39,7 @@ export function SubFields({
   inputs,
   declared,
   problems,
+  flags,
   onChange,
   onUpdate,
 }: {
@@ -45,6 +48,8 @@ export function SubFields({
   inputs: Inputs;
   declared: DeclaredField[] | undefined;
   problems: LocatedProblem[];
+  /** The core's preview of each mapped field, by field key. */
+  flags: Map<string, FieldPreview>;
   onChange: (key: string, input: Input | undefined) => void;
   onUpdate: StepUpdate;
 }) {
@@ -129,6 +134,7 @@ export function SubFields({
           input={inputs[key]}
           declared={own.find((d) => d.field === key)}
           problem={problemFor(problems, 'inputs', key)}
+          flag={flags.get(key)}
           onChange={onChange}
           onDeclare={(d) => declare([d], `fields:${key}`)}
           onRemove={() => remove(key)}
@@ -184,6 +190,7 @@ export function SubField({
   input,
   declared,
   problem,
+  flag,
   onChange,
   onDeclare,
   onRemove,
@@ -193,6 +200,7 @@ export function SubField({
   input: Input | undefined;
   declared: DeclaredField | undefined;
   problem: string | null;
+  flag?: FieldPreview;
   onChange: (key: string, input: Input | undefined) => void;
   onDeclare: (declared: DeclaredField) => void;
   onRemove: () => void;
@@ -257,10 +265,12 @@ export function SubField({
           onChange={(value) => onChange(fieldKey, value === '' ? undefined : literal(value))}
         />
       )}
-      {(problem ?? local[0]) && (
+      {(problem ?? local[0]) ? (
         <p className="field-error" role="status">
           <TriangleAlert size={13} aria-hidden="true" /> {problem ?? local[0]}
         </p>
+      ) : (
+        <FieldFlag preview={flag} />
       )}
     </div>
   );
