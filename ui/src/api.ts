@@ -122,6 +122,7 @@ export function createApi(platform: Platform) {
     openApi: () => call('openApi'),
     settings: () => call('settings'),
     setListenAddress: (address: string) => call('setListenAddress', { address }),
+    setAllowedHosts: (hosts: string[]) => call('setAllowedHosts', { hosts }),
   };
 }
 

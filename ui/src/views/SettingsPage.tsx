@@ -103,7 +103,8 @@ export function SettingsPage() {
                 </button>
               </div>
               <p className="field-hint" id="listen-address-hint">
-                host:port, for example 127.0.0.1:8787 or 0.0.0.0:9000.
+                host:port, for example 127.0.0.1:8787 or 127.0.0.1:9000. An address other than 127.0.0.1 lets other
+                machines call your hooks.
               </p>
               {error && (
                 <p className="field-error" role="alert">
@@ -112,6 +113,7 @@ export function SettingsPage() {
               )}
             </form>
           </section>
+          <AllowedHosts saved={s.allowedHosts} />
           <section className="card" aria-labelledby="data-title">
             <h2 id="data-title">Data</h2>
             <p className="muted">Flows, versions, the run log and the vault live in this folder.</p>
@@ -121,6 +123,77 @@ export function SettingsPage() {
           </section>
         </div>
       )}
+    </section>
+  );
+}
+
+/**
+ * Host names a request may name besides addresses and localhost: a tunnel's
+ * public name. Any other `Host` is refused, which keeps web pages from
+ * reaching the listener through DNS rebinding.
+ */
+function AllowedHosts({ saved }: { saved: string[] }) {
+  const api = useApi();
+  const client = useQueryClient();
+  const [text, setText] = useState(saved.join('\n'));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const savedText = saved.join('\n');
+  useEffect(() => setText(savedText), [savedText]);
+  const hosts = text
+    .split(/[\s,]+/)
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api.setAllowedHosts(hosts);
+      client.setQueryData(keys.settings, next);
+      toast.success(next.allowedHosts.length ? `Allowed: ${next.allowedHosts.join(', ')}` : 'No extra hosts allowed');
+    } catch (e) {
+      setError(toApiError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="hosts-title">
+      <h2 id="hosts-title">Allowed hosts</h2>
+      <p className="muted">
+        Requests must name this machine&apos;s address or <code>localhost</code>. When a tunnel forwards a public name
+        to your hooks, list that name here; any other host is refused, so web pages cannot reach the listener.
+      </p>
+      <form className="inline-form" onSubmit={(e) => void submit(e)}>
+        <label className="field-label" htmlFor="allowed-hosts">
+          Host names, one per line
+        </label>
+        <textarea
+          id="allowed-hosts"
+          className="input mono"
+          rows={3}
+          value={text}
+          placeholder="abc.trycloudflare.com"
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            setError(null);
+          }}
+        />
+        <div className="row">
+          <button type="submit" className="btn btn-primary" disabled={busy || hosts.join('\n') === savedText}>
+            Save hosts
+          </button>
+        </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
     </section>
   );
 }
