@@ -159,3 +159,29 @@ fn browser_mode_answers_unknown_api_paths_with_json_and_checks_the_host() {
     let rebound = client.get(format!("{}/", server.url)).header("host", "rebind.example").send().unwrap();
     assert_eq!(rebound.status(), 421, "a rebinding page cannot load the designer either");
 }
+
+#[test]
+fn the_designer_is_not_served_beyond_this_machine_by_accident_and_the_data_is_private() {
+    let hookline = Hookline::new();
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(ui.path().join("index.html"), "<!doctype html><title>Hookline</title>").unwrap();
+    let ui_dir = ui.path().to_str().unwrap();
+    let refused = hookline.run(&["serve", "--listen", "0.0.0.0:0", "--ui", "--ui-dir", ui_dir]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(refused.stderr.contains("--ui-allow-remote"), "says how to mean it: {}", refused.stderr);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let fresh = hookline.data_dir().join("fresh");
+        let listed = std::process::Command::new(hookline_tests::binary())
+            .env_remove("HOOKLINE_MASTER_KEY")
+            .args(["--data-dir", fresh.to_str().unwrap(), "flows", "list"])
+            .output()
+            .unwrap();
+        assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+        assert_eq!(mode(&fresh), 0o700, "a new data dir is its owner's alone");
+        assert_eq!(mode(&fresh.join("hookline.db")), 0o600, "and so is the database");
+    }
+}

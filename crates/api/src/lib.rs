@@ -126,10 +126,20 @@ pub struct Core {
 
 type Result<T> = std::result::Result<T, ApiError>;
 
+/// Creates the data dir readable by its owner only (the database holds
+/// requests, runs and sealed credentials); an existing one is left as it is.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 impl Core {
     /// Opens (creating if needed) the data dir and its database.
     pub async fn open(config: CoreConfig) -> Result<Core> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        create_private_dir(&config.data_dir).map_err(|e| {
             ApiError::new(ErrorCode::Internal, format!("cannot create the data dir {}: {e}", config.data_dir.display()))
         })?;
         let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await.map_err(|e| {

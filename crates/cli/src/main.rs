@@ -103,6 +103,10 @@ struct ServeArgs {
     /// Also serve the designer to a browser, behind a token printed as a URL.
     #[arg(long)]
     ui: bool,
+    /// Let --ui serve a non-loopback address (the token then travels in
+    /// clear over plain HTTP).
+    #[arg(long, requires = "ui")]
+    ui_allow_remote: bool,
     /// The built designer (default: beside the binary, or the source tree's ui/dist).
     #[arg(long, value_name = "DIR", env = "HOOKLINE_UI_DIR")]
     ui_dir: Option<PathBuf>,
@@ -500,6 +504,28 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
 async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     // Found before binding, so a missing UI build fails fast and clearly.
     let ui_dir = if args.ui { Some(web::find_ui_dir(args.ui_dir)?) } else { None };
+    if args.ui {
+        // The designer's API can change every flow and read the run log:
+        // serving it beyond this machine is a decision, not a default.
+        let address = match &args.listen {
+            Some(address) => address.clone(),
+            None => core.listen_address()?,
+        };
+        let ip = hookline_api::parse_address(&address)?.ip();
+        if !ip.is_loopback() && !args.ui_allow_remote {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "--ui would serve the designer and its API on {address}, reachable from other machines; listen on 127.0.0.1, or add --ui-allow-remote if you mean it"
+                ),
+            ));
+        }
+        if !ip.is_loopback() {
+            eprintln!(
+                "warning: the designer is served on {address} over plain HTTP: its token travels in clear, so anyone on the network path can read it and then change your flows"
+            );
+        }
+    }
     let core = std::sync::Arc::new(core);
     core.allow_hosts(args.allowed_hosts);
     let recovered = core

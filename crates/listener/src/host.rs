@@ -105,6 +105,12 @@ pub async fn host(core: Arc<Core>, options: ListenerOptions) -> (Arc<Hosted>, Re
 impl Hosted {
     fn serve_on(&self, listener: tokio::net::TcpListener) -> SocketAddr {
         let local = listener.local_addr().expect("a bound listener has an address");
+        if !local.ip().is_loopback() {
+            tracing::warn!(
+                address = %local,
+                "the listener is reachable from other machines: anyone who can reach {local} can call the hooks of every started flow; guard them with credentials, or listen on 127.0.0.1"
+            );
+        }
         let stop = CancellationToken::new();
         let shutdown = stop.clone();
         let router = self.router.clone();

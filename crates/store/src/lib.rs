@@ -55,6 +55,7 @@ impl Store {
         let writer =
             SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(writer_options).await?;
         sqlx::migrate!("./migrations").run(&writer).await?;
+        restrict_to_owner(path);
         let reader =
             SqlitePoolOptions::new().max_connections(READ_CONNECTIONS).connect_with(base.read_only(true)).await?;
         Ok(Store { writer, reader })
@@ -64,6 +65,22 @@ impl Store {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+    }
+}
+
+/// Makes the database and its WAL files readable by their owner only, as
+/// the data they hold deserves; SQLite creates them with the process umask.
+/// A file system without Unix permissions keeps its own rules.
+fn restrict_to_owner(path: &Path) {
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Err(error) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+            if error.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(file = %file.display(), %error, "could not make the database private to its owner");
+            }
+        }
     }
 }
 
