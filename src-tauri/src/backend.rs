@@ -38,12 +38,14 @@ impl Backend {
     /// Opens the core, resumes unfinished executions and starts the listener.
     /// A listener that cannot bind (a busy port) is not fatal: the core keeps
     /// the failure as the listener's state, which Settings shows.
-    pub async fn start(data_dir: PathBuf) -> Result<Backend, ApiError> {
+    /// `master_key` is `HOOKLINE_MASTER_KEY`, taken from the environment
+    /// at start so no program the window opens inherits it.
+    pub async fn start(
+        data_dir: PathBuf,
+        master_key: Option<hookline_vault::Sensitive<String>>,
+    ) -> Result<Backend, ApiError> {
         let mut config = CoreConfig::new(data_dir);
-        config.vault.master_key = std::env::var("HOOKLINE_MASTER_KEY")
-            .ok()
-            .filter(|key| !key.trim().is_empty())
-            .map(hookline_vault::Sensitive::new);
+        config.vault.master_key = master_key;
         let core = Arc::new(Core::open(config).await?);
         core.start_runner(hookline_api::RunnerConfig::default()).await?;
         let options = ListenerOptions {

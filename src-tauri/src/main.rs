@@ -20,6 +20,7 @@ use tauri::{Manager, RunEvent};
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    let master_key = hookline_vault::take_master_key();
     // Diagnostics on standard error, one line per event, filtered like RUST_LOG.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
 
     let mut builder = tauri::Builder::default().plugin(tauri_plugin_shell::init()).setup(move |app| {
         let data_dir = backend::data_dir()?;
-        let backend = tauri::async_runtime::block_on(Backend::start(data_dir))?;
+        let backend = tauri::async_runtime::block_on(Backend::start(data_dir, master_key))?;
         backend.forward_events(app.handle().clone());
         app.manage(backend.core.clone());
         app.manage(backend);

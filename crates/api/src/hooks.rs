@@ -28,6 +28,9 @@ pub struct HookInfo {
     pub test_url: String,
     /// A curl command sending the trigger's sample body to the live hook.
     pub curl: String,
+    /// The same command aimed at the test URL (it captures a sample and
+    /// runs nothing).
+    pub test_curl: String,
     /// Requests must carry the credential the trigger names.
     pub guarded_by: Option<String>,
 }
@@ -72,11 +75,13 @@ impl Core {
         let url = format!("{base}/hook/{key}");
         let body = self.sample_body(flow).await?;
         let method = settings.methods.first().map(String::as_str).unwrap_or("POST");
+        let test_url = format!("{base}/hook-test/{}", flow.summary.slug.as_deref().unwrap_or(id));
         let info = HookInfo {
             flow_id: id.clone(),
             live: flow.summary.live,
             curl: curl(method, &url, &body),
-            test_url: format!("{base}/hook-test/{}", flow.summary.slug.as_deref().unwrap_or(id)),
+            test_curl: curl(method, &test_url, &body),
+            test_url,
             url,
             methods: settings.methods.clone(),
             guarded_by: settings.credential.clone(),
@@ -148,12 +153,24 @@ impl Core {
 
 /// A curl command line; the body is single-quoted with any `'` escaped, so it
 /// pastes into a POSIX shell unchanged.
+/// A curl command for the hook. Every part is quoted: a slug or body taken
+/// from an imported flow must not be able to run anything in the shell of
+/// the tester who pastes it.
 fn curl(method: &str, url: &str, body: &Value) -> String {
     if method == "GET" {
-        return format!("curl -i '{url}'");
+        return format!("curl -i {}", shell_quote(url));
     }
-    let data = body.to_string().replace('\'', r"'\''");
-    format!("curl -i -X {method} '{url}' -H 'Content-Type: application/json' --data '{data}'")
+    format!(
+        "curl -i -X {} {} -H 'Content-Type: application/json' --data {}",
+        shell_quote(method),
+        shell_quote(url),
+        shell_quote(&body.to_string())
+    )
+}
+
+/// Single-quotes a word for a POSIX shell (a quote inside becomes `'\''`).
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 fn postman_request(name: &str, method: &str, url: &str, body: &Value) -> Value {
@@ -287,9 +304,15 @@ mod tests {
         let line = curl("POST", "http://127.0.0.1:8787/hook/pets", &json!({"name": "O'Neil"}));
         assert_eq!(
             line,
-            r#"curl -i -X POST 'http://127.0.0.1:8787/hook/pets' -H 'Content-Type: application/json' --data '{"name":"O'\''Neil"}'"#,
+            r#"curl -i -X 'POST' 'http://127.0.0.1:8787/hook/pets' -H 'Content-Type: application/json' --data '{"name":"O'\''Neil"}'"#,
             "a quote in the body must not end the shell argument"
         );
+    }
+
+    #[test]
+    fn curl_quotes_the_url_and_method_too() {
+        let line = curl("GET", "http://127.0.0.1:8787/hook/x';touch pwned;'", &json!({}));
+        assert_eq!(line, r#"curl -i 'http://127.0.0.1:8787/hook/x'\'';touch pwned;'\'''"#);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
 pub use hookline_store::ExecutionFilter;
-pub use hooks::HookInfo;
+pub use hooks::{shell_quote, HookInfo};
 pub use intake::{HookReply, Incoming, ReplyBody};
 pub use samples::SampleFrom;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};

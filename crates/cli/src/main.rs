@@ -242,6 +242,7 @@ fn main() -> ExitCode {
         }
         eprintln!("error: internal error: {info}");
     }));
+    let master_key = hookline_vault::take_master_key();
     let cli = Cli::parse();
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -251,7 +252,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    match runtime.block_on(dispatch(cli, master_key)) {
         Ok(code) => code,
         Err(error) => {
             output::print_error(&error);
@@ -283,16 +284,13 @@ fn data_dir(cli_value: Option<PathBuf>) -> Result<PathBuf, ApiError> {
     })
 }
 
-async fn dispatch(cli: Cli) -> Result<ExitCode, ApiError> {
+async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>>) -> Result<ExitCode, ApiError> {
     let data_dir = data_dir(cli.data_dir)?;
     if let Command::Demo(DemoCommand::Petstore { listen }) = &cli.command {
         return demo_petstore(&data_dir, listen).await;
     }
     let mut config = CoreConfig::new(data_dir);
-    config.vault.master_key = std::env::var("HOOKLINE_MASTER_KEY")
-        .ok()
-        .filter(|key| !key.trim().is_empty())
-        .map(hookline_vault::Sensitive::new);
+    config.vault.master_key = master_key;
     let core = Core::open(config).await?;
     match cli.command {
         Command::Flows(command) => flows(&core, command).await,

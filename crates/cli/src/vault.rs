@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use hookline_api::{ApiError, Core, ErrorCode, NewCredential};
+use hookline_api::{shell_quote, ApiError, Core, ErrorCode, NewCredential};
 use hookline_vault::kinds::field_value;
 use hookline_vault::{Kind, Sensitive};
 use serde_json::{Map, Value};
@@ -209,21 +209,17 @@ pub async fn sign(core: &Core, flow: &str, body: &PathBuf, url: &str) -> Result<
         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("cannot read {}: {e}", body.display())))?;
     let signed = core.sign_request(flow, &bytes).await?;
     let method = if signed.methods.iter().any(|m| m == "POST") { "POST" } else { &signed.methods[0] };
-    let mut command = format!("curl -X {method} {}", quote(&format!("{}{}", url.trim_end_matches('/'), signed.path)));
+    let mut command =
+        format!("curl -X {method} {}", shell_quote(&format!("{}{}", url.trim_end_matches('/'), signed.path)));
     let is_json = serde_json::from_slice::<Value>(&bytes).is_ok();
     if is_json {
         command.push_str(" -H 'content-type: application/json'");
     }
     for (name, value) in &signed.headers {
-        command.push_str(&format!(" -H {}", quote(&format!("{name}: {value}"))));
+        command.push_str(&format!(" -H {}", shell_quote(&format!("{name}: {value}"))));
     }
-    command.push_str(&format!(" --data-binary @{}", quote(&body.display().to_string())));
+    command.push_str(&format!(" --data-binary @{}", shell_quote(&body.display().to_string())));
     println!("{command}");
     eprintln!("valid for the signature's time tolerance (5 minutes unless the credential says otherwise)");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Single-quotes a word for a POSIX shell.
-fn quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
 }

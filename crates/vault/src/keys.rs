@@ -28,6 +28,16 @@ const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 /// The name of the variable the binary reads the master key from; errors name it.
 const MASTER_KEY_VAR: &str = "HOOKLINE_MASTER_KEY";
+
+/// Reads `HOOKLINE_MASTER_KEY` and removes it from this process's
+/// environment, so no program Hookline starts (a browser opening a link,
+/// say) inherits the key. Call it first thing in `main`, before any thread
+/// starts: changing the environment races with threads reading it.
+pub fn take_master_key() -> Option<Sensitive<String>> {
+    let key = std::env::var(MASTER_KEY_VAR).ok();
+    std::env::remove_var(MASTER_KEY_VAR);
+    key.filter(|key| !key.trim().is_empty()).map(Sensitive::new)
+}
 /// The key file's name inside the data directory.
 pub const KEY_FILE_NAME: &str = "vault.key";
 /// Appended to a key file's name for the key waiting to replace it during a rotation.

@@ -19,6 +19,6 @@ pub mod signature;
 
 pub use credential::{scrub, scrub_bytes, scrub_json, OpenCredential};
 pub use error::VaultError;
-pub use keys::{DataKey, KeyConfig, Source, SourceKind};
+pub use keys::{take_master_key, DataKey, KeyConfig, Source, SourceKind};
 pub use kinds::Kind;
 pub use sensitive::{Sensitive, MASK};

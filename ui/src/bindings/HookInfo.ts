@@ -25,6 +25,11 @@ testUrl: string,
  */
 curl: string, 
 /**
+ * The same command aimed at the test URL (it captures a sample and
+ * runs nothing).
+ */
+testCurl: string, 
+/**
  * Requests must carry the credential the trigger names.
  */
 guardedBy: string | null, };

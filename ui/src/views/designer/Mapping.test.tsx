@@ -372,7 +372,8 @@ describe('trigger samples', () => {
       methods: ['POST'],
       url: 'http://127.0.0.1:8787/hook/pets',
       testUrl: 'http://127.0.0.1:8787/hook-test/pets',
-      curl: `curl -i -X POST 'http://127.0.0.1:8787/hook/pets' -H 'Content-Type: application/json' --data '{"petname":"Gromit","petstatus":"Sold"}'`,
+      curl: `curl -i -X 'POST' 'http://127.0.0.1:8787/hook/pets' -H 'Content-Type: application/json' --data '{"petname":"Gromit","petstatus":"Sold"}'`,
+      testCurl: `curl -i -X 'POST' 'http://127.0.0.1:8787/hook-test/pets' -H 'Content-Type: application/json' --data '{"petname":"Gromit","petstatus":"Sold"}'`,
       guardedBy: null,
     };
     // The core holds the capture open until a request arrives or it is cancelled.

@@ -430,7 +430,7 @@ export function CaptureSample({
   };
 
   const h = hooks.data;
-  const curl = h ? h.curl.replace(h.url, h.testUrl) : '';
+  const curl = h?.testCurl ?? '';
   const left = state.phase === 'waiting' ? Math.min(seconds, Math.max(0, Math.ceil((state.until - now) / 1000))) : 0;
   return (
     <div className="capture" role="group" aria-label="Send a sample request">
