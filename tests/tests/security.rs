@@ -185,3 +185,57 @@ fn the_designer_is_not_served_beyond_this_machine_by_accident_and_the_data_is_pr
         assert_eq!(mode(&fresh.join("hookline.db")), 0o600, "and so is the database");
     }
 }
+
+const MASTER_KEY: &str = "8f1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff0";
+
+#[test]
+fn a_test_url_takes_requests_only_while_a_sample_is_awaited_and_only_from_admitted_callers() {
+    use std::io::{BufRead, BufReader, Read};
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    hookline.run_with_input(&["vault", "add", "hook-token", "--kind", "bearer"], "token=tok-secret-1\n").ok();
+    let mut flow = echo_flow("flw_guarded", json!({"slug": "guarded"}));
+    flow["steps"][0]["credential"] = json!("hook-token");
+    hookline.import(&flow);
+    let server = hookline.serve(&[]);
+    let client = client();
+    let test_url = format!("{}/hook-test/guarded", server.url);
+    let sample = json!({"petname": "Gromit", "token": "tok-secret-1"});
+
+    let idle = client.post(&test_url).bearer_auth("tok-secret-1").json(&sample).send().unwrap();
+    assert_eq!(idle.status(), 409, "nobody asked for a sample");
+    let body = json_of(idle);
+    assert_eq!(body["error"]["code"], "not_capturing");
+    assert!(body["error"]["message"].as_str().unwrap().contains("hookline capture flw_guarded"), "{body}");
+
+    let mut capture = std::process::Command::new(hookline_tests::binary())
+        .env("HOOKLINE_MASTER_KEY", MASTER_KEY)
+        .arg("--data-dir")
+        .arg(hookline.data_dir())
+        .args(["capture", "guarded", "--timeout", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waiting = String::new();
+    BufReader::new(capture.stderr.take().unwrap()).read_line(&mut waiting).unwrap();
+    assert!(waiting.starts_with("waiting up to 20 s"), "{waiting}");
+
+    let stranger = client.post(&test_url).json(&sample).send().unwrap();
+    assert_eq!(stranger.status(), 401, "the test URL asks for the hook's credential like the live one");
+    let wrong = client.post(&test_url).bearer_auth("guess").json(&sample).send().unwrap();
+    assert_eq!(wrong.status(), 401);
+    let admitted = client.post(&test_url).bearer_auth("tok-secret-1").json(&sample).send().unwrap();
+    assert_eq!(admitted.status(), 200);
+
+    let mut printed = String::new();
+    capture.stdout.take().unwrap().read_to_string(&mut printed).unwrap();
+    assert!(capture.wait().unwrap().success());
+    let captured: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(captured["body"]["petname"], "Gromit");
+    assert!(!printed.contains("tok-secret-1"), "the caller's secret is in no field of the sample: {printed}");
+    let exported = hookline.run(&["flows", "export", "guarded", "--with-samples"]).ok().stdout;
+    assert!(!exported.contains("tok-secret-1"), "nor in an exported flow: {exported}");
+
+    let after = client.post(&test_url).bearer_auth("tok-secret-1").json(&sample).send().unwrap();
+    assert_eq!(after.status(), 200, "a few minutes after a wait, more samples may come");
+}

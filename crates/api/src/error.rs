@@ -44,6 +44,8 @@ pub enum ErrorCode {
     AddressInUse,
     /// No test request arrived in time.
     CaptureTimeout,
+    /// A test request reached a flow no one is waiting for a sample of.
+    NotCapturing,
     /// The caller stopped the operation.
     Cancelled,
     /// The hook's flow exists but is not started.
@@ -119,6 +121,7 @@ impl ErrorCode {
             ErrorCode::SyncTimeout => 504,
             ErrorCode::VerificationFailed => 424,
             ErrorCode::CaptureTimeout => 408,
+            ErrorCode::NotCapturing => 409,
             ErrorCode::Cancelled => 499,
             ErrorCode::VaultUnavailable | ErrorCode::CredentialUndecryptable => 503,
             ErrorCode::Internal => 500,
@@ -149,6 +152,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "unauthorized",
             ErrorCode::AddressInUse => "address_in_use",
             ErrorCode::CaptureTimeout => "capture_timeout",
+            ErrorCode::NotCapturing => "not_capturing",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::FlowNotStarted => "flow_not_started",
             ErrorCode::MethodNotAllowed => "method_not_allowed",

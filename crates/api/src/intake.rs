@@ -387,12 +387,41 @@ impl Core {
         let draft_settings = catalog.trigger_settings(&flow.draft);
         let hook_settings = draft_settings.as_ref().and_then(|t| t.webhook()).cloned().unwrap_or_default();
         crate::origin::check_browser(&incoming.request, &hook_settings)?;
+        let now = timestamp(SystemTime::now());
+        if !self.store.capture_window_open(&flow.summary.id, &now).await? {
+            let id = &flow.summary.id;
+            return Err(ApiError::new(
+                ErrorCode::NotCapturing,
+                format!(
+                    "no one is waiting for a sample of {id}: press Send sample request in the designer, or run `hookline capture {id}`, then send the request again"
+                ),
+            ));
+        }
+        // The test URL admits exactly the callers the live hook would, and
+        // what they present as a secret never reaches the sample.
+        let mut entry = InboxEntry {
+            id: String::new(),
+            flow_key: incoming.key.clone(),
+            flow_id: Some(flow.summary.id.clone()),
+            request: incoming.request,
+            received_at: now,
+            status: 200,
+            reason: None,
+            execution_id: None,
+        };
+        let secrets =
+            if hook_settings.is_guarded() { self.authenticate(&hook_settings, &mut entry).await? } else { vec![] };
+        let incoming = Incoming { key: incoming.key, request: entry.request, too_large: None };
         let trigger = catalog.trigger_step(&flow.draft).ok_or_else(|| {
             ApiError::new(ErrorCode::NoTrigger, format!("flow {} has no trigger to keep a sample for", flow.summary.id))
         })?;
         // A body that does not read as its content type is refused, as the live hook would.
         webhook::output(&incoming.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
-        let sample = webhook::sample(&incoming.request);
+        let mut sample = webhook::sample(&incoming.request);
+        if !secrets.is_empty() {
+            let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            hookline_vault::scrub_json(&mut sample, &secret_refs);
+        }
         self.record_capture(&flow.summary.id, &trigger.id, &sample).await?;
         Ok(json!({"captured": true, "flowId": flow.summary.id, "stepId": trigger.id, "sample": sample}))
     }

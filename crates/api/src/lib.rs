@@ -50,6 +50,10 @@ pub struct CaptureCursor {
 /// another process's listener; this process's own captures wake it at once.
 const OTHER_PROCESS_CAPTURE_CHECK: Duration = Duration::from_millis(500);
 
+/// How long a flow's test URL stays open after a wait for a sample ends, for
+/// a tester sending a few more.
+const CAPTURE_GRACE: Duration = Duration::from_secs(5 * 60);
+
 /// File name of the database inside the data dir.
 pub const DATABASE_FILE: &str = "hookline.db";
 
@@ -217,12 +221,22 @@ impl Core {
         Ok((entry.view(), entry.request.body))
     }
 
-    /// Where the flow's captures stand now: pass it to
-    /// [`Core::wait_for_capture`] to wait for the next test request.
-    pub async fn capture_cursor(&self, key: &str) -> Result<CaptureCursor> {
+    /// Where the flow's captures stand now, with its test URL opened for
+    /// `wait`: pass it to [`Core::wait_for_capture`] to wait for the next
+    /// test request.
+    pub async fn capture_cursor(&self, key: &str, wait: Duration) -> Result<CaptureCursor> {
         let flow_id = self.get_flow(key).await?.summary.id;
         let after = self.store.last_capture_id(&flow_id).await?;
+        self.open_capture_window(&flow_id, wait).await?;
         Ok(CaptureCursor { flow_id, after })
+    }
+
+    /// Opens the flow's test URL for `wait` and a few minutes more: it
+    /// takes requests only while someone asked for a sample, so a URL left
+    /// in a script or a page cannot fill the samples unnoticed.
+    pub async fn open_capture_window(&self, flow_id: &str, wait: Duration) -> Result<()> {
+        let until = timestamp(SystemTime::now() + wait + CAPTURE_GRACE);
+        Ok(self.store.open_capture_window(flow_id, &until).await?)
     }
 
     /// Waits for the first test request to `/hook-test/{flow}` after `cursor`

@@ -513,14 +513,14 @@ impl Core {
     pub async fn capture_sample(&self, flow: &str, timeout_ms: u64) -> Result<Sample> {
         let record = self.get_flow(flow).await?;
         let trigger = self.trigger_step_id(&record)?;
-        let cursor = self.capture_cursor(&record.summary.id).await?;
+        let timeout = std::time::Duration::from_millis(timeout_ms.clamp(1_000, 600_000));
+        let cursor = self.capture_cursor(&record.summary.id, timeout).await?;
         let cancel = tokio_util::sync::CancellationToken::new();
         let previous =
             self.captures.waits.lock().expect("capture lock").insert(record.summary.id.clone(), cancel.clone());
         if let Some(previous) = previous {
             previous.cancel();
         }
-        let timeout = std::time::Duration::from_millis(timeout_ms.clamp(1_000, 600_000));
         let waited = self.wait_for_capture(&cursor, timeout, cancel.clone()).await;
         self.forget_capture(&record.summary.id, &cancel);
         waited?;

@@ -573,6 +573,7 @@ async fn a_capture_survives_saving_a_draft_copied_before_it_and_marks_nothing_ch
         ..Default::default()
     };
     let incoming = hookline_api::Incoming { key: "flw_map".into(), request, too_large: None };
+    core.open_capture_window("flw_map", std::time::Duration::from_secs(60)).await.unwrap();
     core.capture_test_request(incoming).await.unwrap();
     assert!(!core.get_flow("flw_map").await.unwrap().summary.draft_changed, "a capture changes no draft");
 

@@ -298,7 +298,8 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
         Command::Executions(command) => executions(&core, command).await,
         Command::Inbox(command) => inbox(&core, command).await,
         Command::Capture { flow, timeout } => {
-            let cursor = core.capture_cursor(&flow).await?;
+            let wait = std::time::Duration::from_secs(timeout);
+            let cursor = core.capture_cursor(&flow, wait).await?;
             eprintln!("waiting up to {timeout} s for a request to /hook-test/{flow} on the running listener (hookline serve)…");
             let cancel = CancellationToken::new();
             let on_interrupt = cancel.clone();
@@ -307,7 +308,7 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
                     on_interrupt.cancel();
                 }
             });
-            let sample = core.wait_for_capture(&cursor, std::time::Duration::from_secs(timeout), cancel).await?;
+            let sample = core.wait_for_capture(&cursor, wait, cancel).await?;
             output::print_json(&sample);
             Ok(ExitCode::SUCCESS)
         }

@@ -187,6 +187,31 @@ impl Store {
         Ok(seq)
     }
 
+    /// Keeps the flow's test URL open until `until` (a timestamp), or later
+    /// when another wait already keeps it open longer.
+    pub async fn open_capture_window(&self, flow_id: &str, until: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO capture_windows (flow_id, open_until) VALUES (?1, ?2)
+             ON CONFLICT (flow_id) DO UPDATE SET open_until = MAX(open_until, excluded.open_until)",
+        )
+        .bind(flow_id)
+        .bind(until)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the flow's test URL takes requests at `now` (a timestamp).
+    pub async fn capture_window_open(&self, flow_id: &str, now: &str) -> Result<bool, StoreError> {
+        let open: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM capture_windows WHERE flow_id = ?1 AND open_until > ?2")
+                .bind(flow_id)
+                .bind(now)
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(open.is_some())
+    }
+
     /// The sequence number of the flow's newest capture (0 when none), so a
     /// waiter can tell a new capture from older ones.
     pub async fn last_capture_id(&self, flow_id: &str) -> Result<i64, StoreError> {
