@@ -239,3 +239,17 @@ fn a_test_url_takes_requests_only_while_a_sample_is_awaited_and_only_from_admitt
     let after = client.post(&test_url).bearer_auth("tok-secret-1").json(&sample).send().unwrap();
     assert_eq!(after.status(), 200, "a few minutes after a wait, more samples may come");
 }
+
+#[test]
+fn a_refused_request_keeps_only_a_prefix_of_its_body() {
+    let hookline = Hookline::new();
+    hookline.import(&echo_flow("flw_stopped", json!({"slug": "stopped"})));
+    let server = hookline.serve(&[]);
+    let big = "x".repeat(200 * 1024);
+    let refused = client().post(format!("{}/hook/stopped", server.url)).body(big).send().unwrap();
+    assert_eq!(refused.status(), 404, "the flow is not started");
+    let entries = inbox(&hookline, "stopped");
+    let id = entries[0]["id"].as_str().unwrap();
+    let raw = hookline.run(&["inbox", "show", id, "--raw"]).ok();
+    assert_eq!(raw.stdout.len(), 64 * 1024, "the first 64 KiB show what arrived");
+}

@@ -58,6 +58,9 @@ impl HookReply {
     }
 }
 
+/// How much of a refused request's body the inbox keeps.
+const REJECTED_BODY_KEPT: usize = 64 * 1024;
+
 /// How long a resolved hook (flow id, started, latest version, live slug) is
 /// reused. Looking it up was a database round trip on every request; another
 /// process (`hookline flows stop` beside `hookline serve`) changing a flow is
@@ -130,7 +133,11 @@ impl Core {
                     Some(mut entry) => {
                         entry.status = error.code.http_status();
                         entry.reason = Some(error.code.as_str().to_string());
-                        if let Err(cause) = self.store.record_rejection(&entry).await {
+                        // A refused request shows what arrived; its first
+                        // 64 KiB say that, and a flood cannot fill the disk.
+                        entry.request.body.truncate(REJECTED_BODY_KEPT);
+                        let keep_unknown = self.retention.rejected_per_flow;
+                        if let Err(cause) = self.store.record_rejection(&entry, keep_unknown).await {
                             tracing::error!(inbox_id = %entry.id, error = %cause, "a rejected request could not be kept in the inbox");
                         }
                         entry.id

@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
-pub use hookline_store::ExecutionFilter;
+pub use hookline_store::{ExecutionFilter, Retention};
 pub use hooks::{shell_quote, HookInfo};
 pub use intake::{HookReply, Incoming, ReplyBody};
 pub use samples::SampleFrom;
@@ -62,6 +62,9 @@ pub const DATABASE_FILE: &str = "hookline.db";
 pub struct CoreConfig {
     pub data_dir: PathBuf,
     pub engine: EngineConfig,
+    /// What the store forgets, and when (refused requests, idempotency keys,
+    /// captures).
+    pub retention: Retention,
     /// Where the vault's data key is looked for.
     pub vault: VaultSettings,
 }
@@ -69,7 +72,12 @@ pub struct CoreConfig {
 impl CoreConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> CoreConfig {
         let data_dir = data_dir.into();
-        CoreConfig { vault: VaultSettings::new(data_dir.clone(), None), data_dir, engine: EngineConfig::default() }
+        CoreConfig {
+            vault: VaultSettings::new(data_dir.clone(), None),
+            data_dir,
+            engine: EngineConfig::default(),
+            retention: Retention::default(),
+        }
     }
 }
 
@@ -123,12 +131,47 @@ pub struct Core {
     captures: samples::CaptureWaits,
     targets: intake::Targets,
     allowed_hosts: origin::AllowedHosts,
+    retention: Retention,
     runner: std::sync::OnceLock<Arc<Runner>>,
     /// Stops the runner and its background work.
     stop: CancellationToken,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
+
+/// How often the process that runs executions prunes what retention no
+/// longer keeps, and how many rows of a table one batch deletes.
+const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
+const PRUNE_BATCH: u32 = 500;
+
+/// Prunes the store now and every [`PRUNE_EVERY`] until `stop`, in small
+/// batches with a pause between them, so hooks keep the writer.
+async fn prune_now_and_then(store: Store, retention: Retention, stop: CancellationToken) {
+    loop {
+        let now = SystemTime::now();
+        let before = timestamp(now - Duration::from_secs(u64::from(retention.days) * 24 * 60 * 60));
+        loop {
+            match store.prune(&retention, &before, &timestamp(now), PRUNE_BATCH).await {
+                Ok(deleted) if deleted >= u64::from(PRUNE_BATCH) => {
+                    tracing::debug!(deleted, "pruned a batch past retention");
+                }
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "could not prune what retention no longer keeps; trying again later");
+                    break;
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                () = stop.cancelled() => return,
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(PRUNE_EVERY) => {}
+            () = stop.cancelled() => return,
+        }
+    }
+}
 
 /// Creates the data dir readable by its owner only (the database holds
 /// requests, runs and sealed credentials); an existing one is left as it is.
@@ -168,6 +211,7 @@ impl Core {
             captures: Default::default(),
             targets: Default::default(),
             allowed_hosts: Default::default(),
+            retention: config.retention,
             runner: Default::default(),
             stop: CancellationToken::new(),
         })
@@ -187,6 +231,7 @@ impl Core {
         if self.runner.set(runner.clone()).is_err() {
             return Err(ApiError::new(ErrorCode::Conflict, "the runner is already started"));
         }
+        tokio::spawn(prune_now_and_then(self.store.clone(), self.retention, self.stop.clone()));
         Ok(runner.recover().await?)
     }
 

@@ -123,6 +123,9 @@ struct ServeArgs {
     /// localhost, such as a tunnel's (repeat for more; Settings keeps a list too).
     #[arg(long = "allowed-host", value_name = "HOST")]
     allowed_hosts: Vec<String>,
+    /// Days refused requests, idempotency keys and captures are kept.
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
+    retention_days: u32,
 }
 
 #[derive(Subcommand)]
@@ -291,6 +294,9 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
     }
     let mut config = CoreConfig::new(data_dir);
     config.vault.master_key = master_key;
+    if let Command::Serve(args) = &cli.command {
+        config.retention.days = args.retention_days;
+    }
     let core = Core::open(config).await?;
     match cli.command {
         Command::Flows(command) => flows(&core, command).await,

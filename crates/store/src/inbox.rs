@@ -331,10 +331,14 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// Keeps a rejected request in the inbox.
-    pub async fn record_rejection(&self, entry: &InboxEntry) -> Result<(), StoreError> {
+    /// Keeps a rejected request in the inbox. Of those that named no flow,
+    /// only the newest `keep_unknown` stay.
+    pub async fn record_rejection(&self, entry: &InboxEntry, keep_unknown: u32) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         insert_inbox_rows(&mut tx, std::slice::from_ref(entry)).await?;
+        if entry.flow_id.is_none() {
+            Store::bound_unknown_rejections(&mut tx, keep_unknown).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

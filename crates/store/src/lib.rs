@@ -11,6 +11,7 @@ mod error;
 mod executions;
 mod flows;
 mod inbox;
+mod retention;
 mod samples;
 mod vault;
 
@@ -26,6 +27,7 @@ pub use error::StoreError;
 pub use executions::{ExecutionFilter, StoredExecution};
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Claim, Write};
+pub use retention::Retention;
 pub use vault::{CredentialRow, Resealed, TokenRow};
 
 /// How long a connection waits for a lock held by another process (the desktop
