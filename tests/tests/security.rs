@@ -253,3 +253,55 @@ fn a_refused_request_keeps_only_a_prefix_of_its_body() {
     let raw = hookline.run(&["inbox", "show", id, "--raw"]).ok();
     assert_eq!(raw.stdout.len(), 64 * 1024, "the first 64 KiB show what arrived");
 }
+
+/// Reads from `stream` until it closes or `within` passes; what arrived, and
+/// whether the listener closed the connection.
+fn read_until_closed(stream: &mut std::net::TcpStream, within: Duration) -> (String, bool) {
+    use std::io::Read;
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return (String::from_utf8_lossy(&received).into_owned(), true),
+            Ok(n) => received.extend_from_slice(&buffer[..n]),
+            Err(_) => return (String::from_utf8_lossy(&received).into_owned(), false),
+        }
+    }
+}
+
+#[test]
+fn a_slow_client_is_dropped_and_an_idle_connection_closed() {
+    use std::io::Write;
+    let hookline = Hookline::new();
+    live(&hookline, &[echo_flow("flw_pets", json!({"slug": "pets"}))]);
+    let server = hookline.serve(&["--header-timeout", "1", "--body-timeout", "1"]);
+    let address = server.url.trim_start_matches("http://").to_string();
+
+    // Headers a byte at a time, never finished: dropped after the timeout.
+    let mut slow = std::net::TcpStream::connect(&address).unwrap();
+    slow.write_all(b"POST /hook/pets HTTP/1.1\r\nHost: 127.0.0.1\r\n").unwrap();
+    let started = std::time::Instant::now();
+    let (_, closed) = read_until_closed(&mut slow, Duration::from_secs(10));
+    assert!(closed, "the listener hung up on the unfinished headers");
+    assert!(started.elapsed() < Duration::from_secs(5), "within the header timeout: {:?}", started.elapsed());
+
+    // A body that never finishes arriving: 408.
+    let mut trickle = std::net::TcpStream::connect(&address).unwrap();
+    trickle
+        .write_all(b"POST /hook/pets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\"")
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut trickle, Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+
+    // A whole request is answered; the idle connection then closes.
+    let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    idle.write_all(
+        b"POST /hook/pets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    )
+    .unwrap();
+    let (answer, closed) = read_until_closed(&mut idle, Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
+    assert!(closed, "an idle keep-alive connection is closed");
+}

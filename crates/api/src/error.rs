@@ -66,6 +66,8 @@ pub enum ErrorCode {
     CrossOrigin,
     /// The request body is over the listener's limit.
     PayloadTooLarge,
+    /// The request body did not arrive in time.
+    BodyTimeout,
     /// A body that says it is JSON does not parse.
     InvalidJson,
     /// The flow has no trigger to keep a test request for.
@@ -116,6 +118,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::CrossOrigin => 403,
             ErrorCode::HostNotAllowed => 421,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::BodyTimeout => 408,
             ErrorCode::InvalidJson | ErrorCode::NoTrigger => 400,
             ErrorCode::Overloaded => 503,
             ErrorCode::SyncTimeout => 504,
@@ -162,6 +165,7 @@ impl ErrorCode {
             ErrorCode::HostNotAllowed => "host_not_allowed",
             ErrorCode::CrossOrigin => "cross_origin",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::BodyTimeout => "body_timeout",
             ErrorCode::InvalidJson => "invalid_json",
             ErrorCode::NoTrigger => "no_trigger",
             ErrorCode::Overloaded => "overloaded",

@@ -123,6 +123,16 @@ struct ServeArgs {
     /// localhost, such as a tunnel's (repeat for more; Settings keeps a list too).
     #[arg(long = "allowed-host", value_name = "HOST")]
     allowed_hosts: Vec<String>,
+    /// Seconds a client has to send a request's headers; an idle keep-alive
+    /// connection is closed after as long.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECS")]
+    header_timeout: u64,
+    /// Seconds a request's body may take to arrive (408 after that).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECS")]
+    body_timeout: u64,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    max_connections: usize,
     /// Days refused requests, idempotency keys and captures are kept.
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
     retention_days: u32,
@@ -546,7 +556,15 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     let (hosted, address) = hookline_listener::host(
         core.clone(),
         hookline_listener::ListenerOptions {
-            config: hookline_listener::ListenerConfig { body_limit: args.body_limit, log_requests: true },
+            config: hookline_listener::ListenerConfig {
+                body_limit: args.body_limit,
+                body_timeout: std::time::Duration::from_secs(args.body_timeout),
+                log_requests: true,
+                connections: hookline_listener::ConnectionLimits {
+                    header_timeout: std::time::Duration::from_secs(args.header_timeout),
+                    max_connections: args.max_connections,
+                },
+            },
             address: args.listen,
             extra,
             follow_settings: false,

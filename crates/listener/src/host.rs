@@ -9,7 +9,7 @@ use axum::Router;
 use hookline_api::{parse_address, ApiError, Core, ErrorCode, ListenerHost, ListenerState};
 use tokio_util::sync::CancellationToken;
 
-use crate::{router, ListenerConfig};
+use crate::{router, ConnectionLimits, ListenerConfig};
 
 /// How [`host`] serves the listener.
 pub struct ListenerOptions {
@@ -28,12 +28,69 @@ pub struct ListenerOptions {
 pub struct Hosted {
     core: Arc<Core>,
     router: Router,
+    limits: ConnectionLimits,
     running: Mutex<Option<Running>>,
 }
 
 struct Running {
     stop: CancellationToken,
     done: tokio::task::JoinHandle<()>,
+}
+
+/// Serves HTTP/1 connections until `stop`, then lets the requests in flight
+/// finish. A client gets `limits.header_timeout` to send a request's headers,
+/// and an idle keep-alive connection is closed after as long (hyper times
+/// both the same way), so a client sending a byte a minute holds nothing;
+/// beyond `limits.max_connections` open connections, new ones wait in the
+/// kernel's backlog until one closes.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    stop: CancellationToken,
+) {
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let connections = tokio_util::task::TaskTracker::new();
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = stop.cancelled() => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(%error, "the listener could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = stop.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let stop = stop.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.header_timeout);
+            let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                () = stop.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, "a connection ended with an error");
+            }
+        });
+    }
+    connections.close();
+    connections.wait().await;
 }
 
 /// Refuses a request whose `Host` the listener does not serve before any
@@ -66,7 +123,8 @@ pub async fn host(core: Arc<Core>, options: ListenerOptions) -> (Arc<Hosted>, Re
     }
     // Every route, the browser UI's included, first checks the `Host`.
     let routes = routes.layer(axum::middleware::from_fn_with_state(core.clone(), check_host));
-    let hosted = Arc::new(Hosted { core: core.clone(), router: routes, running: Mutex::new(None) });
+    let limits = options.config.connections;
+    let hosted = Arc::new(Hosted { core: core.clone(), router: routes, limits, running: Mutex::new(None) });
     if options.follow_settings {
         let host: Arc<dyn ListenerHost> = hosted.clone();
         core.follow_settings(Arc::downgrade(&host));
@@ -112,13 +170,7 @@ impl Hosted {
             );
         }
         let stop = CancellationToken::new();
-        let shutdown = stop.clone();
-        let router = self.router.clone();
-        let done = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await {
-                tracing::error!(%error, "the listener stopped");
-            }
-        });
+        let done = tokio::spawn(serve_connections(listener, self.router.clone(), self.limits, stop.clone()));
         *self.running.lock().expect("running lock") = Some(Running { stop, done });
         self.core.report_listener(ListenerState {
             address: Some(local.to_string()),

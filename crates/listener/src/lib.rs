@@ -10,7 +10,7 @@ mod host;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -28,13 +28,37 @@ pub use host::{bind, host, Hosted, ListenerOptions};
 pub struct ListenerConfig {
     /// Largest request body accepted (413 above it).
     pub body_limit: usize,
+    /// How long a request's body may take to arrive (408 after it).
+    pub body_timeout: Duration,
     /// Print one line per request on standard output (the access log).
     pub log_requests: bool,
+    pub connections: ConnectionLimits,
+}
+
+/// What one client may hold of the listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Time to send a request's headers, and the longest a keep-alive
+    /// connection may sit idle.
+    pub header_timeout: Duration,
+    /// Connections open at once; more wait until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits { header_timeout: Duration::from_secs(15), max_connections: 1024 }
+    }
 }
 
 impl Default for ListenerConfig {
     fn default() -> Self {
-        ListenerConfig { body_limit: 10 * 1024 * 1024, log_requests: true }
+        ListenerConfig {
+            body_limit: 10 * 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
+            log_requests: true,
+            connections: ConnectionLimits::default(),
+        }
     }
 }
 
@@ -42,6 +66,7 @@ impl Default for ListenerConfig {
 struct Hooks {
     core: Arc<Core>,
     body_limit: usize,
+    body_timeout: Duration,
 }
 
 /// The listener's routes: `/hook/{flow}`, `/hook-test/{flow}` and `/executions/{id}`.
@@ -50,7 +75,7 @@ pub fn router(core: Arc<Core>, config: &ListenerConfig) -> Router {
         .route("/hook/{flow}", any(hook))
         .route("/hook-test/{flow}", any(capture))
         .route("/executions/{id}", get(execution))
-        .with_state(Hooks { core, body_limit: config.body_limit });
+        .with_state(Hooks { core, body_limit: config.body_limit, body_timeout: config.body_timeout });
     if config.log_requests {
         router.layer(middleware::from_fn(log_request))
     } else {
@@ -69,12 +94,18 @@ async fn log_request(request: Request, next: Next) -> Response {
 }
 
 async fn hook(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {
-    let incoming = incoming(key, request, hooks.body_limit).await;
+    let incoming = match incoming(key, request, &hooks).await {
+        Ok(incoming) => incoming,
+        Err(error) => return error_response(error),
+    };
     reply(hooks.core.receive_hook(incoming).await)
 }
 
 async fn capture(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {
-    let incoming = incoming(key, request, hooks.body_limit).await;
+    let incoming = match incoming(key, request, &hooks).await {
+        Ok(incoming) => incoming,
+        Err(error) => return error_response(error),
+    };
     match hooks.core.capture_test_request(incoming).await {
         Ok(captured) => Json(captured).into_response(),
         Err(error) => error_response(error),
@@ -90,7 +121,10 @@ async fn execution(State(hooks): State<Hooks>, Path(id): Path<String>) -> Respon
 
 /// Reads the request into the core's terms. A body over the limit is not
 /// read further; the core refuses it (and keeps the request in the inbox).
-async fn incoming(key: String, request: Request, limit: usize) -> Incoming {
+/// A body that does not arrive in time is refused here: a client trickling
+/// bytes must not hold a connection and a task for as long as it likes.
+async fn incoming(key: String, request: Request, hooks: &Hooks) -> Result<Incoming, ApiError> {
+    let limit = hooks.body_limit;
     let (parts, body) = request.into_parts();
     let declared = parts
         .headers
@@ -100,12 +134,18 @@ async fn incoming(key: String, request: Request, limit: usize) -> Incoming {
     let (body, too_large) = if declared.is_some_and(|length| length > limit) {
         (Vec::new(), Some(limit))
     } else {
-        match axum::body::to_bytes(Body::new(body), limit).await {
-            Ok(bytes) => (Vec::from(bytes), None),
-            Err(_) => (Vec::new(), Some(limit)),
+        match tokio::time::timeout(hooks.body_timeout, axum::body::to_bytes(Body::new(body), limit)).await {
+            Ok(Ok(bytes)) => (Vec::from(bytes), None),
+            Ok(Err(_)) => (Vec::new(), Some(limit)),
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::BodyTimeout,
+                    format!("the request body did not arrive within {} s", hooks.body_timeout.as_secs()),
+                ))
+            }
         }
     };
-    Incoming { key, request: hook_request(&parts.method, &parts.uri, &parts.headers, body), too_large }
+    Ok(Incoming { key, request: hook_request(&parts.method, &parts.uri, &parts.headers, body), too_large })
 }
 
 fn hook_request(method: &axum::http::Method, uri: &Uri, headers: &HeaderMap, body: Vec<u8>) -> HookRequest {
