@@ -32,7 +32,7 @@ function renderPage(setAllowedHosts: (args: Record<string, unknown>) => Settings
 describe('settings', () => {
   it('saves the host names a tunnel forwards, one per line', async () => {
     const platform = renderPage(({ hosts }) => ({ ...settings, allowedHosts: hosts as string[] }));
-    const field = await screen.findByLabelText('Host names, one per line');
+    const field = await screen.findByLabelText('Host names, one per line', {}, { timeout: 5000 });
     fireEvent.change(field, { target: { value: 'abc.trycloudflare.com\n\n  pets.example.net ' } });
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save hosts' }));
@@ -52,7 +52,9 @@ describe('settings', () => {
     renderPage(() => {
       throw refused;
     });
-    fireEvent.change(await screen.findByLabelText('Host names, one per line'), { target: { value: 'http://x/' } });
+    fireEvent.change(await screen.findByLabelText('Host names, one per line', {}, { timeout: 5000 }), {
+      target: { value: 'http://x/' },
+    });
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save hosts' }));
     });

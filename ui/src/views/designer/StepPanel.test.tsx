@@ -198,7 +198,7 @@ describe('step panel forms', () => {
       ],
     };
     renderPanel('stp_http', 'http_request', { previewStep: () => preview });
-    const flag = await screen.findByTestId('field-flag');
+    const flag = await screen.findByTestId('field-flag', {}, { timeout: 5000 });
     expect(flag.dataset.check).toBe('missing_required');
     expect(flag.textContent).toContain('Required: the required input body.name maps to nothing for this sample');
     expect(flag.textContent).toContain('did you mean $trigger.body.petname?');
