@@ -305,3 +305,31 @@ fn a_slow_client_is_dropped_and_an_idle_connection_closed() {
     assert!(answer.starts_with("HTTP/1.1 202"), "{answer}");
     assert!(closed, "an idle keep-alive connection is closed");
 }
+
+#[test]
+fn a_response_larger_than_the_step_allows_fails_the_step_not_the_process() {
+    let api = hookline_tests::Recorder::start(200, json!({"blob": "z".repeat(300_000)}));
+    let hookline = Hookline::new();
+    let fetch = |id: &str, cap: Option<u64>| {
+        let mut inputs = json!({"method": {"value": "GET"}, "url": {"value": format!("{}/big", api.url)}});
+        if let Some(cap) = cap {
+            inputs["maxResponseBytes"] = json!({"value": cap});
+        }
+        hook_flow(
+            id,
+            json!({}),
+            vec![json!({"id": "stp_get", "component": "http_request", "name": "Get", "inputs": inputs})],
+        )
+    };
+    hookline.import(&fetch("flw_capped", Some(100_000)));
+    hookline.import(&fetch("flw_default", None));
+
+    let capped = hookline.run(&["run", "flw_capped", "--draft"]);
+    assert_eq!(capped.code, Some(1), "{}", capped.stderr);
+    let execution = capped.json();
+    let error = execution["error"].as_str().unwrap();
+    assert!(error.contains("larger than 100000 bytes") && error.contains("maxResponseBytes"), "{error}");
+
+    let whole = hookline.run(&["run", "flw_default", "--draft"]).ok().json();
+    assert_eq!(whole["status"], "succeeded", "10 MiB by default: {whole}");
+}

@@ -15,6 +15,10 @@ use super::{authorize, empty_object_schema, Action, ActionContext, Describe, Out
 use crate::catalog::Component;
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// The largest response body a step reads unless it says otherwise: an API
+/// answering gigabytes must fail the step, not the process.
+const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
+const MAX_RESPONSE_BYTES: u64 = 1024 * 1024 * 1024;
 
 pub(crate) fn component() -> Component {
     let mut descriptor = Describe {
@@ -37,7 +41,8 @@ pub(crate) fn component() -> Component {
                 "query": {"title": "Query parameters", "type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
                 "body": {"title": "Body", "description": "Sent as JSON, or as text when it is a string."},
                 "timeoutMs": {"title": "Timeout (ms)", "type": "integer", "minimum": 1, "maximum": 600000, "default": DEFAULT_TIMEOUT_MS},
-                "failOnHttpError": {"title": "Fail on HTTP error", "description": "A status outside 200–299 fails the step.", "type": "boolean", "default": true}
+                "failOnHttpError": {"title": "Fail on HTTP error", "description": "A status outside 200–299 fails the step.", "type": "boolean", "default": true},
+                "maxResponseBytes": {"title": "Largest response (bytes)", "description": "A longer response body fails the step.", "type": "integer", "minimum": 1, "maximum": MAX_RESPONSE_BYTES, "default": DEFAULT_MAX_RESPONSE_BYTES}
             }
         }),
         json!({"status": 200, "headers": {"content-type": "application/json"}, "body": {"id": 1, "name": "Gromit", "status": "available"}}),
@@ -62,6 +67,7 @@ struct Input {
     timeout_ms: Option<u64>,
     #[serde(default = "yes")]
     fail_on_http_error: bool,
+    max_response_bytes: Option<u64>,
 }
 
 fn default_method() -> String {
@@ -192,9 +198,15 @@ impl Action for HttpRequest {
         }
         let is_json =
             response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.contains("json"));
+        let limit = input.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let bytes = tokio::select! {
-            bytes = response.bytes() => bytes.map_err(|e| StepFailure::new(format!("reading the response of {method} {url} failed: {e}")))?,
+            bytes = read_capped(response, limit) => bytes.map_err(|e| StepFailure::new(format!("reading the response of {method} {url} failed: {e}")))?,
             () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while reading the response")),
+        };
+        let Some(bytes) = bytes else {
+            return Err(StepFailure::new(format!(
+                "the response of {method} {url} is larger than {limit} bytes; raise maxResponseBytes if the step needs all of it"
+            )));
         };
         let body = decode_body(&bytes, is_json);
         let output = json!({"status": status.as_u16(), "headers": out_headers, "body": body});
@@ -208,6 +220,22 @@ impl Action for HttpRequest {
         }
         Ok(Outcome::output(output))
     }
+}
+
+/// The response body, read chunk by chunk; `None` as soon as it passes
+/// `limit` bytes (a `Content-Length` over it is refused before reading).
+async fn read_capped(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Option<Vec<u8>>> {
+    if response.content_length().is_some_and(|length| length > limit) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (bytes.len() + chunk.len()) as u64 > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
 }
 
 async fn send(
