@@ -27,6 +27,7 @@ describe('form fields from JSON Schema', () => {
       ['body', 'json'],
       ['timeoutMs', 'integer'],
       ['failOnHttpError', 'boolean'],
+      ['maxResponseBytes', 'integer'],
     ]);
     const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
     expect(byKey.url!.required).toBe(true);
@@ -34,6 +35,7 @@ describe('form fields from JSON Schema', () => {
     expect(byKey.method!.default).toBe('GET');
     expect(byKey.method!.options).toContain('POST');
     expect(byKey.failOnHttpError!.default).toBe(true);
+    expect(byKey.maxResponseBytes!.default).toBe(10 * 1024 * 1024);
     expect(byKey.url!.description).toBe('An http:// or https:// URL.');
     expect(byKey.body!.openObject).toBe(true);
     expect(byKey.headers!.openObject).toBe(true);
