@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import { createApi } from '../api';
@@ -40,7 +40,8 @@ describe('settings', () => {
     expect(platform.calls.find((c) => c.op === 'setAllowedHosts')?.args).toEqual({
       hosts: ['abc.trycloudflare.com', 'pets.example.net'],
     });
-    expect((field as HTMLTextAreaElement).value).toBe('abc.trycloudflare.com\npets.example.net');
+    // The field shows the list as the core saved it.
+    await waitFor(() => expect((field as HTMLTextAreaElement).value).toBe('abc.trycloudflare.com\npets.example.net'));
   });
 
   it('shows what the core refuses', async () => {
