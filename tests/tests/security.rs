@@ -333,3 +333,42 @@ fn a_response_larger_than_the_step_allows_fails_the_step_not_the_process() {
     let whole = hookline.run(&["run", "flw_default", "--draft"]).ok().json();
     assert_eq!(whole["status"], "succeeded", "10 MiB by default: {whole}");
 }
+
+#[test]
+fn an_expression_that_would_exhaust_memory_fails_its_step_and_the_server_lives() {
+    let hookline = Hookline::new();
+    let flow = |id: &str, slug: &str, expr: &str| {
+        hook_flow(id, json!({"methods": ["POST"], "slug": slug}), vec![transform("stp_map", expr)])
+    };
+    live(
+        &hookline,
+        &[flow("flw_pad", "pad", r#"$pad("", 2147483647)"#), flow("flw_ok", "ok", r#"$pad("7", -3, "0")"#)],
+    );
+    let server = hookline.serve(&[]);
+    let client = client();
+    let wait_for_end = |status_url: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let execution = json_of(client.get(status_url).send().unwrap());
+            if ["succeeded", "failed", "cancelled"].contains(&execution["status"].as_str().unwrap_or("")) {
+                return execution;
+            }
+            assert!(std::time::Instant::now() < deadline, "the execution did not finish: {execution}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    let started = std::time::Instant::now();
+    let accepted = json_of(client.post(format!("{}/hook/pad", server.url)).json(&json!({})).send().unwrap());
+    let execution = wait_for_end(accepted["statusUrl"].as_str().unwrap());
+    assert_eq!(execution["status"], "failed", "{execution}");
+    let text = execution.to_string();
+    assert!(text.contains("H1001") && text.contains("$pad would build more data than a mapping may use"), "{text}");
+    assert!(started.elapsed() < Duration::from_secs(10), "it failed promptly: {:?}", started.elapsed());
+
+    // The same process still answers, and still maps.
+    let accepted = json_of(client.post(format!("{}/hook/ok", server.url)).json(&json!({})).send().unwrap());
+    let execution = wait_for_end(accepted["statusUrl"].as_str().unwrap());
+    assert_eq!(execution["status"], "succeeded", "{execution}");
+    assert!(execution.to_string().contains("\"007\""), "{execution}");
+}
