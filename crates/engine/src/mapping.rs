@@ -638,7 +638,7 @@ fn register_guards(evaluator: &mut Evaluator, budget: &Rc<Budget>) {
         TEXT,
         Box::new(move |args| {
             let value = first(args);
-            b.charge_text(&value, false, "`&`")?;
+            b.charge_text(&value, false, "turning a value into text (`&`, $string)")?;
             Ok(value)
         }),
     );
@@ -1223,12 +1223,16 @@ mod tests {
     /// Evaluates with the default limits and asserts that the expression is
     /// stopped by the memory limit, well before the time limit.
     fn assert_too_large(source: &str) -> MappingError {
+        // A generous time limit, so that what stops it is the memory limit
+        // even on a busy machine.
+        let limits = Limits { timeout: Duration::from_secs(20), ..Limits::default() };
         let started = std::time::Instant::now();
-        let err = eval(source, json!({})).expect_err(source);
+        let expr = Expression::parse(source).unwrap();
+        let err = Mapper::new(None, [], &limits, None).evaluate(&expr).expect_err(source);
         assert_eq!(err.kind, MappingErrorKind::TooLarge, "{source}: {err:?}");
         assert_eq!(err.code.as_deref(), Some(MEMORY_LIMIT_CODE), "{source}");
         assert!(err.message.contains("256 MiB"), "{source}: {}", err.message);
-        assert!(started.elapsed() < Limits::default().timeout, "{source} took {:?}", started.elapsed());
+        assert!(started.elapsed() < limits.timeout, "{source} took {:?}", started.elapsed());
         err
     }
 
