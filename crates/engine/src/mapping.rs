@@ -627,9 +627,12 @@ fn first(args: &[JValue]) -> JValue {
     args.first().cloned().unwrap_or(JValue::Undefined)
 }
 
+/// A host function of the guarded tree.
+type GuardFn = dyn Fn(&[JValue]) -> Result<JValue, EvaluatorError>;
+
 /// Registers the host functions the guarded tree calls (see above).
 fn register_guards(evaluator: &mut Evaluator, budget: &Rc<Budget>) {
-    let mut register = |name: &str, f: Box<dyn Fn(&[JValue]) -> Result<JValue, EvaluatorError>>| {
+    let mut register = |name: &str, f: Box<GuardFn>| {
         evaluator.register_fn(name, move |args: &[JValue]| f(args)).expect("guard names are not built-ins");
     };
 
@@ -835,13 +838,13 @@ fn for_each_child(node: &AstNode, f: &mut dyn FnMut(&AstNode)) {
             f(rhs);
         }
         AstNode::Unary { operand, .. } => f(operand),
-        AstNode::Function { args, .. } => args.iter().for_each(|a| f(a)),
+        AstNode::Function { args, .. } => args.iter().for_each(&mut *f),
         AstNode::Call { procedure, args } => {
             f(procedure);
-            args.iter().for_each(|a| f(a));
+            args.iter().for_each(&mut *f);
         }
         AstNode::Lambda { body, .. } => f(body),
-        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => items.iter().for_each(|a| f(a)),
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => items.iter().for_each(&mut *f),
         AstNode::Object(pairs) => pairs.iter().for_each(|(k, v)| {
             f(k);
             f(v);
