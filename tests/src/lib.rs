@@ -266,6 +266,8 @@ struct RecorderState {
     received: Arc<Mutex<Vec<Received>>>,
     status: StatusCode,
     reply: Value,
+    /// Paths answered with a redirect instead: (path, status, Location).
+    redirects: Arc<Vec<(String, u16, String)>>,
 }
 
 /// A real HTTP server on 127.0.0.1 (port chosen by the OS) that records every
@@ -278,11 +280,21 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn start(status: u16, reply: Value) -> Recorder {
+        Recorder::with_redirects(status, reply, Vec::new())
+    }
+
+    /// A recorder that answers the listed paths with a redirect (path,
+    /// status, `Location`) and every other one as [`Recorder::start`] does.
+    pub fn with_redirects(status: u16, reply: Value, redirects: Vec<(String, u16, String)>) -> Recorder {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let state =
-            RecorderState { received: received.clone(), status: StatusCode::from_u16(status).expect("status"), reply };
+        let state = RecorderState {
+            received: received.clone(),
+            status: StatusCode::from_u16(status).expect("status"),
+            reply,
+            redirects: Arc::new(redirects),
+        };
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("address");
         let app = Router::new().fallback(record).with_state(state);
@@ -301,7 +313,8 @@ async fn record(
     uri: Uri,
     headers: axum::http::HeaderMap,
     body: Bytes,
-) -> (StatusCode, axum::Json<Value>) {
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
     state.received.lock().unwrap().push(Received {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -312,7 +325,11 @@ async fn record(
             .collect(),
         body,
     });
-    (state.status, axum::Json(state.reply.clone()))
+    if let Some((_, status, location)) = state.redirects.iter().find(|(path, _, _)| path == uri.path()) {
+        let status = StatusCode::from_u16(*status).expect("status");
+        return (status, [(axum::http::header::LOCATION, location.clone())]).into_response();
+    }
+    (state.status, axum::Json(state.reply.clone())).into_response()
 }
 
 /// A flow of a webhook trigger (with `config`) and `actions` in a row.

@@ -376,11 +376,13 @@ fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
     add(&hookline, "out-query", "api_key", &["in=query", "name=token"], "key=canary-out-query\n");
     add(&hookline, "out-body", "api_key", &["in=body"], "key=canary-out-body\n");
     let token_url = format!("tokenUrl={}/oauth/token", tokens.url);
+    // The API is another origin than the token endpoint: it must be listed.
+    let api_host = format!("allowedHosts={}", api.url);
     add(
         &hookline,
         "out-oauth",
         "oauth2_client_credentials",
-        &[token_url.as_str(), "clientId=hookline", "scope=pets:write"],
+        &[token_url.as_str(), api_host.as_str(), "clientId=hookline", "scope=pets:write"],
         "clientSecret=canary-client-secret\n",
     );
     add(&hookline, "warehouse", "database_url", &[], "url=postgres://ada:canary-db-pw@127.0.0.1:9/stock\n");
@@ -490,7 +492,9 @@ fn an_oauth2_token_refused_by_the_api_is_fetched_again_once_and_failures_are_sho
     let tokens = hookline_tests::Recorder::start(200, json!({"access_token": "tok-revoked", "expires_in": 3600}));
     let api = hookline_tests::Recorder::start(401, json!({"error": "invalid_token"}));
     let token_url = format!("tokenUrl={}/token", tokens.url);
-    add(&hookline, "svc", "oauth2_client_credentials", &[token_url.as_str(), "clientId=c"], "clientSecret=s3\n");
+    let api_host = format!("allowedHosts={}", api.url);
+    let fields = [token_url.as_str(), api_host.as_str(), "clientId=c"];
+    add(&hookline, "svc", "oauth2_client_credentials", &fields, "clientSecret=s3\n");
     hookline.import(&calling("flw_svc", &format!("{}/items", api.url), "svc", json!({})));
     let run = hookline.run(&["run", "flw_svc", "--draft"]);
     assert_eq!(run.code, Some(1), "the API keeps refusing, so the step fails");
@@ -500,7 +504,8 @@ fn an_oauth2_token_refused_by_the_api_is_fetched_again_once_and_failures_are_sho
     let down = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
     let refusing = hookline_tests::Recorder::start(400, json!({"error": "invalid_client"}));
     let token_url = format!("tokenUrl={}/token", refusing.url);
-    add(&down, "svc", "oauth2_client_credentials", &[token_url.as_str(), "clientId=c"], "clientSecret=s3\n");
+    let fields = [token_url.as_str(), api_host.as_str(), "clientId=c"];
+    add(&down, "svc", "oauth2_client_credentials", &fields, "clientSecret=s3\n");
     down.import(&calling("flw_svc", &format!("{}/items", api.url), "svc", json!({})));
     let failed = down.run(&["run", "flw_svc", "--draft"]).json();
     let error = failed["error"].as_str().unwrap_or_default();

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use hookline_engine::{webhook, AcceptError, Acceptation, Plan, RunRequest, WebhookSettings};
 use hookline_model::{ids, timestamp, Execution, ExecutionStatus, HookRequest, InboxEntry, TriggerSource};
 use hookline_store::HookTarget;
-use hookline_vault::{auth, OpenCredential};
+use hookline_vault::signature::{HmacSettings, Preset};
+use hookline_vault::{auth, Kind, OpenCredential};
 use serde_json::{json, Map, Value};
 
 use crate::{ApiError, Core, ErrorCode, Result};
@@ -56,6 +57,21 @@ impl HookReply {
             body: ReplyBody::Json(json!({"error": {"code": error.code, "message": error.message}})),
         }
     }
+
+    /// A server-side failure: its code, a message and the id the log names
+    /// it by (`requestId`), so a caller can report it without the cause,
+    /// which stays in the log, ever reaching them.
+    pub fn server_error(error: &ApiError, request_id: &str) -> HookReply {
+        let mut reply = HookReply::error(error);
+        reply.body =
+            ReplyBody::Json(json!({"error": {"code": error.code, "message": error.message, "requestId": request_id}}));
+        reply
+    }
+}
+
+/// A new id for a request whose failure is logged with no inbox entry of its own.
+pub fn new_request_id() -> String {
+    ids::generate("req_")
 }
 
 /// How much of a refused request's body the inbox keeps.
@@ -130,9 +146,18 @@ impl Core {
                 // Rejected requests are kept too, with the reason, so a tester
                 // can see what arrived and why it was refused.
                 let inbox_id = match slot {
+                    // Shedding load must not write: an overloaded refusal is
+                    // only counted in the log, never kept.
+                    Some(entry) if error.code == ErrorCode::Overloaded => {
+                        tracing::debug!(inbox_id = %entry.id, "a hook request was refused: overloaded");
+                        entry.id
+                    }
                     Some(mut entry) => {
                         entry.status = error.code.http_status();
                         entry.reason = Some(error.code.as_str().to_string());
+                        // Its credential was not (or not rightly) presented:
+                        // whatever carries a secret by convention is masked.
+                        entry.request.mask_secrets();
                         // A refused request shows what arrived; its first
                         // 64 KiB say that, and a flood cannot fill the disk.
                         entry.request.body.truncate(REJECTED_BODY_KEPT);
@@ -142,11 +167,13 @@ impl Core {
                         }
                         entry.id
                     }
-                    None => String::new(),
+                    None => new_request_id(),
                 };
                 if error.code == ErrorCode::Internal {
-                    tracing::error!(%inbox_id, error = %error.message, "a hook request failed");
-                    HookReply::error(&ApiError::internal())
+                    tracing::error!(request_id = %inbox_id, error = %error.message, "a hook request failed");
+                    HookReply::server_error(&ApiError::internal(), &inbox_id)
+                } else if error.code.http_status() >= 500 {
+                    HookReply::server_error(&error, &inbox_id)
                 } else {
                     HookReply::error(&error)
                 }
@@ -204,8 +231,13 @@ impl Core {
         if let Some(limit) = too_large {
             return Err(payload_too_large(limit));
         }
+        // Under a flood, "retry" is said before any work is spent on the request.
+        if self.runner()?.overloaded() {
+            return Err(overloaded());
+        }
         // The caller is checked on the raw bytes, before anything parses them.
-        let secrets = if settings.is_guarded() { self.authenticate(settings, entry).await? } else { vec![] };
+        let (secrets, preset) =
+            if settings.is_guarded() { self.authenticate(settings, entry).await? } else { (vec![], None) };
         let mut input =
             webhook::output(&entry.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
         // What the caller presented as a secret never reaches the run log.
@@ -220,8 +252,20 @@ impl Core {
             (Some(false), None) => true,
             (None, None) => settings.respond == hookline_engine::RespondMode::Sync,
         };
-        let idempotency_key =
-            entry.request.header("idempotency-key").or_else(|| entry.request.header("webhook-id")).map(str::to_string);
+        // A signed delivery is known by its sender's own id; only an
+        // unsigned or generic hook takes the caller's word for it.
+        let idempotency_key = match preset.filter(|preset| preset.has_delivery_key()) {
+            Some(preset) => {
+                let request = &entry.request;
+                preset
+                    .delivery_key(&|name| request.header(&name.to_ascii_lowercase()).map(str::to_string), &request.body)
+            }
+            None => entry
+                .request
+                .header("idempotency-key")
+                .or_else(|| entry.request.header("webhook-id"))
+                .map(str::to_string),
+        };
         let timeout = settings.timeout();
         let request = RunRequest {
             flow_id: target.flow_id.clone(),
@@ -245,8 +289,7 @@ impl Core {
             }
             Err(AcceptError::Overloaded(inbox)) => {
                 *slot = Some(*inbox);
-                return Err(ApiError::new(ErrorCode::Overloaded, "too many executions are waiting; retry in a moment")
-                    .with_header("retry-after", "1".into()));
+                return Err(overloaded());
             }
             Err(AcceptError::Store(cause)) => {
                 return Err(ApiError::new(ErrorCode::Internal, format!("the execution could not be stored: {cause}")))
@@ -259,8 +302,8 @@ impl Core {
         match tokio::time::timeout(timeout, done).await {
             Ok(Ok(finished)) => Ok(sync_reply(finished)),
             Ok(Err(_)) => {
-                tracing::error!(%execution_id, "a synchronous execution ended without being recorded");
-                Ok(HookReply::error(&ApiError::internal()))
+                tracing::error!(request_id = %execution_id, "a synchronous execution ended without being recorded");
+                Ok(HookReply::server_error(&ApiError::internal(), &execution_id))
             }
             Err(_) => Ok(HookReply::json(
                 504,
@@ -314,17 +357,25 @@ impl Core {
     /// Whatever the request carries in a secret's place (matching or not) is
     /// masked in the inbox entry before anything stores it; the values are
     /// returned so the trigger's output can be masked too.
-    async fn authenticate(&self, settings: &WebhookSettings, entry: &mut InboxEntry) -> Result<Vec<String>> {
+    ///
+    /// Also returns the signature preset of an HMAC guard, which decides how
+    /// deliveries are deduplicated.
+    async fn authenticate(
+        &self,
+        settings: &WebhookSettings,
+        entry: &mut InboxEntry,
+    ) -> Result<(Vec<String>, Option<Preset>)> {
         let credentials = self.engine.credentials();
         let guard = match &settings.credential {
             None => None,
             // A hook whose credential cannot be opened admits nobody: failing
             // open would expose a hook its author meant to guard.
+            // The caller is told only that its credentials were refused; why
+            // (a locked vault, a key fingerprint) is the owner's to read in the log.
             Some(name) => Some(credentials.open(name).await.map_err(|e| {
-                ApiError::new(
-                    ErrorCode::AuthFailed,
-                    format!("this hook's credential {name:?} cannot be used, so it admits no caller: {e}"),
-                )
+                tracing::warn!(flow_id = ?entry.flow_id, inbox_id = %entry.id, credential = %name, error = %e,
+                    "the hook's credential cannot be opened, so it admits no caller");
+                ApiError::new(ErrorCode::AuthFailed, "missing or wrong credentials")
             })?),
         };
         let callers = if settings.policies.is_empty() {
@@ -351,10 +402,7 @@ impl Core {
         }
         secrets.sort();
         secrets.dedup();
-        // A query string holds the key URL-encoded: mask that spelling too.
-        let encoded: Vec<String> =
-            secrets.iter().map(|s| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()).collect();
-        secrets.extend(encoded.into_iter().filter(|e| !secrets.contains(e)).collect::<Vec<_>>());
+        // Scrubbing masks every spelling (URL-encoded, base64) of these.
         let admitted = auth::admit(guard.as_deref(), &caller_refs, &settings.policies, &auth_request);
 
         let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
@@ -366,14 +414,23 @@ impl Core {
         request.body = hookline_vault::scrub_bytes(&request.body, &secret_refs);
 
         match admitted {
-            Ok(_) => Ok(secrets),
+            Ok(_) => {
+                let preset = guard
+                    .as_deref()
+                    .filter(|guard| guard.kind == Kind::Hmac)
+                    .and_then(|guard| HmacSettings::from_fields(&guard.fields).ok())
+                    .map(|hmac| hmac.preset);
+                Ok((secrets, preset))
+            }
             Err(denied) => {
                 let code = match denied {
                     auth::Denied::Forbidden(_) => ErrorCode::Forbidden,
                     auth::Denied::SignatureInvalid(_) => ErrorCode::SignatureInvalid,
                     auth::Denied::AuthFailed { .. } => ErrorCode::AuthFailed,
                 };
-                let mut error = ApiError::new(code, denied.message().to_string());
+                tracing::info!(flow_id = ?entry.flow_id, inbox_id = %entry.id, code = denied.code(),
+                    reason = denied.message(), "a hook request was refused");
+                let mut error = ApiError::new(code, denied.public_message().to_string());
                 if let auth::Denied::AuthFailed { challenge: Some(challenge), .. } = &denied {
                     error = error.with_header("www-authenticate", challenge.clone());
                 }
@@ -417,7 +474,7 @@ impl Core {
             execution_id: None,
         };
         let secrets =
-            if hook_settings.is_guarded() { self.authenticate(&hook_settings, &mut entry).await? } else { vec![] };
+            if hook_settings.is_guarded() { self.authenticate(&hook_settings, &mut entry).await?.0 } else { vec![] };
         let incoming = Incoming { key: incoming.key, request: entry.request, too_large: None };
         let trigger = catalog.trigger_step(&flow.draft).ok_or_else(|| {
             ApiError::new(ErrorCode::NoTrigger, format!("flow {} has no trigger to keep a sample for", flow.summary.id))
@@ -466,6 +523,12 @@ fn preflight_reply(request: &HookRequest, settings: &WebhookSettings, origin: Op
         headers.push(("access-control-allow-headers".to_string(), asked.to_string()));
     }
     Ok(HookReply { status: 204, headers, body: ReplyBody::Empty })
+}
+
+/// `503 overloaded` with `Retry-After`: the caller should send it again.
+fn overloaded() -> ApiError {
+    ApiError::new(ErrorCode::Overloaded, "too many requests are waiting; retry in a moment")
+        .with_header("retry-after", "1".into())
 }
 
 fn payload_too_large(limit: usize) -> ApiError {

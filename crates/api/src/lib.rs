@@ -34,7 +34,7 @@ pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
 pub use hookline_store::{ExecutionFilter, Retention};
 pub use hooks::{shell_quote, HookInfo};
-pub use intake::{HookReply, Incoming, ReplyBody};
+pub use intake::{new_request_id, HookReply, Incoming, ReplyBody};
 pub use samples::SampleFrom;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use vault::SignedRequest;
@@ -195,9 +195,7 @@ impl Core {
                 format!("cannot open the database in {}: {e}", config.data_dir.display()),
             )
         })?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = hookline_engine::outbound_client()
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
         let engine =

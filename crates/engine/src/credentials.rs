@@ -608,6 +608,7 @@ impl Credentials {
                 let Some(url) = credential.text("verifyUrl") else {
                     return Ok("the token endpoint issued a token".into());
                 };
+                check_destination(credential, url)?;
                 let token = self.oauth_token(credential, http, false).await?;
                 answer(http.get(url).bearer_auth(token.expose()), url).await
             }
@@ -615,6 +616,7 @@ impl Credentials {
                 let url = credential
                     .text("verifyUrl")
                     .ok_or_else(|| "nothing to call: set verifyUrl (--set verifyUrl=https://…) to a URL that must answer 2xx to this credential".to_string())?;
+                check_destination(credential, url)?;
                 let request = crate::components::authorize(http.get(url), credential, None);
                 answer(request, url).await
             }
@@ -667,6 +669,13 @@ async fn fetch_token(
         .ok_or_else(|| format!("the token endpoint {url} answered without an access_token"))?;
     let lifetime = body.get("expires_in").and_then(Value::as_u64).unwrap_or(3600);
     Ok((Sensitive::new(token.to_string()), Duration::from_secs(lifetime)))
+}
+
+/// The verify URL goes through the same binding as a step's call, so an
+/// explicit `allowedHosts` that leaves it out is caught here first.
+fn check_destination(credential: &OpenCredential, url: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(url).map_err(|e| format!("verifyUrl {url:?} is not a URL: {e}"))?;
+    credential.check_destination(&url)
 }
 
 async fn answer(request: reqwest::RequestBuilder, url: &str) -> Result<String, String> {

@@ -9,7 +9,9 @@
 //! order they were sent, so a step run is never committed after its
 //! execution's outcome.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use hookline_model::{Execution, StepRun};
 use hookline_store::{Acceptance, Accepted, Store, StoreError, Write};
@@ -48,6 +50,29 @@ struct Entry {
 #[derive(Clone)]
 pub struct Journal {
     sender: mpsc::UnboundedSender<Entry>,
+    load: Arc<Load>,
+}
+
+/// How far behind the journal is: the writes sent and not yet committed, and
+/// what a write has lately cost to commit (a moving average, in
+/// nanoseconds). Their product is how long a new accept would wait, which
+/// is what decides whether a caller is better told "retry" at once.
+#[derive(Default)]
+struct Load {
+    waiting: AtomicUsize,
+    nanos_per_write: AtomicU64,
+}
+
+impl Load {
+    /// Folds one commit into the average, weighing it an eighth: quick to
+    /// follow a slowing disk, steady against one slow fsync.
+    fn record(&self, writes: usize, took: Duration) {
+        let per_write = (took.as_nanos() / writes.max(1) as u128).min(u64::MAX as u128) as u64;
+        let before = self.nanos_per_write.load(Ordering::Relaxed);
+        let after = if before == 0 { per_write } else { before - before / 8 + per_write / 8 };
+        self.nanos_per_write.store(after, Ordering::Relaxed);
+        self.waiting.fetch_sub(writes, Ordering::Relaxed);
+    }
 }
 
 /// Longest a step run waits for company before it is committed alone.
@@ -58,8 +83,15 @@ impl Journal {
     /// writes share a transaction.
     pub fn start(store: Store, batch: usize) -> Journal {
         let (sender, receiver) = mpsc::unbounded_channel();
-        tokio::spawn(commit_batches(store, receiver, batch.max(1)));
-        Journal { sender }
+        let load = Arc::new(Load::default());
+        tokio::spawn(commit_batches(store, receiver, batch.max(1), load.clone()));
+        Journal { sender, load }
+    }
+
+    /// About how long a write sent now would wait for its commit.
+    pub fn expected_wait(&self) -> Duration {
+        let waiting = self.load.waiting.load(Ordering::Relaxed) as u64;
+        Duration::from_nanos(waiting.saturating_mul(self.load.nanos_per_write.load(Ordering::Relaxed)))
     }
 
     /// Stores a new execution (with its inbox entry when a hook request
@@ -103,14 +135,18 @@ impl Journal {
     ) -> Result<oneshot::Receiver<Outcome>, JournalError> {
         let (ack, acked) = oneshot::channel();
         let ack = acknowledge.then_some(ack);
-        self.sender.send(Entry { write, ack, on_commit }).map_err(|_| JournalError::Stopped)?;
+        self.load.waiting.fetch_add(1, Ordering::Relaxed);
+        if self.sender.send(Entry { write, ack, on_commit }).is_err() {
+            self.load.waiting.fetch_sub(1, Ordering::Relaxed);
+            return Err(JournalError::Stopped);
+        }
         Ok(acked)
     }
 }
 
 /// Waits for a write, takes whatever else is already waiting (up to `batch`),
 /// commits them together and acknowledges each.
-async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entry>, batch: usize) {
+async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entry>, batch: usize, load: Arc<Load>) {
     let mut buffer = Vec::with_capacity(batch);
     while receiver.recv_many(&mut buffer, batch).await > 0 {
         // Nobody waits for a step run alone: give it a moment to be joined by
@@ -130,7 +166,10 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
             writes.push(write);
             followers.push((ack, on_commit));
         }
-        match store.write_batch(&writes).await {
+        let started = Instant::now();
+        let committed = store.write_batch(&writes).await;
+        load.record(writes.len(), started.elapsed());
+        match committed {
             Ok(outcomes) => {
                 for ((ack, on_commit), outcome) in followers.into_iter().zip(outcomes) {
                     if let (Some(on_commit), Some(accepted)) = (on_commit, &outcome) {

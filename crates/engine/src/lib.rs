@@ -23,6 +23,7 @@ pub mod trigger;
 pub mod validate;
 
 pub use catalog::Catalog;
+pub use components::outbound_client;
 pub use components::webhook::{self, InvalidBody};
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;

@@ -33,6 +33,11 @@ pub struct RunnerConfig {
     pub dedupe_window: std::time::Duration,
 }
 
+/// The longest an accept may expect to wait for its commit before the
+/// caller is told `503` with `Retry-After` instead: under a flood, an answer
+/// within a second (accepted or "retry") beats a queue that grows forever.
+const ACCEPT_WAIT_BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl Default for RunnerConfig {
     fn default() -> Self {
         RunnerConfig { concurrency: 64, queue_bound: 10_000, dedupe_window: std::time::Duration::from_secs(72 * 3600) }
@@ -90,6 +95,13 @@ impl Runner {
         runner
     }
 
+    /// Whether a new accept would be refused: the queue is full, or the
+    /// journal is so far behind that its commit would come too late. Cheap,
+    /// so a hook can ask before it does any work for the request.
+    pub fn overloaded(&self) -> bool {
+        self.jobs.capacity() == 0 || self.engine.journal().expected_wait() > ACCEPT_WAIT_BUDGET
+    }
+
     /// Stores a new execution of `plan` durably, with the request's inbox
     /// entry, and queues it; or, when `idempotency_key` was seen within the
     /// window, stores only the inbox entry and names the original execution.
@@ -101,6 +113,9 @@ impl Runner {
         idempotency_key: Option<String>,
         wait: bool,
     ) -> Result<Acceptation, AcceptError> {
+        if self.overloaded() {
+            return Err(AcceptError::Overloaded(Box::new(inbox)));
+        }
         let Ok(slot) = self.jobs.clone().try_reserve_owned() else {
             return Err(AcceptError::Overloaded(Box::new(inbox)));
         };

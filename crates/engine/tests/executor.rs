@@ -28,7 +28,13 @@ async fn engine(config: EngineConfig) -> (tempfile::TempDir, Store, Engine) {
     let store = Store::open(&dir.path().join("engine.db")).await.unwrap();
     store.save_draft(&delay_flow(0), None, "2026-01-01T00:00:00.000Z").await.unwrap();
     let credentials = Arc::new(Credentials::new(store.clone(), VaultSettings::new(dir.path().to_path_buf(), None)));
-    let engine = Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, reqwest::Client::new(), config);
+    let engine = Engine::new(
+        Arc::new(Catalog::standard()),
+        store.clone(),
+        credentials,
+        hookline_engine::outbound_client().unwrap(),
+        config,
+    );
     (dir, store, engine)
 }
 

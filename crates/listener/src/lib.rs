@@ -188,11 +188,13 @@ fn reply(reply: HookReply) -> Response {
 /// `{"error": {"code", "message"}}`; internal failures say nothing more
 /// (their cause is logged where they happened).
 pub(crate) fn error_response(error: ApiError) -> Response {
-    let error = if error.code == ErrorCode::Internal {
-        tracing::error!(error = %error.message, "a listener request failed");
-        ApiError::internal()
-    } else {
-        error
-    };
-    reply(HookReply::error(&error))
+    if error.code.http_status() < 500 {
+        return reply(HookReply::error(&error));
+    }
+    let request_id = hookline_api::new_request_id();
+    if error.code == ErrorCode::Internal {
+        tracing::error!(%request_id, error = %error.message, "a listener request failed");
+        return reply(HookReply::server_error(&ApiError::internal(), &request_id));
+    }
+    reply(HookReply::server_error(&error, &request_id))
 }

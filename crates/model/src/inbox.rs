@@ -131,14 +131,128 @@ pub fn mask_secret_headers(headers: &BTreeMap<String, String>) -> BTreeMap<Strin
         .map(|(name, value)| {
             let secret =
                 SECRET_HEADERS.contains(&name.as_str()) || name.contains("signature") || name.contains("token");
-            (name.clone(), if secret { "••••••".to_string() } else { value.clone() })
+            (name.clone(), if secret { MASK.to_string() } else { value.clone() })
         })
         .collect()
+}
+
+/// Whether a query parameter or JSON field name by convention carries a
+/// secret (`api_key`, `access_token`, `client_secret`, `password`, `sig`…).
+fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    const INSIDE: &[&str] = &[
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "apikey",
+        "api_key",
+        "api-key",
+        "signature",
+        "authorization",
+        "credential",
+    ];
+    const WHOLE: &[&str] = &["key", "sig", "auth", "pass", "pwd"];
+    INSIDE.iter().any(|part| name.contains(part)) || WHOLE.contains(&name.as_str())
+}
+
+/// `a=1&token=…` with each secret-named value masked; `None` when none is.
+fn mask_pairs(encoded: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(encoded.as_bytes()).into_owned().collect();
+    if !pairs.iter().any(|(name, _)| is_secret_name(name)) {
+        return None;
+    }
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in &pairs {
+        out.append_pair(name, if is_secret_name(name) { MASK } else { value });
+    }
+    Some(out.finish())
+}
+
+/// Masks string values under secret-named keys, at any depth.
+fn mask_json_fields(value: &mut serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Object(fields) => {
+            let mut masked = false;
+            for (name, field) in fields.iter_mut() {
+                if is_secret_name(name) && !field.is_object() && !field.is_array() && !field.is_null() {
+                    *field = serde_json::Value::String(MASK.into());
+                    masked = true;
+                } else {
+                    masked |= mask_json_fields(field);
+                }
+            }
+            masked
+        }
+        serde_json::Value::Array(items) => items.iter_mut().fold(false, |masked, item| mask_json_fields(item) | masked),
+        _ => false,
+    }
+}
+
+const MASK: &str = "••••••";
+
+impl HookRequest {
+    /// Masks what by convention carries a caller's secret: credential and
+    /// signature headers, secret-named query parameters, and secret-named
+    /// fields of a JSON or form body. For a request refused before (or by)
+    /// authentication, whose credential Hookline cannot know, this is what
+    /// is kept; an accepted request's presented secrets are scrubbed by
+    /// value instead, so a flow still sees every other field as sent.
+    pub fn mask_secrets(&mut self) {
+        self.headers = mask_secret_headers(&self.headers);
+        if let Some(masked) = self.query.as_deref().and_then(mask_pairs) {
+            self.query = Some(masked);
+        }
+        let content_type = self.header("content-type").unwrap_or_default().to_ascii_lowercase();
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            if let Some(masked) = std::str::from_utf8(&self.body).ok().and_then(mask_pairs) {
+                self.body = masked.into_bytes();
+            }
+        } else if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&self.body) {
+            if mask_json_fields(&mut json) {
+                self.body = json.to_string().into_bytes();
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_request_keeps_no_conventional_secret() {
+        let mut request = HookRequest {
+            method: "POST".into(),
+            path: "/hook/nope".into(),
+            query: Some("page=2&api_key=k1&access_token=t1".into()),
+            headers: [("authorization", "Bearer t2"), ("x-hub-signature-256", "sha256=ab"), ("accept", "*/*")]
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: br#"{"user": {"name": "ada", "password": "p1"}, "items": [{"clientSecret": "s1"}], "key": 7}"#
+                .to_vec(),
+        };
+        request.mask_secrets();
+        assert_eq!(request.query.as_deref(), Some("page=2&api_key=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2&access_token=%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2"));
+        assert_eq!(request.headers["authorization"], MASK);
+        assert_eq!(request.headers["x-hub-signature-256"], MASK);
+        assert_eq!(request.headers["accept"], "*/*");
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"user": {"name": "ada", "password": MASK}, "items": [{"clientSecret": MASK}], "key": MASK})
+        );
+
+        let mut form = HookRequest {
+            headers: [("content-type".to_string(), "application/x-www-form-urlencoded".to_string())].into(),
+            body: b"user=ada&password=p+1".to_vec(),
+            ..Default::default()
+        };
+        form.mask_secrets();
+        assert!(!String::from_utf8_lossy(&form.body).contains("p+1"), "{:?}", String::from_utf8_lossy(&form.body));
+        assert!(String::from_utf8_lossy(&form.body).starts_with("user=ada&password="));
+    }
 
     fn with_query(query: &str) -> HookRequest {
         HookRequest { query: Some(query.to_string()), ..Default::default() }

@@ -42,6 +42,19 @@ impl Denied {
         }
     }
 
+    /// What the caller is told: whether to retry with other credentials,
+    /// and nothing about which credentials, key sources or roles the hook
+    /// knows (an attacker would learn where to aim). A signature problem is
+    /// the sender's own and is told as it is.
+    pub fn public_message(&self) -> &str {
+        match self {
+            Denied::AuthFailed { .. } => "missing or wrong credentials",
+            Denied::SignatureInvalid(message) => message,
+            Denied::Forbidden(_) => "this caller is not admitted by the hook's access rules",
+        }
+    }
+
+    /// The whole reason, for the hook's owner (the log), never for the caller.
     pub fn message(&self) -> &str {
         match self {
             Denied::AuthFailed { message, .. } | Denied::SignatureInvalid(message) | Denied::Forbidden(message) => {
@@ -146,7 +159,7 @@ fn check_signature(guard: &OpenCredential, request: &Request<'_>) -> Result<(), 
     let settings = HmacSettings::from_fields(&guard.fields).map_err(|e| Denied::SignatureInvalid(e.to_string()))?;
     let secret = guard
         .secret("secret")
-        .ok_or_else(|| Denied::SignatureInvalid(format!("credential {:?} has no secret", guard.name)))?;
+        .ok_or_else(|| Denied::SignatureInvalid("this hook has no signing secret to check against".into()))?;
     signature::verify(&settings, secret, request.header, request.body, request.now)
         .map_err(|e| Denied::SignatureInvalid(e.to_string()))
 }

@@ -63,14 +63,57 @@ impl OpenCredential {
     }
 }
 
-/// Replaces every occurrence of each secret in `text` with the mask. Secrets
-/// shorter than four characters are left alone: masking them would mangle
+/// Secrets shorter than this are left alone: masking them would mangle
 /// ordinary text while hiding nothing worth guessing.
+const SHORTEST_MASKED: usize = 4;
+
+/// Each secret as it may come back: as is, URL-encoded (`%2B`, and `+` for a
+/// space as forms write it) and base64 (standard and URL-safe, padded or
+/// not). A service that echoes a key in a redirect URL or a token it encoded
+/// must not leak it through the run log. Longest first, so a longer form is
+/// masked whole before a shorter one inside it.
+fn spellings(secrets: &[&str]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let mut forms = Vec::new();
+    for secret in secrets.iter().filter(|s| s.chars().count() >= SHORTEST_MASKED) {
+        forms.push(secret.to_string());
+        forms.push(percent_encode(secret, false));
+        forms.push(percent_encode(secret, true));
+        for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+            forms.push(engine.encode(secret));
+        }
+    }
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    forms.dedup();
+    forms
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters; with
+/// `form`, a space becomes `+` as in `application/x-www-form-urlencoded`.
+fn percent_encode(text: &str, form: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b' ' if form => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Replaces every occurrence of each secret, in any of its spellings, in
+/// `text` with the mask. Secrets shorter than four characters are left alone.
 pub fn scrub(text: &str, secrets: &[&str]) -> String {
+    replace_all(text, &spellings(secrets))
+}
+
+fn replace_all(text: &str, forms: &[String]) -> String {
     let mut text = text.to_string();
-    for secret in secrets.iter().filter(|s| s.chars().count() >= 4) {
-        if text.contains(secret) {
-            text = text.replace(secret, crate::MASK);
+    for form in forms {
+        if text.contains(form.as_str()) {
+            text = text.replace(form.as_str(), crate::MASK);
         }
     }
     text
@@ -78,19 +121,23 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
 
 /// [`scrub`] applied to every string (and object key) inside a JSON value.
 pub fn scrub_json(value: &mut Value, secrets: &[&str]) {
-    if secrets.is_empty() {
-        return;
+    let forms = spellings(secrets);
+    if !forms.is_empty() {
+        scrub_json_forms(value, &forms);
     }
+}
+
+fn scrub_json_forms(value: &mut Value, forms: &[String]) {
     match value {
-        Value::String(text) if secrets.iter().any(|s| s.chars().count() >= 4 && text.contains(s)) => {
-            *text = scrub(text, secrets);
+        Value::String(text) if forms.iter().any(|form| text.contains(form.as_str())) => {
+            *text = replace_all(text, forms);
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| scrub_json(item, secrets)),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_json_forms(item, forms)),
         Value::Object(map) => {
             let entries = std::mem::take(map);
             for (key, mut item) in entries {
-                scrub_json(&mut item, secrets);
-                map.insert(scrub(&key, secrets), item);
+                scrub_json_forms(&mut item, forms);
+                map.insert(replace_all(&key, forms), item);
             }
         }
         _ => {}
@@ -100,8 +147,8 @@ pub fn scrub_json(value: &mut Value, secrets: &[&str]) {
 /// [`scrub`] over raw bytes (an inbox body), leaving everything else byte for byte.
 pub fn scrub_bytes(bytes: &[u8], secrets: &[&str]) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    for secret in secrets.iter().filter(|s| s.chars().count() >= 4) {
-        let needle = secret.as_bytes();
+    for form in spellings(secrets) {
+        let needle = form.as_bytes();
         if out.windows(needle.len()).any(|window| window == needle) {
             let mut replaced = Vec::with_capacity(out.len());
             let mut rest = &out[..];
@@ -140,5 +187,21 @@ mod tests {
             "\u{0}{\"key\":\"••••••\"}".bytes().chain([0xff]).collect::<Vec<u8>>(),
             "other bytes stay as they were"
         );
+    }
+
+    #[test]
+    fn encoded_spellings_of_a_secret_are_masked_too() {
+        use base64::Engine as _;
+        let secret = "canary key+/=";
+        let echoed = format!(
+            "redirect to /x?k=canary%20key%2B%2F%3D and k=canary+key%2B%2F%3D, token {} or {}",
+            base64::engine::general_purpose::STANDARD.encode(secret),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret),
+        );
+        let masked = scrub(&echoed, &[secret]);
+        assert_eq!(masked, "redirect to /x?k=•••••• and k=••••••, token •••••• or ••••••");
+        let mut value = json!({"echo": echoed});
+        scrub_json(&mut value, &[secret]);
+        assert_eq!(value["echo"], masked);
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::destination::AllowedHost;
 use crate::Sensitive;
 
 /// A kind of credential.
@@ -32,6 +33,10 @@ pub enum FieldType {
     Seconds,
     /// An `http(s)://` URL.
     Url,
+    /// `true` or `false`.
+    Flag,
+    /// A list of hosts or origins (`allowedHosts`).
+    HostList,
 }
 
 /// One field of a kind.
@@ -65,15 +70,31 @@ const CALLER: [Field; 2] = [
 const VERIFY: Field =
     field("verifyUrl", FieldType::Url, "a URL that must answer 2xx to this credential when it is verified");
 
-const BASIC: [Field; 5] = [
+/// Where a credential that steps send out may go (see `destination`).
+const BINDING: [Field; 2] = [
+    field(
+        "allowedHosts",
+        FieldType::HostList,
+        "the hosts steps may send this credential to, e.g. [\"api.example.com\", \"*.example.com\", \"https://x.org:8443\"] (default: the origin of verifyUrl or tokenUrl; with neither, this machine only)",
+    ),
+    field(
+        "allowInsecureHttp",
+        FieldType::Flag,
+        "send this credential over plain http to other machines (default false: https only, except to this machine)",
+    ),
+];
+
+const BASIC: [Field; 7] = [
     required("username", FieldType::Text, "the user name"),
     secret("password", "the password"),
     CALLER[0],
     CALLER[1],
     VERIFY,
+    BINDING[0],
+    BINDING[1],
 ];
 
-const API_KEY: [Field; 6] = [
+const API_KEY: [Field; 8] = [
     field(
         "in",
         FieldType::Choice(&["header", "query", "body"]),
@@ -88,9 +109,11 @@ const API_KEY: [Field; 6] = [
     CALLER[0],
     CALLER[1],
     VERIFY,
+    BINDING[0],
+    BINDING[1],
 ];
 
-const BEARER: [Field; 4] = [secret("token", "the token"), CALLER[0], CALLER[1], VERIFY];
+const BEARER: [Field; 6] = [secret("token", "the token"), CALLER[0], CALLER[1], VERIFY, BINDING[0], BINDING[1]];
 
 const HMAC: [Field; 7] = [
     field(
@@ -106,12 +129,14 @@ const HMAC: [Field; 7] = [
     secret("secret", "the shared signing secret (whsec_… for Standard Webhooks)"),
 ];
 
-const OAUTH2: [Field; 5] = [
+const OAUTH2: [Field; 7] = [
     required("tokenUrl", FieldType::Url, "the token endpoint"),
     required("clientId", FieldType::Text, "the client id"),
     field("scope", FieldType::Text, "the scopes to ask for, space-separated"),
     secret("clientSecret", "the client secret"),
     VERIFY,
+    BINDING[0],
+    BINDING[1],
 ];
 
 const DATABASE_URL: [Field; 1] =
@@ -237,6 +262,21 @@ fn check_value(kind: FieldType, value: &Value) -> Result<(), String> {
         (FieldType::Seconds, _) => Err("must be a whole number of seconds".into()),
         (FieldType::Url, Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => Ok(()),
         (FieldType::Url, _) => Err("must be an http:// or https:// URL".into()),
+        (FieldType::Flag, Value::Bool(_)) => Ok(()),
+        (FieldType::Flag, _) => Err("must be true or false".into()),
+        (FieldType::HostList, Value::Array(items)) => {
+            let problems: Vec<String> = items
+                .iter()
+                .map(|item| item.as_str().ok_or_else(|| "every entry must be text".to_string()))
+                .filter_map(|entry| entry.and_then(AllowedHost::parse).err())
+                .collect();
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("; "))
+            }
+        }
+        (FieldType::HostList, _) => Err("must be a list of hosts, e.g. [\"api.example.com\"]".into()),
         (FieldType::Text, _) => Err("must be text".into()),
     }
 }
@@ -245,10 +285,15 @@ fn check_value(kind: FieldType, value: &Value) -> Result<(), String> {
 /// comma-separated, seconds are numbers, the rest is text.
 pub fn field_value(kind: Kind, name: &str, text: &str) -> Value {
     match kind.field(name).map(|field| field.kind) {
-        Some(FieldType::TextList) => {
+        Some(FieldType::TextList | FieldType::HostList) => {
             Value::Array(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect())
         }
         Some(FieldType::Seconds) => text.trim().parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(text)),
+        Some(FieldType::Flag) => match text.trim() {
+            "true" | "yes" | "1" => Value::Bool(true),
+            "false" | "no" | "0" => Value::Bool(false),
+            _ => Value::from(text),
+        },
         _ => Value::from(text),
     }
 }
@@ -302,5 +347,18 @@ mod tests {
         assert_eq!(field_value(Kind::Bearer, "roles", "a, b"), json!(["a", "b"]));
         assert_eq!(field_value(Kind::Hmac, "toleranceSeconds", "60"), json!(60));
         assert_eq!(field_value(Kind::Hmac, "prefix", "sha256="), json!("sha256="));
+        assert_eq!(field_value(Kind::Bearer, "allowInsecureHttp", "true"), json!(true));
+        assert_eq!(
+            field_value(Kind::Bearer, "allowedHosts", "api.example.com, *.x.io"),
+            json!(["api.example.com", "*.x.io"])
+        );
+    }
+
+    #[test]
+    fn allowed_hosts_are_checked_when_the_credential_is_added() {
+        let fields = json!({"allowedHosts": ["api.example.com", "https://x.org/v1"], "allowInsecureHttp": "yes"});
+        let text = Kind::Bearer.check(fields.as_object().unwrap(), &secrets(&[("token", "t")])).join("\n");
+        assert!(text.contains("allowedHosts: \"https://x.org/v1\": an origin is"), "{text}");
+        assert!(text.contains("allowInsecureHttp: must be true or false"), "{text}");
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod auth;
 mod credential;
+pub mod destination;
 mod error;
 pub mod keys;
 pub mod kinds;

@@ -307,6 +307,35 @@ impl HmacSettings {
     }
 }
 
+impl Preset {
+    /// The key a delivery signed under this preset is deduplicated by, so a
+    /// replay is answered as the duplicate it is:
+    /// - Standard Webhooks: `webhook-id`, which the signature covers;
+    /// - Stripe: the event's `id` from the signed body (an old replay is
+    ///   refused by the signed timestamp; a recent one by this id);
+    /// - GitHub: `X-GitHub-Delivery` (GitHub signs only the body, so this id
+    ///   itself is not signed; see the README);
+    /// - generic: none (`None`): the caller's `Idempotency-Key` is used.
+    ///
+    /// With a preset that has its own key, an unsigned `Idempotency-Key`
+    /// cannot stand in for it: a replay with a fresh one is still a replay.
+    pub fn delivery_key(self, header: &dyn Fn(&str) -> Option<String>, body: &[u8]) -> Option<String> {
+        match self {
+            Preset::Generic => None,
+            Preset::StandardWebhooks => header(WEBHOOK_ID).map(|id| format!("webhook-id:{id}")),
+            Preset::Github => header("x-github-delivery").map(|id| format!("github:{id}")),
+            Preset::Stripe => serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|event| event.get("id").and_then(Value::as_str).map(|id| format!("stripe:{id}"))),
+        }
+    }
+
+    /// Whether this preset names its deliveries itself (see [`Preset::delivery_key`]).
+    pub fn has_delivery_key(self) -> bool {
+        self != Preset::Generic
+    }
+}
+
 /// The one header holding the MAC itself; Standard Webhooks' id and timestamp are signed but not secret.
 fn signature_header(settings: &HmacSettings) -> &str {
     match settings.preset {

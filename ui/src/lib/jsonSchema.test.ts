@@ -27,6 +27,7 @@ describe('form fields from JSON Schema', () => {
       ['body', 'json'],
       ['timeoutMs', 'integer'],
       ['failOnHttpError', 'boolean'],
+      ['followRedirects', 'boolean'],
       ['maxResponseBytes', 'integer'],
     ]);
     const byKey = Object.fromEntries(fields.map((f) => [f.key, f]));
@@ -36,6 +37,7 @@ describe('form fields from JSON Schema', () => {
     expect(byKey.method!.options).toContain('POST');
     expect(byKey.failOnHttpError!.default).toBe(true);
     expect(byKey.maxResponseBytes!.default).toBe(10 * 1024 * 1024);
+    expect(byKey.followRedirects!.default).toBe(true);
     expect(byKey.url!.description).toBe('An http:// or https:// URL.');
     expect(byKey.body!.openObject).toBe(true);
     expect(byKey.headers!.openObject).toBe(true);

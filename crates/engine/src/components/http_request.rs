@@ -5,11 +5,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use base64::Engine as _;
 use hookline_model::ComponentKind;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use hookline_vault::{Kind, Sensitive};
+use hookline_vault::{Kind, OpenCredential, Sensitive};
 
 use super::{authorize, empty_object_schema, Action, ActionContext, Describe, Outcome, StepFailure};
 use crate::catalog::Component;
@@ -42,6 +42,7 @@ pub(crate) fn component() -> Component {
                 "body": {"title": "Body", "description": "Sent as JSON, or as text when it is a string."},
                 "timeoutMs": {"title": "Timeout (ms)", "type": "integer", "minimum": 1, "maximum": 600000, "default": DEFAULT_TIMEOUT_MS},
                 "failOnHttpError": {"title": "Fail on HTTP error", "description": "A status outside 200–299 fails the step.", "type": "boolean", "default": true},
+                "followRedirects": {"title": "Follow redirects", "description": "Follow 3xx answers (up to 10). The credential is not sent on to another origin, and https is never followed to http.", "type": "boolean", "default": true},
                 "maxResponseBytes": {"title": "Largest response (bytes)", "description": "A longer response body fails the step.", "type": "integer", "minimum": 1, "maximum": MAX_RESPONSE_BYTES, "default": DEFAULT_MAX_RESPONSE_BYTES}
             }
         }),
@@ -68,6 +69,8 @@ struct Input {
     #[serde(default = "yes")]
     fail_on_http_error: bool,
     max_response_bytes: Option<u64>,
+    #[serde(default = "yes")]
+    follow_redirects: bool,
 }
 
 fn default_method() -> String {
@@ -117,49 +120,25 @@ impl Action for HttpRequest {
             .collect();
 
         let timeout = Duration::from_millis(input.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
-        let mut body = input.body.clone();
-        if let Some(credential) = context.credential.as_deref() {
-            if credential.kind == Kind::ApiKey && credential.api_key_location() == "body" {
-                let key = credential.secret("key").map(|k| Value::String(k.expose().clone())).unwrap_or(Value::Null);
-                match &mut body {
-                    Some(Value::Object(fields)) => {
-                        fields.insert("key".into(), key);
-                    }
-                    None | Some(Value::Null) => body = Some(json!({"key": key})),
-                    Some(_) => return Err(StepFailure::new(
-                        "the credential's API key travels in the JSON body field `key`, but the body is not an object",
-                    )),
-                }
-            }
+        let credential = context.credential.as_deref();
+        if let Some(credential) = credential {
+            credential.check_destination(&url).map_err(StepFailure::new)?;
         }
-        let build = |token: Option<&Sensitive<String>>| {
-            let mut request = context
-                .http
-                .request(method.clone(), url.clone())
-                .headers(headers.clone())
-                .query(&query)
-                .timeout(timeout);
-            match &body {
-                None | Some(Value::Null) => {}
-                Some(Value::String(text)) => {
-                    if !headers.contains_key(CONTENT_TYPE) {
-                        request = request.header(CONTENT_TYPE, "text/plain; charset=utf-8");
-                    }
-                    request = request.body(text.clone());
-                }
-                Some(body) => {
-                    if !headers.contains_key(CONTENT_TYPE) {
-                        request = request.header(CONTENT_TYPE, "application/json");
-                    }
-                    request = request.body(body.to_string());
-                }
-            }
-            match context.credential.as_deref() {
-                Some(credential) => authorize(request, credential, token),
-                None => request,
-            }
+        let with_key = match credential {
+            Some(credential) => body_with_key(input.body.clone(), credential)?,
+            None => input.body.clone(),
         };
-        let oauth = context.credential.as_deref().filter(|c| c.kind == Kind::OAuth2ClientCredentials);
+        let call = Call {
+            method,
+            url,
+            headers,
+            query,
+            body: input.body.clone(),
+            with_key,
+            timeout,
+            follow_redirects: input.follow_redirects,
+        };
+        let oauth = credential.filter(|c| c.kind == Kind::OAuth2ClientCredentials);
         let mut token = match oauth {
             Some(credential) => Some(
                 context
@@ -170,7 +149,7 @@ impl Action for HttpRequest {
             ),
             None => None,
         };
-        let mut response = send(build(token.as_ref()), context, &method, &url, timeout).await?;
+        let mut response = call.send(context, token.as_ref()).await?;
         // A token can be revoked before it expires: fetch a new one and try once more.
         if let (Some(credential), reqwest::StatusCode::UNAUTHORIZED) = (oauth, response.status()) {
             token = Some(
@@ -180,8 +159,9 @@ impl Action for HttpRequest {
                     .await
                     .map_err(|e| StepFailure::new(format!("credential {:?}: {e}", credential.name)))?,
             );
-            response = send(build(token.as_ref()), context, &method, &url, timeout).await?;
+            response = call.send(context, token.as_ref()).await?;
         }
+        let (method, url) = (&call.method, &call.url);
         let status = response.status();
         let mut out_headers = Map::new();
         for (name, value) in response.headers() {
@@ -238,18 +218,173 @@ async fn read_capped(mut response: reqwest::Response, limit: u64) -> reqwest::Re
     Ok(Some(bytes))
 }
 
-async fn send(
-    request: reqwest::RequestBuilder,
-    context: &ActionContext,
-    method: &reqwest::Method,
-    url: &reqwest::Url,
+/// An API key that travels in the JSON body joins it as the field `key`.
+fn body_with_key(body: Option<Value>, credential: &OpenCredential) -> Result<Option<Value>, StepFailure> {
+    if credential.kind != Kind::ApiKey || credential.api_key_location() != "body" {
+        return Ok(body);
+    }
+    let key = credential.secret("key").map(|k| Value::String(k.expose().clone())).unwrap_or(Value::Null);
+    match body {
+        Some(Value::Object(mut fields)) => {
+            fields.insert("key".into(), key);
+            Ok(Some(Value::Object(fields)))
+        }
+        None | Some(Value::Null) => Ok(Some(json!({"key": key}))),
+        Some(_) => Err(StepFailure::new(
+            "the credential's API key travels in the JSON body field `key`, but the body is not an object",
+        )),
+    }
+}
+
+/// The most redirects a call follows, as browsers and curl's `-L` do.
+const MAX_REDIRECTS: usize = 10;
+
+/// One call of the step, followed through its redirects by hand: the HTTP
+/// client follows none itself, so each hop can decide what still travels.
+struct Call {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    /// The body as mapped, and with the credential's body key when it has one.
+    body: Option<Value>,
+    with_key: Option<Value>,
     timeout: Duration,
-) -> Result<reqwest::Response, StepFailure> {
-    let response = tokio::select! {
-        response = request.send() => response,
-        () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
+    follow_redirects: bool,
+}
+
+/// What a redirect answer leads to.
+#[derive(Debug, PartialEq)]
+enum Hop {
+    /// Stop here and hand the redirect answer to the step.
+    Stay,
+    /// Go on to `url`; `keep_body` for 307 and 308, `credential` while the
+    /// origin stays the same.
+    Follow { url: reqwest::Url, method: reqwest::Method, keep_body: bool, credential: bool },
+}
+
+/// Decides a redirect: a downgrade from https to http is refused, a change
+/// of origin drops the credential, 301/302 turn a POST into a GET and 303
+/// turns anything but HEAD into one, as browsers do.
+fn next_hop(
+    from: &reqwest::Url,
+    method: &reqwest::Method,
+    status: reqwest::StatusCode,
+    location: Option<&str>,
+) -> Result<Hop, String> {
+    let keeps_method = matches!(status.as_u16(), 307 | 308);
+    if !matches!(status.as_u16(), 301..=303) && !keeps_method {
+        return Ok(Hop::Stay);
+    }
+    let Some(location) = location else { return Ok(Hop::Stay) };
+    let to = from
+        .join(location)
+        .map_err(|e| format!("{method} {from} redirected to {location:?}, which is not a URL: {e}"))?;
+    if !matches!(to.scheme(), "http" | "https") {
+        return Err(format!("{method} {from} redirected to {to}: only http and https are followed"));
+    }
+    if from.scheme() == "https" && to.scheme() == "http" {
+        return Err(format!(
+            "{method} {from} redirected to {to}, from https to plain http; Hookline does not follow such a redirect"
+        ));
+    }
+    let (method, keep_body) = match status.as_u16() {
+        _ if keeps_method => (method.clone(), true),
+        303 if *method != reqwest::Method::HEAD => (reqwest::Method::GET, false),
+        301 | 302 if *method == reqwest::Method::POST => (reqwest::Method::GET, false),
+        _ => (method.clone(), true),
     };
-    response.map_err(|e| StepFailure::new(describe_send_error(&e, method, url, timeout)))
+    let credential = from.origin() == to.origin();
+    Ok(Hop::Follow { url: to, method, keep_body, credential })
+}
+
+impl Call {
+    /// Sends the call, following redirects (unless the step turned that off).
+    /// The credential goes only to the first origin: a hop to another origin
+    /// carries no `Authorization`, key header, key query parameter or body
+    /// key, and it does not come back on later hops. No `Referer` is sent.
+    async fn send(
+        &self,
+        context: &ActionContext,
+        token: Option<&Sensitive<String>>,
+    ) -> Result<reqwest::Response, StepFailure> {
+        let mut method = self.method.clone();
+        let mut url = self.url.clone();
+        let mut body = Some(self.body.as_ref());
+        let mut credential = context.credential.as_deref();
+        for _ in 0..=MAX_REDIRECTS {
+            let body_now = match (body, credential) {
+                (Some(_), Some(_)) => self.with_key.as_ref(),
+                (Some(body), None) => body,
+                (None, _) => None,
+            };
+            let request = self.request(context, &method, &url, body_now, credential, token);
+            let response = tokio::select! {
+                response = request.send() => response,
+                () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
+            };
+            let response =
+                response.map_err(|e| StepFailure::new(describe_send_error(&e, &method, &url, self.timeout)))?;
+            if !self.follow_redirects {
+                return Ok(response);
+            }
+            let location = response.headers().get(LOCATION).and_then(|value| value.to_str().ok());
+            match next_hop(&url, &method, response.status(), location).map_err(StepFailure::new)? {
+                Hop::Stay => return Ok(response),
+                Hop::Follow { url: next, method: next_method, keep_body, credential: same_origin } => {
+                    if !same_origin {
+                        credential = None;
+                    }
+                    if !keep_body {
+                        body = None;
+                    }
+                    url = next;
+                    method = next_method;
+                }
+            }
+        }
+        Err(StepFailure::new(format!(
+            "{} {} redirected more than {MAX_REDIRECTS} times; set followRedirects to false to see the first answer",
+            self.method, self.url
+        )))
+    }
+
+    fn request(
+        &self,
+        context: &ActionContext,
+        method: &reqwest::Method,
+        url: &reqwest::Url,
+        body: Option<&Value>,
+        credential: Option<&OpenCredential>,
+        token: Option<&Sensitive<String>>,
+    ) -> reqwest::RequestBuilder {
+        let mut request =
+            context.http.request(method.clone(), url.clone()).headers(self.headers.clone()).timeout(self.timeout);
+        // The step's own query joins only the URL it was written for; a
+        // redirect's Location carries its own.
+        if *url == self.url {
+            request = request.query(&self.query);
+        }
+        match body {
+            None | Some(Value::Null) => {}
+            Some(Value::String(text)) => {
+                if !self.headers.contains_key(CONTENT_TYPE) {
+                    request = request.header(CONTENT_TYPE, "text/plain; charset=utf-8");
+                }
+                request = request.body(text.clone());
+            }
+            Some(body) => {
+                if !self.headers.contains_key(CONTENT_TYPE) {
+                    request = request.header(CONTENT_TYPE, "application/json");
+                }
+                request = request.body(body.to_string());
+            }
+        }
+        match credential {
+            Some(credential) => authorize(request, credential, token),
+            None => request,
+        }
+    }
 }
 
 /// JSON when declared (falling back to text if it does not parse), text when
@@ -303,5 +438,57 @@ mod tests {
         assert_eq!(decode_body(b"hello", false), json!("hello"));
         assert_eq!(decode_body(&[0xff, 0x00], false), json!("/wA="));
         assert_eq!(decode_body(b"", true), Value::Null);
+    }
+
+    fn url(text: &str) -> reqwest::Url {
+        reqwest::Url::parse(text).unwrap()
+    }
+
+    fn hop(from: &str, method: reqwest::Method, status: u16, location: &str) -> Result<Hop, String> {
+        next_hop(&url(from), &method, reqwest::StatusCode::from_u16(status).unwrap(), Some(location))
+    }
+
+    #[test]
+    fn redirects_keep_the_credential_on_its_origin_and_never_drop_to_plain_http() {
+        use reqwest::Method;
+        assert_eq!(
+            hop("https://api.example.com/a", Method::POST, 307, "/b"),
+            Ok(Hop::Follow {
+                url: url("https://api.example.com/b"),
+                method: Method::POST,
+                keep_body: true,
+                credential: true
+            })
+        );
+        assert_eq!(
+            hop("https://api.example.com/a", Method::POST, 302, "https://cdn.example.com/b"),
+            Ok(Hop::Follow {
+                url: url("https://cdn.example.com/b"),
+                method: Method::GET,
+                keep_body: false,
+                credential: false
+            }),
+            "another origin: the credential stays behind, and a POST becomes a GET"
+        );
+        assert_eq!(
+            hop("https://api.example.com/a", Method::PUT, 303, "https://api.example.com:8443/b"),
+            Ok(Hop::Follow {
+                url: url("https://api.example.com:8443/b"),
+                method: Method::GET,
+                keep_body: false,
+                credential: false
+            }),
+            "another port is another origin"
+        );
+        let downgrade = hop("https://api.example.com/a", Method::GET, 301, "http://api.example.com/a").unwrap_err();
+        assert!(downgrade.contains("from https to plain http"), "{downgrade}");
+        let odd = hop("http://api.example.com/a", Method::GET, 302, "file:///etc/passwd").unwrap_err();
+        assert!(odd.contains("only http and https"), "{odd}");
+        assert_eq!(hop("https://api.example.com/a", Method::GET, 304, "/b"), Ok(Hop::Stay), "not a redirect to follow");
+        assert_eq!(
+            next_hop(&url("https://api.example.com/a"), &Method::GET, reqwest::StatusCode::FOUND, None),
+            Ok(Hop::Stay),
+            "a redirect without Location is the answer"
+        );
     }
 }

@@ -20,9 +20,21 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Component;
 use crate::credentials::Credentials;
 
+/// The HTTP client steps, verification and token requests share (rustls,
+/// pooled). It follows no redirect and sends no `Referer`: HTTP Request
+/// follows redirects itself, hop by hop, so a credential is never carried to
+/// another origin, and a token endpoint's redirect is an error, not a detour.
+pub fn outbound_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("Hookline/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .build()
+}
+
 /// What an action needs from the engine while it runs.
 pub struct ActionContext {
-    /// Shared HTTP client (rustls), so connections are pooled across steps.
+    /// Shared HTTP client from [`outbound_client`], so connections are pooled across steps.
     pub http: reqwest::Client,
     /// Fires when the execution is cancelled; long waits must watch it.
     pub cancel: CancellationToken,
