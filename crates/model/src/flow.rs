@@ -60,7 +60,7 @@ pub struct Step {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
     /// A trigger's settings, checked against the component's config schema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_absent")]
     pub config: Option<Value>,
     /// An action's input fields, keyed by dotted path into its input schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -76,8 +76,15 @@ pub struct Step {
     pub credential: Option<String>,
     /// The step's current sample output, used for mapping and for runs
     /// started without an explicit input.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "is_absent")]
     pub sample: Option<Value>,
+}
+
+/// Whether an optional JSON field is left out of a document: `null` reads
+/// back as absent, so it is written as absent too, and a file exported again
+/// after an import is the same file.
+fn is_absent(value: &Option<Value>) -> bool {
+    matches!(value, None | Some(Value::Null))
 }
 
 /// A field declared on a step: `field` is a dotted input path below an open
@@ -242,6 +249,18 @@ mod tests {
         assert!(matches!(err, ModelError::UnsupportedVersion { found: 2, .. }), "{err}");
         let err = FlowDocument::parse(&PETS.replace("\"schemaVersion\": 1,", "")).unwrap_err();
         assert!(err.to_string().contains("schemaVersion: missing"), "{err}");
+    }
+
+    #[test]
+    fn a_null_config_or_sample_is_written_as_absent_since_it_reads_back_as_absent() {
+        let mut doc = FlowDocument::parse(PETS).unwrap();
+        doc.steps[0].config = Some(Value::Null);
+        doc.steps[0].sample = Some(Value::Null);
+        let text = crate::to_canonical_json(&doc).unwrap();
+        assert!(!text.contains("\"config\"") && !text.contains("\"sample\""), "{text}");
+        let again = FlowDocument::parse(&text).unwrap();
+        assert_eq!((again.steps[0].config.clone(), again.steps[0].sample.clone()), (None, None));
+        assert_eq!(crate::to_canonical_json(&again).unwrap(), text, "export → import → export is identical");
     }
 
     #[test]
