@@ -48,6 +48,12 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
     cargo install tauri-driver --version ^2 --locked --quiet
 fi
 
+# cargo-fuzz runs the fuzz targets (scripts/fuzz.sh) on the stable toolchain.
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    echo "setup: installing cargo-fuzz"
+    cargo install cargo-fuzz --version ^0.13 --locked --quiet
+fi
+
 # The designer's packages, exactly as locked.
 npm_install() {
     if [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then

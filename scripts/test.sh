@@ -55,6 +55,10 @@ dbus-run-session -- bash -c '
     cargo test --locked
 ' test-session "$keyring_home"
 
+# Every fuzz target for 30 s from its seeds (one build, in fuzz/target): a
+# change that makes a parser panic on input near a real one fails here.
+bash scripts/fuzz.sh 30
+
 # The designer in a real browser against `hookline serve --ui` (the whole
 # tutorial), then the real desktop window under a virtual display.
 (cd ui/e2e && npm test)
