@@ -80,8 +80,6 @@ for part in async sync refused unknown captures; do
 done
 busy=$(grep -ciE 'SQLITE_BUSY|database is locked' "$data/serve.log" || true)
 echo "SQLITE_BUSY or 'database is locked' in the log: $busy"
-sqlite_counts=$("$hookline" inbox list no-such-flow --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-echo "refused requests kept for the unknown flow: $sqlite_counts (retention keeps 1000 per flow; pruned every 10 min)"
 python3 - "$samples" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1]))]
