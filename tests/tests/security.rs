@@ -372,3 +372,33 @@ fn an_expression_that_would_exhaust_memory_fails_its_step_and_the_server_lives()
     assert_eq!(execution["status"], "succeeded", "{execution}");
     assert!(execution.to_string().contains("\"007\""), "{execution}");
 }
+
+#[test]
+fn refusals_tell_the_caller_nothing_about_the_hooks_credentials_or_roles() {
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    let add = |args: &[&str], secrets: &str| hookline.run_with_input(args, secrets).ok();
+    add(&["vault", "add", "partner", "--kind", "api_key", "--set", "name=X-Partner-Key"], "key=partner-key-1\n");
+    add(&["vault", "add", "visitor", "--kind", "bearer", "--set", "roles=visitors"], "token=visitor-token-1\n");
+    let mut keyed = echo_flow("flw_keyed", json!({"slug": "keyed"}));
+    keyed["steps"][0]["credential"] = json!("partner");
+    let ruled = echo_flow("flw_ruled", json!({"slug": "ruled", "policies": ["role:reviewers"]}));
+    live(&hookline, &[keyed, ruled]);
+    let server = hookline.serve(&[]);
+    let client = client();
+
+    let wrong = client.post(format!("{}/hook/keyed", server.url)).header("x-partner-key", "guess").json(&json!({}));
+    let wrong = wrong.send().unwrap();
+    assert_eq!(wrong.status(), 401);
+    let body = json_of(wrong);
+    assert_eq!(body["error"], json!({"code": "auth_failed", "message": "missing or wrong credentials"}));
+    let right = client.post(format!("{}/hook/keyed", server.url)).header("x-partner-key", "partner-key-1");
+    assert_eq!(right.json(&json!({})).send().unwrap().status(), 202, "the right key is admitted");
+
+    let visitor = client.post(format!("{}/hook/ruled", server.url)).bearer_auth("visitor-token-1").json(&json!({}));
+    let visitor = visitor.send().unwrap();
+    assert_eq!(visitor.status(), 403);
+    let text = json_of(visitor).to_string();
+    for hidden in ["visitor", "reviewers", "role", "profile", "X-Partner-Key", "Bearer"] {
+        assert!(!text.contains(hidden), "the 403 names {hidden:?}: {text}");
+    }
+}
