@@ -359,3 +359,26 @@ pub fn live(hookline: &Hookline, flows: &[Value]) {
         hookline.run(&["flows", "start", &id]).ok();
     }
 }
+
+/// `hookline vault add NAME --kind KIND --set …` with the secrets (FIELD=VALUE
+/// lines) on standard input; fails the test if the credential is refused.
+pub fn add_credential(hookline: &Hookline, name: &str, kind: &str, set: &[&str], secrets: &str) {
+    let mut args = vec!["vault", "add", name, "--kind", kind];
+    for pair in set {
+        args.extend(["--set", pair]);
+    }
+    hookline.run_with_input(&args, secrets).ok();
+}
+
+/// A manual flow of one HTTP Request step that POSTs `body` to `url` with `credential`.
+pub fn calling(id: &str, url: &str, credential: &str, body: Value) -> Value {
+    json!({
+        "schemaVersion": 1, "id": id, "name": id,
+        "steps": [
+            {"id": "stp_start", "component": "manual", "name": "Start"},
+            {"id": "stp_call", "component": "http_request", "name": "Call", "credential": credential,
+             "inputs": {"method": {"value": "POST"}, "url": {"value": url}, "body": {"value": body}}}
+        ],
+        "edges": [{"from": "stp_start", "to": "stp_call"}]
+    })
+}

@@ -3,31 +3,10 @@
 //! attacker (a host the credential is not bound to, a redirect to another
 //! origin), next to the legitimate calls that must keep working.
 
-use hookline_tests::{Hookline, Received, Recorder};
+use hookline_tests::{add_credential as add, calling, Hookline, Received, Recorder};
 use serde_json::{json, Value};
 
 const MASTER_KEY: &str = "8f1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff0";
-
-fn add(hookline: &Hookline, name: &str, kind: &str, set: &[&str], secrets: &str) {
-    let mut args = vec!["vault", "add", name, "--kind", kind];
-    for pair in set {
-        args.extend(["--set", pair]);
-    }
-    hookline.run_with_input(&args, secrets).ok();
-}
-
-/// A manual flow of one HTTP Request step that POSTs `body` to `url` with `credential`.
-fn calling(id: &str, url: &str, credential: &str, body: Value) -> Value {
-    json!({
-        "schemaVersion": 1, "id": id, "name": id,
-        "steps": [
-            {"id": "stp_start", "component": "manual", "name": "Start"},
-            {"id": "stp_call", "component": "http_request", "name": "Call", "credential": credential,
-             "inputs": {"method": {"value": "POST"}, "url": {"value": url}, "body": {"value": body}}}
-        ],
-        "edges": [{"from": "stp_start", "to": "stp_call"}]
-    })
-}
 
 /// Runs the flow's draft once; the run's JSON and whether it succeeded.
 fn run(hookline: &Hookline, flow: &Value) -> (Value, bool) {

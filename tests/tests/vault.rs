@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hookline_tests::{hook_flow, live, transform, Hookline};
+use hookline_tests::{add_credential as add, calling, hook_flow, live, transform, Hookline};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 
@@ -14,14 +14,6 @@ const MASTER_KEY: &str = "8f1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aab
 /// Makes `hookline` believe no keychain exists.
 fn without_keychain(hookline: Hookline) -> Hookline {
     hookline.with_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/hookline-test-bus")
-}
-
-fn add(hookline: &Hookline, name: &str, kind: &str, set: &[&str], secrets: &str) {
-    let mut args = vec!["vault", "add", name, "--kind", kind];
-    for pair in set {
-        args.extend(["--set", pair]);
-    }
-    hookline.run_with_input(&args, secrets).ok();
 }
 
 fn guarded(id: &str, slug: &str, credential: Option<&str>, policies: Option<Value>) -> Value {
@@ -346,19 +338,6 @@ fn excerpt(text: &str, needle: &str) -> String {
     let at = text.find(needle).unwrap_or(0);
     let start = text[..at].char_indices().rev().nth(120).map(|(i, _)| i).unwrap_or(0);
     text[start..].chars().take(300).collect()
-}
-
-/// A manual flow of one HTTP Request step that names `credential`.
-fn calling(id: &str, url: &str, credential: &str, body: Value) -> Value {
-    json!({
-        "schemaVersion": 1, "id": id, "name": id,
-        "steps": [
-            {"id": "stp_start", "component": "manual", "name": "Start"},
-            {"id": "stp_call", "component": "http_request", "name": "Call", "credential": credential,
-             "inputs": {"method": {"value": "POST"}, "url": {"value": url}, "body": {"value": body}}}
-        ],
-        "edges": [{"from": "stp_start", "to": "stp_call"}]
-    })
 }
 
 #[test]
