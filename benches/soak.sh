@@ -90,4 +90,11 @@ early, late = sum(rss[third:2 * third]) / third, sum(rss[-third:]) / third
 print(f"samples: {len(rows)}; RSS min {min(rss)} KiB, max {max(rss)} KiB; middle third {early:.0f} KiB, last third {late:.0f} KiB ({(late - early) / early * 100:+.1f} %)")
 print(f"database + WAL: first {db[0] / 1e6:.1f} MB, last {db[-1] / 1e6:.1f} MB")
 PY
+python3 - "$data/hookline.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+counts = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+          for t in ["executions", "step_runs", "inbox", "idempotency", "captures"]}
+print("rows kept at the end:", ", ".join(f"{t} {n}" for t, n in counts.items()))
+PY
 echo "samples: $samples"

@@ -5,7 +5,9 @@
 # tauri-driver (src-tauri/e2e/desktop.spec.mjs): the window appears, a flow
 # made in the UI is listed, core events reach the window, and the webhook
 # tutorial is followed in the window up to a live call that creates a pet in
-# the demo pet store (started here on a free port and stopped on exit).
+# the demo pet store (started here on a free port and stopped on exit), a
+# flow is run through its Manual trigger's run form, and a Button is pressed
+# in the Launcher with a typed value and a picked file.
 #
 #   bash scripts/desktop-e2e.sh                       (needs ui/dist built)
 #   UPDATE_SCREENSHOTS=1 bash scripts/desktop-e2e.sh  (also docs/designer-desktop.png)

@@ -13,7 +13,8 @@
 #![no_main]
 
 use hookline_fuzz::{first_line, read_request, secret_for, NOW};
-use hookline_vault::signature::{self, HmacSettings};
+use hookline_model::HookRequest;
+use hookline_vault::signature::{self, HmacSettings, Preset};
 use hookline_vault::Sensitive;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -32,6 +33,16 @@ fuzz_target!(|data: &[u8]| {
     let lookup = |name: &str| request.header(&name.to_ascii_lowercase()).map(str::to_string);
     let secret = Sensitive::new(secret_for(settings.preset).to_string());
     let verified = signature::verify(&settings, &secret, &lookup, &request.body, NOW);
+
+    // The delivery id a request is deduplicated by: none for the generic
+    // preset, and present for a verified request that carries its preset's
+    // id where the sender puts it.
+    let delivery = settings.preset.delivery_key(&lookup, &request.body);
+    if !settings.preset.has_delivery_key() {
+        assert_eq!(delivery, None, "the generic preset takes no delivery id");
+    } else if verified.is_ok() && names_itself(settings.preset, &request) {
+        assert!(delivery.is_some(), "a verified {:?} delivery is known by its id", settings.preset);
+    }
 
     let message_id = request.header("webhook-id").unwrap_or("msg_fuzz");
     let signed = signature::sign(&settings, &secret, &request.body, NOW, message_id);
@@ -67,3 +78,18 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// Whether the request carries its preset's delivery id where the sender
+/// puts it. Verification does not depend on it for GitHub (the id header is
+/// not signed) or Stripe (the body need not be an event), so a verified
+/// request may lack one; Standard Webhooks signs its `webhook-id`.
+fn names_itself(preset: Preset, request: &HookRequest) -> bool {
+    match preset {
+        Preset::Generic => false,
+        Preset::StandardWebhooks => true,
+        Preset::Github => request.header("x-github-delivery").is_some(),
+        Preset::Stripe => serde_json::from_slice::<Value>(&request.body)
+            .ok()
+            .is_some_and(|event| event.get("id").and_then(Value::as_str).is_some()),
+    }
+}

@@ -12,8 +12,9 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,6 +36,50 @@ const TUTORIAL_JSON = `{
   "petstatus": "Sold"
 }`;
 const petstore = process.env.HOOKLINE_E2E_PETSTORE;
+/** A flow run by hand whose Manual trigger asks for an integer and a required text. */
+const RUN_FORM_FLOW = {
+  schemaVersion: 1,
+  id: 'flw_desktop_run_form',
+  name: 'Run form in the window',
+  steps: [
+    {
+      id: 'stp_run',
+      component: 'manual',
+      name: 'Run by hand',
+      config: { parameters: [{ name: 'copies', type: 'integer' }, { name: 'who', type: 'string', required: true }] },
+    },
+    { id: 'stp_note', component: 'transform', name: 'Note', inputs: { value: { expr: '$trigger.params' } } },
+  ],
+  edges: [{ from: 'stp_run', to: 'stp_note' }],
+};
+/** A Button that converts one CSV report of `folder`, with an editable quality. */
+function buttonFlow(folder) {
+  return {
+    schemaVersion: 1,
+    id: 'flw_desktop_button',
+    name: 'Button in the window',
+    parameters: [{ name: 'quality', type: 'integer', default: 1, overridable: true }],
+    steps: [
+      {
+        id: 'stp_hook',
+        component: 'webhook',
+        name: 'Hook',
+        config: {
+          slug: 'desktop-button',
+          allowedFolders: [folder],
+          button: {
+            label: 'Convert in the window',
+            icon: 'file-text',
+            form: { legend: 'Converts the picked report.', parameters: ['quality'], editable: ['quality'] },
+            selection: { pick: 'files', extensions: ['csv'] },
+          },
+        },
+      },
+      { id: 'stp_result', component: 'transform', name: 'Result', inputs: { value: { expr: "{'quality': $params.quality, 'paths': paths}" } } },
+    ],
+    edges: [{ from: 'stp_hook', to: 'stp_result' }],
+  };
+}
 const run = promisify(execFile);
 
 function readFileIfAny(path) {
@@ -362,6 +407,64 @@ try {
   assert.deepEqual(executions.map((e) => [e.trigger, e.status]), [['webhook', 'succeeded']], 'one webhook run, succeeded');
   const pets = await (await fetch(`${petstore}/pet`)).json();
   assert.deepEqual(pets.map((p) => [p.name, p.status]), [['Gromit', 'Sold']], `the run created the pet: ${JSON.stringify(pets)}`);
+
+  step('the run form: a bad value said inline, then a run whose values the run log shows');
+  const formFlow = await call(browser, { op: 'importFlow', args: { text: JSON.stringify(RUN_FORM_FLOW) } });
+  assert.ok(formFlow.ok?.flowId, `the run-form flow imports: ${JSON.stringify(formFlow)}`);
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await (await flowRow(browser, RUN_FORM_FLOW.name)).$('a.flow-link')).click();
+  await (await browser.$("//button[normalize-space()='Run once']")).click();
+  const copies = await browser.$('[data-field="run:form:copies"]');
+  await copies.waitForDisplayed({ timeoutMsg: 'Run once did not open the run form' });
+  await copies.setValue('many');
+  await (await browser.$("//*[@data-testid='run-dialog']//p[normalize-space()='Enter a number']")).waitForDisplayed({
+    timeoutMsg: 'a word typed where an integer goes was not refused inline',
+  });
+  await copies.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('2');
+  await (await browser.$('[data-field="run:form:who"]')).setValue('Grace');
+  await (await browser.$("//*[@data-testid='run-dialog']//button[normalize-space()='Run']")).click();
+  const ranWith = await browser.$('[data-testid="runs-tab"] [data-testid="execution-form"]');
+  await ranWith.waitForDisplayed({ timeoutMsg: "the run log does not show the run form's values" });
+  assert.equal(await (await ranWith.$('[data-name="copies"] dd')).getText(), '2', 'copies ran as the number typed');
+  assert.equal(await (await ranWith.$('[data-name="who"] dd')).getText(), '"Grace"', 'who ran as typed');
+
+  step('the Launcher: a Button pressed in the window, with a value and a picked file, runs and is seen succeeding');
+  const reports = realpathSync(mkdtempSync(join(tmpdir(), 'hookline-desktop-reports-')));
+  try {
+    writeFileSync(join(reports, 'march.csv'), 'a,b\n1,2\n');
+    const buttonDoc = buttonFlow(reports);
+    const importedButton = await call(browser, { op: 'importFlow', args: { text: JSON.stringify(buttonDoc) } });
+    assert.ok(importedButton.ok?.flowId, `the Button's flow imports: ${JSON.stringify(importedButton)}`);
+    assert.ok('ok' in (await call(browser, { op: 'publish', args: { flow: buttonDoc.id } })), 'it publishes');
+    assert.ok('ok' in (await call(browser, { op: 'start', args: { flow: buttonDoc.id } })), 'it starts');
+    await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Launcher']")).click();
+    const card = await browser.$(`[data-testid="launcher-button"][data-flow="${buttonDoc.id}"]`);
+    await card.waitForDisplayed({ timeoutMsg: 'the Launcher does not list the started flow\'s Button' });
+    await card.click();
+    const quality = await browser.$(`[data-field="button:${buttonDoc.id}:quality"]`);
+    await quality.waitForDisplayed({ timeoutMsg: 'the Button did not open its form' });
+    await quality.click();
+    await browser.keys(['Control', 'a']);
+    await browser.keys('4');
+    await (await browser.$(`button[aria-label="Open ${reports}"]`)).click();
+    const pick = await browser.$('input[aria-label="Pick march.csv"]');
+    await pick.waitForDisplayed({ timeoutMsg: 'the path picker did not list the report' });
+    await pick.click();
+    await (await browser.$("//*[@data-testid='button-form']//button[normalize-space()='Run']")).click();
+    const succeeded = await browser.$('[data-testid="launcher-run-status"][data-status="succeeded"]');
+    await succeeded.waitForDisplayed({ timeout: 20_000, timeoutMsg: "the Launcher never showed the Button's run succeeding" });
+    const runId = await (await browser.$('[data-testid="launcher-run"]')).getAttribute('data-execution-id');
+    const ranButton = (await call(browser, { op: 'getExecution', args: { id: runId } })).ok;
+    assert.deepEqual(
+      ranButton?.output,
+      { quality: 4, paths: [join(reports, 'march.csv')] },
+      `the run had the typed quality and the picked file: ${JSON.stringify(ranButton)}`,
+    );
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
   step('passed');
 } catch (error) {
   if (browser) {

@@ -382,3 +382,33 @@ pub fn calling(id: &str, url: &str, credential: &str, body: Value) -> Value {
         "edges": [{"from": "stp_start", "to": "stp_call"}]
     })
 }
+
+/// A blocking HTTP client that gives up after 30 s.
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap()
+}
+
+/// The response's body as JSON; the test fails, showing the text, when it is not.
+pub fn json_of(response: reqwest::blocking::Response) -> Value {
+    let text = response.text().unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// An error answer's status and `error.code`.
+pub fn error_of(response: reqwest::blocking::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, json_of(response)["error"]["code"].as_str().unwrap_or_default().to_string())
+}
+
+/// Polls a status URL until the execution has ended (20 s at most).
+pub fn wait_for_end(client: &reqwest::blocking::Client, status_url: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let execution = json_of(client.get(status_url).send().unwrap());
+        if ["succeeded", "failed", "cancelled"].contains(&execution["status"].as_str().unwrap_or("")) {
+            return execution;
+        }
+        assert!(std::time::Instant::now() < deadline, "the execution did not finish: {execution}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

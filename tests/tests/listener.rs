@@ -606,3 +606,39 @@ fn wait_for_end_within(client: &Client, status_url: &str, seconds: u64) -> Value
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn finished_executions_beyond_the_kept_count_go_with_their_requests_and_the_newest_stay() {
+    let hookline = Hookline::new();
+    live(&hookline, &[hook_flow("flw_kept", json!({"slug": "kept"}), vec![transform("stp_t", "body.n")])]);
+    let client = client();
+    let mut server = hookline.serve(&[]);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let response =
+            client.post(format!("{}/hook/kept?wait=true", server.url)).json(&json!({"n": n})).send().unwrap();
+        assert_eq!(response.status(), 200);
+        ids.push(json_of(response)["executionId"].as_str().unwrap().to_string());
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // The next server prunes as it starts: the two newest stay.
+    let _server = hookline.serve(&["--keep-executions", "2"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let kept = loop {
+        let listed = hookline.run(&["executions", "list", "--flow", "kept", "--json"]).ok().json();
+        let kept: Vec<String> =
+            listed.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        if kept.len() == 2 || Instant::now() > deadline {
+            break kept;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(kept, [ids[4].clone(), ids[3].clone()], "the newest two, newest first");
+    let inbox = hookline.run(&["inbox", "list", "kept", "--json"]).ok().json();
+    let runs: Vec<&str> = inbox.as_array().unwrap().iter().filter_map(|e| e["executionId"].as_str()).collect();
+    assert_eq!(runs, [ids[4].as_str(), ids[3].as_str()], "an execution's request goes with it");
+    let gone = hookline.run(&["executions", "show", &ids[0]]);
+    assert_ne!(gone.code, Some(0), "a pruned execution is gone: {}", gone.stdout);
+}

@@ -1,11 +1,15 @@
 // The tutorial as a user does it, in browser mode: a flow built in the
 // designer from a Webhook trigger and an HTTP Request to the demo pet store,
-// published, started and called through the hook URL the panel shows; then
-// exported, deleted, imported again, and its Postman collection checked.
+// published, started and called through the hook URL the panel shows; its
+// Postman collection and routes checked, a webhook token built in the panel
+// and the copied command run against the listener, then rotated; then the
+// flow exported, deleted and imported again.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { useHooklineAndBrowser, api } from './harness.mjs';
 
@@ -14,6 +18,29 @@ const running = useHooklineAndBrowser(before, after);
 /** With UPDATE_SCREENSHOTS=1 the README's pictures are taken along the way. */
 async function screenshot(page, name) {
   if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ path: fileURLToPath(new URL(`../../docs/${name}.png`, import.meta.url)) });
+}
+
+/**
+ * Runs a command line the panel copied in a real shell, as a tester pastes
+ * it; resolves to the HTTP status and JSON body `curl -i` printed.
+ */
+async function shell(command) {
+  const { stdout } = await promisify(execFile)('sh', ['-c', `${command} --silent --show-error --max-time 30`]);
+  const [head, body = ''] = stdout.replaceAll('\r\n', '\n').split('\n\n');
+  return { status: Number(head.split(' ')[1]), body: body ? JSON.parse(body) : null };
+}
+
+/** Boomerang Flow's status of an activity, read with the flow's token until it has ended. */
+async function waitForActivity(url, token) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200, 'the token reads its activity');
+    const activity = await response.json();
+    if (activity.status !== 'inProgress') return activity;
+    assert.ok(Date.now() < deadline, `the activity did not end: ${JSON.stringify(activity)}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
 }
 
 /** The text of a file the page downloads when `action` runs. */
@@ -95,6 +122,77 @@ test('the tutorial: design, publish, start, call the hook, export and import', a
   const collection = JSON.parse(postman.text);
   assert.match(collection.info.schema, /v2\.1\.0/, 'a Postman v2.1 collection');
   assert.equal(collection.item[0].request.url.raw, hookUrl, 'its request calls the hook URL');
+  assert.deepEqual(
+    collection.item.map((item) => item.request.url.raw),
+    [
+      hookUrl,
+      `${hookline.baseUrl}/a/scheduler/hooks/pets`,
+      `${hookline.baseUrl}/webhook/payload`,
+      `${hookline.baseUrl}/webhook/status/{{activityId}}`,
+      `${hookline.baseUrl}/api/webhook/local/pets`,
+      `${hookline.baseUrl}/hook-test/pets`,
+    ],
+    'a request per route into the hook',
+  );
+
+  // The panel lists the seed platforms' routes onto the same hook.
+  const routes = page.getByRole('list', { name: 'Routes into the hook' });
+  assert.deepEqual(
+    (await routes.getByTestId('route-url').allTextContents()).map((url) => url.trim()),
+    [
+      `${hookline.baseUrl}/a/scheduler/hooks/pets`,
+      `${hookline.baseUrl}/webhook/payload`,
+      `${hookline.baseUrl}/api/webhook/local/pets`,
+    ],
+    'Pydio Cells, Boomerang Flow and Cloudomation, under the listener address',
+  );
+
+  // A sample for the trigger: the routes' commands send it (the hooks answer refreshes by itself).
+  const trigger = (await api(hookline, 'getFlow', { flow: 'pets' })).draft.steps.find((s) => s.component === 'webhook');
+  await api(hookline, 'addSample', {
+    flow: 'pets',
+    step: trigger.id,
+    value: { body: { petname: 'Wallace', petstatus: 'Sold' } },
+    source: 'manual',
+  });
+  await page.getByTestId('hook-curl').filter({ hasText: 'Wallace' }).waitFor();
+
+  // Build webhook URL: the token is shown once, with a command that uses it; the copied command runs in a real shell.
+  await page.getByRole('button', { name: 'Build webhook URL' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Webhook token' });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /it will not be shown again/, 'the dialog says the token is shown once');
+  const token = (await dialog.getByTestId('new-flow-token').textContent()).trim();
+  assert.match(token, /^hlw_[0-9a-f]{64}$/, 'a flow token');
+  await dialog.getByRole('button', { name: 'Copy curl' }).click();
+  await page.getByTestId('toast-success').filter({ hasText: 'curl command copied' }).waitFor();
+  const command = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(command.includes(token) && command.includes('/webhook/payload'), `the command posts the token: ${command}`);
+  const started = await shell(command);
+  assert.equal(started.status, 200, `Boomerang Flow's route accepts the token: ${JSON.stringify(started.body)}`);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.getByText(token).count(), 0, 'the token is gone from the page');
+  await page.getByTestId('flow-token-state').filter({ hasText: 'A token was made' }).waitFor();
+
+  // The activity: its status read with the token, the pet it made, and the run in the Runs tab.
+  const activity = await waitForActivity(`${hookline.baseUrl}/webhook/status/${started.body.activityId}`, token);
+  assert.equal(activity.status, 'completed', `the flow ran: ${JSON.stringify(activity)}`);
+  const wallace = await (await fetch(`${hookline.petstoreUrl}/pet?status=Sold`)).json();
+  assert.ok(JSON.stringify(wallace).includes('Wallace'), 'the sample went through the flow to the pet store');
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.locator(`[data-execution-id="${started.body.activityId}"][data-status="succeeded"]`).waitFor();
+
+  // Rotating asks first, then the old token stops working.
+  await page.getByRole('tab', { name: 'Hooks' }).click();
+  await page.getByRole('button', { name: 'Rotate token' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Rotate the flow token?' });
+  await confirm.getByRole('button', { name: 'Rotate token' }).click();
+  const rotated = (await dialog.getByTestId('new-flow-token').textContent()).trim();
+  assert.notEqual(rotated, token, 'a new token');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await shell(command)).status, 401, 'the old token is refused');
 
   // Export, delete, import: the flow comes back with its steps.
   await page.getByRole('link', { name: 'Flows' }).click();

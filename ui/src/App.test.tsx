@@ -14,6 +14,7 @@ const listening: Settings = {
   dataDir: '/home/user/.local/share/hookline',
   listenAddress: '127.0.0.1:8787',
   allowedHosts: [],
+  eventsCredential: null,
   listener: { address: '127.0.0.1:8787', running: true, error: null, restartNeeded: false },
 };
 
@@ -37,6 +38,27 @@ const ordersRecord: FlowRecord = {
 };
 
 describe('app', () => {
+  it('shows when a started schedule flow fires next', async () => {
+    window.history.replaceState(null, '', '/#/');
+    useRouter.setState({ route: { name: 'flows' }, guard: null });
+    const nightly: FlowSummary = {
+      ...orders,
+      id: 'flw_nightly',
+      name: 'Nightly',
+      live: true,
+      latestVersion: 1,
+      draftChanged: false,
+      nextFireAt: '2026-12-04T01:30:00.000Z',
+    };
+    const platform = stubPlatform({ settings: () => listening, listFlows: () => [nightly, orders] });
+    render(<App api={createApi(platform)} client={createQueryClient()} />);
+    const next = await screen.findByTestId('flow-next-fire');
+    expect(next.textContent).toContain(
+      new Date('2026-12-04T01:30:00.000Z').toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+    );
+    expect(screen.getAllByTestId('flow-next-fire')).toHaveLength(1);
+  });
+
   it('creates a flow from the empty list and opens it with the trigger chooser', async () => {
     window.history.replaceState(null, '', '/#/');
     useRouter.setState({ route: { name: 'flows' }, guard: null });
@@ -84,7 +106,8 @@ describe('app', () => {
         restartNeeded: false,
       },
     };
-    const platform = stubPlatform({ settings: () => busy, listFlows: () => [] });
+    // Settings lists the vault's credentials for the events credential.
+    const platform = stubPlatform({ settings: () => busy, listFlows: () => [], listCredentials: () => [] });
     render(<App api={createApi(platform)} client={createQueryClient()} />);
     const banner = await screen.findByTestId('listener-down');
     expect(banner.textContent).toContain('port 8787 is already in use');

@@ -8,8 +8,9 @@ import { Toasts } from './components/Toasts';
 import { ApiProvider } from './lib/apiContext';
 import { useCoreEvents, useSettings } from './lib/queries';
 import { startRouter, useRouter, type Route } from './lib/router';
-import { ListChecks, Settings, Webhook, Workflow } from './lib/uiIcons';
+import { ListChecks, MousePointerClick, Settings, Webhook, Workflow } from './lib/uiIcons';
 import { FlowsPage } from './views/FlowsPage';
+import { LauncherPage } from './views/LauncherPage';
 import { RunsPage } from './views/RunsPage';
 import { SettingsPage } from './views/SettingsPage';
 import { DesignerPage } from './views/designer/DesignerPage';
@@ -40,6 +41,7 @@ export function App({ api, client }: { api: Api; client?: QueryClient }) {
 const NAV: { route: Route; label: string; icon: typeof Workflow }[] = [
   { route: { name: 'flows' }, label: 'Flows', icon: Workflow },
   { route: { name: 'runs' }, label: 'Run log', icon: ListChecks },
+  { route: { name: 'launcher' }, label: 'Launcher', icon: MousePointerClick },
   { route: { name: 'settings' }, label: 'Settings', icon: Settings },
 ];
 
@@ -89,6 +91,7 @@ function Shell({ client }: { client: QueryClient }) {
         {route.name === 'flows' && <FlowsPage />}
         {route.name === 'designer' && <DesignerPage flowId={route.flowId} />}
         {route.name === 'runs' && <RunsPage />}
+        {route.name === 'launcher' && <LauncherPage />}
         {route.name === 'settings' && <SettingsPage />}
       </main>
       <Toasts />

@@ -119,10 +119,27 @@ export function createApi(platform: Platform) {
     captureSample: (flow: string, timeoutMs: number) => call('captureSample', { flow, timeoutMs }),
     cancelCapture: (flow: string) => call('cancelCapture', { flow }),
     postmanCollection: (flow: string) => call('postmanCollection', { flow }),
+    /** Whether the flow has a token for Boomerang Flow's route, and since when (never the token). */
+    flowToken: (flow: string) => call('flowToken', { flow }),
+    /** Makes the flow's token, answered this once; `rotate` replaces one that exists. */
+    createFlowToken: (flow: string, rotate = false) =>
+      call('createFlowToken', rotate ? { flow, rotate: true } : { flow }),
     openApi: () => call('openApi'),
     settings: () => call('settings'),
     setListenAddress: (address: string) => call('setListenAddress', { address }),
     setAllowedHosts: (hosts: string[]) => call('setAllowedHosts', { hosts }),
+    /** Names the vault credential `POST /events/{name}` requires; none leaves the route open. */
+    setEventsCredential: (credential: string | null) => call('setEventsCredential', credential ? { credential } : {}),
+    /** The next fires of a Schedule trigger's config, or `invalid_input` saying what is wrong with it. */
+    previewSchedule: (config: JsonValue) => call('previewSchedule', { config }),
+    /** The Buttons of started flows, for the Launcher. */
+    listButtons: () => call('listButtons'),
+    /** Presses a flow's Button: values for its editable parameters and the picked paths. */
+    pressButton: (flow: string, params: Record<string, JsonValue>, paths: string[]) =>
+      call('pressButton', { flow, params, paths }),
+    /** A folder's contents for a Button's path picker; without `path`, the hook's allowed folders. */
+    listButtonFolder: (flow: string, path: string | null) =>
+      call('listButtonFolder', path === null ? { flow } : { flow, path }),
   };
 }
 

@@ -4,8 +4,9 @@ use hookline_store::StoreError;
 use serde::Serialize;
 
 /// The closed set of error codes every adapter (CLI, HTTP, desktop) reports.
-/// They are stable: clients match on them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+/// They are stable: clients match on them, and read them back (a Launcher
+/// press reads the hook's refusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -76,6 +77,19 @@ pub enum ErrorCode {
     Overloaded,
     /// A synchronous hook's flow did not finish in time; it goes on running.
     SyncTimeout,
+    /// A run was given a value for a parameter the flow does not declare.
+    UnknownParameter,
+    /// A run was given a value for a parameter callers may not set.
+    ParameterNotOverridable,
+    /// A parameter's value has the wrong type, or a required one has none.
+    InvalidParameter,
+    /// The Cells fields of a body (`JobParameters`, `Paths`, `TaskID`) do
+    /// not have their shape.
+    InvalidEnvelope,
+    /// A path a caller sent lies outside the hook's allowed folders.
+    PathNotAllowed,
+    /// The `TaskID` a caller chose is already an execution's id.
+    TaskIdTaken,
     /// Something failed inside Hookline; the message says what.
     Internal,
 }
@@ -119,7 +133,14 @@ impl ErrorCode {
             ErrorCode::HostNotAllowed => 421,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::BodyTimeout => 408,
-            ErrorCode::InvalidJson | ErrorCode::NoTrigger => 400,
+            ErrorCode::InvalidJson
+            | ErrorCode::NoTrigger
+            | ErrorCode::UnknownParameter
+            | ErrorCode::ParameterNotOverridable
+            | ErrorCode::InvalidParameter
+            | ErrorCode::InvalidEnvelope => 400,
+            ErrorCode::PathNotAllowed => 403,
+            ErrorCode::TaskIdTaken => 409,
             ErrorCode::Overloaded => 503,
             ErrorCode::SyncTimeout => 504,
             ErrorCode::VerificationFailed => 424,
@@ -170,8 +191,26 @@ impl ErrorCode {
             ErrorCode::NoTrigger => "no_trigger",
             ErrorCode::Overloaded => "overloaded",
             ErrorCode::SyncTimeout => "sync_timeout",
+            ErrorCode::UnknownParameter => "unknown_parameter",
+            ErrorCode::ParameterNotOverridable => "parameter_not_overridable",
+            ErrorCode::InvalidParameter => "invalid_parameter",
+            ErrorCode::InvalidEnvelope => "invalid_envelope",
+            ErrorCode::PathNotAllowed => "path_not_allowed",
+            ErrorCode::TaskIdTaken => "task_id_taken",
             ErrorCode::Internal => "internal",
         }
+    }
+}
+
+impl From<hookline_engine::params::ParamError> for ApiError {
+    fn from(error: hookline_engine::params::ParamError) -> Self {
+        use hookline_engine::params::ParamError;
+        let code = match &error {
+            ParamError::Unknown(_) => ErrorCode::UnknownParameter,
+            ParamError::NotOverridable(_) => ErrorCode::ParameterNotOverridable,
+            ParamError::WrongType { .. } | ParamError::Missing(_) => ErrorCode::InvalidParameter,
+        };
+        ApiError::new(code, error.to_string())
     }
 }
 

@@ -15,6 +15,7 @@ use hookline_vault::signature::{HmacSettings, Preset};
 use hookline_vault::{auth, Kind, OpenCredential};
 use serde_json::{json, Map, Value};
 
+use crate::compat::{self, Route, Taken};
 use crate::{ApiError, Core, ErrorCode, Result};
 
 /// A request to a hook, as an adapter hands it over.
@@ -45,7 +46,7 @@ pub enum ReplyBody {
 }
 
 impl HookReply {
-    fn json(status: u16, body: Value) -> HookReply {
+    pub(crate) fn json(status: u16, body: Value) -> HookReply {
         HookReply { status, headers: vec![], body: ReplyBody::Json(body) }
     }
 
@@ -125,7 +126,16 @@ impl Core {
     /// durably stored, or waits for the flow's end on a synchronous hook (or
     /// with `?wait`; `?async` asks for the other mode).
     pub async fn receive_hook(&self, incoming: Incoming) -> HookReply {
-        let Incoming { key, request, too_large } = incoming;
+        self.receive(Route::Hook, incoming).await
+    }
+
+    /// Handles a request that came through `route`: the same intake as
+    /// `/hook/{key}`, with the route's naming, credentials and wording (see
+    /// [`compat`]).
+    pub async fn receive(&self, route: Route, incoming: Incoming) -> HookReply {
+        let Incoming { key, mut request, too_large } = incoming;
+        // A route's own secrets leave the request before anything keeps it.
+        let taken = compat::prepare(&route, &mut request);
         let entry = InboxEntry {
             id: ids::generate(ids::INBOX_PREFIX),
             flow_key: key,
@@ -140,7 +150,7 @@ impl Core {
         // the request's one record); a refused one gets it back to keep.
         let mut slot = Some(entry);
         let mut cors = None;
-        let mut reply = match self.intake(&mut slot, too_large, &mut cors).await {
+        let mut reply = match self.intake(&route, taken, &mut slot, too_large, &mut cors).await {
             Ok(reply) => reply,
             Err(error) => {
                 // Rejected requests are kept too, with the reason, so a tester
@@ -190,12 +200,25 @@ impl Core {
 
     async fn intake(
         &self,
+        route: &Route,
+        taken: Taken,
         slot: &mut Option<InboxEntry>,
         too_large: Option<usize>,
         cors: &mut Option<String>,
     ) -> Result<HookReply> {
         let entry = slot.as_mut().expect("the entry stays in its slot until it is accepted");
-        let resolved = self.live_hook(entry).await;
+        let resolved = match route {
+            // The token names the flow; an unknown one is refused as
+            // missing credentials, and the refusal is kept like any other.
+            Route::Boomerang => match self.flow_of_token(taken.token.as_deref()).await {
+                Ok(flow_id) => {
+                    entry.flow_key = flow_id;
+                    self.live_hook(entry).await
+                }
+                Err(error) => Err(error),
+            },
+            _ => self.live_hook(entry).await,
+        };
         let (target, version, plan) = match resolved {
             Ok(resolved) => resolved,
             Err(error) => {
@@ -209,6 +232,14 @@ impl Core {
         };
         let entry = slot.as_mut().expect("the entry stays in its slot until it is accepted");
         let settings = plan.trigger.webhook().expect("a live hook's plan has webhook settings");
+        if let Route::Cloudomation { client } = route {
+            if &settings.client != client {
+                return Err(ApiError::new(
+                    ErrorCode::FlowNotFound,
+                    format!("no webhook {:?} of client {client:?}", entry.flow_key),
+                ));
+            }
+        }
         // A page from another origin is refused before anything is kept: a
         // site the user visits must not fill their inbox either.
         match crate::origin::check_browser(&entry.request, settings) {
@@ -223,8 +254,15 @@ impl Core {
             let preflight = slot.take().expect("the entry stays in its slot until it is accepted");
             return preflight_reply(&preflight.request, settings, cors.take());
         }
-        if !settings.accepts(&method) {
-            let allow = settings.methods.join(", ");
+        let accepted = match route.methods() {
+            Some(methods) => methods.contains(&method.as_str()),
+            None => settings.accepts(&method),
+        };
+        if !accepted {
+            let allow = match route.methods() {
+                Some(methods) => methods.join(", "),
+                None => settings.methods.join(", "),
+            };
             return Err(ApiError::new(ErrorCode::MethodNotAllowed, format!("this hook accepts {allow}, not {method}"))
                 .with_header("allow", allow));
         }
@@ -236,8 +274,14 @@ impl Core {
             return Err(overloaded());
         }
         // The caller is checked on the raw bytes, before anything parses them.
-        let (secrets, preset) =
-            if settings.is_guarded() { self.authenticate(settings, entry).await? } else { (vec![], None) };
+        let (mut secrets, preset) = if settings.is_guarded() && route.checks_hook_credential() {
+            self.authenticate(settings, entry, taken.key.as_deref()).await?
+        } else {
+            (vec![], None)
+        };
+        // A route's own secret is masked wherever a copy may have travelled
+        // (a caller echoing it in another field).
+        secrets.extend(taken.key.into_iter().chain(taken.token).filter(|s| !s.is_empty()));
         let mut input =
             webhook::output(&entry.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
         // What the caller presented as a secret never reaches the run log.
@@ -246,12 +290,25 @@ impl Core {
             hookline_vault::scrub_json(&mut input, &secret_refs);
         }
 
-        let sync = match (entry.request.query_flag("async"), entry.request.query_flag("wait")) {
-            (Some(true), _) => false,
-            (_, Some(wait)) => wait,
-            (Some(false), None) => true,
-            (None, None) => settings.respond == hookline_engine::RespondMode::Sync,
+        // A Pydio Cells caller's envelope: parameters, paths and an id of its
+        // choosing. A bad one is refused by name and nothing runs.
+        let envelope = CellsEnvelope::read(&input)?;
+        let params = hookline_engine::params::flow_params(&plan.document, &envelope.parameters)?;
+        let keep_input = match &envelope.paths {
+            Some(paths) => {
+                let folders = settings.folders();
+                let resolved = paths
+                    .iter()
+                    .map(|path| folders.resolve(path).map(|p| Value::String(p.to_string_lossy().into_owned())))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|refused| ApiError::new(ErrorCode::PathNotAllowed, refused.to_string()))?;
+                input["paths"] = Value::Array(resolved);
+                true
+            }
+            None => false,
         };
+
+        let sync = route.sync(&entry.request, settings.respond == hookline_engine::RespondMode::Sync);
         // A signed delivery is known by its sender's own id; only an
         // unsigned or generic hook takes the caller's word for it.
         let idempotency_key = match preset.filter(|preset| preset.has_delivery_key()) {
@@ -272,23 +329,28 @@ impl Core {
             version: Some(version),
             trigger: TriggerSource::Webhook,
             input,
-            params: Map::new(),
+            params,
+            id: envelope.task_id,
+            keep_input,
         };
         let runner = self.runner()?;
         let inbox = slot.take().expect("the entry stays in its slot until it is accepted");
-        let accepted = runner.accept(plan.clone(), request, inbox, idempotency_key, sync).await;
+        let accepted = runner.accept(plan.clone(), request, Some(inbox), idempotency_key, sync).await;
         let (execution_id, done) = match accepted {
             Ok(Acceptation::Started(id, done)) => (id, done),
             Ok(Acceptation::Duplicate(original)) => {
-                let mut reply = HookReply::json(
-                    200,
-                    json!({"executionId": original, "statusUrl": self.status_url(&original), "duplicate": true}),
-                );
-                reply.headers.push(("idempotent-replayed".into(), "true".into()));
-                return Ok(reply);
+                return Ok(route.accepted(&original, &self.status_url(&original), true));
+            }
+            Ok(Acceptation::IdTaken(task_id)) => {
+                let status_url = self.status_url(&task_id);
+                return Err(ApiError::new(
+                    ErrorCode::TaskIdTaken,
+                    format!("TaskID {task_id:?} is already taken; follow it at {status_url}"),
+                )
+                .with_header("location", status_url));
             }
             Err(AcceptError::Overloaded(inbox)) => {
-                *slot = Some(*inbox);
+                *slot = inbox.map(|entry| *entry);
                 return Err(overloaded());
             }
             Err(AcceptError::Store(cause)) => {
@@ -297,9 +359,12 @@ impl Core {
         };
         let status_url = self.status_url(&execution_id);
         let Some(done) = done else {
-            return Ok(HookReply::json(202, json!({"executionId": execution_id, "statusUrl": status_url})));
+            return Ok(route.accepted(&execution_id, &status_url, false));
         };
         match tokio::time::timeout(timeout, done).await {
+            Ok(Ok(finished)) if matches!(route, Route::Cloudomation { .. }) => {
+                Ok(self.cloudomation_reply(finished).await)
+            }
             Ok(Ok(finished)) => Ok(sync_reply(finished)),
             Ok(Err(_)) => {
                 tracing::error!(request_id = %execution_id, "a synchronous execution ended without being recorded");
@@ -360,10 +425,14 @@ impl Core {
     ///
     /// Also returns the signature preset of an HMAC guard, which decides how
     /// deliveries are deduplicated.
-    async fn authenticate(
+    ///
+    /// `routed_key` is a key the route carried in a place of its own
+    /// (Cloudomation's `key`), already taken out of the request.
+    pub(crate) async fn authenticate(
         &self,
         settings: &WebhookSettings,
         entry: &mut InboxEntry,
+        routed_key: Option<&str>,
     ) -> Result<(Vec<String>, Option<Preset>)> {
         let credentials = self.engine.credentials();
         let guard = match &settings.credential {
@@ -390,7 +459,7 @@ impl Core {
         let lookup = |name: &str| request.header(&name.to_ascii_lowercase()).map(str::to_string);
         let now =
             SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
-        let auth_request = auth::Request { header: &lookup, query: &query, body: &request.body, now };
+        let auth_request = auth::Request { header: &lookup, query: &query, body: &request.body, now, routed_key };
         let caller_refs: Vec<&OpenCredential> = callers.iter().map(|c| c.as_ref()).collect();
         let mut everyone = caller_refs.clone();
         everyone.extend(guard.as_deref());
@@ -473,8 +542,11 @@ impl Core {
             reason: None,
             execution_id: None,
         };
-        let secrets =
-            if hook_settings.is_guarded() { self.authenticate(&hook_settings, &mut entry).await?.0 } else { vec![] };
+        let secrets = if hook_settings.is_guarded() {
+            self.authenticate(&hook_settings, &mut entry, None).await?.0
+        } else {
+            vec![]
+        };
         let incoming = Incoming { key: incoming.key, request: entry.request, too_large: None };
         let trigger = catalog.trigger_step(&flow.draft).ok_or_else(|| {
             ApiError::new(ErrorCode::NoTrigger, format!("flow {} has no trigger to keep a sample for", flow.summary.id))
@@ -526,18 +598,18 @@ fn preflight_reply(request: &HookRequest, settings: &WebhookSettings, origin: Op
 }
 
 /// `503 overloaded` with `Retry-After`: the caller should send it again.
-fn overloaded() -> ApiError {
+pub(crate) fn overloaded() -> ApiError {
     ApiError::new(ErrorCode::Overloaded, "too many requests are waiting; retry in a moment")
         .with_header("retry-after", "1".into())
 }
 
-fn payload_too_large(limit: usize) -> ApiError {
+pub(crate) fn payload_too_large(limit: usize) -> ApiError {
     ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is larger than {limit} bytes"))
 }
 
 /// The reply to a synchronous request: a Respond step's reply, or the
 /// execution's summary.
-fn sync_reply(execution: Execution) -> HookReply {
+pub(crate) fn sync_reply(execution: Execution) -> HookReply {
     match execution.status {
         ExecutionStatus::Succeeded => match execution.reply {
             Some(reply) => {
@@ -569,5 +641,61 @@ fn sync_reply(execution: Execution) -> HookReply {
                 "error": execution.error,
             }),
         ),
+    }
+}
+
+/// The fields a Pydio Cells caller may put in a JSON body beside its data.
+#[derive(Debug, Default)]
+struct CellsEnvelope {
+    /// `JobParameters`: values for the flow's overridable parameters.
+    parameters: Map<String, Value>,
+    /// `Paths`: files and folders the run is about, checked against the
+    /// hook's allowed folders.
+    paths: Option<Vec<String>>,
+    /// `TaskID`: the id the caller follows the run by.
+    task_id: Option<String>,
+}
+
+/// Longest `TaskID` taken; it becomes an execution id and a URL segment.
+const MAX_TASK_ID: usize = 128;
+
+impl CellsEnvelope {
+    /// Reads the envelope from a hook's trigger output; `null` counts as absent.
+    fn read(input: &Value) -> Result<CellsEnvelope> {
+        let body = input.get("body");
+        let field = |name: &str| body.and_then(|body| body.get(name)).filter(|v| !v.is_null());
+        let invalid = |message: &str| ApiError::new(ErrorCode::InvalidEnvelope, message);
+        let parameters = match field("JobParameters") {
+            None => Map::new(),
+            Some(Value::Object(values)) => values.clone(),
+            Some(_) => return Err(invalid("JobParameters must be an object of parameter names and values")),
+        };
+        let paths = match field("Paths") {
+            None => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| invalid("Paths must be a list of file or folder paths"))?,
+            ),
+            Some(_) => return Err(invalid("Paths must be a list of file or folder paths")),
+        };
+        let task_id = match field("TaskID") {
+            None => None,
+            Some(Value::String(id))
+                if !id.is_empty()
+                    && id.len() <= MAX_TASK_ID
+                    && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) =>
+            {
+                Some(id.clone())
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "TaskID must be 1 to 128 letters, digits, '-', '_', '.' or ':' (it names the run in a URL)",
+                ))
+            }
+        };
+        Ok(CellsEnvelope { parameters, paths, task_id })
     }
 }

@@ -6,12 +6,16 @@
 //! back into their transport's output. Nothing in this crate knows about a
 //! transport.
 
+mod buttons;
+mod compat;
 mod error;
+mod events;
 mod hooks;
 mod intake;
 pub mod ops;
 mod origin;
 mod samples;
+mod schedule;
 mod settings;
 mod vault;
 
@@ -19,7 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner};
+use hookline_engine::trigger::ManualSettings;
+use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, TriggerSettings};
 use hookline_model::{
     ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, ExecutionSummary, FlowDocument,
     FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo, SCHEMA_VERSION,
@@ -29,6 +34,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
+pub use buttons::{ButtonField, ButtonPress, ButtonView, FolderEntry, FolderListing};
+pub use compat::{FlowTokenInfo, NewFlowToken, Route};
 pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
@@ -36,6 +43,7 @@ pub use hookline_store::{ExecutionFilter, Retention};
 pub use hooks::{shell_quote, HookInfo};
 pub use intake::{new_request_id, HookReply, Incoming, ReplyBody};
 pub use samples::SampleFrom;
+pub use schedule::SchedulePreview;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use vault::SignedRequest;
 
@@ -110,8 +118,12 @@ pub struct RunOptions {
     pub input: Option<Value>,
     /// Run the draft instead of the latest published version.
     pub draft: bool,
-    /// Overrides of parameter defaults (only overridable parameters change).
+    /// Values for the flow's overridable parameters and for the fields of a
+    /// Manual trigger's run form (a name the form has goes to the form).
     pub params: Map<String, Value>,
+    /// The same, typed as text (`--param NAME=VALUE`): each is read by the
+    /// type its parameter or form field declares.
+    pub text_params: Vec<(String, String)>,
     /// Cancels the run when fired.
     pub cancel: Option<CancellationToken>,
     /// Refuse with `ConfirmationRequired` when a step, mapped over the
@@ -140,9 +152,13 @@ pub struct Core {
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// How often the process that runs executions prunes what retention no
-/// longer keeps, and how many rows of a table one batch deletes.
-const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
-const PRUNE_BATCH: u32 = 500;
+/// longer keeps, how many rows of a table one batch deletes, and the pause
+/// between batches. Pruning every minute keeps each round small; a batch
+/// holds the one writer for a few milliseconds, so hooks committing meanwhile
+/// barely notice, and the pause lets their queued writes through.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+const PRUNE_BATCH: u32 = 100;
+const PRUNE_PAUSE: Duration = Duration::from_millis(25);
 
 /// Prunes the store now and every [`PRUNE_EVERY`] until `stop`, in small
 /// batches with a pause between them, so hooks keep the writer.
@@ -162,7 +178,7 @@ async fn prune_now_and_then(store: Store, retention: Retention, stop: Cancellati
                 }
             }
             tokio::select! {
-                () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                () = tokio::time::sleep(PRUNE_PAUSE) => {}
                 () = stop.cancelled() => return,
             }
         }
@@ -171,6 +187,35 @@ async fn prune_now_and_then(store: Store, retention: Retention, stop: Cancellati
             () = stop.cancelled() => return,
         }
     }
+}
+
+/// Sorts the values a manual run was given: names the run form has go to the
+/// form (the Manual trigger's output), the rest to the flow's parameters.
+/// Values typed as text are read by the type their field declares.
+fn run_values(
+    plan: &Plan,
+    form: Option<&ManualSettings>,
+    typed: Map<String, Value>,
+    texts: Vec<(String, String)>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let form_field = |name: &str| form.and_then(|f| f.parameters.iter().find(|field| field.name == name));
+    let declared_type = |name: &str| match form_field(name) {
+        Some(field) => field.field_type,
+        None => plan.document.parameters.iter().find(|p| p.name == name).map(|p| p.param_type).unwrap_or_default(),
+    };
+    let texts = texts.into_iter().map(|(name, text)| {
+        let value = hookline_engine::params::from_text(declared_type(&name), &text);
+        (name, value)
+    });
+    let (mut form_values, mut flow_values) = (Map::new(), Map::new());
+    for (name, value) in typed.into_iter().chain(texts) {
+        if form_field(&name).is_some() {
+            form_values.insert(name, value);
+        } else {
+            flow_values.insert(name, value);
+        }
+    }
+    (form_values, flow_values)
 }
 
 /// Creates the data dir readable by its owner only (the database holds
@@ -198,11 +243,18 @@ impl Core {
         let http = hookline_engine::outbound_client()
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));
-        let engine =
-            Engine::new(Arc::new(Catalog::standard()), store.clone(), credentials, http.clone(), config.engine);
+        let engine = Arc::new(Engine::new(
+            Arc::new(Catalog::standard()),
+            store.clone(),
+            credentials,
+            http.clone(),
+            config.engine,
+        ));
+        // Emit Event steps start flows through the engine itself.
+        engine.set_event_sink(Arc::new(hookline_engine::events::EngineEvents(Arc::downgrade(&engine))));
         Ok(Core {
             store,
-            engine: Arc::new(engine),
+            engine,
             http,
             data_dir: config.data_dir,
             hosting: Default::default(),
@@ -219,9 +271,10 @@ impl Core {
         &self.data_dir
     }
 
-    /// Starts the execution queue that live hooks feed, and resumes the
-    /// executions an earlier process accepted but did not finish (those whose
-    /// claim has expired: another process running them keeps its own).
+    /// Starts the execution queue that live hooks and schedules feed, with
+    /// the scheduler, and resumes the executions an earlier process accepted
+    /// but did not finish (those whose claim has expired: another process
+    /// running them keeps its own).
     /// Returns how many were resumed. The desktop and `hookline serve` start
     /// the same way; the runner stops with [`Core::shutdown`].
     pub async fn start_runner(&self, config: RunnerConfig) -> Result<usize> {
@@ -230,6 +283,7 @@ impl Core {
             return Err(ApiError::new(ErrorCode::Conflict, "the runner is already started"));
         }
         tokio::spawn(prune_now_and_then(self.store.clone(), self.retention, self.stop.clone()));
+        self.start_scheduler(runner.clone());
         Ok(runner.recover().await?)
     }
 
@@ -335,7 +389,9 @@ impl Core {
     }
 
     pub async fn list_flows(&self) -> Result<Vec<FlowSummary>> {
-        Ok(self.store.list_flows().await?)
+        let mut flows = self.store.list_flows().await?;
+        self.add_next_fires(&mut flows).await;
+        Ok(flows)
     }
 
     /// The flow whose id or webhook slug is `key`.
@@ -604,21 +660,18 @@ impl Core {
                 .map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
             (plan, Some(version))
         };
-        for name in options.params.keys() {
-            match plan.document.parameters.iter().find(|p| &p.name == name) {
-                None => return Err(ApiError::new(ErrorCode::InvalidInput, format!("{id} has no parameter {name:?}"))),
-                Some(p) if !p.overridable => {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("parameter {name:?} of {id} is not overridable"),
-                    ))
-                }
-                Some(_) => {}
+        let form = match &plan.trigger {
+            TriggerSettings::Manual(form) if !form.parameters.is_empty() => Some(form),
+            _ => None,
+        };
+        let (form_values, flow_values) = run_values(&plan, form, options.params, options.text_params);
+        let params = hookline_engine::params::flow_params(&plan.document, &flow_values)?;
+        let input = match (options.input, form) {
+            (Some(input), _) => input,
+            (None, Some(form)) => hookline_engine::params::run_form(form, &form_values)?,
+            (None, None) => {
+                self.trigger_sample(&id, &plan.document).await?.unwrap_or_else(|| Value::Object(Map::new()))
             }
-        }
-        let input = match options.input {
-            Some(input) => input,
-            None => self.trigger_sample(&id, &plan.document).await?.unwrap_or_else(|| Value::Object(Map::new())),
         };
         if options.ask_first {
             let mut samples = self.samples_of(&id, &plan.document).await?;
@@ -636,8 +689,15 @@ impl Core {
                 ));
             }
         }
-        let request =
-            RunRequest { flow_id: id, version, trigger: TriggerSource::Manual, input, params: options.params };
+        let request = RunRequest {
+            flow_id: id,
+            version,
+            trigger: TriggerSource::Manual,
+            input,
+            params,
+            id: None,
+            keep_input: false,
+        };
         let execution = self.engine.enqueue(&request).await?;
         let cancel = options.cancel.unwrap_or_default();
         // This process runs it here and now, runner or not: its claim is
@@ -655,7 +715,7 @@ impl Core {
                 }
             })
         };
-        let result = self.engine.execute(&plan, execution, &request.params, cancel).await;
+        let result = self.engine.execute(&plan, execution, cancel).await;
         renewal.abort();
         Ok(result?)
     }

@@ -4,11 +4,11 @@
 //! routes both end here, so the two transports cannot drift apart.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{
-    ApiError, Core, ErrorCode, ExecutionFilter, ExpressionCheck, HookInfo, Result, RunOptions, SampleFrom, SavedFlow,
-    Settings,
+    ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExecutionFilter, ExpressionCheck, FlowTokenInfo, FolderListing,
+    HookInfo, NewFlowToken, Result, RunOptions, SampleFrom, SavedFlow, SchedulePreview, Settings,
 };
 use hookline_engine::Problem;
 use hookline_model::{
@@ -100,6 +100,12 @@ pub enum Request {
     SetAllowedHosts {
         hosts: Vec<String>,
     },
+    /// Sets or (with none) clears the credential `POST /events/{name}`
+    /// requires; the `Settings`.
+    SetEventsCredential {
+        #[ts(optional)]
+        credential: Option<String>,
+    },
     /// A step's samples, newest first (`Sample[]`).
     ListSamples {
         flow: String,
@@ -144,6 +150,52 @@ pub enum Request {
     CancelCapture {
         flow: String,
     },
+    /// The next five fires of a Schedule trigger's config (`cron` or `at`,
+    /// `timezone`) as a `SchedulePreview`, or `invalid_input` saying what
+    /// is wrong with it.
+    PreviewSchedule {
+        config: Value,
+    },
+    /// Whether the flow has a workflow access token (Boomerang's webhook
+    /// token), and since when; the token itself is never kept.
+    FlowToken {
+        flow: String,
+    },
+    /// Makes the flow's workflow access token and returns it, this once.
+    /// A flow that has one answers `conflict` unless `rotate` is true;
+    /// rotating stops the old token at once.
+    CreateFlowToken {
+        flow: String,
+        #[ts(optional)]
+        rotate: Option<bool>,
+    },
+    /// The Buttons of started flows, for the Launcher (`ButtonView[]`).
+    ListButtons,
+    /// Presses a started flow's Button; the `ButtonPress` to follow.
+    PressButton(PressButtonArgs),
+    /// A folder's contents for the path picker of a flow's Button
+    /// (`FolderListing`); without `path`, the hook's allowed folders.
+    ListButtonFolder {
+        flow: String,
+        #[ts(optional)]
+        path: Option<String>,
+    },
+}
+
+/// Arguments of [`Request::PressButton`]: values for the form's editable
+/// parameters (presets fill the rest; `null` falls back to the default) and
+/// the picked files or folders.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PressButtonArgs {
+    pub flow: String,
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, serde_json::Value>>", optional)]
+    pub params: Map<String, Value>,
+    #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
+    pub paths: Vec<String>,
 }
 
 /// Arguments of [`Request::AddSample`]: the sample as JSON `value`, or as
@@ -239,6 +291,10 @@ pub struct RunFlowArgs {
     #[serde(default)]
     #[ts(as = "Option<bool>", optional)]
     pub draft: bool,
+    /// Values of the run form's fields and the flow's overridable parameters.
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, serde_json::Value>>", optional)]
+    pub params: Map<String, Value>,
     /// Answer `confirmation_required` instead of running when a step would
     /// change something outside Hookline (the designer's Run once asks).
     #[serde(default)]
@@ -324,7 +380,13 @@ operations! { core;
     Version { flow, version } => FlowDocument = core.version(&flow, version).await?;
     RestoreVersion { flow, version } => SavedFlow = core.restore_version(&flow, version).await?;
     RunFlow(args) => Execution = {
-        let options = RunOptions { input: args.input, draft: args.draft, ask_first: args.ask_first, ..Default::default() };
+        let options = RunOptions {
+            input: args.input,
+            draft: args.draft,
+            params: args.params,
+            ask_first: args.ask_first,
+            ..Default::default()
+        };
         core.run_flow(&args.flow, options).await?
     };
     ListExecutions(args) => Vec<ExecutionSummary> = {
@@ -340,6 +402,7 @@ operations! { core;
     Settings => Settings = core.settings()?;
     SetListenAddress { address } => Settings = core.set_listen_address(&address).await?;
     SetAllowedHosts { hosts } => Settings = core.set_allowed_hosts(&hosts)?;
+    SetEventsCredential { credential } => Settings = core.set_events_credential(credential.as_deref()).await?;
     ListSamples { flow, step } => Vec<Sample> = core.list_samples(&flow, &step).await?;
     AddSample(args) => Sample =
         core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?;
@@ -354,6 +417,12 @@ operations! { core;
         core.capture_sample(&args.flow, u64::from(args.timeout_ms.unwrap_or(120_000))).await?;
     CancelCapture { flow } => bool = core.cancel_capture(&flow).await?;
     ListInbox(args) => Vec<InboxView> = core.list_inbox(&args.flow, args.limit.unwrap_or(50).min(500)).await?;
+    PreviewSchedule { config } => SchedulePreview = core.preview_schedule(&config)?;
+    FlowToken { flow } => FlowTokenInfo = core.flow_token(&flow).await?;
+    CreateFlowToken { flow, rotate } => NewFlowToken = core.create_flow_token(&flow, rotate.unwrap_or(false)).await?;
+    ListButtons => Vec<ButtonView> = core.list_buttons().await?;
+    PressButton(args) => ButtonPress = core.press_button(&args.flow, args.params, args.paths).await?;
+    ListButtonFolder { flow, path } => FolderListing = core.list_button_folder(&flow, path.as_deref()).await?;
 }
 
 /// An operation's name and the TypeScript of its answer, with the generated

@@ -6,9 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use hookline_engine::params::parameters;
 use hookline_engine::preview::{preview_step, Samples};
 use hookline_engine::schema::{infer_schema, value_for_schema};
-use hookline_engine::step_input::{parameters, StepScope};
+use hookline_engine::step_input::StepScope;
 use hookline_engine::{Problem, RunOnceError};
 use hookline_model::{
     ids, mask_secret_headers, parse_json_text, CoreEvent, FieldCheck, FieldPreview, FlowDocument, FlowRecord, Sample,

@@ -29,11 +29,15 @@ pub(crate) struct StoredSettings {
     /// in `Host` (a tunnel's public name).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) allowed_hosts: Vec<String>,
+    /// The vault credential a caller of `POST /events/{name}` must present;
+    /// none lets any caller the listener admits emit events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) events_credential: Option<String>,
 }
 
 impl Default for StoredSettings {
     fn default() -> Self {
-        StoredSettings { listen_address: default_listen(), allowed_hosts: vec![] }
+        StoredSettings { listen_address: default_listen(), allowed_hosts: vec![], events_credential: None }
     }
 }
 
@@ -53,6 +57,8 @@ pub struct Settings {
     /// Host names a request may name besides addresses and `localhost`, for
     /// tunnels; any other `Host` is refused.
     pub allowed_hosts: Vec<String>,
+    /// The credential that guards `POST /events/{name}`, if any.
+    pub events_credential: Option<String>,
     pub listener: ListenerState,
 }
 
@@ -100,6 +106,7 @@ impl Core {
                 .to_string(),
             listen_address: stored.listen_address,
             allowed_hosts: stored.allowed_hosts,
+            events_credential: stored.events_credential,
             listener: state,
         })
     }
@@ -160,6 +167,24 @@ impl Core {
         }
         write_settings(&self.data_dir, &StoredSettings { allowed_hosts: names.clone(), ..self.settings_file()? })?;
         self.allowed_hosts.set_from_settings(names);
+        self.engine.emit(CoreEvent::ListenerChanged);
+        self.settings()
+    }
+
+    /// Sets (or, with `None`, clears) the credential callers of
+    /// `POST /events/{name}` must present. It must exist in the vault.
+    pub async fn set_events_credential(&self, name: Option<&str>) -> Result<Settings> {
+        if let Some(name) = name {
+            let known = self.list_credentials().await?.iter().any(|credential| credential.name == name);
+            if !known {
+                return Err(ApiError::new(
+                    ErrorCode::CredentialNotFound,
+                    format!("no credential {name:?} in the vault; add it first (hookline vault add)"),
+                ));
+            }
+        }
+        let stored = StoredSettings { events_credential: name.map(str::to_string), ..self.settings_file()? };
+        write_settings(&self.data_dir, &stored)?;
         self.engine.emit(CoreEvent::ListenerChanged);
         self.settings()
     }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use hookline_api::{ApiError, Core, CoreConfig, ErrorCode, ExecutionFilter, RunOptions};
 use hookline_model::{to_canonical_json, ExecutionStatus};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 // Under load the listener clones and frees many request-sized buffers across
@@ -58,7 +58,7 @@ enum Command {
     /// Requests that reached a flow's hook, accepted or rejected.
     #[command(subcommand)]
     Inbox(InboxCommand),
-    /// Serve the webhooks of every started flow and run their executions.
+    /// Serve the webhooks of every started flow, fire their schedules and run their executions.
     Serve(ServeArgs),
     /// Keep credentials: secrets sealed under a data key in the OS keychain.
     #[command(subcommand)]
@@ -93,6 +93,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read or change Settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Print the settings as JSON.
+    Show,
+    /// The vault credential callers of POST /events/{name} must present;
+    /// without NAME, any caller the listener admits may emit events.
+    EventsCredential { name: Option<String> },
 }
 
 #[derive(Args)]
@@ -133,9 +145,13 @@ struct ServeArgs {
     /// Connections open at once; more wait until one closes.
     #[arg(long, default_value_t = 1024, value_name = "N")]
     max_connections: usize,
-    /// Days refused requests, idempotency keys and captures are kept.
+    /// Days finished executions, refused requests, idempotency keys and
+    /// captures are kept.
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
     retention_days: u32,
+    /// Finished executions kept per flow; the oldest beyond go first.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    keep_executions: u32,
 }
 
 #[derive(Subcommand)]
@@ -187,6 +203,14 @@ enum FlowsCommand {
     },
     /// Replace the draft with a published version.
     Restore { flow: String, version: u32 },
+    /// Make the flow's workflow access token (for Boomerang Flow clients:
+    /// `POST /webhook/payload`) and print it, this once. Only its hash is kept.
+    Token {
+        flow: String,
+        /// Replace the flow's token; the old one stops working at once.
+        #[arg(long)]
+        rotate: bool,
+    },
 }
 
 #[derive(Args)]
@@ -199,7 +223,8 @@ struct RunArgs {
     /// Run the draft instead of the latest published version.
     #[arg(long)]
     draft: bool,
-    /// Override a parameter: NAME=VALUE (VALUE is read as JSON, else as text).
+    /// A value for a run-form field or an overridable parameter: NAME=VALUE,
+    /// read by the declared type (text for a string, JSON otherwise).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
 }
@@ -306,6 +331,7 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
     config.vault.master_key = master_key;
     if let Command::Serve(args) = &cli.command {
         config.retention.days = args.retention_days;
+        config.retention.executions_per_flow = args.keep_executions;
     }
     let core = Core::open(config).await?;
     match cli.command {
@@ -329,6 +355,14 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(core, args).await,
+        Command::Settings(SettingsCommand::Show) => {
+            output::print_json(&core.settings()?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Settings(SettingsCommand::EventsCredential { name }) => {
+            output::print_json(&core.set_events_credential(name.as_deref()).await?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Vault(command) => vault::vault(&core, command).await,
         Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, &url).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
@@ -376,6 +410,15 @@ async fn flows(core: &Core, command: FlowsCommand) -> Result<ExitCode, ApiError>
                 Some(path) => std::fs::write(&path, text).map_err(|e| io_error(&path, e))?,
                 None => print!("{text}"),
             }
+        }
+        FlowsCommand::Token { flow, rotate } => {
+            let made = core.create_flow_token(&flow, rotate).await?;
+            // The token alone on standard output, so a script can keep it.
+            println!("{}", made.token);
+            eprintln!(
+                "the token of {} (made {}); it is shown only this once.\nrun the flow:   POST {} with {{\"token\": \"…\"}}\nfollow a run:   GET {} with the same token",
+                made.flow_id, made.created_at, made.payload_url, made.status_url
+            );
         }
         FlowsCommand::Validate { flow } => {
             let problems = core.validate_flow(&flow).await?;
@@ -443,13 +486,12 @@ async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
             Some(value)
         }
     };
-    let mut params = Map::new();
+    let mut text_params = Vec::new();
     for pair in &args.params {
         let Some((name, value)) = pair.split_once('=') else {
             return Err(ApiError::new(ErrorCode::InvalidInput, format!("--param {pair:?}: expected NAME=VALUE")));
         };
-        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()));
-        params.insert(name.to_string(), value);
+        text_params.push((name.to_string(), value.to_string()));
     }
     // Ctrl-C cancels the execution, which is then recorded as cancelled.
     let cancel = CancellationToken::new();
@@ -459,7 +501,7 @@ async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
             on_interrupt.cancel();
         }
     });
-    let options = RunOptions { input, draft: args.draft, params, cancel: Some(cancel), ask_first: false };
+    let options = RunOptions { input, draft: args.draft, text_params, cancel: Some(cancel), ..Default::default() };
     let execution = core.run_flow(&args.flow, options).await?;
     output::print_json(&execution);
     Ok(if execution.status == ExecutionStatus::Succeeded { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED_RUN) })
@@ -577,6 +619,10 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
         println!("designer: http://{address}/?token={token}");
     }
     for flow in core.list_flows().await?.iter().filter(|f| f.live) {
+        if let Some(next) = &flow.next_fire_at {
+            println!("  {} -> on schedule, next fire at {next}", flow.name);
+            continue;
+        }
         let key = flow.slug.as_deref().unwrap_or(&flow.id);
         println!("  {} -> http://{address}/hook/{key}", flow.name);
     }

@@ -42,7 +42,7 @@ pub fn print_flows(flows: &[FlowSummary]) {
         return;
     }
     table(
-        &["ID", "NAME", "SLUG", "STATE", "VERSION", "DRAFT", "LAST RUN"],
+        &["ID", "NAME", "SLUG", "STATE", "VERSION", "DRAFT", "LAST RUN", "NEXT FIRE"],
         flows
             .iter()
             .map(|f| {
@@ -54,6 +54,7 @@ pub fn print_flows(flows: &[FlowSummary]) {
                     f.latest_version.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
                     if f.draft_changed { "changed".into() } else { "published".into() },
                     f.last_execution.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                    f.next_fire_at.clone().unwrap_or_else(|| "-".into()),
                 ]
             })
             .collect(),

@@ -25,12 +25,20 @@ pub struct Component {
     /// (a webhook's typed sample is the request body), so the sample, the
     /// preview and a run see the same shape.
     pub typed_sample: Option<TypedSample>,
+    /// For triggers whose config refers to the rest of the flow (a Button
+    /// names the flow's parameters): the problems of that reference, each
+    /// as (path below `config`, message). Run once the config fits its
+    /// schema and reads.
+    pub document_check: Option<DocumentCheck>,
     config_validator: Validator,
     input_validator: Validator,
 }
 
 /// See [`Component::output_schema`]: `(config, hook path, example output) -> schema`.
 pub type OutputSchema = fn(&Value, &str, &Value) -> Value;
+
+/// See [`Component::document_check`]: `(step, document) -> problems`.
+pub type DocumentCheck = fn(&hookline_model::Step, &hookline_model::FlowDocument) -> Vec<(String, String)>;
 
 /// See [`Component::typed_sample`]: `(typed value, config, hook path) -> output`,
 /// or why the value cannot be the trigger's output.
@@ -52,6 +60,7 @@ impl Component {
             output_schema: None,
             typed_sample: None,
             trigger_settings: None,
+            document_check: None,
         }
     }
 

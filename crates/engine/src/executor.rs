@@ -14,12 +14,13 @@ use serde_json::{json, Map, Value};
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Catalog;
-use crate::components::{ActionContext, Outcome, StepFailure};
+use crate::components::{ActionContext, Outcome, StepFailure, StepOrigin};
 use crate::credentials::Credentials;
 use crate::journal::Journal;
 use crate::mapping::{Limits, MappingErrorKind};
+use crate::params::parameters;
 use crate::plan::{Plan, PlannedInput, PlannedStep};
-use crate::step_input::{build_input, parameters, StepScope};
+use crate::step_input::{build_input, StepScope};
 use crate::validate::Problem;
 use crate::EngineError;
 
@@ -64,14 +65,27 @@ pub struct RunRequest {
     pub trigger: TriggerSource,
     /// The trigger's output.
     pub input: Value,
-    /// Overrides of the flow's parameter defaults.
+    /// The parameter values it runs with, checked by [`crate::params`]
+    /// (defaults fill in whatever is missing).
     pub params: Map<String, Value>,
+    /// The execution's id when the caller chose it (a Cells `TaskID`);
+    /// otherwise one is generated.
+    pub id: Option<String>,
+    /// Keep `input` in the stored execution even though a hook request
+    /// started it: the trigger added what the request alone does not give
+    /// (resolved `Paths`), so rebuilding the input from the request would
+    /// lose it.
+    pub keep_input: bool,
 }
 
 /// The executor, the catalog and a cache of compiled published versions.
 pub struct Engine {
     catalog: Arc<Catalog>,
-    store: Store,
+    pub(crate) store: Store,
+    /// The runner emitted events start their flows on, once one is started.
+    pub(crate) runner: crate::events::AttachedRunner,
+    /// What Emit Event steps deliver through; set by whoever owns the engine.
+    event_sink: std::sync::OnceLock<Arc<dyn crate::events::EventSink>>,
     journal: Journal,
     credentials: Arc<Credentials>,
     http: reqwest::Client,
@@ -105,6 +119,8 @@ impl Engine {
             running: Mutex::default(),
             events,
             owner: crate::owner::new_owner(),
+            runner: Default::default(),
+            event_sink: Default::default(),
         }
     }
 
@@ -150,15 +166,28 @@ impl Engine {
         inbox: Option<InboxEntry>,
         idempotency_key: Option<String>,
         dedupe_since: String,
+        chosen_id: bool,
         on_commit: impl FnOnce(&Accepted) + Send + 'static,
     ) -> Result<Accepted, EngineError> {
-        let acceptance =
-            Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since, claim: self.claim() };
+        let acceptance = Acceptance {
+            execution: execution.clone(),
+            inbox,
+            idempotency_key,
+            dedupe_since,
+            claim: self.claim(),
+            chosen_id,
+        };
         let accepted = self.journal.accept(acceptance, on_commit).await?;
         if accepted == Accepted::Created {
             self.emit_execution(execution, None);
         }
         Ok(accepted)
+    }
+
+    /// Sets what Emit Event steps deliver through (the engine itself, as
+    /// [`crate::events::EngineEvents`], in the product); without one they fail.
+    pub fn set_event_sink(&self, sink: Arc<dyn crate::events::EventSink>) {
+        let _ = self.event_sink.set(sink);
     }
 
     /// Events as executions progress (and whatever else is sent with [`Engine::emit`]).
@@ -230,12 +259,13 @@ impl Engine {
     /// request's input moves into it.
     pub fn into_execution(request: RunRequest) -> Execution {
         Execution {
-            id: hookline_model::ids::generate(hookline_model::ids::EXECUTION_PREFIX),
+            id: request.id.unwrap_or_else(|| hookline_model::ids::generate(hookline_model::ids::EXECUTION_PREFIX)),
             flow_id: request.flow_id,
             version: request.version,
             trigger: request.trigger,
             status: ExecutionStatus::Queued,
             input: request.input,
+            params: request.params,
             output: None,
             error: None,
             failed_step: None,
@@ -257,7 +287,7 @@ impl Engine {
     /// every execution is) and returns it.
     pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
         let execution = Self::new_execution(request);
-        self.store_new(&execution, None, None, String::new(), |_| {}).await?;
+        self.store_new(&execution, None, None, String::new(), request.id.is_some(), |_| {}).await?;
         Ok(execution)
     }
 
@@ -272,7 +302,8 @@ impl Engine {
     pub async fn load_execution(&self, id: &str) -> Result<Option<Execution>, EngineError> {
         let Some(stored) = self.store.get_execution(id).await? else { return Ok(None) };
         let mut execution = stored.execution;
-        if let Some(request) = &stored.request {
+        // A hook's input is rebuilt from its request, unless it was kept.
+        if let Some(request) = stored.request.as_ref().filter(|_| execution.input.is_null()) {
             // The request was accepted, so its body decoded then. Should a
             // later decoder refuse it, it still shows, as text (with secret
             // headers masked, the safer side).
@@ -310,10 +341,9 @@ impl Engine {
         &self,
         plan: &Plan,
         execution: Execution,
-        params: &Map<String, Value>,
         cancel: CancellationToken,
     ) -> Result<Execution, EngineError> {
-        let mut execution = self.run(plan, execution, params, cancel).await?;
+        let mut execution = self.run(plan, execution, cancel).await?;
         self.fill_trigger_output(&mut execution);
         Ok(execution)
     }
@@ -324,11 +354,10 @@ impl Engine {
         &self,
         plan: &Plan,
         mut execution: Execution,
-        params: &Map<String, Value>,
         cancel: CancellationToken,
     ) -> Result<Execution, EngineError> {
         self.running.lock().expect("running lock").insert(execution.id.clone(), cancel.clone());
-        let result = self.run_steps(plan, &mut execution, params, &cancel).await;
+        let result = self.run_steps(plan, &mut execution, &cancel).await;
         self.running.lock().expect("running lock").remove(&execution.id);
         result?;
         Ok(execution)
@@ -338,13 +367,14 @@ impl Engine {
         &self,
         plan: &Plan,
         execution: &mut Execution,
-        overrides: &Map<String, Value>,
         cancel: &CancellationToken,
     ) -> Result<(), EngineError> {
         execution.status = ExecutionStatus::Running;
         self.emit_execution(execution, None);
         let started_at = execution.started_at.get_or_insert_with(|| timestamp(SystemTime::now())).clone();
-        let params = Arc::new(Value::Object(parameters(&plan.document, overrides)));
+        // Recorded values win; defaults fill in parameters the execution has
+        // no value for (one stored before values were recorded).
+        let params = Arc::new(Value::Object(parameters(&plan.document, &execution.params)));
         let identity = Arc::new(json!({"id": execution.id, "flowId": execution.flow_id, "version": execution.version}));
         // The input moves into the scopes for the run and comes back at its end.
         let trigger = Arc::new(std::mem::take(&mut execution.input));
@@ -424,6 +454,13 @@ impl Engine {
                         cancel: cancel.clone(),
                         credential,
                         credentials: self.credentials.clone(),
+                        events: self.event_sink.get().cloned(),
+                        origin: StepOrigin {
+                            flow_id: execution.flow_id.clone(),
+                            execution_id: Some(execution.id.clone()),
+                            step_id: step.id.clone(),
+                            event_depth: crate::events::depth_of(execution.trigger, &trigger),
+                        },
                     };
                     let result = self.run_action(step, input.clone(), &context).await;
                     (Some(input), result)
@@ -625,11 +662,20 @@ impl Engine {
         };
         let secrets = credential.as_ref().map(|c| self.credentials.secrets_of(c)).unwrap_or_default();
         let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        // A sample run belongs to no execution: an event it emits starts
+        // the listening flows as a first hop.
         let context = ActionContext {
             http: self.http.clone(),
             cancel: cancel.clone(),
             credential,
             credentials: self.credentials.clone(),
+            events: self.event_sink.get().cloned(),
+            origin: StepOrigin {
+                flow_id: document.id.clone().unwrap_or_default(),
+                execution_id: None,
+                step_id: step.id.clone(),
+                event_depth: 0,
+            },
         };
         match self.run_action(&planned, input.clone(), &context).await {
             Ok(mut outcome) => {

@@ -1,5 +1,6 @@
 //! Hookline's engine: the component catalog, design validation, JSONata
-//! mapping and the executor that runs flows and records each step.
+//! mapping, the executor that runs flows and records each step, and the
+//! scheduler that starts schedule flows on time.
 //!
 //! It knows nothing of transports: the listener, the API and the command line
 //! call it. It never panics on user data: a bad document is a list of
@@ -10,13 +11,16 @@ pub mod catalog;
 pub mod components;
 mod credentials;
 mod error;
+pub mod events;
 mod executor;
 mod journal;
 pub mod mapping;
 mod owner;
+pub mod params;
 pub mod plan;
 pub mod preview;
 mod runner;
+pub mod scheduler;
 pub mod schema;
 pub mod step_input;
 pub mod trigger;
@@ -31,5 +35,9 @@ pub use executor::{Engine, EngineConfig, RunOnceError, RunRequest};
 pub use journal::{Journal, JournalError};
 pub use plan::Plan;
 pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};
-pub use trigger::{RespondMode, TriggerSettings, WebhookSettings};
+pub use scheduler::{Clock, ManualClock, Scheduler, SchedulerConfig, SchedulerHandle, SystemClock};
+pub use trigger::{
+    ButtonForm, ButtonSettings, Pick, Placement, RespondMode, ScheduleSettings, Selection, TriggerSettings,
+    WebhookSettings,
+};
 pub use validate::{validate, Problem};

@@ -8,8 +8,9 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{field_schema, is_mapped, is_required, required_fields, Catalog, Component};
 use crate::mapping::{Expression, Limits};
+use crate::params::parameters;
 use crate::plan::PlannedInput;
-use crate::step_input::{field_value, parameters, StepScope};
+use crate::step_input::{field_value, StepScope};
 
 /// The samples a preview evaluates against: the trigger's output and the
 /// current sample of other steps, by step id. A step without a sample is

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 
 use hookline_model::{timestamp, Execution, ExecutionStatus, InboxEntry};
 use hookline_store::{Accepted, Store};
-use serde_json::Map;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -47,10 +46,10 @@ impl Default for RunnerConfig {
 /// Why an execution was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum AcceptError {
-    /// The queue is full; the request's inbox entry comes back, to be kept
-    /// as a refused request.
+    /// The queue is full; the request's inbox entry (when a hook request
+    /// started it) comes back, to be kept as a refused request.
     #[error("the execution queue is full")]
-    Overloaded(Box<InboxEntry>),
+    Overloaded(Option<Box<InboxEntry>>),
     #[error("the execution could not be stored: {0}")]
     Store(#[from] EngineError),
 }
@@ -58,7 +57,6 @@ pub enum AcceptError {
 struct Job {
     plan: Arc<Plan>,
     execution: Execution,
-    params: Map<String, serde_json::Value>,
 }
 
 /// What `accept` did with a request.
@@ -69,6 +67,8 @@ pub enum Acceptation {
     Started(String, Option<oneshot::Receiver<Execution>>),
     /// The idempotency key was seen within the window: nothing runs again.
     Duplicate(String),
+    /// The id the caller chose is an earlier execution's: nothing runs.
+    IdTaken(String),
 }
 
 type Waiters = Arc<Mutex<HashMap<String, oneshot::Sender<Execution>>>>;
@@ -91,6 +91,8 @@ impl Runner {
         let waiters: Waiters = Arc::default();
         tokio::spawn(dispatch(engine.clone(), jobs_rx, waiters.clone(), config.concurrency.max(1), shutdown.clone()));
         let runner = Arc::new(Runner { engine, store, jobs, waiters, dedupe_window: config.dedupe_window });
+        // Events emitted in this process now start their flows here.
+        runner.engine.runner.attach(&runner);
         tokio::spawn(keep_claims(Arc::downgrade(&runner), shutdown));
         runner
     }
@@ -103,27 +105,33 @@ impl Runner {
     }
 
     /// Stores a new execution of `plan` durably, with the request's inbox
-    /// entry, and queues it; or, when `idempotency_key` was seen within the
-    /// window, stores only the inbox entry and names the original execution.
+    /// entry when a hook request started it, and queues it; or, when
+    /// `idempotency_key` was seen within the window, stores only the inbox
+    /// entry and names the original execution. Schedules and events start
+    /// runs here too, without an inbox entry.
     pub async fn accept(
         &self,
         plan: Arc<Plan>,
         request: RunRequest,
-        inbox: InboxEntry,
+        inbox: Option<InboxEntry>,
         idempotency_key: Option<String>,
         wait: bool,
     ) -> Result<Acceptation, AcceptError> {
         if self.overloaded() {
-            return Err(AcceptError::Overloaded(Box::new(inbox)));
+            return Err(AcceptError::Overloaded(inbox.map(Box::new)));
         }
         let Ok(slot) = self.jobs.clone().try_reserve_owned() else {
-            return Err(AcceptError::Overloaded(Box::new(inbox)));
+            return Err(AcceptError::Overloaded(inbox.map(Box::new)));
         };
-        let RunRequest { params, .. } = &request;
-        let params = params.clone();
+        let chosen_id = request.id.is_some();
+        let keep_input = request.keep_input || inbox.is_none();
         let execution = Engine::into_execution(request);
-        // The stored row needs no input: the inbox entry is the request's record.
-        let row = execution.shallow();
+        // The stored row needs no input when a hook request started it: the
+        // inbox entry is the request's record.
+        let mut row = execution.shallow();
+        if keep_input {
+            row.input = execution.input.clone();
+        }
         let done = wait.then(|| {
             let (tx, rx) = oneshot::channel();
             self.waiters.lock().expect("waiters lock").insert(execution.id.clone(), tx);
@@ -134,17 +142,21 @@ impl Runner {
         // The job is queued by the journal itself, so a client that hangs up
         // while its request commits cannot leave the execution stranded.
         let id = execution.id.clone();
-        let job = Job { plan, execution, params };
+        let job = Job { plan, execution };
         let queue = move |accepted: &Accepted| {
             if *accepted == Accepted::Created {
                 slot.send(job);
             }
         };
-        match self.engine.store_new(&row, Some(inbox), idempotency_key, timestamp(since), queue).await {
+        match self.engine.store_new(&row, inbox, idempotency_key, timestamp(since), chosen_id, queue).await {
             Ok(Accepted::Created) => Ok(Acceptation::Started(id, done)),
             Ok(Accepted::Duplicate(original)) => {
                 self.waiters.lock().expect("waiters lock").remove(&id);
                 Ok(Acceptation::Duplicate(original))
+            }
+            Ok(Accepted::IdTaken) => {
+                self.waiters.lock().expect("waiters lock").remove(&id);
+                Ok(Acceptation::IdTaken(id))
             }
             Err(error) => {
                 self.waiters.lock().expect("waiters lock").remove(&id);
@@ -183,7 +195,7 @@ impl Runner {
                 self.engine.journal().finish(execution).await?;
                 continue;
             };
-            let job = Job { plan, execution, params: Map::new() };
+            let job = Job { plan, execution };
             if self.jobs.send(job).await.is_err() {
                 break;
             }
@@ -244,9 +256,9 @@ async fn run_job(engine: Arc<Engine>, job: Job, waiters: Waiters, _permit: Owned
     let id = job.execution.id.clone();
     let waited = waiters.lock().expect("waiters lock").contains_key(&id);
     let result = if waited {
-        engine.execute(&job.plan, job.execution, &job.params, CancellationToken::new()).await
+        engine.execute(&job.plan, job.execution, CancellationToken::new()).await
     } else {
-        engine.run(&job.plan, job.execution, &job.params, CancellationToken::new()).await
+        engine.run(&job.plan, job.execution, CancellationToken::new()).await
     };
     let waiter = waiters.lock().expect("waiters lock").remove(&id);
     match (result, waiter) {

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use hookline_model::FlowDocument;
 use jsonata_core::evaluator::{CancelToken, Context};
 use jsonata_core::value::{with_stack, JValue};
 use serde_json::{Map, Value};
@@ -97,21 +96,6 @@ fn assign(root: &mut Value, path: &[String], value: Value) -> Result<(), String>
     }
     *slot = value;
     Ok(())
-}
-
-/// The flow's parameters: defaults, with overrides for the ones that allow it.
-pub fn parameters(document: &FlowDocument, overrides: &Map<String, Value>) -> Map<String, Value> {
-    document
-        .parameters
-        .iter()
-        .map(|p| {
-            let value = match overrides.get(&p.name) {
-                Some(v) if p.overridable => v.clone(),
-                _ => p.default.clone(),
-            };
-            (p.name.clone(), value)
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,14 +5,20 @@
 use hookline_model::{FlowDocument, Step};
 
 use crate::catalog::Catalog;
+pub use crate::components::event::EventSettings;
 pub use crate::components::manual::ManualSettings;
-pub use crate::components::webhook::{RespondMode, WebhookSettings};
+pub use crate::components::schedule::{Missed, ScheduleSettings, When};
+pub use crate::components::webhook::{
+    ButtonForm, ButtonSettings, Pick, Placement, RespondMode, Selection, WebhookSettings,
+};
 
 /// A trigger's typed settings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TriggerSettings {
     Webhook(WebhookSettings),
     Manual(ManualSettings),
+    Schedule(ScheduleSettings),
+    Event(EventSettings),
 }
 
 impl TriggerSettings {
@@ -20,7 +26,23 @@ impl TriggerSettings {
     pub fn webhook(&self) -> Option<&WebhookSettings> {
         match self {
             TriggerSettings::Webhook(settings) => Some(settings),
-            TriggerSettings::Manual(_) => None,
+            TriggerSettings::Manual(_) | TriggerSettings::Schedule(_) | TriggerSettings::Event(_) => None,
+        }
+    }
+
+    /// The schedule's settings, when the flow starts on a schedule.
+    pub fn schedule(&self) -> Option<&ScheduleSettings> {
+        match self {
+            TriggerSettings::Schedule(settings) => Some(settings),
+            TriggerSettings::Webhook(_) | TriggerSettings::Manual(_) | TriggerSettings::Event(_) => None,
+        }
+    }
+
+    /// The event's settings, when the flow starts on a custom event.
+    pub fn event(&self) -> Option<&EventSettings> {
+        match self {
+            TriggerSettings::Event(settings) => Some(settings),
+            TriggerSettings::Webhook(_) | TriggerSettings::Manual(_) | TriggerSettings::Schedule(_) => None,
         }
     }
 

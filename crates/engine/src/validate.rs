@@ -102,6 +102,18 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                 format!("parameter {} is declared twice", parameter.name),
             ));
         }
+        if !parameter.default.is_null() && !parameter.param_type.admits(&parameter.default) {
+            problems.push(problem(
+                format!("parameters[{i}].default"),
+                format!("the default is not of type {}", parameter.param_type.as_str()),
+            ));
+        }
+        if parameter.required && parameter.default.is_null() && !parameter.overridable {
+            problems.push(problem(
+                format!("parameters[{i}].required"),
+                "a required parameter needs a default, or must be overridable so callers can give it",
+            ));
+        }
     }
 
     if doc.steps.is_empty() {
@@ -167,8 +179,25 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
                 problems.push(problem(format!("{at}.fields"), "a trigger has config, not declared input fields"));
             }
             let config = step.config.clone().unwrap_or_else(|| Value::Object(Default::default()));
-            for (path, message) in component.check_config(&config) {
+            let config_problems = component.check_config(&config);
+            let fits_schema = config_problems.is_empty();
+            for (path, message) in config_problems {
                 problems.push(problem(format!("{at}.config{path}"), message));
+            }
+            // What a schema cannot check (a cron expression, a time zone) the
+            // component's own reading does, as compiling the version will:
+            // a flow that validates also compiles.
+            if let (true, Some(parse)) = (fits_schema, component.trigger_settings) {
+                match parse(step) {
+                    Err(message) => problems.push(problem(format!("{at}.config"), message)),
+                    Ok(_) => {
+                        for (path, message) in
+                            component.document_check.map(|check| check(step, doc)).unwrap_or_default()
+                        {
+                            problems.push(problem(format!("{at}.config{path}"), message));
+                        }
+                    }
+                }
             }
         } else {
             if step.config.is_some() {

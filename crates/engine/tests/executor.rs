@@ -45,6 +45,8 @@ fn request() -> RunRequest {
         trigger: TriggerSource::Manual,
         input: json!({}),
         params: Map::new(),
+        id: None,
+        keep_input: false,
     }
 }
 
@@ -54,7 +56,7 @@ async fn a_step_that_runs_past_the_step_timeout_fails_and_later_steps_do_not_run
     let (_dir, store, engine) = engine(config).await;
     let plan = engine.compile_draft(delay_flow(10_000)).unwrap();
     let queued = engine.enqueue(&request()).await.unwrap();
-    let done = engine.execute(&plan, queued, &Map::new(), CancellationToken::new()).await.unwrap();
+    let done = engine.execute(&plan, queued, CancellationToken::new()).await.unwrap();
 
     assert_eq!(done.status, ExecutionStatus::Failed);
     assert_eq!(done.failed_step.as_deref(), Some("stp_wait"));
@@ -75,7 +77,7 @@ async fn cancelling_a_running_execution_interrupts_the_step_and_records_cancelle
     let id = queued.id.clone();
     let running = {
         let engine = engine.clone();
-        tokio::spawn(async move { engine.execute(&plan, queued, &Map::new(), CancellationToken::new()).await })
+        tokio::spawn(async move { engine.execute(&plan, queued, CancellationToken::new()).await })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(engine.cancel(&id), "the execution is known as running");
@@ -112,7 +114,7 @@ async fn a_runaway_expression_fails_its_step_within_the_limit() {
     .unwrap();
     let plan = engine.compile_draft(doc).unwrap();
     let queued = engine.enqueue(&request()).await.unwrap();
-    let done = engine.execute(&plan, queued, &Map::new(), CancellationToken::new()).await.unwrap();
+    let done = engine.execute(&plan, queued, CancellationToken::new()).await.unwrap();
     assert_eq!(done.status, ExecutionStatus::Failed);
     assert!(done.error.as_deref().unwrap().starts_with("step stp_loop (Loop): input value: "), "{:?}", done.error);
 }

@@ -6,6 +6,7 @@
 //! [`host`] binds the routes to a socket, reports the listener's state to the
 //! core, and moves the listener when Settings change its address.
 
+mod buttons;
 mod host;
 
 use std::collections::BTreeMap;
@@ -13,13 +14,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
-use hookline_api::{ApiError, Core, ErrorCode, HookReply, HookRequest, Incoming, ReplyBody};
+use hookline_api::{ApiError, Core, ErrorCode, HookReply, HookRequest, Incoming, ReplyBody, Route};
 
 pub use host::{bind, host, Hosted, ListenerOptions};
 
@@ -69,12 +70,27 @@ struct Hooks {
     body_timeout: Duration,
 }
 
-/// The listener's routes: `/hook/{flow}`, `/hook-test/{flow}` and `/executions/{id}`.
+/// The listener's routes: `/hook/{flow}`, `/hook-test/{flow}`, `/events/{name}`,
+/// `/executions/{id}`, and the seed platforms' routes onto the same intake:
+/// Pydio Cells' `/a/scheduler/hooks/{slug}`, Boomerang Flow's
+/// `/webhook/payload` and `/webhook/status/{activityId}`, and Cloudomation's
+/// `/api/webhook/{client}/{slug}`; and the `/buttons` page with the JSON
+/// it reads under `/buttons/api/`.
 pub fn router(core: Arc<Core>, config: &ListenerConfig) -> Router {
     let router = Router::new()
         .route("/hook/{flow}", any(hook))
         .route("/hook-test/{flow}", any(capture))
+        .route("/events/{name}", any(event))
         .route("/executions/{id}", get(execution))
+        .route("/a/scheduler/hooks/{slug}", any(cells))
+        .route("/webhook/payload", any(boomerang))
+        .route("/webhook/status/{activity}", get(boomerang_status).post(boomerang_status))
+        .route("/api/webhook/{client}/{slug}", any(cloudomation))
+        .route("/buttons", get(buttons::page))
+        .route("/buttons/buttons.js", get(buttons::script))
+        .route("/buttons/buttons.css", get(buttons::style))
+        .route("/buttons/api/list", any(buttons::list))
+        .route("/buttons/api/folder", any(buttons::folder))
         .with_state(Hooks { core, body_limit: config.body_limit, body_timeout: config.body_timeout });
     if config.log_requests {
         router.layer(middleware::from_fn(log_request))
@@ -94,11 +110,70 @@ async fn log_request(request: Request, next: Next) -> Response {
 }
 
 async fn hook(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {
-    let incoming = match incoming(key, request, &hooks).await {
+    receive(&hooks, Route::Hook, key, request).await
+}
+
+async fn cells(State(hooks): State<Hooks>, Path(slug): Path<String>, request: Request) -> Response {
+    receive(&hooks, Route::Cells, slug, request).await
+}
+
+async fn boomerang(State(hooks): State<Hooks>, request: Request) -> Response {
+    // The token in the body names the flow; until it is read, the request
+    // is known by the route it came to.
+    receive(&hooks, Route::Boomerang, "webhook/payload".into(), request).await
+}
+
+async fn cloudomation(
+    State(hooks): State<Hooks>,
+    Path((client, slug)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    receive(&hooks, Route::Cloudomation { client }, slug, request).await
+}
+
+async fn receive(hooks: &Hooks, route: Route, key: String, request: Request) -> Response {
+    let incoming = match incoming(key, request, hooks).await {
         Ok(incoming) => incoming,
         Err(error) => return error_response(error),
     };
-    reply(hooks.core.receive_hook(incoming).await)
+    reply(hooks.core.receive(route, incoming).await)
+}
+
+/// Boomerang's status of an activity. The token comes as the seed shows it,
+/// in a JSON body (`{"token": …}`), or as `?token=` or `Authorization: Bearer`.
+async fn boomerang_status(
+    State(hooks): State<Hooks>,
+    Path(activity): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    request: Request,
+) -> Response {
+    let bearer = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")))
+        .map(|(_, token)| token.trim().to_string());
+    let body =
+        match tokio::time::timeout(hooks.body_timeout, axum::body::to_bytes(request.into_body(), 64 * 1024)).await {
+            Ok(Ok(bytes)) => bytes,
+            _ => axum::body::Bytes::new(),
+        };
+    let in_body = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string));
+    let token = in_body.or_else(|| query.get("token").cloned()).or(bearer);
+    match hooks.core.boomerang_status(&activity, token.as_deref()).await {
+        Ok(status) => Json(status).into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+async fn event(State(hooks): State<Hooks>, Path(name): Path<String>, request: Request) -> Response {
+    let incoming = match incoming(name, request, &hooks).await {
+        Ok(incoming) => incoming,
+        Err(error) => return error_response(error),
+    };
+    reply(hooks.core.receive_event(incoming).await)
 }
 
 async fn capture(State(hooks): State<Hooks>, Path(key): Path<String>, request: Request) -> Response {

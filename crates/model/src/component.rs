@@ -42,6 +42,9 @@ pub struct ComponentDescriptor {
     /// The trigger is called over HTTP: its flow has hook URLs and a test URL
     /// that captures a request as a sample.
     pub receives_http: bool,
+    /// The trigger fires at times its config names (a cron expression or a
+    /// date): the designer previews the next ones (`previewSchedule`).
+    pub fires_on_schedule: bool,
     /// What a sample typed by hand is taken as, for the trigger whose output
     /// wraps it (a webhook keeps a pasted body as a whole request).
     pub sample_hint: Option<String>,

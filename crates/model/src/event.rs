@@ -79,7 +79,8 @@ impl CoreEvent {
     pub fn stale(&self) -> &'static [Stale] {
         use StaleBy::*;
         // The draft, state or versions changed; samples are keyed by step
-        // id, and a draft edit can add, remove or retype steps.
+        // id, and a draft edit can add, remove or retype steps. The
+        // Launcher's Buttons follow each flow's state and latest version.
         const FLOW: &[Stale] = &[
             stale("listFlows", All),
             stale("getFlow", Flow),
@@ -88,6 +89,7 @@ impl CoreEvent {
             stale("listSamples", Flow),
             stale("inferSchema", Flow),
             stale("previewStep", Flow),
+            stale("listButtons", All),
         ];
         // A flow's summary carries its last run, and its inbox gains the
         // request that started the execution.

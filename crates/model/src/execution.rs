@@ -39,6 +39,10 @@ pub enum TriggerSource {
     Manual,
     /// A request to a live hook.
     Webhook,
+    /// A Schedule trigger's fire.
+    Schedule,
+    /// A Custom Event, emitted by a flow or `POST /events/{name}`.
+    Event,
 }
 
 macro_rules! text_enum {
@@ -63,7 +67,7 @@ macro_rules! text_enum {
 
 text_enum!(ExecutionStatus { Queued => "queued", Running => "running", Succeeded => "succeeded", Failed => "failed", Cancelled => "cancelled" });
 text_enum!(StepStatus { Running => "running", Succeeded => "succeeded", Failed => "failed", Skipped => "skipped", Cancelled => "cancelled" });
-text_enum!(TriggerSource { Manual => "manual", Webhook => "webhook" });
+text_enum!(TriggerSource { Manual => "manual", Webhook => "webhook", Schedule => "schedule", Event => "event" });
 
 impl Execution {
     /// A copy without the parts that can be large (the input and the step
@@ -76,6 +80,7 @@ impl Execution {
             trigger: self.trigger,
             status: self.status,
             input: Value::Null,
+            params: self.params.clone(),
             output: self.output.clone(),
             error: self.error.clone(),
             failed_step: self.failed_step.clone(),
@@ -119,6 +124,10 @@ pub struct Execution {
     pub status: ExecutionStatus,
     /// The trigger's output, which is the input of every expression.
     pub input: Value,
+    /// The flow parameters it runs with (`$params`): defaults, and the values
+    /// a caller gave for those it may override.
+    #[serde(default)]
+    pub params: serde_json::Map<String, Value>,
     /// The output of the last step that ran.
     pub output: Option<Value>,
     pub error: Option<String>,

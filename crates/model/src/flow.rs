@@ -37,8 +37,14 @@ pub struct FlowDocument {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Parameter {
     pub name: String,
+    /// The JSON type its value must have (`any` when absent).
+    #[serde(default, rename = "type", skip_serializing_if = "FieldType::is_any")]
+    pub param_type: FieldType,
     #[serde(default)]
     pub default: Value,
+    /// A run must have a value for it: a default, or one a caller gives.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
     /// Whether a caller may override the default when triggering the flow.
     #[serde(default)]
     pub overridable: bool,
@@ -118,18 +124,43 @@ pub enum FieldType {
 }
 
 impl FieldType {
-    /// The JSON Schema a value of this type satisfies.
-    pub fn schema(self) -> Value {
-        let name = match self {
+    /// The type's name as JSON Schema and flow files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
             FieldType::String => "string",
             FieldType::Number => "number",
             FieldType::Integer => "integer",
             FieldType::Boolean => "boolean",
             FieldType::Object => "object",
             FieldType::Array => "array",
-            FieldType::Any => return Value::Object(Default::default()),
-        };
-        serde_json::json!({ "type": name })
+            FieldType::Any => "any",
+        }
+    }
+
+    pub fn is_any(&self) -> bool {
+        *self == FieldType::Any
+    }
+
+    /// The JSON Schema a value of this type satisfies.
+    pub fn schema(self) -> Value {
+        match self {
+            FieldType::Any => Value::Object(Default::default()),
+            other => serde_json::json!({ "type": other.as_str() }),
+        }
+    }
+
+    /// Whether `value` has this type. A whole number written `2.0` is an
+    /// integer, as JSON Schema counts it.
+    pub fn admits(self, value: &Value) -> bool {
+        match self {
+            FieldType::String => value.is_string(),
+            FieldType::Number => value.is_number(),
+            FieldType::Integer => value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|n| n.fract() == 0.0),
+            FieldType::Boolean => value.is_boolean(),
+            FieldType::Object => value.is_object(),
+            FieldType::Array => value.is_array(),
+            FieldType::Any => true,
+        }
     }
 }
 

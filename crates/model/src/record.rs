@@ -25,6 +25,12 @@ pub struct FlowSummary {
     pub last_execution: Option<ExecutionStatus>,
     pub created_at: String,
     pub updated_at: String,
+    /// For a started flow whose live version runs on a schedule: its next
+    /// fire (an RFC 3339 UTC timestamp). Filled by the core, which reads
+    /// schedules; the store leaves it empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub next_fire_at: Option<String>,
 }
 
 /// A stored flow with its draft document.

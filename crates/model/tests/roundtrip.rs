@@ -67,12 +67,16 @@ fn input() -> impl Strategy<Value = Input> {
 }
 
 fn parameter() -> impl Strategy<Value = Parameter> {
-    (text(), json(), any::<bool>(), text()).prop_map(|(name, default, overridable, description)| Parameter {
-        name,
-        default,
-        overridable,
-        description,
-    })
+    (text(), field_type(), json(), any::<bool>(), any::<bool>(), text()).prop_map(
+        |(name, param_type, default, required, overridable, description)| Parameter {
+            name,
+            param_type,
+            default,
+            required,
+            overridable,
+            description,
+        },
+    )
 }
 
 fn step() -> impl Strategy<Value = Step> {

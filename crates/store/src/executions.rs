@@ -23,6 +23,7 @@ struct ExecutionRow {
     trigger: String,
     status: String,
     input: Option<String>,
+    params: Option<String>,
     output: Option<String>,
     error: Option<String>,
     failed_step: Option<String>,
@@ -181,6 +182,7 @@ impl Store {
             status: status(&row.status)?,
             trigger: trigger(&row.trigger)?,
             input: optional_json("executions.input", row.input)?.unwrap_or(serde_json::Value::Null),
+            params: optional_json("executions.params", row.params)?.unwrap_or_default(),
             output: optional_json("executions.output", row.output)?,
             reply: optional_json("executions.reply", row.reply)?,
             steps: steps.into_iter().map(StepRunRow::into_model).collect::<Result<_, _>>()?,
@@ -251,6 +253,7 @@ mod tests {
             idempotency_key: None,
             dedupe_since: String::new(),
             claim: Claim { owner: owner.into(), until: until.into() },
+            chosen_id: false,
         }
     }
 
@@ -270,6 +273,7 @@ mod tests {
             trigger: TriggerSource::Manual,
             status: ExecutionStatus::Running,
             input: json!({"body": {"petname": "Gromit"}}),
+            params: Default::default(),
             output: None,
             error: None,
             failed_step: None,

@@ -59,6 +59,7 @@ impl FlowRow {
             last_execution: self.last_status.as_deref().and_then(ExecutionStatus::parse),
             created_at: self.created_at.clone(),
             updated_at: self.updated_at.clone(),
+            next_fire_at: None,
         }
     }
 
@@ -165,7 +166,7 @@ impl Store {
         sample: &serde_json::Value,
         now: &str,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let seq =
             sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES (?, ?, ?) RETURNING id")
                 .bind(flow_id)
@@ -256,7 +257,7 @@ impl Store {
     /// Deletes the flow with its versions, run log, captures and the requests
     /// its hook received. Returns `false` when there was no such flow.
     pub async fn delete_flow(&self, id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         // Inbox entries and idempotency keys name the flow without a foreign
         // key (a request may reach a hook no flow has), so they go by hand.
         sqlx::query("DELETE FROM inbox WHERE flow_id = ?").bind(id).execute(&mut *tx).await?;
@@ -276,7 +277,7 @@ impl Store {
         slug: Option<&str>,
         now: &str,
     ) -> Result<u32, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         if let Some(slug) = slug {
             slug_free(&mut *tx, slug, id).await?;
         }
@@ -356,7 +357,7 @@ pub(crate) mod tests {
         .unwrap()
     }
 
-    async fn store() -> (tempfile::TempDir, Store) {
+    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("test.db")).await.unwrap();
         (dir, store)

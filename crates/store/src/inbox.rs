@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hookline_model::{Execution, HookRequest, InboxEntry, StepRun};
 use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
@@ -16,6 +16,9 @@ pub struct Acceptance {
     pub dedupe_since: String,
     /// The process that will run it, and until when its claim holds.
     pub claim: Claim,
+    /// The execution's id was chosen by the caller (a Cells `TaskID`), so
+    /// it may already be taken; a generated id never is.
+    pub chosen_id: bool,
 }
 
 /// Which process runs an execution, until when unless renewed (see
@@ -50,6 +53,9 @@ pub enum Accepted {
     /// The key was seen within the window: nothing new was stored to run;
     /// this is the execution the key started.
     Duplicate(String),
+    /// The chosen execution id is already an execution's: nothing was
+    /// stored to run.
+    IdTaken,
 }
 
 #[derive(FromRow)]
@@ -127,7 +133,7 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> 
 /// The one place new executions are inserted.
 async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance]) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO executions (id, flow_id, version, trigger, status, input, inbox_id, created_at, started_at, owner, lease_until) ",
+        "INSERT INTO executions (id, flow_id, version, trigger, status, input, params, inbox_id, created_at, started_at, owner, lease_until) ",
     );
     query.push_values(rows, |mut row, item| {
         let execution = &item.execution;
@@ -136,8 +142,10 @@ async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance
             .push_bind(execution.version.map(i64::from))
             .push_bind(execution.trigger.as_str())
             .push_bind(execution.status.as_str())
-            // A hook's input is its request, kept once in the inbox.
-            .push_bind(item.inbox.is_none().then(|| to_json(&execution.input)))
+            // A hook's input is its request, kept once in the inbox, unless
+            // the trigger added to it (the row then carries it).
+            .push_bind((item.inbox.is_none() || !execution.input.is_null()).then(|| to_json(&execution.input)))
+            .push_bind((!execution.params.is_empty()).then(|| to_json(&execution.params)))
             .push_bind(item.inbox.as_ref().map(|entry| &entry.id))
             .push_bind(&execution.created_at)
             .push_bind(&execution.started_at)
@@ -243,7 +251,7 @@ impl Store {
     /// later step run of the same step replaces an earlier one. Returns, for
     /// each write, what became of it when it was an accept.
     pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut executions = Vec::new();
         let mut inbox = Vec::new();
@@ -263,9 +271,38 @@ impl Store {
         for chunk in keyed.chunks(ROWS_PER_STATEMENT) {
             claimed.extend(seen_keys(&mut tx, chunk).await?);
         }
+        // Ids chosen by callers that are taken: by stored executions, and
+        // then by earlier accepts of this batch.
+        let chosen: Vec<&str> = batch
+            .iter()
+            .filter_map(|write| match write {
+                Write::Accept(item) if item.chosen_id => Some(item.execution.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut taken = HashSet::new();
+        if !chosen.is_empty() {
+            let ids = serde_json::Value::from(chosen).to_string();
+            let existing: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM executions WHERE id IN (SELECT value FROM json_each(?1))")
+                    .bind(ids)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            taken.extend(existing);
+        }
         let mut new_keys = Vec::new();
         for write in batch {
             match write {
+                Write::Accept(item) if item.chosen_id && !taken.insert(item.execution.id.clone()) => {
+                    let mut entry = item.inbox.clone();
+                    if let Some(entry) = entry.as_mut() {
+                        entry.execution_id = Some(item.execution.id.clone());
+                        entry.status = 409;
+                        entry.reason = Some("task_id_taken".into());
+                    }
+                    inbox.extend(entry);
+                    outcomes.push(Some(Accepted::IdTaken));
+                }
                 Write::Accept(item) => {
                     let mut entry = item.inbox.clone();
                     let outcome = match &item.idempotency_key {
@@ -298,6 +335,8 @@ impl Store {
                                 entry.status = 200;
                             }
                         }
+                        // Decided before keys are looked at (the arm above).
+                        Accepted::IdTaken => {}
                     }
                     inbox.extend(entry);
                     outcomes.push(Some(outcome));
@@ -334,7 +373,7 @@ impl Store {
     /// Keeps a rejected request in the inbox. Of those that named no flow,
     /// only the newest `keep_unknown` stay.
     pub async fn record_rejection(&self, entry: &InboxEntry, keep_unknown: u32) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         insert_inbox_rows(&mut tx, std::slice::from_ref(entry)).await?;
         if entry.flow_id.is_none() {
             Store::bound_unknown_rejections(&mut tx, keep_unknown).await?;
@@ -387,6 +426,7 @@ pub(crate) mod tests {
             trigger: TriggerSource::Webhook,
             status: ExecutionStatus::Queued,
             input: json!({}),
+            params: Default::default(),
             output: None,
             error: None,
             failed_step: None,
@@ -419,6 +459,7 @@ pub(crate) mod tests {
             idempotency_key: key.map(str::to_string),
             dedupe_since: "2026-01-01T00:00:00.000Z".into(),
             claim: Claim { owner: "test".into(), until: "2026-01-02T00:00:30.000Z".into() },
+            chosen_id: false,
         }
     }
 
@@ -448,6 +489,34 @@ pub(crate) mod tests {
         let mut late = acceptance("exe_4", Some("k1"));
         late.dedupe_since = "2026-01-03T00:00:00.000Z".into();
         assert_eq!(store.accept_batch(&[late]).await.unwrap(), [Accepted::Created], "an expired key starts a new run");
+    }
+
+    #[tokio::test]
+    async fn an_id_a_caller_chose_is_refused_when_taken_without_failing_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
+        let chosen = |id: &str, inbox: &str| {
+            let mut item = acceptance(id, None);
+            item.chosen_id = true;
+            item.inbox.as_mut().unwrap().id = inbox.into();
+            item
+        };
+        let first = store.accept_batch(&[chosen("task-1", "inb_1")]).await.unwrap();
+        assert_eq!(first, [Accepted::Created]);
+        let outcomes = store
+            .accept_batch(&[chosen("task-1", "inb_2"), chosen("task-2", "inb_3"), chosen("task-2", "inb_4")])
+            .await
+            .unwrap();
+        assert_eq!(
+            outcomes,
+            [Accepted::IdTaken, Accepted::Created, Accepted::IdTaken],
+            "stored, then within the batch"
+        );
+        let refused = store.get_inbox("inb_2").await.unwrap().unwrap();
+        assert_eq!((refused.status, refused.reason.as_deref()), (409, Some("task_id_taken")));
+        assert_eq!(refused.execution_id.as_deref(), Some("task-1"), "it names the run that has the id");
+        assert!(store.get_execution("task-2").await.unwrap().is_some());
     }
 
     #[tokio::test]

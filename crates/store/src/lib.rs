@@ -13,6 +13,8 @@ mod flows;
 mod inbox;
 mod retention;
 mod samples;
+mod schedule;
+mod tokens;
 mod vault;
 
 use std::path::Path;
@@ -28,6 +30,7 @@ pub use executions::{ExecutionFilter, StoredExecution};
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Claim, Write};
 pub use retention::Retention;
+pub use schedule::LiveVersion;
 pub use vault::{CredentialRow, Resealed, TokenRow};
 
 /// How long a connection waits for a lock held by another process (the desktop
@@ -61,6 +64,15 @@ impl Store {
         let reader =
             SqlitePoolOptions::new().max_connections(READ_CONNECTIONS).connect_with(base.read_only(true)).await?;
         Ok(Store { writer, reader })
+    }
+
+    /// Begins a write transaction that holds the database's write lock from
+    /// its first statement. Another process (the app beside `hookline
+    /// serve`, a CLI command) may commit at any moment; a transaction that
+    /// read before its first write would then fail at once with
+    /// `SQLITE_BUSY` instead of waiting its turn, since its snapshot is stale.
+    pub(crate) async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Closes both pools, waiting for connections in use to be returned.

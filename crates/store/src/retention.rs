@@ -1,10 +1,11 @@
 //! Retention: what the store forgets, so a listener that runs for months (or
-//! is flooded) keeps a bounded database. Accepted requests stay while their
-//! execution does (they are its record); refused ones, idempotency keys,
-//! captures and closed capture windows go after the retention period, and
-//! refused requests and captures beyond a count per flow go first. Each call
-//! deletes at most `batch` rows per table, so the one writer is never held
-//! for long.
+//! is flooded) keeps a bounded database. Finished executions, refused
+//! requests, idempotency keys, captures and closed capture windows go after
+//! the retention period, and finished executions, refused requests and
+//! captures beyond a count per flow go first. An accepted request is its
+//! execution's record, so it goes with the execution; an execution still
+//! queued or running is never touched. Each call deletes at most `batch` rows
+//! per table, so the one writer is never held for long.
 
 use sqlx::Sqlite;
 
@@ -13,9 +14,11 @@ use crate::{Store, StoreError};
 /// How long and how much the store keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// Refused requests, idempotency keys and captures older than this many
-    /// days are deleted.
+    /// Finished executions, refused requests, idempotency keys and captures
+    /// older than this many days are deleted.
     pub days: u32,
+    /// Finished executions kept per flow (with their step runs and requests).
+    pub executions_per_flow: u32,
     /// Refused requests kept per flow (and for names no flow has, together).
     pub rejected_per_flow: u32,
     /// Captured test requests kept per flow.
@@ -24,7 +27,7 @@ pub struct Retention {
 
 impl Default for Retention {
     fn default() -> Self {
-        Retention { days: 14, rejected_per_flow: 1_000, captures_per_flow: 100 }
+        Retention { days: 14, executions_per_flow: 10_000, rejected_per_flow: 1_000, captures_per_flow: 100 }
     }
 }
 
@@ -34,12 +37,18 @@ impl Store {
     /// Call it again while it returns `batch` or more.
     pub async fn prune(&self, retention: &Retention, before: &str, now: &str, batch: u32) -> Result<u64, StoreError> {
         let batch = i64::from(batch);
-        let mut deleted = 0;
+        let mut deleted = self.prune_executions(retention, before, batch).await?;
         let old = [
             "DELETE FROM inbox WHERE rowid IN
                (SELECT rowid FROM inbox WHERE execution_id IS NULL AND received_at < ?1 LIMIT ?2)",
             "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
             "DELETE FROM captures WHERE rowid IN (SELECT rowid FROM captures WHERE received_at < ?1 LIMIT ?2)",
+            // A flow's newest fire stays whatever its age: it tells a
+            // restarted scheduler what it missed, and that an `at` fired.
+            "DELETE FROM schedule_fires WHERE rowid IN
+               (SELECT s.rowid FROM schedule_fires s WHERE s.slot < ?1
+                  AND s.slot < (SELECT MAX(m.slot) FROM schedule_fires m WHERE m.flow_id = s.flow_id)
+                LIMIT ?2)",
         ];
         for statement in old {
             deleted += sqlx::query(statement).bind(before).bind(batch).execute(&self.writer).await?.rows_affected();
@@ -89,7 +98,89 @@ impl Store {
             .await?
             .rows_affected();
         }
+        // A schedule firing every second keeps no more fires than its flow
+        // keeps executions; the newest always stays (offset ≥ 1).
+        let crowded: Vec<String> =
+            sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                .bind(i64::from(retention.executions_per_flow))
+                .bind(batch)
+                .fetch_all(&self.reader)
+                .await?;
+        for flow in crowded {
+            deleted += sqlx::query(
+                "DELETE FROM schedule_fires WHERE rowid IN
+                   (SELECT rowid FROM schedule_fires WHERE flow_id = ?1 ORDER BY slot DESC LIMIT ?3 OFFSET ?2)",
+            )
+            .bind(flow)
+            .bind(i64::from(retention.executions_per_flow.max(1)))
+            .bind(batch)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
         Ok(deleted)
+    }
+
+    /// Deletes one batch of finished executions past retention: first those
+    /// older than `before`, then each crowded flow's oldest beyond the count.
+    /// Their step runs go by cascade and their requests with them.
+    async fn prune_executions(&self, retention: &Retention, before: &str, batch: i64) -> Result<u64, StoreError> {
+        const FINISHED: &str = "status NOT IN ('queued', 'running')";
+        let old: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT id FROM executions WHERE created_at < ?1 AND {FINISHED} ORDER BY created_at LIMIT ?2"
+        ))
+        .bind(before)
+        .bind(batch)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut deleted = self.delete_executions(&old).await?;
+
+        let crowded: Vec<String> =
+            sqlx::query_scalar("SELECT flow_id FROM executions GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                .bind(i64::from(retention.executions_per_flow))
+                .bind(batch)
+                .fetch_all(&self.reader)
+                .await?;
+        for flow in crowded {
+            let surplus: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM executions WHERE flow_id = ?1 AND {FINISHED}
+                 ORDER BY created_at DESC LIMIT ?3 OFFSET ?2"
+            ))
+            .bind(flow)
+            .bind(i64::from(retention.executions_per_flow))
+            .bind(batch)
+            .fetch_all(&self.reader)
+            .await?;
+            deleted += self.delete_executions(&surplus).await?;
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes executions by id, with their step runs (by cascade) and the
+    /// requests they were started by, in one transaction.
+    async fn delete_executions(&self, ids: &[String]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        // Ids go in as one JSON array: SQLite caps bound parameters, and one
+        // statement per id would hold the writer longer.
+        let ids = serde_json::Value::from(ids.to_vec()).to_string();
+        let mut tx = self.write_transaction().await?;
+        let requests = sqlx::query(
+            "DELETE FROM inbox WHERE id IN
+               (SELECT inbox_id FROM executions WHERE id IN (SELECT value FROM json_each(?1)))",
+        )
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let executions = sqlx::query("DELETE FROM executions WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(requests + executions)
     }
 
     /// Keeps at most `keep` refused requests that named no flow (a scan of
@@ -111,7 +202,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use hookline_model::InboxEntry;
+    use hookline_model::{ExecutionStatus, InboxEntry};
     use serde_json::json;
 
     use super::*;
@@ -134,7 +225,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("test.db")).await.unwrap();
         store.save_draft(&document("flw_a", None), None, "2026-01-01T00:00:00.000Z").await.unwrap();
-        let retention = Retention { days: 14, rejected_per_flow: 2, captures_per_flow: 1 };
+        let retention = Retention { days: 14, executions_per_flow: 10, rejected_per_flow: 2, captures_per_flow: 1 };
 
         // An old accepted request (its execution's record) and old refusals.
         let mut accepted = acceptance("exe_old", Some("key-1"));
@@ -167,6 +258,90 @@ mod tests {
         let captures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM captures").fetch_one(&store.reader).await.unwrap();
         assert_eq!((idempotency, captures), (0, 1), "the old key and the surplus capture went");
         assert_eq!(deleted, 4);
+    }
+
+    #[tokio::test]
+    async fn finished_executions_go_with_their_steps_and_requests_and_unfinished_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        store.save_draft(&document("flw_a", None), None, "2026-01-01T00:00:00.000Z").await.unwrap();
+        let retention = Retention { days: 14, executions_per_flow: 2, rejected_per_flow: 10, captures_per_flow: 10 };
+        let accept = |id: &str, at: &str, status: ExecutionStatus| {
+            let mut accepted = acceptance(id, None);
+            accepted.inbox.as_mut().unwrap().received_at = at.into();
+            accepted.execution.created_at = at.into();
+            accepted.execution.status = status;
+            Write::Accept(accepted)
+        };
+        store
+            .write_batch(&[
+                accept("exe_old_done", "2025-01-01T00:00:00.000Z", ExecutionStatus::Succeeded),
+                accept("exe_old_queued", "2025-01-01T00:00:01.000Z", ExecutionStatus::Queued),
+                accept("exe_1", "2026-01-02T00:00:01.000Z", ExecutionStatus::Failed),
+                accept("exe_2", "2026-01-02T00:00:02.000Z", ExecutionStatus::Succeeded),
+                accept("exe_3", "2026-01-02T00:00:03.000Z", ExecutionStatus::Succeeded),
+                accept("exe_4", "2026-01-02T00:00:04.000Z", ExecutionStatus::Running),
+            ])
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO step_runs (execution_id, seq, step_id, name, component, status) VALUES (?1, 0, 's', 'S', 'transform', 'succeeded')")
+            .bind("exe_1")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+
+        while store.prune(&retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await.unwrap() > 0 {}
+
+        let mut kept: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM executions").fetch_all(&store.reader).await.unwrap();
+        kept.sort();
+        assert_eq!(kept, ["exe_2", "exe_3", "exe_4", "exe_old_queued"], "the newest two finished, and the unfinished");
+        let mut requests: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM inbox").fetch_all(&store.reader).await.unwrap();
+        requests.sort();
+        assert_eq!(requests, ["inb_exe_2", "inb_exe_3", "inb_exe_4", "inb_exe_old_queued"]);
+        let steps: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM step_runs").fetch_one(&store.reader).await.unwrap();
+        assert_eq!(steps, 0, "the step runs of a deleted execution go with it");
+    }
+
+    #[tokio::test]
+    async fn old_and_surplus_schedule_fires_go_and_each_flows_newest_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let retention = Retention { days: 14, executions_per_flow: 2, rejected_per_flow: 10, captures_per_flow: 10 };
+        let fires = [
+            ("flw_a", "2025-01-01T09:00:00.000Z"),
+            ("flw_a", "2025-01-02T09:00:00.000Z"),
+            ("flw_a", "2026-01-05T09:00:00.000Z"),
+            ("flw_at", "2025-06-01T12:00:00.000Z"),
+            ("flw_fast", "2026-01-05T09:00:01.000Z"),
+            ("flw_fast", "2026-01-05T09:00:02.000Z"),
+            ("flw_fast", "2026-01-05T09:00:03.000Z"),
+            ("flw_fast", "2026-01-05T09:00:04.000Z"),
+        ];
+        for (flow, slot) in fires {
+            store.save_draft(&document(flow, None), None, "2025-01-01T00:00:00.000Z").await.unwrap();
+            assert!(store.claim_schedule_fire(flow, slot, slot).await.unwrap());
+        }
+
+        while store.prune(&retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await.unwrap() > 0 {}
+
+        let kept: Vec<(String, String)> =
+            sqlx::query_as("SELECT flow_id, slot FROM schedule_fires ORDER BY flow_id, slot")
+                .fetch_all(&store.reader)
+                .await
+                .unwrap();
+        let kept: Vec<(&str, &str)> = kept.iter().map(|(f, s)| (f.as_str(), s.as_str())).collect();
+        assert_eq!(
+            kept,
+            [
+                ("flw_a", "2026-01-05T09:00:00.000Z"),
+                ("flw_at", "2025-06-01T12:00:00.000Z"),
+                ("flw_fast", "2026-01-05T09:00:03.000Z"),
+                ("flw_fast", "2026-01-05T09:00:04.000Z"),
+            ],
+            "old fires go except a flow's newest (the at that fired once stays); a crowded flow keeps its newest"
+        );
     }
 
     #[tokio::test]

@@ -39,7 +39,7 @@ impl Store {
     /// step's current one; the first sample of a step is always current.
     /// Returns the sample as stored.
     pub async fn add_sample(&self, sample: &Sample) -> Result<Sample, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let stored = insert_sample(&mut tx, sample).await?;
         tx.commit().await?;
         Ok(stored)
@@ -77,7 +77,7 @@ impl Store {
         step_id: &str,
         id: &str,
     ) -> Result<Option<Sample>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM samples WHERE id = ? AND flow_id = ? AND step_id = ?")
                 .bind(id)
@@ -99,7 +99,7 @@ impl Store {
     /// remaining sample becomes current. Returns `false` when the step had no
     /// such sample.
     pub async fn remove_sample(&self, flow_id: &str, step_id: &str, id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let removed: Option<bool> =
             sqlx::query_scalar("DELETE FROM samples WHERE id = ? AND flow_id = ? AND step_id = ? RETURNING current")
                 .bind(id)
@@ -306,6 +306,7 @@ mod tests {
                 trigger: TriggerSource::Manual,
                 status,
                 input: json!({}),
+                params: Default::default(),
                 output: None,
                 error: None,
                 failed_step: None,
@@ -333,6 +334,7 @@ mod tests {
                 idempotency_key: None,
                 dedupe_since: String::new(),
                 claim: crate::Claim { owner: "test".into(), until: execution.created_at.clone() },
+                chosen_id: false,
             };
             let run = execution.steps[0].clone();
             store

@@ -136,7 +136,7 @@ impl Store {
     /// either everything is sealed under the new key or nothing changed.
     /// Tokens not listed are dropped (they are fetched again).
     pub async fn reseal(&self, credentials: &[Resealed], key_check: &str, fingerprint: &str) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_transaction().await?;
         for item in credentials {
             sqlx::query("UPDATE credentials SET sealed = ? WHERE id = ?")
                 .bind(&item.sealed)

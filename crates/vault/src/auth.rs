@@ -19,6 +19,11 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// Now, in Unix seconds (for signed timestamps).
     pub now: i64,
+    /// A key the route carries in a place of its own (Cloudomation's `key`,
+    /// in the query or the JSON payload), taken out of the request before
+    /// anything is kept. It stands for an API key wherever the credential
+    /// would otherwise look.
+    pub routed_key: Option<&'a str>,
 }
 
 /// Why a request was refused. Messages name no secret.
@@ -205,6 +210,9 @@ fn bearer_token(request: &Request<'_>) -> Option<String> {
 
 /// The API key a request carries where `credential` says it travels.
 pub fn presented_api_key(credential: &OpenCredential, request: &Request<'_>) -> Option<String> {
+    if let Some(key) = request.routed_key {
+        return Some(key.to_string());
+    }
     match credential.api_key_location() {
         "query" => {
             let name = credential.api_key_name();
@@ -275,7 +283,12 @@ mod tests {
         let lookup = move |name: &str| headers.iter().find(|(k, _)| *k == name.to_lowercase()).map(|(_, v)| v.clone());
         let query: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let policies: Vec<String> = policies.iter().map(|p| p.to_string()).collect();
-        admit(guard, callers, &policies, &Request { header: &lookup, query: &query, body, now: 1_700_000_000 })
+        admit(
+            guard,
+            callers,
+            &policies,
+            &Request { header: &lookup, query: &query, body, now: 1_700_000_000, routed_key: None },
+        )
     }
 
     #[test]
@@ -329,7 +342,18 @@ mod tests {
         let key = credential("h", Kind::ApiKey, json!({}), &[("key", "real-key")]);
         let headers = [("x-api-key".to_string(), "almost-real-key".to_string())];
         let lookup = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-        let request = Request { header: &lookup, query: &[], body: b"", now: 0 };
+        let request = Request { header: &lookup, query: &[], body: b"", now: 0, routed_key: None };
         assert_eq!(presented_secrets(&[&key], &request), ["almost-real-key"], "a wrong key is still masked");
+    }
+
+    #[test]
+    fn a_routed_key_stands_for_the_api_key_wherever_it_is_configured() {
+        let key = credential("h", Kind::ApiKey, json!({"name": "X-Token"}), &[("key", "real-key")]);
+        let lookup = |_: &str| None;
+        let with = |routed_key| Request { header: &lookup, query: &[], body: b"", now: 0, routed_key };
+        assert_eq!(admit(Some(&key), &[], &[], &with(Some("real-key"))), Ok(Some("h".into())));
+        assert_eq!(admit(Some(&key), &[], &[], &with(Some("wrong"))).unwrap_err().code(), "auth_failed");
+        assert_eq!(admit(Some(&key), &[], &[], &with(None)).unwrap_err().code(), "auth_failed");
+        assert_eq!(presented_secrets(&[&key], &with(Some("wrong"))), ["wrong"], "a wrong routed key is masked too");
     }
 }

@@ -17,6 +17,7 @@ pub mod kinds;
 mod phrase;
 mod sensitive;
 pub mod signature;
+pub mod tokens;
 
 pub use credential::{scrub, scrub_bytes, scrub_json, OpenCredential};
 pub use error::VaultError;

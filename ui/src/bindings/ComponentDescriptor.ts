@@ -45,6 +45,11 @@ sideEffects: boolean,
  */
 receivesHttp: boolean, 
 /**
+ * The trigger fires at times its config names (a cron expression or a
+ * date): the designer previews the next ones (`previewSchedule`).
+ */
+firesOnSchedule: boolean, 
+/**
  * What a sample typed by hand is taken as, for the trigger whose output
  * wraps it (a webhook keeps a pasted body as a whole request).
  */

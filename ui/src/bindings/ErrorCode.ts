@@ -2,6 +2,7 @@
 
 /**
  * The closed set of error codes every adapter (CLI, HTTP, desktop) reports.
- * They are stable: clients match on them.
+ * They are stable: clients match on them, and read them back (a Launcher
+ * press reads the hook's refusal).
  */
-export type ErrorCode = "flow_not_found" | "version_not_found" | "execution_not_found" | "inbox_entry_not_found" | "credential_not_found" | "step_not_found" | "sample_not_found" | "confirmation_required" | "vault_unavailable" | "credential_undecryptable" | "verification_failed" | "invalid_document" | "invalid_flow" | "not_published" | "conflict" | "invalid_input" | "unauthorized" | "address_in_use" | "capture_timeout" | "not_capturing" | "cancelled" | "flow_not_started" | "method_not_allowed" | "auth_failed" | "signature_invalid" | "forbidden" | "host_not_allowed" | "cross_origin" | "payload_too_large" | "body_timeout" | "invalid_json" | "no_trigger" | "overloaded" | "sync_timeout" | "internal";
+export type ErrorCode = "flow_not_found" | "version_not_found" | "execution_not_found" | "inbox_entry_not_found" | "credential_not_found" | "step_not_found" | "sample_not_found" | "confirmation_required" | "vault_unavailable" | "credential_undecryptable" | "verification_failed" | "invalid_document" | "invalid_flow" | "not_published" | "conflict" | "invalid_input" | "unauthorized" | "address_in_use" | "capture_timeout" | "not_capturing" | "cancelled" | "flow_not_started" | "method_not_allowed" | "auth_failed" | "signature_invalid" | "forbidden" | "host_not_allowed" | "cross_origin" | "payload_too_large" | "body_timeout" | "invalid_json" | "no_trigger" | "overloaded" | "sync_timeout" | "unknown_parameter" | "parameter_not_overridable" | "invalid_parameter" | "invalid_envelope" | "path_not_allowed" | "task_id_taken" | "internal";

@@ -19,6 +19,11 @@ version: number | null, trigger: TriggerSource, status: ExecutionStatus,
  */
 input: JsonValue, 
 /**
+ * The flow parameters it runs with (`$params`): defaults, and the values
+ * a caller gave for those it may override.
+ */
+params: { [key in string]: JsonValue }, 
+/**
  * The output of the last step that ran.
  */
 output: JsonValue | null, error: string | null, failedStep: string | null, reply: Reply | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, steps: Array<StepRun>, };

@@ -22,4 +22,10 @@ live: boolean, latestVersion: number | null,
  * The draft differs from the latest published version (or nothing is
  * published yet).
  */
-draftChanged: boolean, lastExecution: ExecutionStatus | null, createdAt: string, updatedAt: string, };
+draftChanged: boolean, lastExecution: ExecutionStatus | null, createdAt: string, updatedAt: string, 
+/**
+ * For a started flow whose live version runs on a schedule: its next
+ * fire (an RFC 3339 UTC timestamp). Filled by the core, which reads
+ * schedules; the store leaves it empty.
+ */
+nextFireAt?: string, };

@@ -7,6 +7,10 @@ import type { JsonValue } from "./serde_json/JsonValue";
  */
 export type RunFlowArgs = { flow: string, input?: JsonValue, draft?: boolean, 
 /**
+ * Values of the run form's fields and the flow's overridable parameters.
+ */
+params?: { [key in string]: JsonValue }, 
+/**
  * Answer `confirmation_required` instead of running when a step would
  * change something outside Hookline (the designer's Run once asks).
  */

@@ -17,4 +17,8 @@ listenAddress: string,
  * Host names a request may name besides addresses and `localhost`, for
  * tunnels; any other `Host` is refused.
  */
-allowedHosts: Array<string>, listener: ListenerState, };
+allowedHosts: Array<string>, 
+/**
+ * The credential that guards `POST /events/{name}`, if any.
+ */
+eventsCredential: string | null, listener: ListenerState, };

@@ -3,4 +3,4 @@
 /**
  * What started an execution.
  */
-export type TriggerSource = "manual" | "webhook";
+export type TriggerSource = "manual" | "webhook" | "schedule" | "event";

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 
-import type { ExecutionSummary, FlowSummary } from '../api';
+import type { ExecutionSummary, FlowSummary, JsonValue } from '../api';
 import { formatDuration, formatRelative, prettyJson } from '../lib/format';
 import { useExecution } from '../lib/queries';
 import { ChevronDown, ChevronRight } from '../lib/uiIcons';
@@ -11,12 +11,18 @@ export function ExecutionList({
   executions,
   flows,
   compact,
+  openId,
 }: {
   executions: ExecutionSummary[];
   flows?: FlowSummary[];
   compact?: boolean;
+  /** An execution to open, such as the run the designer just made. */
+  openId?: string | null;
 }) {
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(openId ?? null);
+  useEffect(() => {
+    if (openId) setOpen(openId);
+  }, [openId]);
   const flowName = (id: string) => flows?.find((f) => f.id === id)?.name ?? id;
   return (
     <ul className={`executions${compact ? ' compact' : ''}`} aria-label="Executions">
@@ -71,6 +77,10 @@ export function ExecutionDetail({ id }: { id: string }) {
           {e.error}
         </p>
       )}
+      <ValueList title="Parameters" values={e.params} testId="execution-params" />
+      {e.trigger === 'manual' && isValues(e.input) && isValues(e.input.params) && (
+        <ValueList title="Run form" values={e.input.params} testId="execution-form" />
+      )}
       <details>
         <summary>Trigger input</summary>
         <pre className="json">{prettyJson(e.input)}</pre>
@@ -114,5 +124,34 @@ export function ExecutionDetail({ id }: { id: string }) {
         </details>
       )}
     </div>
+  );
+}
+
+type Values = { [name: string]: JsonValue | undefined };
+
+const isValues = (value: unknown): value is Values =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Named values a run was given, each as JSON so its type shows (`"3"` is
+ * text, `3` a number). Nothing when there are none.
+ */
+function ValueList({ title, values, testId }: { title: string; values: Values; testId: string }) {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return null;
+  return (
+    <section className="run-values" aria-label={title} data-testid={testId}>
+      <h3>{title}</h3>
+      <dl>
+        {entries.map(([name, value]) => (
+          <div key={name} className="run-value" data-name={name}>
+            <dt className="mono">{name}</dt>
+            <dd>
+              <code>{JSON.stringify(value ?? null)}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }

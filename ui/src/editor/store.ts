@@ -77,6 +77,12 @@ export interface EditorState {
   setMeta(patch: Partial<DocMeta>, coalesceKey?: string): void;
   addStep(component: ComponentDescriptor, options?: { after?: string | null; branch?: boolean | null }): string;
   updateStep(id: string, update: (step: Step) => Step, coalesceKey?: string): void;
+  /**
+   * Puts another trigger in place of the trigger `id`, keeping its id (so
+   * its edges and the `$steps` references stay), its place and its note.
+   * The old config and sample described the old trigger and are dropped.
+   */
+  replaceTrigger(id: string, component: ComponentDescriptor): void;
   canConnect(source: string, target: string, sourceHandle?: string | null): ConnectRefusal | null;
   connect(source: string, target: string, sourceHandle?: string | null): ConnectRefusal | null;
   deleteElements(nodeIds: string[], edgeIds: string[]): void;
@@ -295,6 +301,27 @@ export const useEditor = create<EditorState>()((set, get) => {
         }),
         coalesceKey === undefined ? undefined : `${id}:${coalesceKey}`,
       );
+    },
+
+    replaceTrigger(id, component) {
+      edit((s) => {
+        const old = s.nodes.find((n) => n.id === id);
+        if (!old) return {};
+        const before = old.data.step;
+        const names = new Set(s.nodes.filter((n) => n.id !== id).map((n) => n.data.step.name));
+        // A name the user chose is theirs; the old trigger's default title is not.
+        const renamed = before.name === s.catalog[before.component]?.title || before.name === before.component;
+        const step: Step = {
+          id,
+          component: component.id,
+          name: renamed ? makeStepName(component.title, names) : before.name,
+          ...(before.note ? { note: before.note } : {}),
+          config: {},
+        };
+        const catalog = { ...s.catalog, [component.id]: component };
+        const node: StepNode = { ...makeNode(step, catalog, old.position), selected: old.selected ?? false };
+        return { catalog, nodes: s.nodes.map((n) => (n.id === id ? node : n)) };
+      });
     },
 
     canConnect(source, target, sourceHandle) {

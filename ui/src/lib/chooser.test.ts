@@ -10,7 +10,7 @@ describe('component chooser filter', () => {
     const result = filterComponents(builtInComponents, '', false);
     expect(result.length).toBeGreaterThan(0);
     expect(result.every((c) => c.kind === 'trigger')).toBe(true);
-    expect(titles(result)).toEqual(['Manual run', 'Webhook']);
+    expect(titles(result)).toEqual(['Custom event', 'Manual run', 'Schedule', 'Webhook']);
   });
 
   it('offers only actions once the flow has a trigger', () => {

@@ -39,3 +39,29 @@ export function fileSlug(name: string): string {
 export function prettyJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2) ?? 'null';
 }
+
+/**
+ * A moment as the clock of `timeZone` shows it, with the weekday and seconds
+ * a schedule needs ("Sun, 29 Mar 2026, 03:00:00 GMT+2"). An instant the
+ * browser cannot place in that zone is shown as given.
+ */
+export function formatInZone(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return date.toLocaleString(undefined, {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'short',
+    });
+  } catch {
+    // A zone name this browser's Intl data lacks: the core's own text still carries the offset.
+    return iso;
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * Component icons by Lucide name ("webhook", "git-branch"). The icons of the
- * built-in components are bundled; any other name is looked up in
+ * Component and Button icons by Lucide name ("webhook", "git-branch"). The
+ * icons of the built-in components and those a Button may carry
+ * (`BUTTON_ICONS` in crates/engine) are bundled; any other name is looked up in
  * lucide-react's full `icons` map, loaded on first need so the main bundle
  * stays small.
  */
@@ -8,20 +9,30 @@ import type { LucideIcon, LucideProps } from 'lucide-react';
 import { memo, useEffect, useState } from 'react';
 
 import {
+  Archive,
+  Check,
   Clock,
   Database,
+  Download,
+  File,
   FileText,
+  Folder,
   GitBranch,
   Globe,
+  Image as ImageIcon,
+  Mail,
   Play,
   Puzzle,
   Radio,
+  RefreshCw,
   Reply,
   Send,
   Shuffle,
   Terminal,
   Timer,
+  Upload,
   Webhook,
+  Zap,
 } from './uiIcons';
 
 /** `git-branch` → `GitBranch`. */
@@ -34,19 +45,29 @@ export function pascalCase(name: string): string {
 }
 
 const bundled: Record<string, LucideIcon> = {
+  Archive,
+  Check,
   Clock,
   Database,
+  Download,
+  File,
   FileText,
+  Folder,
   GitBranch,
   Globe,
+  Image: ImageIcon,
+  Mail,
   Play,
   Radio,
+  RefreshCw,
   Reply,
   Send,
   Shuffle,
   Terminal,
   Timer,
+  Upload,
   Webhook,
+  Zap,
 };
 
 export const FallbackIcon = Puzzle;

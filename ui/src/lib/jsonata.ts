@@ -7,7 +7,7 @@
  */
 import { StringStream, type StreamParser } from '@codemirror/language';
 
-import type { SourceNode } from './sampleTree';
+import { childPath, type SourceNode } from './sampleTree';
 
 export interface JsonataState {
   /** Inside a `/* … *\/` comment that has not ended yet. */
@@ -252,4 +252,41 @@ export function completeExpression(
   for (const f of JSONATA_FUNCTIONS)
     options.push({ label: `$${f.name}`, detail: f.detail, type: 'function', apply: `$${f.name}()` });
   return { from: before.length - word[0].length, options };
+}
+
+/**
+ * The trigger fields an expression reads, as the top-level field and the
+ * path written: `$trigger.body.x` and a bare `body.x` (an expression's
+ * context is the trigger's output) both read `body`. Names inside `[…]`
+ * filters are relative to the filtered items and are left out, and so are
+ * paths after `$steps`, `$params` or any other variable.
+ */
+export function triggerReads(expr: string): { field: string; path: string }[] {
+  const tokens = tokenizeExpression(expr);
+  const reads: { field: string; path: string }[] = [];
+  const name = (text: string) => text.replace(/^`|`$/g, '');
+  let filterDepth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.text === '[') filterDepth++;
+    else if (token.text === ']') filterDepth = Math.max(0, filterDepth - 1);
+    let start: number;
+    if (token.type === 'variableName.special' && token.text === '$trigger') {
+      if (tokens[i + 1]?.text !== '.' || tokens[i + 2]?.type !== 'propertyName') continue;
+      start = i + 2;
+    } else if (token.type === 'propertyName' && filterDepth === 0) {
+      // A name after a dot continues a path someone else started.
+      if (tokens[i - 1]?.text === '.') continue;
+      start = i;
+    } else continue;
+    const segments = [name(tokens[start]!.text)];
+    let j = start + 1;
+    while (tokens[j]?.text === '.' && tokens[j + 1]?.type === 'propertyName') {
+      segments.push(name(tokens[j + 1]!.text));
+      j += 2;
+    }
+    reads.push({ field: segments[0]!, path: segments.reduce(childPath, '$trigger') });
+    i = j - 1;
+  }
+  return reads;
 }

@@ -7,11 +7,12 @@
  * was asked for in a fixed order (flow, then step; or execution), which is
  * what lets an event narrow its invalidation to one flow or step.
  */
-import { useQuery, type QueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { keepPreviousData, useQuery, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 
 import { staleAfter, type Operation, type StaleBy } from '../bindings/Operations';
 import type { CoreEvent } from '../platform/types';
+import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import { useApi } from './apiContext';
 
 export const keys = {
@@ -27,12 +28,16 @@ export const keys = {
   credentials: ['listCredentials'] as const,
   hooks: (id: string) => ['hooks', id] as const,
   hooksAll: ['hooks'] as const,
+  flowToken: (id: string) => ['flowToken', id] as const,
   settings: ['settings'] as const,
   samples: (flowId: string, stepId: string) => ['listSamples', flowId, stepId] as const,
   samplesOfFlow: (flowId: string) => ['listSamples', flowId] as const,
   schema: (flowId: string, stepId: string) => ['inferSchema', flowId, stepId] as const,
   schemasOfFlow: (flowId: string) => ['inferSchema', flowId] as const,
   previewsOfFlow: (flowId: string) => ['previewStep', flowId] as const,
+  schedulePreview: (configJson: string) => ['previewSchedule', configJson] as const,
+  buttons: ['listButtons'] as const,
+  buttonFolder: (flowId: string, path: string | null) => ['listButtonFolder', flowId, path ?? ''] as const,
 } satisfies Record<
   string,
   readonly [Operation, ...unknown[]] | ((...ids: never[]) => readonly [Operation, ...unknown[]])
@@ -125,6 +130,12 @@ export function useHooks(flowId: string, enabled: boolean) {
   return useQuery({ queryKey: keys.hooks(flowId), queryFn: () => api.hooks(flowId), enabled, retry: false });
 }
 
+/** Whether the flow has a token for Boomerang Flow's route; the token itself is never answered again. */
+export function useFlowToken(flowId: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({ queryKey: keys.flowToken(flowId), queryFn: () => api.flowToken(flowId), enabled, retry: false });
+}
+
 export function useSettings() {
   const api = useApi();
   return useQuery({ queryKey: keys.settings, queryFn: api.settings });
@@ -149,5 +160,52 @@ export function useInferredSchema(flowId: string, stepId: string, enabled = true
     queryFn: () => api.inferSchema(flowId, stepId),
     enabled,
     retry: false,
+  });
+}
+
+/** How long the schedule preview waits after the last keystroke, so typing a cron field asks the core once. */
+export const SCHEDULE_PREVIEW_DELAY_MS = 300;
+
+/**
+ * The next fires of a Schedule trigger's config as it is typed: asked a
+ * moment after the config stops changing, the last answer kept on screen
+ * while the next is on its way. An invalid config is an error whose message
+ * is the core's, so the designer and the scheduler never disagree on cron.
+ */
+export function useSchedulePreview(config: JsonValue | null | undefined, enabled = true) {
+  const api = useApi();
+  const json = JSON.stringify(config ?? {});
+  const [settled, setSettled] = useState(json);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(json), SCHEDULE_PREVIEW_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [json]);
+  return useQuery({
+    queryKey: keys.schedulePreview(settled),
+    queryFn: () => api.previewSchedule(JSON.parse(settled) as JsonValue),
+    placeholderData: keepPreviousData,
+    // Only a config that stopped changing is asked about; meanwhile the last answer stays.
+    enabled: enabled && settled === json,
+    retry: false,
+    // The fires move on with the clock; a cached answer is fine for a minute of typing.
+    staleTime: 60_000,
+  });
+}
+
+/** The Buttons of started flows, refreshed when a flow changes. */
+export function useButtons() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.buttons, queryFn: api.listButtons });
+}
+
+/** A folder of a Button's path picker; `path: null` lists the hook's allowed folders. */
+export function useButtonFolder(flowId: string, path: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.buttonFolder(flowId, path),
+    queryFn: () => api.listButtonFolder(flowId, path),
+    retry: false,
+    // The files change outside Hookline: each visit reads the folder again.
+    staleTime: 0,
   });
 }

@@ -1,18 +1,24 @@
 /**
- * A small hash router: `#/`, `#/flows/<id>`, `#/runs`, `#/settings`. Hash
+ * A small hash router: `#/`, `#/flows/<id>`, `#/runs`, `#/launcher`, `#/settings`. Hash
  * URLs work the same under the desktop shell's custom scheme and under
  * `hookline serve --ui`. A guard (the designer with unsaved edits) can hold
  * a navigation until the user confirms.
  */
 import { create } from 'zustand';
 
-export type Route = { name: 'flows' } | { name: 'designer'; flowId: string } | { name: 'runs' } | { name: 'settings' };
+export type Route =
+  | { name: 'flows' }
+  | { name: 'designer'; flowId: string }
+  | { name: 'runs' }
+  | { name: 'launcher' }
+  | { name: 'settings' };
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+/, '');
   const [first, second] = path.split('/');
   if (first === 'flows' && second) return { name: 'designer', flowId: decodeURIComponent(second) };
   if (first === 'runs') return { name: 'runs' };
+  if (first === 'launcher') return { name: 'launcher' };
   if (first === 'settings') return { name: 'settings' };
   return { name: 'flows' };
 }
@@ -23,6 +29,8 @@ export function routeHash(route: Route): string {
       return `#/flows/${encodeURIComponent(route.flowId)}`;
     case 'runs':
       return '#/runs';
+    case 'launcher':
+      return '#/launcher';
     case 'settings':
       return '#/settings';
     default:

@@ -7,7 +7,7 @@ import { Dialog } from '../components/Dialog';
 import { useApi } from '../lib/apiContext';
 import { confirmAction } from '../lib/confirm';
 import { exportFlowFile, exportOpenApi } from '../lib/exports';
-import { formatRelative } from '../lib/format';
+import { formatDateTime, formatRelative } from '../lib/format';
 import { keys, useFlows } from '../lib/queries';
 import { useRouter } from '../lib/router';
 import { toast } from '../lib/toast';
@@ -179,6 +179,9 @@ export function FlowsPage() {
                       <code>{flow.id}</code>
                     )}
                     {flow.description ? ` · ${flow.description}` : ''}
+                    {flow.nextFireAt ? (
+                      <span data-testid="flow-next-fire"> · next fire {formatDateTime(flow.nextFireAt)}</span>
+                    ) : null}
                   </div>
                 </td>
                 <td>

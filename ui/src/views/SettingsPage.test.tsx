@@ -4,20 +4,59 @@ import { describe, expect, it } from 'vitest';
 
 import { createApi } from '../api';
 import type { ApiError } from '../bindings/ApiError';
+import type { CredentialView } from '../bindings/CredentialView';
 import type { Settings } from '../bindings/Settings';
 import { ApiProvider } from '../lib/apiContext';
-import { stubPlatform } from '../test/stubPlatform';
+import { stubPlatform, type Answers } from '../test/stubPlatform';
 import { SettingsPage } from './SettingsPage';
 
 const settings: Settings = {
   dataDir: '/home/user/.local/share/hookline',
   listenAddress: '127.0.0.1:8787',
   allowedHosts: [],
+  eventsCredential: null,
   listener: { address: '127.0.0.1:8787', running: true, error: null, restartNeeded: false },
 };
 
-function renderPage(setAllowedHosts: (args: Record<string, unknown>) => Settings) {
-  const platform = stubPlatform({ settings: () => settings, setAllowedHosts });
+// Two credentials the vault lists; the Settings page shows them by name, never their secrets.
+const vault: CredentialView[] = [
+  {
+    id: 'crd_events',
+    name: 'events-key',
+    kind: 'api_key',
+    fields: { header: 'X-Api-Key' },
+    secrets: { key: '••••' },
+    status: 'ok',
+    problem: null,
+    usedBy: [],
+    createdAt: '2026-12-01T10:00:00Z',
+    updatedAt: '2026-12-01T10:00:00Z',
+    verification: null,
+    token: null,
+  },
+  {
+    id: 'crd_ops',
+    name: 'ops-bearer',
+    kind: 'bearer',
+    fields: {},
+    secrets: { token: '••••' },
+    status: 'ok',
+    problem: null,
+    usedBy: [],
+    createdAt: '2026-12-01T10:00:00Z',
+    updatedAt: '2026-12-01T10:00:00Z',
+    verification: null,
+    token: null,
+  },
+];
+
+function renderPage(setAllowedHosts: Answers['setAllowedHosts'], more: Answers = {}) {
+  const platform = stubPlatform({
+    settings: () => settings,
+    setAllowedHosts,
+    listCredentials: () => vault,
+    ...more,
+  });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
@@ -60,5 +99,55 @@ describe('settings', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save hosts' }));
     });
     expect(screen.getByRole('alert').textContent).toContain('is not a host name');
+  });
+
+  it('requires a vault credential from callers of POST /events, then clears it', async () => {
+    const platform = renderPage(() => settings, {
+      setEventsCredential: ({ credential }) => ({ ...settings, eventsCredential: (credential as string) ?? null }),
+    });
+    const select = (await screen.findByLabelText('Credential required by POST /events')) as HTMLSelectElement;
+    expect(screen.getByText(/any program that can reach the listener may emit events/)).toBeTruthy();
+    await waitFor(() => expect([...select.options].map((o) => o.text)).toContain('events-key (api_key)'));
+    expect(
+      [...select.options].map((o) => o.value),
+      'none, then every credential in the vault',
+    ).toEqual(['', 'events-key', 'ops-bearer']);
+
+    fireEvent.change(select, { target: { value: 'events-key' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Require' }));
+    });
+    await waitFor(() => expect(select.value).toBe('events-key'));
+    fireEvent.change(select, { target: { value: '' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    });
+    expect(
+      platform.calls.filter((c) => c.op === 'setEventsCredential').map((c) => c.args),
+      'the chosen name, then no credential at all to clear it',
+    ).toEqual([{ credential: 'events-key' }, {}]);
+    // Saved as cleared: nothing left to apply.
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Clear' })).toHaveProperty('disabled', true));
+  });
+
+  it('keeps a saved credential the vault no longer has, so it can be cleared', async () => {
+    const refused: ApiError = {
+      code: 'credential_not_found',
+      message: 'no credential "gone" in the vault; add it first (hookline vault add)',
+    };
+    renderPage(() => settings, {
+      settings: () => ({ ...settings, eventsCredential: 'gone' }),
+      setEventsCredential: () => {
+        throw refused;
+      },
+    });
+    const select = (await screen.findByLabelText('Credential required by POST /events')) as HTMLSelectElement;
+    await waitFor(() => expect(select.value).toBe('gone'));
+    expect(select.selectedOptions[0]!.text).toBe('gone (not in the vault)');
+    fireEvent.change(select, { target: { value: 'ops-bearer' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Require' }));
+    });
+    expect(screen.getByRole('alert').textContent, "the core's refusal, on the form").toContain('in the vault');
   });
 });

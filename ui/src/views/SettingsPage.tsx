@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 
 import { useApi } from '../lib/apiContext';
-import { keys, useSettings } from '../lib/queries';
+import { keys, useCredentials, useSettings } from '../lib/queries';
 import { toast } from '../lib/toast';
 import { toApiError } from '../platform/types';
 
@@ -114,6 +114,7 @@ export function SettingsPage() {
             </form>
           </section>
           <AllowedHosts saved={s.allowedHosts} />
+          <EventsCredential saved={s.eventsCredential} />
           <section className="card" aria-labelledby="data-title">
             <h2 id="data-title">Data</h2>
             <p className="muted">Flows, versions, the run log and the vault live in this folder.</p>
@@ -188,6 +189,95 @@ function AllowedHosts({ saved }: { saved: string[] }) {
             Save hosts
           </button>
         </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/**
+ * The vault credential a caller of `POST /events/{name}` must present, as a
+ * webhook's caller presents its hook's. Without one, anything that can reach
+ * the listener may start the flows listening to an event.
+ */
+function EventsCredential({ saved }: { saved: string | null }) {
+  const api = useApi();
+  const client = useQueryClient();
+  const credentials = useCredentials();
+  const [choice, setChoice] = useState(saved ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setChoice(saved ?? ''), [saved]);
+  const listed = credentials.data ?? [];
+  // A name saved before its credential was removed from the vault stays visible, so it can be cleared.
+  const missing = saved !== null && credentials.isSuccess && !listed.some((c) => c.name === saved);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api.setEventsCredential(choice || null);
+      client.setQueryData(keys.settings, next);
+      toast.success(
+        next.eventsCredential
+          ? `POST /events now requires ${next.eventsCredential}`
+          : 'POST /events accepts callers without a credential',
+      );
+    } catch (e) {
+      setError(toApiError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="events-title">
+      <h2 id="events-title">Events credential</h2>
+      <p className="muted">
+        <code>POST /events/&#123;name&#125;</code> on the listener starts every started flow with a Custom event trigger
+        of that name. Choose a credential from the vault to require it from callers, the way a webhook checks its own;
+        with none, any program that can reach the listener may emit events.
+      </p>
+      <form className="inline-form" onSubmit={(e) => void submit(e)}>
+        <label className="field-label" htmlFor="events-credential">
+          Credential required by POST /events
+        </label>
+        <div className="row">
+          <select
+            id="events-credential"
+            className="input"
+            value={choice}
+            aria-invalid={error ? true : undefined}
+            onChange={(e) => {
+              setChoice(e.target.value);
+              setError(null);
+            }}
+          >
+            <option value="">None: accept any caller</option>
+            {listed.map((c) => (
+              <option key={c.id} value={c.name}>
+                {c.name} ({c.kind}){c.status !== 'ok' ? ` — ${c.status}` : ''}
+              </option>
+            ))}
+            {missing && <option value={saved}>{saved} (not in the vault)</option>}
+          </select>
+          <button type="submit" className="btn btn-primary" disabled={busy || choice === (saved ?? '')}>
+            {choice ? 'Require' : 'Clear'}
+          </button>
+        </div>
+        {credentials.isError && (
+          <p className="field-hint">The vault could not be read: {toApiError(credentials.error).message}</p>
+        )}
+        {credentials.isSuccess && listed.length === 0 && (
+          <p className="field-hint">
+            The vault has no credential yet: add one with <code>hookline vault add</code>.
+          </p>
+        )}
         {error && (
           <p className="field-error" role="alert">
             {error}

@@ -1,4 +1,4 @@
-use hookline_model::{ComponentKind, Step};
+use hookline_model::{ComponentKind, FieldType, Step};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -20,15 +20,15 @@ pub struct FormField {
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default = "default_type", rename = "type")]
-    pub field_type: String,
+    pub field_type: FieldType,
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
     pub default: Option<Value>,
 }
 
-fn default_type() -> String {
-    "string".into()
+fn default_type() -> FieldType {
+    FieldType::String
 }
 
 impl ManualSettings {

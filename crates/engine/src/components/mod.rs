@@ -3,9 +3,13 @@
 
 mod condition;
 mod delay;
+mod emit_event;
+pub mod event;
+pub mod folders;
 mod http_request;
 pub mod manual;
 mod respond;
+pub mod schedule;
 mod transform;
 pub mod webhook;
 
@@ -42,6 +46,22 @@ pub struct ActionContext {
     pub credential: Option<Arc<OpenCredential>>,
     /// The vault, for OAuth2 tokens.
     pub credentials: Arc<Credentials>,
+    /// Starts the flows listening to an event (Emit Event); `None` where
+    /// nothing may start them.
+    pub events: Option<Arc<dyn crate::events::EventSink>>,
+    /// Which flow, execution and step the action runs for.
+    pub origin: StepOrigin,
+}
+
+/// Which flow, execution and step an action runs for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepOrigin {
+    pub flow_id: String,
+    /// `None` when a single step runs for a sample, outside any execution.
+    pub execution_id: Option<String>,
+    pub step_id: String,
+    /// How many events deep the execution is (0 when no event started it).
+    pub event_depth: u32,
 }
 
 /// Adds a credential's authentication to an outgoing request: Basic, a
@@ -146,6 +166,7 @@ impl Describe {
             branching: false,
             side_effects: false,
             receives_http: false,
+            fires_on_schedule: false,
             sample_hint: None,
         }
     }
@@ -161,10 +182,13 @@ pub(crate) fn standard() -> Vec<Component> {
     vec![
         webhook::component(),
         manual::component(),
+        schedule::component(),
         http_request::component(),
         transform::component(),
         condition::component(),
         respond::component(),
         delay::component(),
+        event::component(),
+        emit_event::component(),
     ]
 }

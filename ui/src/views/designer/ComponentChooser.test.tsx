@@ -11,7 +11,9 @@ describe('component chooser', () => {
     const search = screen.getByPlaceholderText('Search components');
     expect(document.activeElement).toBe(search);
     expect(screen.getAllByRole('option').map((o) => o.querySelector('.chooser-title')!.textContent)).toEqual([
+      'Custom event',
       'Manual run',
+      'Schedule',
       'Webhook',
     ]);
     fireEvent.change(search, { target: { value: 'webhook' } });

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
-import type { ComponentDescriptor, FlowDocument, SavedFlow } from '../../api';
+import type { ComponentDescriptor, FlowDocument, JsonValue, SavedFlow } from '../../api';
 import { LiveBadge, VersionBadge } from '../../components/Badges';
 import { catalogOf } from '../../editor/convert';
 import { hasTrigger, selectedStepId, useEditor } from '../../editor/store';
@@ -11,6 +11,7 @@ import { confirmAction } from '../../lib/confirm';
 import { exportFlowFile } from '../../lib/exports';
 import { formatDuration } from '../../lib/format';
 import { NODE_HEIGHT, NODE_WIDTH } from '../../lib/layout';
+import { PARAMETER_REFUSALS, runFields } from '../../lib/parameters';
 import { loadPositions, savePositions } from '../../lib/positions';
 import { fieldAttribute, type LocatedProblem } from '../../lib/problems';
 import { keys, useFlow } from '../../lib/queries';
@@ -25,6 +26,7 @@ import {
   Play,
   Rocket,
   Save,
+  SlidersHorizontal,
   Square,
   TriangleAlert,
   X,
@@ -33,6 +35,8 @@ import { isApiError, toApiError } from '../../platform/types';
 import { Canvas } from './Canvas';
 import { ComponentChooser } from './ComponentChooser';
 import { HooksTab } from './HooksTab';
+import { ParametersDialog } from './ParametersDialog';
+import { RunDialog, type RunResult } from './RunDialog';
 import { RunsTab } from './RunsTab';
 import { StepPanel } from './StepPanel';
 import { VersionsDialog } from './VersionsDialog';
@@ -72,6 +76,16 @@ function Designer({ flowId }: { flowId: string }) {
   const webhookInDraft = useEditor((s) =>
     s.nodes.some((n) => n.data.trigger && s.catalog[n.data.step.component]?.receivesHttp === true),
   );
+  const parameterCount = useEditor((s) => s.meta.parameters?.length ?? 0);
+  // Whether Run asks for values first: the trigger's run form or an
+  // overridable parameter (a boolean, so dragging a node re-renders nothing).
+  const takesValues = useEditor(
+    (s) =>
+      runFields(
+        { ...s.meta, steps: s.nodes.filter((n) => n.data.trigger).map((n) => n.data.step), edges: [] },
+        s.catalog,
+      ).length > 0,
+  );
   const editor = useEditor.getState;
 
   const [components, setComponents] = useState<ComponentDescriptor[] | null>(null);
@@ -79,6 +93,11 @@ function Designer({ flowId }: { flowId: string }) {
   const [tab, setTab] = useState<Tab>('step');
   const [showProblems, setShowProblems] = useState(false);
   const [showVersions, setShowVersions] = useState(false);
+  const [showParameters, setShowParameters] = useState(false);
+  // The Run form, with what it runs by default and the draft it was opened on.
+  const [runForm, setRunForm] = useState<{ defaultDraft: boolean; draft: FlowDocument } | null>(null);
+  // The execution the last Run made, opened in the Runs tab.
+  const [lastRun, setLastRun] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | 'save' | 'publish' | 'start' | 'run'>(null);
   const nameInput = useRef<HTMLInputElement>(null);
 
@@ -236,16 +255,21 @@ function Designer({ flowId }: { flowId: string }) {
     }
   };
 
-  const onRun = async () => {
+  /**
+   * Runs once, asking first when a step would change something outside
+   * Hookline, and reports the outcome. A refusal of a run-form or parameter
+   * value is handed back for the Run form to show on its field.
+   */
+  const run = async (runDraft: boolean, params?: Record<string, JsonValue>): Promise<RunResult> => {
     const published = record.data?.latestVersion ?? null;
-    const runDraft = editor().dirty || published === null || record.data?.draftChanged !== false;
     const doc = runDraft ? await ensureSaved() : editor().document();
-    if (!doc) return;
+    if (!doc) return 'done';
     setBusy('run');
+    const values = params === undefined ? {} : { params };
     try {
       let execution;
       try {
-        execution = await api.runFlow(flowId, { draft: runDraft, askFirst: true });
+        execution = await api.runFlow(flowId, { draft: runDraft, ...values, askFirst: true });
       } catch (error) {
         // The core maps each step over the samples and says what a run would
         // change outside Hookline (a POST, a PUT…), as Retrieve sample does.
@@ -256,16 +280,19 @@ function Designer({ flowId }: { flowId: string }) {
           confirmLabel: 'Run it',
           cancelLabel: 'Cancel',
         });
-        if (!go) return;
-        execution = await api.runFlow(flowId, { draft: runDraft });
+        if (!go) return 'cancelled';
+        execution = await api.runFlow(flowId, { draft: runDraft, ...values });
       }
       const what = runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`;
       const show = { label: 'Show', run: () => setTab('runs') };
       if (execution.status === 'succeeded')
         toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: show });
       else toast.error(`${what} ${execution.status}${execution.error ? `: ${execution.error}` : ''}`);
+      setLastRun(execution.id);
       setTab('runs');
     } catch (error) {
+      const refusal = toApiError(error);
+      if (params !== undefined && PARAMETER_REFUSALS.has(refusal.code)) return refusal;
       if (isApiError(error) && error.problems && error.problems.length > 0) {
         editor().setProblems(error.problems, doc);
         setShowProblems(true);
@@ -274,6 +301,19 @@ function Designer({ flowId }: { flowId: string }) {
     } finally {
       setBusy(null);
     }
+    return 'done';
+  };
+
+  const onRun = async () => {
+    const published = record.data?.latestVersion ?? null;
+    const runDraft = editor().dirty || published === null || record.data?.draftChanged !== false;
+    const draft = editor().document();
+    // With values to give, the Run form asks for them (and which version to run) first.
+    if (runFields(draft, editor().catalog).length > 0) {
+      setRunForm({ defaultDraft: runDraft, draft });
+      return;
+    }
+    await run(runDraft);
   };
 
   const onExport = async () => {
@@ -293,6 +333,8 @@ function Designer({ flowId }: { flowId: string }) {
       state.requestFocus(node.id, fieldAttribute(problem.target));
     } else if (problem.path === 'name') {
       nameInput.current?.focus();
+    } else if (problem.path.startsWith('parameters[')) {
+      setShowParameters(true);
     }
   };
 
@@ -448,9 +490,22 @@ function Designer({ flowId }: { flowId: string }) {
             className="btn"
             onClick={() => void onRun()}
             disabled={busy !== null || !triggerPresent}
-            title="Run once with the trigger's sample: the draft when it has changes, else the published version"
+            title={
+              takesValues
+                ? 'Run once: fill in the run form and choose the draft or the published version'
+                : "Run once with the trigger's sample: the draft when it has changes, else the published version"
+            }
           >
             <CirclePlay size={15} aria-hidden="true" /> <span className="btn-label">Run once</span>
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => setShowParameters(true)}
+            title="The flow's parameters: $params.<name> in expressions, with defaults a run may override"
+          >
+            <SlidersHorizontal size={15} aria-hidden="true" />{' '}
+            <span className="btn-label">Parameters{parameterCount > 0 ? ` (${parameterCount})` : ''}</span>
           </button>
           <button type="button" className="btn" onClick={() => setShowVersions(true)} title="Published versions">
             <History size={15} aria-hidden="true" /> <span className="btn-label">Versions</span>
@@ -551,7 +606,7 @@ function Designer({ flowId }: { flowId: string }) {
               ) : (
                 <FlowPanel onProblem={gotoProblem} />
               ))}
-            {tab === 'runs' && <RunsTab flowId={flowId} />}
+            {tab === 'runs' && <RunsTab flowId={flowId} openId={lastRun} />}
             {tab === 'hooks' && (
               <HooksTab
                 flowId={flowId}
@@ -585,6 +640,23 @@ function Designer({ flowId }: { flowId: string }) {
               void setCenter(x, y, { zoom: Math.min(1, getZoom()), duration: 250 });
             }
             setTab('step');
+          }}
+        />
+      )}
+      {showParameters && <ParametersDialog onClose={() => setShowParameters(false)} />}
+      {runForm && (
+        <RunDialog
+          flowId={flowId}
+          draft={runForm.draft}
+          catalog={editor().catalog}
+          publishedVersion={record.data?.latestVersion ?? null}
+          defaultDraft={runForm.defaultDraft}
+          saveFirst={dirty}
+          onClose={() => setRunForm(null)}
+          onRun={async ({ draft, params }) => {
+            const result = await run(draft, params);
+            if (result === 'done') setRunForm(null);
+            return result;
           }}
         />
       )}

@@ -1,9 +1,30 @@
-import { useApi } from '../../lib/apiContext';
-import { copyWithToast, exportOpenApi, exportPostman } from '../../lib/exports';
-import { useHooks } from '../../lib/queries';
-import { Copy, Download, ExternalLink, FileJson, Info } from '../../lib/uiIcons';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
 
-/** Addresses of the flow's webhook and ways to call it from other tools (M9.1). */
+import type { HookRoute } from '../../bindings/HookRoute';
+import type { CurlVariable } from '../../bindings/CurlVariable';
+import type { NewFlowToken } from '../../bindings/NewFlowToken';
+import { Dialog } from '../../components/Dialog';
+import { useApi } from '../../lib/apiContext';
+import { confirmAction } from '../../lib/confirm';
+import { copyWithToast, exportOpenApi, exportPostman } from '../../lib/exports';
+import { formatDateTime } from '../../lib/format';
+import { methodsText, tokenCurl } from '../../lib/hookRoutes';
+import { keys, useFlowToken, useHooks } from '../../lib/queries';
+import {
+  Copy,
+  Download,
+  ExternalLink,
+  FileJson,
+  Info,
+  RefreshCw,
+  Terminal,
+  TriangleAlert,
+  Webhook,
+} from '../../lib/uiIcons';
+import { toApiError } from '../../platform/types';
+
+/** Addresses of the flow's webhook and ways to call it from other tools (M9.1, M4.10). */
 export function HooksTab({
   flowId,
   flowName,
@@ -47,6 +68,8 @@ export function HooksTab({
     );
   }
   const h = hooks.data;
+  const own = h.routes.find((route) => route.kind === 'hook');
+  const others = h.routes.filter((route) => route.kind !== 'hook');
   return (
     <div className="tab-body hooks" data-testid="hooks-tab">
       {!h.live && (
@@ -113,6 +136,7 @@ export function HooksTab({
       <pre className="json curl" data-testid="hook-curl">
         {h.curl}
       </pre>
+      {own && <Variables variables={own.variables} />}
       <div className="stack-buttons">
         <button type="button" className="btn btn-small" onClick={() => void copyWithToast(api, h.curl, 'curl command')}>
           <Copy size={15} aria-hidden="true" /> Copy as curl
@@ -124,6 +148,220 @@ export function HooksTab({
           <FileJson size={15} aria-hidden="true" /> OpenAPI of live hooks
         </button>
       </div>
+
+      <h3>Other routes</h3>
+      <p className="muted small">
+        Clients written for Pydio Cells, Boomerang Flow or Cloudomation call the same hook through these routes.
+      </p>
+      <ul className="hook-routes" aria-label="Routes into the hook">
+        {others.map((route) => (
+          <RouteItem key={route.kind} route={route} />
+        ))}
+      </ul>
+      {!others.some((route) => route.kind === 'cloudomation') && (
+        <p className="muted small" data-testid="cloudomation-needs-slug">
+          Give the trigger a slug to get a Cloudomation URL (/api/webhook/CLIENT/SLUG).
+        </p>
+      )}
+
+      <FlowToken flowId={flowId} routes={h.routes} />
     </div>
+  );
+}
+
+/** One route: its URL, how to call it and what a caller should know. */
+function RouteItem({ route }: { route: HookRoute }) {
+  const api = useApi();
+  return (
+    <li className="hook-route" data-testid={`route-${route.kind}`}>
+      <div className="hook-route-head">
+        <strong>{route.label}</strong>
+        <span className="muted small">{methodsText(route.methods)}</span>
+      </div>
+      <div className="url-row">
+        <code className="url" data-testid="route-url">
+          {route.url}
+        </code>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={`Copy ${route.label} URL`}
+          title="Copy URL"
+          onClick={() => void copyWithToast(api, route.url, `${route.label} URL`)}
+        >
+          <Copy size={15} aria-hidden="true" />
+        </button>
+        <button
+          type="button"
+          className="icon-btn"
+          aria-label={`Copy ${route.label} curl`}
+          title="Copy as curl"
+          onClick={() => void copyWithToast(api, route.curl, `${route.label} curl command`)}
+        >
+          <Terminal size={15} aria-hidden="true" />
+        </button>
+      </div>
+      {route.statusUrl && (
+        <p className="muted small">
+          Status: <code>{route.statusUrl}</code>
+        </p>
+      )}
+      <p className="muted small">{route.note}</p>
+      <Variables variables={route.variables} />
+      <details>
+        <summary>curl command</summary>
+        <pre className="json curl" data-testid="route-curl">
+          {route.curl}
+        </pre>
+      </details>
+    </li>
+  );
+}
+
+/** The environment variables a command reads its secrets from. */
+function Variables({ variables }: { variables: readonly CurlVariable[] }) {
+  if (variables.length === 0) return null;
+  return (
+    <div className="muted small curl-variables">
+      Before running it, set:
+      <ul>
+        {variables.map((variable) => (
+          <li key={variable.name}>
+            <code>{variable.name}</code>: {variable.description}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * The flow's token for Boomerang Flow's route: made here (Build webhook
+ * URL), or rotated after a confirmation, and shown once in a dialog.
+ */
+function FlowToken({ flowId, routes }: { flowId: string; routes: readonly HookRoute[] }) {
+  const api = useApi();
+  const client = useQueryClient();
+  const token = useFlowToken(flowId, true);
+  const [made, setMade] = useState<NewFlowToken | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const build = async (rotate: boolean) => {
+    if (rotate) {
+      const ok = await confirmAction({
+        title: 'Rotate the flow token?',
+        message:
+          'A new token replaces the current one, which stops working at once: clients that send it are refused until they have the new one.',
+        confirmLabel: 'Rotate token',
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const fresh = await api.createFlowToken(flowId, rotate);
+      client.setQueryData(keys.flowToken(flowId), { flowId, present: true, createdAt: fresh.createdAt });
+      setMade(fresh);
+    } catch (failure) {
+      setError(toApiError(failure).message);
+      // Another window may have made one meanwhile: show what exists now.
+      void client.invalidateQueries({ queryKey: keys.flowToken(flowId) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="flow-token" aria-labelledby="flow-token-title" data-testid="flow-token">
+      <h3 id="flow-token-title">Webhook token</h3>
+      <p className="muted small">
+        Boomerang Flow clients start the flow by posting its token to the payload URL; the token stands for the
+        hook&apos;s credential.
+      </p>
+      {token.isPending ? (
+        <p className="muted small">Loading…</p>
+      ) : token.isError ? (
+        <p className="field-error" role="alert">
+          <TriangleAlert size={13} aria-hidden="true" /> {toApiError(token.error).message}
+        </p>
+      ) : token.data.present ? (
+        <>
+          <p className="small" data-testid="flow-token-state">
+            A token was made {formatDateTime(token.data.createdAt)}. It is not shown again; rotate it to get a new one.
+          </p>
+          <div className="stack-buttons">
+            <button type="button" className="btn btn-small" disabled={busy} onClick={() => void build(true)}>
+              <RefreshCw size={15} aria-hidden="true" /> Rotate token
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="stack-buttons">
+          <button type="button" className="btn btn-small" disabled={busy} onClick={() => void build(false)}>
+            <Webhook size={15} aria-hidden="true" /> Build webhook URL
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="field-error" role="alert" data-testid="flow-token-error">
+          <TriangleAlert size={13} aria-hidden="true" /> {error}
+        </p>
+      )}
+      {made && <NewTokenDialog made={made} curl={tokenCurl(routes, made)} onClose={() => setMade(null)} />}
+    </section>
+  );
+}
+
+/** A token just made, shown this once with a command that uses it. */
+function NewTokenDialog({ made, curl, onClose }: { made: NewFlowToken; curl: string; onClose: () => void }) {
+  const api = useApi();
+  const copyToken = useRef<HTMLButtonElement>(null);
+  return (
+    <Dialog
+      title="Webhook token"
+      onClose={onClose}
+      initialFocus={copyToken}
+      wide
+      testId="new-token-dialog"
+      footer={
+        <button type="button" className="btn btn-primary" onClick={onClose}>
+          Done
+        </button>
+      }
+    >
+      <p className="notice" role="note">
+        <TriangleAlert size={14} aria-hidden="true" /> Copy the token now: it will not be shown again. Hookline keeps
+        only a hash of it; if it is lost, rotate it to get a new one.
+      </p>
+      <h3>Token</h3>
+      <div className="url-row">
+        <code className="url" data-testid="new-flow-token">
+          {made.token}
+        </code>
+        <button
+          ref={copyToken}
+          type="button"
+          className="btn btn-small"
+          onClick={() => void copyWithToast(api, made.token, 'Token')}
+        >
+          <Copy size={15} aria-hidden="true" /> Copy token
+        </button>
+      </div>
+      <h3>Start the flow</h3>
+      <p className="muted small">
+        POST to <code>{made.payloadUrl}</code>; the answer&apos;s activityId is followed at{' '}
+        <code>{made.statusUrl}</code> with the same token.
+      </p>
+      <pre className="json curl" data-testid="new-token-curl">
+        {curl}
+      </pre>
+      <div className="stack-buttons">
+        <button type="button" className="btn btn-small" onClick={() => void copyWithToast(api, curl, 'curl command')}>
+          <Copy size={15} aria-hidden="true" /> Copy curl
+        </button>
+      </div>
+    </Dialog>
   );
 }

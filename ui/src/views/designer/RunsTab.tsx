@@ -1,8 +1,8 @@
 import { ExecutionList } from '../../components/ExecutionList';
 import { useExecutions } from '../../lib/queries';
 
-/** The latest executions of one flow, refreshed by execution events. */
-export function RunsTab({ flowId }: { flowId: string }) {
+/** The latest executions of one flow, refreshed by execution events; `openId` is shown opened. */
+export function RunsTab({ flowId, openId }: { flowId: string; openId?: string | null }) {
   const executions = useExecutions(flowId, 20);
   return (
     <div className="tab-body" data-testid="runs-tab">
@@ -16,7 +16,7 @@ export function RunsTab({ flowId }: { flowId: string }) {
           No runs yet. Use <strong>Run once</strong>, or start the flow and call its hook.
         </p>
       ) : (
-        <ExecutionList executions={executions.data} compact />
+        <ExecutionList executions={executions.data} compact openId={openId} />
       )}
     </div>
   );

@@ -10,11 +10,13 @@ import { copyWithToast } from '../../lib/exports';
 import { ComponentIcon } from '../../lib/icons';
 import { withInput } from '../../lib/inputs';
 import { Copy, SquareFunction, Trash2, TriangleAlert } from '../../lib/uiIcons';
+import { ChangeTrigger } from './ChangeTrigger';
 import { ConfigForm } from './ConfigForm';
 import { CredentialPicker } from './CredentialPicker';
 import { JsonWidget } from './fields';
 import { domId } from './formParts';
 import { InputsForm } from './InputsForm';
+import { ScheduleFires } from './ScheduleFires';
 import { ActionSample, TriggerSamples, useStepSaved } from './SamplesSection';
 import { useDraftDocument, useStepPreview } from './stepPreview';
 
@@ -127,7 +129,10 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
 
       {component && trigger && (
         <section className="panel-section" aria-labelledby={domId('config-title', stepId)}>
-          <h3 id={domId('config-title', stepId)}>Configuration</h3>
+          <div className="section-head">
+            <h3 id={domId('config-title', stepId)}>Configuration</h3>
+            <ChangeTrigger stepId={stepId} current={component.id} />
+          </div>
           <ConfigForm
             stepId={stepId}
             schema={component.configSchema}
@@ -137,6 +142,9 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
           />
         </section>
       )}
+
+      {/* Triggers that fire at times their config names preview the next ones. */}
+      {component?.firesOnSchedule && <ScheduleFires stepId={stepId} config={step.config} />}
 
       {component && !trigger && (
         <section className="panel-section" aria-labelledby={domId('inputs-title', stepId)}>

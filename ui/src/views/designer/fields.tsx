@@ -33,6 +33,16 @@ function useSyncedText(
   return [text, setText] as const;
 }
 
+/** A widget's own parse error, also told to `onInvalid` whenever it changes. */
+function useReportedError(onInvalid: ((message: string | null) => void) | undefined) {
+  const [error, setError] = useState<string | null>(null);
+  const set = (message: string | null) => {
+    setError(message);
+    if (message !== error) onInvalid?.(message);
+  };
+  return [error, set] as const;
+}
+
 const sameJson = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
 export interface WidgetProps {
@@ -45,6 +55,12 @@ export interface WidgetProps {
   describedBy?: string;
   invalid?: boolean;
   label: string;
+  /**
+   * Told when the text typed cannot be read as a value of the field's kind
+   * (a message) and when it can again (null). The value is not changed
+   * meanwhile, so a form that submits must ask.
+   */
+  onInvalid?: (message: string | null) => void;
 }
 
 /** The literal editor for a field's kind. */
@@ -87,13 +103,13 @@ function StringWidget({ id, spec, value, onChange, dataField, describedBy, inval
   );
 }
 
-function NumberWidget({ id, spec, value, onChange, dataField, describedBy, invalid }: WidgetProps) {
+function NumberWidget({ id, spec, value, onChange, dataField, describedBy, invalid, onInvalid }: WidgetProps) {
   const [text, setText] = useSyncedText(
     value,
     (v) => (v === undefined ? '' : String(v)),
     (t, v) => (t.trim() === '' ? v === undefined : Number(t) === v),
   );
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useReportedError(onInvalid);
   return (
     <>
       <input
@@ -261,7 +277,7 @@ function EnumListWidget({ id, spec, value, onChange, dataField, describedBy, lab
   );
 }
 
-export function JsonWidget({ id, spec, value, onChange, dataField, describedBy, invalid }: WidgetProps) {
+export function JsonWidget({ id, spec, value, onChange, dataField, describedBy, invalid, onInvalid }: WidgetProps) {
   const [text, setText] = useSyncedText(
     value,
     (v) => (v === undefined ? '' : JSON.stringify(v, null, 2)),
@@ -274,7 +290,7 @@ export function JsonWidget({ id, spec, value, onChange, dataField, describedBy, 
       }
     },
   );
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useReportedError(onInvalid);
   const rows = Math.min(12, Math.max(3, text.split('\n').length + 1));
   return (
     <>

@@ -97,16 +97,19 @@ export function ModeToggle({ mode, label, onToggle }: { mode: InputMode; label: 
 }
 
 export function TypeSelect({
+  id,
   label,
   value,
   onChange,
 }: {
+  id?: string;
   label: string;
   value: FieldType;
   onChange: (type: FieldType) => void;
 }) {
   return (
     <select
+      id={id}
       className="input type-select"
       aria-label={label}
       value={value}

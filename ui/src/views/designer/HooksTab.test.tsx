@@ -1,0 +1,201 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+
+import { createApi } from '../../api';
+import type { ApiError } from '../../bindings/ApiError';
+import type { FlowTokenInfo } from '../../bindings/FlowTokenInfo';
+import type { HookInfo } from '../../bindings/HookInfo';
+import type { NewFlowToken } from '../../bindings/NewFlowToken';
+import { ConfirmHost } from '../../components/ConfirmHost';
+import { ApiProvider } from '../../lib/apiContext';
+import { stubPlatform, type Answers } from '../../test/stubPlatform';
+import { HooksTab } from './HooksTab';
+
+const base = 'http://127.0.0.1:8787';
+
+// What the core answers for a live flow whose hook has the slug "pets" and an API key credential.
+const hook: HookInfo = {
+  flowId: 'flw_pets',
+  live: true,
+  methods: ['POST'],
+  url: `${base}/hook/pets`,
+  testUrl: `${base}/hook-test/pets`,
+  curl: `curl -i -X 'POST' '${base}/hook/pets' -H 'X-API-Key: '"$HOOKLINE_HOOK_KEY" -H 'Content-Type: application/json' --data '{"name":"Gromit"}'`,
+  testCurl: `curl -i -X 'POST' '${base}/hook-test/pets' --data '{}'`,
+  guardedBy: 'pets-key',
+  routes: [
+    {
+      kind: 'hook',
+      label: 'Hookline',
+      methods: ['POST'],
+      url: `${base}/hook/pets`,
+      curl: `curl -i -X 'POST' '${base}/hook/pets' -H 'X-API-Key: '"$HOOKLINE_HOOK_KEY" -H 'Content-Type: application/json' --data '{"name":"Gromit"}'`,
+      variables: [{ name: 'HOOKLINE_HOOK_KEY', description: 'The API key of the credential pets-key.' }],
+      statusUrl: null,
+      note: 'It answers 202 with the execution id and status URL (?wait waits for the flow).',
+    },
+    {
+      kind: 'cells',
+      label: 'Pydio Cells',
+      methods: ['POST'],
+      url: `${base}/a/scheduler/hooks/pets`,
+      curl: `curl -i -X 'POST' '${base}/a/scheduler/hooks/pets' -H 'X-API-Key: '"$HOOKLINE_HOOK_KEY" -H 'Content-Type: application/json' --data '{"JobParameters":{"limit":10},"name":"Gromit"}'`,
+      variables: [{ name: 'HOOKLINE_HOOK_KEY', description: 'The API key of the credential pets-key.' }],
+      statusUrl: null,
+      note: 'JobParameters sets the flow’s overridable parameters.',
+    },
+    {
+      kind: 'boomerang',
+      label: 'Boomerang Flow',
+      methods: ['POST'],
+      url: `${base}/webhook/payload`,
+      curl: `curl -i -X 'POST' '${base}/webhook/payload' -H 'Content-Type: application/json' --data '{"token":"'"$HOOKLINE_FLOW_TOKEN"'","name":"Gromit"}'`,
+      variables: [{ name: 'HOOKLINE_FLOW_TOKEN', description: 'The flow’s token, shown once when made.' }],
+      statusUrl: `${base}/webhook/status/{activityId}`,
+      note: 'The flow’s token in the body names the flow.',
+    },
+    {
+      kind: 'cloudomation',
+      label: 'Cloudomation',
+      methods: ['GET', 'POST'],
+      url: `${base}/api/webhook/local/pets`,
+      curl: `curl -i -X 'POST' '${base}/api/webhook/local/pets' -H 'Content-Type: application/json' --data '{"key":"'"$HOOKLINE_HOOK_KEY"'","name":"Gromit"}'`,
+      variables: [{ name: 'HOOKLINE_HOOK_KEY', description: 'The API key of the credential pets-key.' }],
+      statusUrl: null,
+      note: 'It waits for the flow and answers the execution.',
+    },
+  ],
+};
+
+const made: NewFlowToken = {
+  flowId: 'flw_pets',
+  token: 'hlw_5f3c',
+  createdAt: '2026-12-01T10:00:00Z',
+  payloadUrl: `${base}/webhook/payload`,
+  statusUrl: `${base}/webhook/status/{activityId}`,
+};
+
+const none: FlowTokenInfo = { flowId: 'flw_pets', present: false, createdAt: null };
+const existing: FlowTokenInfo = { flowId: 'flw_pets', present: true, createdAt: '2026-11-20T08:30:00Z' };
+
+function renderTab(answers: Answers) {
+  const platform = stubPlatform({ hooks: () => hook, ...answers });
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <ApiProvider api={createApi(platform)}>
+        <HooksTab flowId="flw_pets" flowName="Pets" hasWebhook savedHasWebhook dirty={false} />
+        <ConfirmHost />
+      </ApiProvider>
+    </QueryClientProvider>,
+  );
+  return platform;
+}
+
+const click = async (element: HTMLElement) => {
+  await act(async () => {
+    fireEvent.click(element);
+  });
+};
+
+describe('the hook panel', () => {
+  it('lists each route with its URL, and copies the URL or the ready curl command', async () => {
+    const platform = renderTab({ flowToken: () => none });
+    const routes = await screen.findByRole('list', { name: 'Routes into the hook' });
+    const items = ['cells', 'boomerang', 'cloudomation'].map((kind) => within(routes).getByTestId(`route-${kind}`));
+    expect(
+      within(routes)
+        .getAllByTestId('route-url')
+        .map((url) => url.textContent),
+      'Cells, Boomerang Flow and Cloudomation beside the hook URL shown above',
+    ).toEqual([`${base}/a/scheduler/hooks/pets`, `${base}/webhook/payload`, `${base}/api/webhook/local/pets`]);
+    expect(within(items[2]!).getByText('GET or POST')).toBeTruthy();
+    expect(
+      within(items[1]!).getByText(`${base}/webhook/status/{activityId}`),
+      'where an activity is followed',
+    ).toBeTruthy();
+
+    await click(screen.getByRole('button', { name: 'Copy Pydio Cells URL' }));
+    await click(screen.getByRole('button', { name: 'Copy Cloudomation curl' }));
+    expect(platform.copied).toEqual([`${base}/a/scheduler/hooks/pets`, hook.routes[3]!.curl]);
+    expect(
+      within(items[2]!).getByText('HOOKLINE_HOOK_KEY').parentElement!.textContent,
+      'the variable the command reads the key from, and what to set it to',
+    ).toContain('The API key of the credential pets-key.');
+    expect(screen.queryByTestId('cloudomation-needs-slug'), 'the hook has a slug').toBeNull();
+  });
+
+  it('says a hook without a slug has no Cloudomation URL', async () => {
+    renderTab({
+      hooks: () => ({ ...hook, routes: hook.routes.filter((route) => route.kind !== 'cloudomation') }),
+      flowToken: () => none,
+    });
+    expect((await screen.findByTestId('cloudomation-needs-slug')).textContent).toContain('Give the trigger a slug');
+  });
+
+  it('builds the webhook URL: the token is shown once with a command that uses it', async () => {
+    const platform = renderTab({ flowToken: () => none, createFlowToken: () => made });
+    await click(await screen.findByRole('button', { name: 'Build webhook URL' }));
+    expect(platform.calls.find((c) => c.op === 'createFlowToken')?.args).toEqual({ flow: 'flw_pets' });
+
+    const dialog = await screen.findByRole('dialog', { name: 'Webhook token' });
+    expect(within(dialog).getByTestId('new-flow-token').textContent).toBe('hlw_5f3c');
+    expect(within(dialog).getByText(/it will not be shown again/)).toBeTruthy();
+    const copyToken = within(dialog).getByRole('button', { name: 'Copy token' });
+    expect(document.activeElement, 'the keyboard starts on Copy token').toBe(copyToken);
+    await click(copyToken);
+    await click(within(dialog).getByRole('button', { name: 'Copy curl' }));
+    expect(platform.copied[0]).toBe('hlw_5f3c');
+    expect(platform.copied[1], 'the Boomerang Flow command with the token written in').toBe(
+      `curl -i -X 'POST' '${base}/webhook/payload' -H 'Content-Type: application/json' --data '{"token":"hlw_5f3c","name":"Gromit"}'`,
+    );
+
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog'), 'Escape closes the dialog').toBeNull();
+    expect(screen.queryByText('hlw_5f3c'), 'and the token is gone from the page').toBeNull();
+    expect((await screen.findByTestId('flow-token-state')).textContent).toContain('A token was made');
+    expect(screen.getByRole('button', { name: 'Rotate token' })).toBeTruthy();
+  });
+
+  it('rotates a token only once the user confirms that the old one stops working', async () => {
+    const platform = renderTab({ flowToken: () => existing, createFlowToken: () => made });
+    expect((await screen.findByTestId('flow-token-state')).textContent).toMatch(/A token was made .*2026/);
+    expect(screen.queryByRole('button', { name: 'Build webhook URL' })).toBeNull();
+
+    await click(screen.getByRole('button', { name: 'Rotate token' }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Rotate the flow token?' });
+    expect(confirm.textContent).toContain('stops working at once');
+    await click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(
+      platform.calls.some((c) => c.op === 'createFlowToken'),
+      'cancelled: nothing rotates',
+    ).toBe(false);
+
+    await click(screen.getByRole('button', { name: 'Rotate token' }));
+    await click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Rotate token' }));
+    expect(platform.calls.find((c) => c.op === 'createFlowToken')?.args).toEqual({ flow: 'flw_pets', rotate: true });
+    expect(within(await screen.findByRole('dialog', { name: 'Webhook token' })).getByText('hlw_5f3c')).toBeTruthy();
+  });
+
+  it('shows the core’s refusal and what exists now', async () => {
+    // Another window made a token a moment earlier: the core refuses to make a second one.
+    const refused: ApiError = {
+      code: 'conflict',
+      message:
+        'flw_pets already has a token (made 2026-12-01T09:59:00Z); it is shown only once, so rotate it to get a new one',
+    };
+    let asked = 0;
+    renderTab({
+      flowToken: () => (asked++ === 0 ? none : existing),
+      createFlowToken: () => {
+        throw refused;
+      },
+    });
+    await click(await screen.findByRole('button', { name: 'Build webhook URL' }));
+    expect(screen.getByTestId('flow-token-error').textContent).toContain('already has a token');
+    expect(screen.getByTestId('flow-token-error').getAttribute('role')).toBe('alert');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Rotate token' })).toBeTruthy());
+    expect(screen.queryByRole('dialog'), 'no token to show').toBeNull();
+  });
+});
