@@ -2,7 +2,11 @@
 # Installs what is needed, then runs every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage reports the seconds since the start, so a slow run shows where
+# the time went.
+stage() { echo "test: $1 ($SECONDS s)"; }
 source scripts/setup.sh
+stage "set-up done"
 
 # Formatting is part of the contract when rustfmt is installed.
 if cargo fmt --version >/dev/null 2>&1; then
@@ -15,10 +19,12 @@ fi
 # The default members: everything but the desktop shell, built below with the
 # designer embedded (building it twice with different features costs minutes).
 cargo build --locked --all-targets
+stage "workspace built"
 
 # The designer: types, lints, formatting, unit tests, then the build the shell
 # and browser mode serve.
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent format:check && npm test --silent && npm run --silent build)
+stage "designer checked and built"
 
 # The vault's keychain tests use a real Secret Service. Each run gets its own
 # session D-Bus and a throwaway gnome-keyring, unlocked, under a temporary HOME,
@@ -54,15 +60,19 @@ dbus-run-session -- bash -c '
     done
     cargo test --locked
 ' test-session "$keyring_home"
+stage "workspace tests passed"
 
 # Every fuzz target for 30 s from its seeds (one build, in fuzz/target): a
 # change that makes a parser panic on input near a real one fails here.
 bash scripts/fuzz.sh 30
+stage "fuzz smoke passed"
 
 # The designer in a real browser against `hookline serve --ui` (the whole
 # tutorial), then the real desktop window under a virtual display.
 (cd ui/e2e && npm test)
+stage "browser end-to-end passed"
 bash scripts/desktop-e2e.sh
+stage "desktop end-to-end passed"
 
 # `cargo test` writes the UI's TypeScript types from the Rust ones (ts-rs):
 # the committed files must be exactly what the code generates.
