@@ -35,8 +35,11 @@ tauri_driver=$(command -v tauri-driver)
 if [ ! -d src-tauri/e2e/node_modules ] || [ src-tauri/e2e/package-lock.json -nt src-tauri/e2e/node_modules/.package-lock.json ]; then
     (cd src-tauri/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
-cargo build -p hookline-desktop --features custom-protocol
-cargo build -p hookline-cli # the demo pet store the tutorial's flow calls
+# The window, and the demo pet store the tutorial's flow calls (in the
+# `hookline` binary), from the same build as scripts/test.sh's, so after it
+# nothing is compiled again.
+source scripts/lib/workspace-build.sh
+cargo build "${WORKSPACE_BUILD[@]}" --all-targets
 
 source scripts/lib/session-dir.sh
 make_session_dir

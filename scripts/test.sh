@@ -16,15 +16,17 @@ fi
 if cargo clippy --version >/dev/null 2>&1; then
     cargo clippy --locked --all-targets -- -D warnings
 fi
-# The default members: everything but the desktop shell, built below with the
-# designer embedded (building it twice with different features costs minutes).
-cargo build --locked --all-targets
-stage "workspace built"
-
 # The designer: types, lints, formatting, unit tests, then the build the shell
-# and browser mode serve.
+# embeds and browser mode serves.
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent format:check && npm test --silent && npm run --silent build)
 stage "designer checked and built"
+
+# Every crate once, the desktop shell with the designer embedded included (see
+# scripts/lib/workspace-build.sh); the tests and the desktop's end-to-end run
+# below reuse this build.
+source scripts/lib/workspace-build.sh
+cargo build "${WORKSPACE_BUILD[@]}" --all-targets
+stage "workspace built"
 
 # The vault's keychain tests use a real Secret Service. Each run gets its own
 # session D-Bus and a throwaway gnome-keyring, unlocked, under a temporary HOME,
@@ -58,8 +60,9 @@ dbus-run-session -- bash -c '
         fi
         sleep 0.1
     done
-    cargo test --locked
-' test-session "$keyring_home"
+    shift
+    cargo test "$@"
+' test-session "$keyring_home" "${WORKSPACE_BUILD[@]}"
 stage "workspace tests passed"
 
 # Every fuzz target for 30 s from its seeds (one build, in fuzz/target): a

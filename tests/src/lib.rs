@@ -248,6 +248,8 @@ pub struct Received {
     /// Header names in lowercase, with their values.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -268,6 +270,35 @@ struct RecorderState {
     reply: Value,
     /// Paths answered with a redirect instead: (path, status, Location).
     redirects: Arc<Vec<(String, u16, String)>>,
+    /// Answers given in order, the last one to every later request; when
+    /// empty, `status` and `reply` answer.
+    script: Arc<Mutex<std::collections::VecDeque<Answer>>>,
+}
+
+/// One answer of a scripted [`Recorder`].
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+    /// How long the server holds the request before answering.
+    pub delay: std::time::Duration,
+}
+
+impl Answer {
+    pub fn new(status: u16, body: Value) -> Answer {
+        Answer { status, headers: vec![], body, delay: std::time::Duration::ZERO }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn after(mut self, delay: std::time::Duration) -> Answer {
+        self.delay = delay;
+        self
+    }
 }
 
 /// A real HTTP server on 127.0.0.1 (port chosen by the OS) that records every
@@ -286,6 +317,15 @@ impl Recorder {
     /// A recorder that answers the listed paths with a redirect (path,
     /// status, `Location`) and every other one as [`Recorder::start`] does.
     pub fn with_redirects(status: u16, reply: Value, redirects: Vec<(String, u16, String)>) -> Recorder {
+        Recorder::build(status, reply, redirects, |_| {})
+    }
+
+    fn build(
+        status: u16,
+        reply: Value,
+        redirects: Vec<(String, u16, String)>,
+        configure: impl FnOnce(&RecorderState),
+    ) -> Recorder {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -294,12 +334,20 @@ impl Recorder {
             status: StatusCode::from_u16(status).expect("status"),
             reply,
             redirects: Arc::new(redirects),
+            script: Arc::default(),
         };
+        configure(&state);
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("address");
         let app = Router::new().fallback(record).with_state(state);
         runtime.spawn(async move { axum::serve(listener, app).await });
         Recorder { url: format!("http://{address}"), received, _runtime: runtime }
+    }
+
+    /// A recorder that gives `answers` in order and then the last one to
+    /// every later request.
+    pub fn scripted(answers: Vec<Answer>) -> Recorder {
+        Recorder::build(200, Value::Null, Vec::new(), |state| *state.script.lock().unwrap() = answers.into())
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -324,7 +372,28 @@ async fn record(
             .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
         body,
+        at: std::time::Instant::now(),
     });
+    let scripted = {
+        let mut script = state.script.lock().unwrap();
+        if script.len() > 1 {
+            script.pop_front()
+        } else {
+            script.front().cloned()
+        }
+    };
+    if let Some(answer) = scripted {
+        tokio::time::sleep(answer.delay).await;
+        let mut response =
+            (StatusCode::from_u16(answer.status).expect("status"), axum::Json(answer.body)).into_response();
+        for (name, value) in answer.headers {
+            response.headers_mut().insert(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                axum::http::HeaderValue::from_str(&value).expect("header value"),
+            );
+        }
+        return response;
+    }
     if let Some((_, status, location)) = state.redirects.iter().find(|(path, _, _)| path == uri.path()) {
         let status = StatusCode::from_u16(*status).expect("status");
         return (status, [(axum::http::header::LOCATION, location.clone())]).into_response();

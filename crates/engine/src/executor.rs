@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use hookline_model::{
-    timestamp, CoreEvent, Execution, ExecutionStatus, FlowDocument, InboxEntry, StepRun, StepStatus, TriggerSource,
+    timestamp, Attempt, CoreEvent, Execution, ExecutionStatus, FlowDocument, InboxEntry, StepRun, StepStatus,
+    TriggerSource,
 };
 use hookline_store::{Acceptance, Accepted, Claim, Store};
 use jsonata_core::evaluator::CancelToken;
@@ -384,9 +385,17 @@ impl Engine {
 
         // A resumed execution (recovered after a crash) keeps the steps that
         // already finished, with their outputs and branches, and runs the rest.
+        // A step recorded as running had started, and may have acted, before
+        // the process stopped: it runs again, marked as resumed.
+        let mut interrupted = std::collections::HashSet::new();
         let recorded: HashMap<String, StepRun> = std::mem::take(&mut execution.steps)
             .into_iter()
-            .filter(|run| matches!(run.status, StepStatus::Succeeded | StepStatus::Skipped))
+            .filter(|run| {
+                if run.status == StepStatus::Running {
+                    interrupted.insert(run.step_id.clone());
+                }
+                matches!(run.status, StepStatus::Succeeded | StepStatus::Skipped)
+            })
             .map(|run| (run.step_id.clone(), run))
             .collect();
 
@@ -443,12 +452,29 @@ impl Engine {
                     self.credentials.open(name).await.map(Some).map_err(|e| format!("credential {name:?}: {e}"))
                 }
             };
+            let resumed = interrupted.contains(&step.id);
+            let mut attempts = Vec::new();
             let (input, result) = match (
                 credential.clone(),
                 self.map_inputs(step, scope(step, &trigger, &outputs, &params, &identity), cancel).await,
             ) {
                 (_, Err(message)) | (Err(message), _) => (None, Err(StepFailure::new(message))),
                 (Ok(credential), Ok(input)) => {
+                    if self.has_side_effect(step, &input) {
+                        // Recorded before acting, so a restart knows the step
+                        // may have acted and sends it with the same key.
+                        let mut starting = step_run(
+                            step,
+                            StepStatus::Running,
+                            Some(input.clone()),
+                            None,
+                            None,
+                            Some(started_at.clone()),
+                            None,
+                        );
+                        starting.resumed = resumed;
+                        self.journal.step_committed(&execution.id, seq, starting).await?;
+                    }
                     let context = ActionContext {
                         http: self.http.clone(),
                         cancel: cancel.clone(),
@@ -462,7 +488,7 @@ impl Engine {
                             event_depth: crate::events::depth_of(execution.trigger, &trigger),
                         },
                     };
-                    let result = self.run_action(step, input.clone(), &context).await;
+                    let result = self.run_attempts(step, &input, &context, &mut attempts).await;
                     (Some(input), result)
                 }
             };
@@ -501,6 +527,22 @@ impl Engine {
                     run.branch = branch;
                     run
                 }
+                Err(failure) if step.continue_on_error && !cancel.is_cancelled() => {
+                    // The flow goes on; later steps read the failure as this
+                    // step's output.
+                    let output = json!({"error": {"message": failure.message, "output": failure.output}});
+                    outputs.insert(step.id.clone(), Arc::new(output.clone()));
+                    follow(step, None, &mut active);
+                    step_run(
+                        step,
+                        StepStatus::Failed,
+                        input,
+                        Some(output),
+                        Some(failure.message),
+                        Some(started_at),
+                        duration,
+                    )
+                }
                 Err(mut failure) => {
                     if let Some(input) = &input {
                         let empty = empty_mapped_fields(step, input);
@@ -535,6 +577,9 @@ impl Engine {
                     )
                 }
             };
+            let mut run = run;
+            run.attempts = attempts;
+            run.resumed = resumed;
             self.journal.step(&execution.id, seq, run.clone())?;
             execution.steps.push(run);
             self.emit_execution(execution, Some(&step.id));
@@ -648,6 +693,9 @@ impl Engine {
             next: vec![],
             input_validator: component.step_input_validator(&step.fields),
             reads_steps: None,
+            // A sample run is one attempt; the user sees its failure at once.
+            retry: None,
+            continue_on_error: false,
         };
         let input = self.map_inputs(&planned, scope, cancel).await?;
         if !confirmed {
@@ -686,6 +734,82 @@ impl Engine {
         }
     }
 
+    /// Whether running the step's action with this input may change
+    /// something outside Hookline (an HTTP POST).
+    fn has_side_effect(&self, step: &PlannedStep, input: &Value) -> bool {
+        self.catalog
+            .get(&step.component)
+            .and_then(|component| component.action.as_ref())
+            .is_some_and(|action| action.side_effect(input).is_some())
+    }
+
+    /// Runs the action as often as its retry policy allows. Every attempt of
+    /// a step tried more than once goes into `attempts`; a step tried once
+    /// leaves it empty (its step run says it all). Waits between attempts
+    /// end early when the execution is cancelled.
+    async fn run_attempts(
+        &self,
+        step: &PlannedStep,
+        input: &Value,
+        context: &ActionContext,
+        attempts: &mut Vec<Attempt>,
+    ) -> Result<Outcome, StepFailure> {
+        let mut number = 1;
+        loop {
+            let started_at = timestamp(SystemTime::now());
+            let started = Instant::now();
+            let result = self.run_action(step, input.clone(), context).await;
+            let Some(policy) = &step.retry else { return result };
+            let duration_ms = started.elapsed().as_millis() as i64;
+            let mut attempt = Attempt { started_at, duration_ms, error: None, waited_ms: None };
+            let failure = match result {
+                Ok(outcome) => {
+                    if !attempts.is_empty() {
+                        attempts.push(attempt);
+                    }
+                    return Ok(outcome);
+                }
+                Err(failure) => failure,
+            };
+            attempt.error = Some(failure.message.clone());
+            let wait = match crate::retry::next(policy, number, failure.kind, fastrand::f64()) {
+                _ if context.cancel.is_cancelled() => None,
+                crate::retry::Next::RetryAfter(wait) => Some(wait),
+                crate::retry::Next::GiveUp(reason) => {
+                    if !attempts.is_empty() {
+                        attempts.push(attempt);
+                    }
+                    return Err(match reason {
+                        Some(reason) => StepFailure { message: format!("{}; {reason}", failure.message), ..failure },
+                        None if number > 1 => {
+                            StepFailure { message: format!("{} (after {number} attempts)", failure.message), ..failure }
+                        }
+                        None => failure,
+                    });
+                }
+            };
+            let Some(wait) = wait else {
+                attempts.push(attempt);
+                return Err(failure);
+            };
+            attempt.waited_ms = Some(wait.as_millis() as i64);
+            attempts.push(attempt);
+            tracing::info!(
+                execution = ?context.origin.execution_id,
+                step = %step.id,
+                attempt = number,
+                wait_ms = wait.as_millis() as u64,
+                error = %failure.message,
+                "a step failed and is tried again"
+            );
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = context.cancel.cancelled() => return Err(failure),
+            }
+            number += 1;
+        }
+    }
+
     async fn run_action(
         &self,
         step: &PlannedStep,
@@ -702,7 +826,8 @@ impl Engine {
         let action = component.action.as_ref().expect("actions have an implementation");
         match tokio::time::timeout(self.config.step_timeout, action.run(input, context)).await {
             Ok(result) => result,
-            Err(_) => Err(StepFailure::new(format!("timed out after {} ms", self.config.step_timeout.as_millis()))),
+            Err(_) => Err(StepFailure::new(format!("timed out after {} ms", self.config.step_timeout.as_millis()))
+                .with_kind(crate::components::FailureKind::Timeout)),
         }
     }
 }
@@ -765,6 +890,8 @@ fn step_run(
         error,
         started_at,
         duration_ms,
+        attempts: vec![],
+        resumed: false,
     }
 }
 

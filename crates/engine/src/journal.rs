@@ -118,6 +118,17 @@ impl Journal {
         self.send(Write::StepRun { execution_id: execution_id.to_string(), seq, run }, false, None).map(drop)
     }
 
+    /// Stores a step run and returns once it is committed: how a step with
+    /// side effects records that it is starting before it acts, so a restart
+    /// knows it may have acted (and sends it again with the same key).
+    pub async fn step_committed(&self, execution_id: &str, seq: u32, run: StepRun) -> Result<(), JournalError> {
+        let write = Write::StepRun { execution_id: execution_id.to_string(), seq, run };
+        match self.send(write, true, None)?.await {
+            Ok(result) => result.map(drop),
+            Err(_) => Err(JournalError::Stopped),
+        }
+    }
+
     /// Stores an execution's outcome, with every step run queued before it;
     /// returns once committed, so readers see the execution finished.
     pub async fn finish(&self, execution: Execution) -> Result<(), JournalError> {

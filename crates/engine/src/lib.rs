@@ -19,6 +19,7 @@ mod owner;
 pub mod params;
 pub mod plan;
 pub mod preview;
+pub mod retry;
 mod runner;
 pub mod scheduler;
 pub mod schema;

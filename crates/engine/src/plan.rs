@@ -37,6 +37,10 @@ pub struct PlannedStep {
     /// `$steps.<id>`; `None` when one reads `$steps` in another way (as a
     /// whole, by a computed key), so every output must be bound.
     pub reads_steps: Option<Vec<String>>,
+    /// How a failed action is tried again; `None` for one attempt.
+    pub retry: Option<hookline_model::RetryPolicy>,
+    /// Whether the flow goes on after this action fails.
+    pub continue_on_error: bool,
 }
 
 /// A validated flow, in the order its steps run.
@@ -88,6 +92,8 @@ impl Plan {
                 next: graph.outgoing[index].iter().map(|&(to, when)| (position[to], when)).collect(),
                 input_validator: catalog.get(&step.component).and_then(|c| c.step_input_validator(&step.fields)),
                 reads_steps: steps_read(step),
+                retry: step.retry.clone(),
+                continue_on_error: step.continue_on_error,
             });
         }
         Ok(Plan { document, steps, trigger })

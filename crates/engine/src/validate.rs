@@ -178,6 +178,12 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
             if !step.fields.is_empty() {
                 problems.push(problem(format!("{at}.fields"), "a trigger has config, not declared input fields"));
             }
+            if step.retry.is_some() {
+                problems.push(problem(format!("{at}.retry"), "only actions are retried; a trigger does not fail"));
+            }
+            if step.continue_on_error {
+                problems.push(problem(format!("{at}.continueOnError"), "only an action can fail and be continued"));
+            }
             let config = step.config.clone().unwrap_or_else(|| Value::Object(Default::default()));
             let config_problems = component.check_config(&config);
             let fits_schema = config_problems.is_empty();
@@ -202,6 +208,9 @@ pub fn validate(doc: &FlowDocument, catalog: &Catalog) -> Vec<Problem> {
         } else {
             if step.config.is_some() {
                 problems.push(problem(format!("{at}.config"), "an action has inputs, not config"));
+            }
+            if let Some(message) = step.retry.as_ref().and_then(|retry| retry.problem()) {
+                problems.push(problem(format!("{at}.retry"), message));
             }
             let ancestors = if acyclic { Some(graph.ancestors(i)) } else { None };
             for (field, message) in component.declaration_problems(&step.fields) {

@@ -162,6 +162,34 @@ pub struct StepRun {
     /// The branch a branching step (Condition) chose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<bool>,
+    /// Every attempt of a step that was tried more than once, oldest first
+    /// (the last is the one whose outcome the step run shows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Attempt>>", optional)]
+    pub attempts: Vec<Attempt>,
+    /// The step had started (and may have acted) when the process running
+    /// it stopped; it ran again after the restart, with the same
+    /// `Idempotency-Key`, so a service that honours the key acts once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub resumed: bool,
+}
+
+/// One try of a step: when, how long, and why it failed when it did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    pub started_at: String,
+    // Milliseconds fit a JavaScript number; ts-rs would say bigint.
+    #[ts(type = "number")]
+    pub duration_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the engine waited before the next attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number", optional)]
+    pub waited_ms: Option<i64>,
 }
 
 /// A row of the run log.

@@ -84,6 +84,94 @@ pub struct Step {
     /// started without an explicit input.
     #[serde(default, skip_serializing_if = "is_absent")]
     pub sample: Option<Value>,
+    /// How an action is tried again when it fails for a passing reason
+    /// (a 503, a refused connection); absent means one attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub retry: Option<RetryPolicy>,
+    /// Whether the flow goes on when this action fails (after its retries),
+    /// with the failure as the step's output (`$steps.<id>.error`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub continue_on_error: bool,
+}
+
+/// Retries of a failed action: up to `maxAttempts` attempts in all, waiting
+/// `backoffMs`, then twice as long each time (with jitter), at most
+/// `maxBackoffMs`; a `Retry-After` the service sent wins when it is longer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    #[serde(default = "RetryPolicy::default_backoff_ms")]
+    #[ts(type = "number")]
+    pub backoff_ms: u64,
+    #[serde(default = "RetryPolicy::default_max_backoff_ms")]
+    #[ts(type = "number")]
+    pub max_backoff_ms: u64,
+    /// Which failures are tried again; by default every passing kind and
+    /// never a 4xx other than 429, which a retry would only repeat.
+    #[serde(default = "RetryOn::defaults")]
+    pub on: Vec<RetryOn>,
+}
+
+impl RetryPolicy {
+    /// Most attempts a step may make: enough for a flaky service, few enough
+    /// that a broken one fails within minutes.
+    pub const MAX_ATTEMPTS: u32 = 10;
+    /// Longest wait between two attempts (an hour).
+    pub const MAX_BACKOFF_MS: u64 = 3_600_000;
+
+    fn default_backoff_ms() -> u64 {
+        1_000
+    }
+
+    fn default_max_backoff_ms() -> u64 {
+        30_000
+    }
+
+    /// The policy's problem, if any, in words for the step panel.
+    pub fn problem(&self) -> Option<String> {
+        if !(1..=Self::MAX_ATTEMPTS).contains(&self.max_attempts) {
+            return Some(format!("maxAttempts must be between 1 and {}", Self::MAX_ATTEMPTS));
+        }
+        if self.max_backoff_ms > Self::MAX_BACKOFF_MS {
+            return Some(format!("maxBackoffMs must be at most {} (an hour)", Self::MAX_BACKOFF_MS));
+        }
+        if self.backoff_ms > self.max_backoff_ms {
+            return Some("backoffMs must not be longer than maxBackoffMs".into());
+        }
+        None
+    }
+}
+
+/// A kind of failure a retry policy may try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum RetryOn {
+    /// The service answered 500–599.
+    #[serde(rename = "5xx")]
+    ServerError,
+    /// The service answered 429 Too Many Requests.
+    #[serde(rename = "429")]
+    TooManyRequests,
+    /// The service answered another 400–499 (off by default: a retry sends
+    /// the same refused request).
+    #[serde(rename = "4xx")]
+    ClientError,
+    /// No connection could be made, or it broke.
+    #[serde(rename = "connection")]
+    Connection,
+    /// No answer in time.
+    #[serde(rename = "timeout")]
+    Timeout,
+}
+
+impl RetryOn {
+    pub fn defaults() -> Vec<RetryOn> {
+        vec![RetryOn::ServerError, RetryOn::TooManyRequests, RetryOn::Connection, RetryOn::Timeout]
+    }
 }
 
 /// Whether an optional JSON field is left out of a document: `null` reads

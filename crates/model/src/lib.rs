@@ -24,8 +24,10 @@ pub use component::{ComponentDescriptor, ComponentKind};
 pub use credential::{CredentialStatus, CredentialView, FlowRef, TokenState, VaultStatus, Verification};
 pub use error::ModelError;
 pub use event::{CoreEvent, Stale, StaleBy};
-pub use execution::{Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
-pub use flow::{DeclaredField, Edge, FieldType, FlowDocument, Input, Parameter, Step, SCHEMA_VERSION};
+pub use execution::{Attempt, Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};
+pub use flow::{
+    DeclaredField, Edge, FieldType, FlowDocument, Input, Parameter, RetryOn, RetryPolicy, Step, SCHEMA_VERSION,
+};
 pub use inbox::{mask_secret_headers, HookRequest, InboxEntry, InboxView};
 pub use record::{FlowRecord, FlowSummary, VersionInfo};
 pub use sample::{parse_json_text, FieldCheck, FieldError, FieldPreview, Sample, SampleSource, StepPreview, ValueType};

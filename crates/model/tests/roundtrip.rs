@@ -105,6 +105,8 @@ fn step() -> impl Strategy<Value = Step> {
             fields,
             credential,
             sample,
+            retry: None,
+            continue_on_error: false,
         })
 }
 

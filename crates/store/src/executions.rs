@@ -63,6 +63,8 @@ struct StepRunRow {
     started_at: Option<String>,
     duration_ms: Option<i64>,
     branch: Option<bool>,
+    attempts: Option<String>,
+    resumed: bool,
 }
 
 fn status(text: &str) -> Result<ExecutionStatus, StoreError> {
@@ -91,6 +93,8 @@ impl StepRunRow {
             started_at: self.started_at,
             duration_ms: self.duration_ms,
             branch: self.branch,
+            attempts: optional_json("step_runs.attempts", self.attempts)?.unwrap_or_default(),
+            resumed: self.resumed,
         })
     }
 }
@@ -162,7 +166,8 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let steps: Vec<StepRunRow> = sqlx::query_as(
-            "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms, branch
+            "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms, branch,
+                    attempts, resumed
              FROM step_runs WHERE execution_id = ? ORDER BY seq",
         )
         .bind(id)
@@ -235,6 +240,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use hookline_model::Attempt;
     use serde_json::json;
 
     use super::*;
@@ -309,8 +315,21 @@ mod tests {
             started_at: Some("2026-01-01T00:00:01.000Z".into()),
             duration_ms: Some(3),
             branch: None,
+            attempts: vec![],
+            resumed: false,
         };
-        step_run(&store, "exe_1", 0, step("stp_b", StepStatus::Succeeded)).await;
+        let mut retried = step("stp_b", StepStatus::Succeeded);
+        retried.resumed = true;
+        retried.attempts = vec![
+            Attempt {
+                started_at: "2026-01-01T00:00:01.000Z".into(),
+                duration_ms: 2,
+                error: Some("503".into()),
+                waited_ms: Some(10),
+            },
+            Attempt { started_at: "2026-01-01T00:00:01.012Z".into(), duration_ms: 1, error: None, waited_ms: None },
+        ];
+        step_run(&store, "exe_1", 0, retried.clone()).await;
         step_run(&store, "exe_1", 1, step("stp_a", StepStatus::Skipped)).await;
 
         exe.status = ExecutionStatus::Failed;
@@ -329,6 +348,7 @@ mod tests {
         );
         assert_eq!(read.steps[0].output, Some(json!(1)));
         assert_eq!(read.steps[1].status, StepStatus::Skipped);
+        assert_eq!(read.steps[0], retried, "attempts and the resumed mark are kept");
         exe.steps = read.steps.clone();
         assert_eq!(read, exe, "every field round-trips");
         assert!(store.get_execution("exe_missing").await.unwrap().is_none());

@@ -96,7 +96,7 @@ impl InboxRow {
 }
 
 /// Rows per multi-row statement: well under SQLite's limit of 32,766 bound
-/// parameters at twelve columns a row.
+/// parameters at fourteen columns a row.
 const ROWS_PER_STATEMENT: usize = 256;
 
 /// The executions that already own the items' idempotency keys, with when
@@ -183,7 +183,7 @@ pub(crate) async fn upsert_step_runs(
     rows: &[(&str, u32, &StepRun)],
 ) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch) ",
+        "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch, attempts, resumed) ",
     );
     query.push_values(rows, |mut row, (execution_id, seq, step)| {
         row.push_bind(*execution_id)
@@ -197,14 +197,16 @@ pub(crate) async fn upsert_step_runs(
             .push_bind(&step.error)
             .push_bind(&step.started_at)
             .push_bind(step.duration_ms)
-            .push_bind(step.branch);
+            .push_bind(step.branch)
+            .push_bind((!step.attempts.is_empty()).then(|| to_json(&step.attempts)))
+            .push_bind(step.resumed);
     });
     // A step run written again (a resumed execution) replaces the earlier one.
     query.push(
         " ON CONFLICT (execution_id, step_id) DO UPDATE SET
            seq = excluded.seq, status = excluded.status, input = excluded.input, output = excluded.output,
            error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms,
-           branch = excluded.branch",
+           branch = excluded.branch, attempts = excluded.attempts, resumed = excluded.resumed",
     );
     query.build().execute(&mut **tx).await?;
     Ok(())
@@ -536,6 +538,8 @@ pub(crate) mod tests {
             started_at: Some("2026-01-02T00:00:00.001Z".into()),
             duration_ms: Some(0),
             branch: None,
+            attempts: vec![],
+            resumed: false,
         };
         let mut finished = accepted.execution.clone();
         finished.status = ExecutionStatus::Succeeded;

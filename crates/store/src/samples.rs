@@ -326,6 +326,8 @@ mod tests {
                     started_at: None,
                     duration_ms: None,
                     branch: None,
+                    attempts: vec![],
+                    resumed: false,
                 }],
             };
             let accept = crate::Acceptance {

@@ -100,8 +100,39 @@ export function ExecutionDetail({ id }: { id: string }) {
                 <span className="muted small">branch {String(s.branch)}</span>
               )}
               <span className="muted small">{formatDuration(s.durationMs)}</span>
+              {s.attempts && s.attempts.length > 1 && (
+                <span className="muted small" data-testid="step-attempt-count">
+                  {s.attempts.length} attempts
+                </span>
+              )}
+              {s.resumed && (
+                <span
+                  className="badge badge-neutral"
+                  title="The step had started when Hookline stopped; it ran again after the restart with the same Idempotency-Key"
+                >
+                  resumed
+                </span>
+              )}
             </div>
             {s.error && <p className="field-error small">{s.error}</p>}
+            {s.attempts && s.attempts.length > 1 && (
+              <details data-testid="step-attempts">
+                <summary>Attempts</summary>
+                <ol className="step-attempts">
+                  {s.attempts.map((a, i) => (
+                    <li key={a.startedAt + String(i)}>
+                      <span className="muted small">
+                        {formatRelative(a.startedAt)} · {formatDuration(a.durationMs)}
+                      </span>{' '}
+                      {a.error ? <span className="field-error small">{a.error}</span> : <span>succeeded</span>}
+                      {a.waitedMs != null && (
+                        <span className="muted small"> · waited {formatDuration(a.waitedMs)}</span>
+                      )}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            )}
             {s.input !== null && (
               <details>
                 <summary>Input</summary>

@@ -104,6 +104,8 @@ export function cleanStep(step: Step, trigger: boolean): Step {
   if (step.fields !== undefined && step.fields.length > 0) clean.fields = step.fields;
   if (step.credential) clean.credential = step.credential;
   if (step.sample !== undefined && step.sample !== null) clean.sample = step.sample;
+  if (step.retry) clean.retry = step.retry;
+  if (step.continueOnError) clean.continueOnError = true;
   return clean;
 }
 

@@ -30,6 +30,8 @@ const pets: FlowDocument = {
       note: 'Petstore',
       credential: 'petstore',
       inputs: { url: { value: 'http://x/pet' }, 'body.name': { expr: '$trigger.body.petname' } },
+      retry: { maxAttempts: 4, backoffMs: 500, maxBackoffMs: 8000, on: ['5xx', 'timeout'] },
+      continueOnError: true,
     },
     { id: 'stp_reply', component: 'respond', name: 'Reply', inputs: { status: { value: 400 } } },
   ],
@@ -47,7 +49,7 @@ beforeEach(() => {
 });
 
 describe('document ⇄ graph conversion', () => {
-  it('round-trips a document with a condition, notes, credentials, samples and parameters', () => {
+  it('round-trips a document with a condition, notes, credentials, samples, retries and parameters', () => {
     const graph = documentToGraph(pets, catalog);
     expect(graphToDocument(graph)).toEqual(pets);
   });

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use hookline_vault::{Kind, OpenCredential, Sensitive};
 
-use super::{authorize, empty_object_schema, Action, ActionContext, Describe, Outcome, StepFailure};
+use super::{authorize, empty_object_schema, Action, ActionContext, Describe, FailureKind, Outcome, StepFailure};
 use crate::catalog::Component;
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -119,6 +119,16 @@ impl Action for HttpRequest {
             .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
             .collect();
 
+        // A call that may change something carries a key stable across the
+        // step's retries and a restart, unless the flow sets its own.
+        if !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD) && !headers.contains_key(IDEMPOTENCY_KEY) {
+            if let Some(key) = context.origin.idempotency_key() {
+                let value = HeaderValue::from_str(&key).map_err(|_| {
+                    StepFailure::new(format!("the idempotency key {key:?} is not a valid header value"))
+                })?;
+                headers.insert(IDEMPOTENCY_KEY, value);
+            }
+        }
         let timeout = Duration::from_millis(input.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS));
         let credential = context.credential.as_deref();
         if let Some(credential) = credential {
@@ -176,6 +186,7 @@ impl Action for HttpRequest {
                 }
             }
         }
+        let retry_after = retry_after(response.headers(), SystemTime::now());
         let is_json =
             response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.contains("json"));
         let limit = input.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
@@ -196,10 +207,27 @@ impl Action for HttpRequest {
                     "{method} {url} answered {status}; set failOnHttpError to false to continue on HTTP errors"
                 ),
                 output: Some(output),
+                kind: FailureKind::Http { status: status.as_u16(), retry_after },
             });
         }
         Ok(Outcome::output(output))
     }
+}
+
+/// The header a step with side effects sends its idempotency key in (the
+/// name Stripe, Adyen and the IETF draft use).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// How long a `Retry-After` header asks to wait: seconds, or an HTTP date
+/// (a date in the past means now).
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let at = SystemTime::from(at.with_timezone(&chrono::Utc));
+    Some(at.duration_since(now).unwrap_or_default())
 }
 
 /// The response body, read chunk by chunk; `None` as soon as it passes
@@ -323,8 +351,10 @@ impl Call {
                 response = request.send() => response,
                 () = context.cancel.cancelled() => return Err(StepFailure::new("cancelled while waiting for the response")),
             };
-            let response =
-                response.map_err(|e| StepFailure::new(describe_send_error(&e, &method, &url, self.timeout)))?;
+            let response = response.map_err(|e| {
+                let kind = if e.is_timeout() { FailureKind::Timeout } else { FailureKind::Connection };
+                StepFailure::new(describe_send_error(&e, &method, &url, self.timeout)).with_kind(kind)
+            })?;
             if !self.follow_redirects {
                 return Ok(response);
             }
@@ -438,6 +468,21 @@ mod tests {
         assert_eq!(decode_body(b"hello", false), json!("hello"));
         assert_eq!(decode_body(&[0xff, 0x00], false), json!("/wA="));
         assert_eq!(decode_body(b"", true), Value::Null);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            retry_after(&headers, now)
+        };
+        assert_eq!(with("120"), Some(Duration::from_secs(120)));
+        assert_eq!(with("Sun, 06 Nov 1994 08:50:07 GMT"), Some(Duration::from_secs(30)));
+        assert_eq!(with("Sun, 06 Nov 1994 08:00:00 GMT"), Some(Duration::ZERO), "a date gone by means now");
+        assert_eq!(with("soon"), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
     fn url(text: &str) -> reqwest::Url {

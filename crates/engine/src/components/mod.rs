@@ -14,6 +14,7 @@ mod transform;
 pub mod webhook;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use hookline_model::{ComponentDescriptor, ComponentKind, Reply};
@@ -62,6 +63,17 @@ pub struct StepOrigin {
     pub step_id: String,
     /// How many events deep the execution is (0 when no event started it).
     pub event_depth: u32,
+}
+
+impl StepOrigin {
+    /// The `Idempotency-Key` a step with side effects sends: the same for
+    /// every attempt of the step in one execution and for the same step run
+    /// again after a restart, so a service that honours the key acts once.
+    /// A replay is a new execution and gets a new key, on purpose. `None`
+    /// outside an execution (a sample run).
+    pub fn idempotency_key(&self) -> Option<String> {
+        self.execution_id.as_ref().map(|execution| format!("{execution}.{}", self.step_id))
+    }
 }
 
 /// Adds a credential's authentication to an outgoing request: Basic, a
@@ -120,12 +132,35 @@ impl Outcome {
 pub struct StepFailure {
     pub message: String,
     pub output: Option<Value>,
+    /// What kind of failure it was, for the step's retry policy.
+    pub kind: FailureKind,
 }
 
 impl StepFailure {
+    /// A failure a retry would not change (bad input, a refused credential).
     pub fn new(message: impl Into<String>) -> StepFailure {
-        StepFailure { message: message.into(), output: None }
+        StepFailure { message: message.into(), output: None, kind: FailureKind::Permanent }
     }
+
+    pub fn with_kind(mut self, kind: FailureKind) -> StepFailure {
+        self.kind = kind;
+        self
+    }
+}
+
+/// Why a step failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailureKind {
+    /// Trying again would fail the same way.
+    #[default]
+    Permanent,
+    /// The service answered with this status; `retry_after` is when it said
+    /// to come back (`Retry-After`), if it did.
+    Http { status: u16, retry_after: Option<Duration> },
+    /// No connection could be made, or it broke before an answer.
+    Connection,
+    /// No answer in time.
+    Timeout,
 }
 
 /// The runtime half of an action component. `input` has been mapped and

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { createApi } from '../../api';
@@ -204,5 +204,38 @@ describe('step panel forms', () => {
     expect(flag.textContent).toContain('did you mean $trigger.body.petname?');
     expect(flag.closest('[data-key="body.name"]')).not.toBeNull();
     expect(screen.getAllByTestId('field-flag')).toHaveLength(1);
+  });
+
+  it('writes a retry policy and continueOnError on an action, and removes them again', () => {
+    renderPanel('stp_http', 'http_request');
+    const section = screen.getByRole('region', { name: 'When it fails' });
+    fireEvent.click(within(section).getByRole('checkbox', { name: 'Retry' }));
+    expect(step('stp_http').retry).toEqual({
+      maxAttempts: 3,
+      backoffMs: 1000,
+      maxBackoffMs: 30000,
+      on: ['5xx', '429', 'connection', 'timeout'],
+    });
+    fireEvent.change(within(section).getByLabelText('Attempts in all'), { target: { value: '5' } });
+    fireEvent.click(within(section).getByRole('checkbox', { name: /Timeouts/ }));
+    fireEvent.click(within(section).getByRole('checkbox', { name: /Other client errors/ }));
+    expect(step('stp_http').retry).toEqual({
+      maxAttempts: 5,
+      backoffMs: 1000,
+      maxBackoffMs: 30000,
+      on: ['5xx', '429', 'connection', '4xx'],
+    });
+    fireEvent.click(within(section).getByRole('checkbox', { name: 'Continue the flow' }));
+    expect(step('stp_http').continueOnError).toBe(true);
+    expect(section.textContent).toContain('$steps.stp_http.error');
+    fireEvent.click(within(section).getByRole('checkbox', { name: 'Retry' }));
+    fireEvent.click(within(section).getByRole('checkbox', { name: 'Continue the flow' }));
+    expect('retry' in step('stp_http')).toBe(false);
+    expect('continueOnError' in step('stp_http')).toBe(false);
+  });
+
+  it('offers no failure settings on a trigger', () => {
+    renderPanel('stp_hook', 'webhook');
+    expect(screen.queryByRole('region', { name: 'When it fails' })).toBeNull();
   });
 });

@@ -13,6 +13,7 @@ import { Copy, SquareFunction, Trash2, TriangleAlert } from '../../lib/uiIcons';
 import { ChangeTrigger } from './ChangeTrigger';
 import { ConfigForm } from './ConfigForm';
 import { CredentialPicker } from './CredentialPicker';
+import { FailureSettings } from './FailureSettings';
 import { JsonWidget } from './fields';
 import { domId } from './formParts';
 import { InputsForm } from './InputsForm';
@@ -192,6 +193,8 @@ export function StepPanel({ stepId, component }: { stepId: string; component: Co
           />
         </section>
       )}
+
+      {component && !trigger && <FailureSettings step={step} onUpdate={update} />}
 
       {component && !trigger && flowId && <ActionSample flowId={flowId} stepId={stepId} stepName={step.name} />}
 
