@@ -25,6 +25,13 @@ const KINDS: { kind: RetryOn; label: string; hint: string }[] = [
   { kind: '4xx', label: 'Other client errors (4xx)', hint: 'Usually the same request is refused again' },
 ];
 
+/** The policy's number fields, as the form shows them. */
+const NUMBERS: { field: 'maxAttempts' | 'backoffMs' | 'maxBackoffMs'; label: string; min: number; max?: number }[] = [
+  { field: 'maxAttempts', label: 'Attempts in all', min: 1, max: 10 },
+  { field: 'backoffMs', label: 'First wait (ms)', min: 0 },
+  { field: 'maxBackoffMs', label: 'Longest wait (ms)', min: 0 },
+];
+
 type Change = (change: (s: Step) => Step, key?: string) => void;
 
 export function FailureSettings({ step, onUpdate }: { step: Step; onUpdate: Change }) {
@@ -32,7 +39,7 @@ export function FailureSettings({ step, onUpdate }: { step: Step; onUpdate: Chan
   const retry = step.retry ?? null;
   const setRetry = (next: RetryPolicy | null, key: string) =>
     onUpdate(({ retry: _old, ...rest }) => (next ? { ...rest, retry: next } : rest), `retry:${key}`);
-  const number = (field: 'maxAttempts' | 'backoffMs' | 'maxBackoffMs', text: string) => {
+  const number = (field: (typeof NUMBERS)[number]['field'], text: string) => {
     if (!retry) return;
     const value = Number(text);
     if (text.trim() === '' || !Number.isFinite(value)) return;
@@ -57,43 +64,21 @@ export function FailureSettings({ step, onUpdate }: { step: Step; onUpdate: Chan
       </label>
       {retry && (
         <div className="retry-fields">
-          <div className="form-field">
-            <label className="field-label" htmlFor={id('attempts')}>
-              Attempts in all
-            </label>
-            <input
-              id={id('attempts')}
-              type="number"
-              min={1}
-              max={10}
-              value={retry.maxAttempts}
-              onChange={(e) => number('maxAttempts', e.target.value)}
-            />
-          </div>
-          <div className="form-field">
-            <label className="field-label" htmlFor={id('backoff')}>
-              First wait (ms)
-            </label>
-            <input
-              id={id('backoff')}
-              type="number"
-              min={0}
-              value={retry.backoffMs}
-              onChange={(e) => number('backoffMs', e.target.value)}
-            />
-          </div>
-          <div className="form-field">
-            <label className="field-label" htmlFor={id('max-backoff')}>
-              Longest wait (ms)
-            </label>
-            <input
-              id={id('max-backoff')}
-              type="number"
-              min={0}
-              value={retry.maxBackoffMs}
-              onChange={(e) => number('maxBackoffMs', e.target.value)}
-            />
-          </div>
+          {NUMBERS.map(({ field, label, min, max }) => (
+            <div key={field} className="form-field">
+              <label className="field-label" htmlFor={id(field)}>
+                {label}
+              </label>
+              <input
+                id={id(field)}
+                type="number"
+                min={min}
+                max={max}
+                value={retry[field]}
+                onChange={(e) => number(field, e.target.value)}
+              />
+            </div>
+          ))}
           <p className="field-hint">
             Each wait doubles, with some randomness, up to the longest; a service&apos;s Retry-After wins when it asks
             for longer.
