@@ -107,7 +107,21 @@ describe('app', () => {
       },
     };
     // Settings lists the vault's credentials for the events credential.
-    const platform = stubPlatform({ settings: () => busy, listFlows: () => [], listCredentials: () => [] });
+    const storage = {
+      databaseBytes: 4096,
+      freeBytes: 0,
+      walBytes: 0,
+      rows: [],
+      lastPrune: null,
+      retentionDays: 14,
+      executionsPerFlow: 10000,
+    };
+    const platform = stubPlatform({
+      settings: () => busy,
+      listFlows: () => [],
+      listCredentials: () => [],
+      storageStatus: () => storage,
+    });
     render(<App api={createApi(platform)} client={createQueryClient()} />);
     const banner = await screen.findByTestId('listener-down');
     expect(banner.textContent).toContain('port 8787 is already in use');

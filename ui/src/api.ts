@@ -91,6 +91,10 @@ export function createApi(platform: Platform) {
     listExecutions: (query: ExecutionQuery = {}) => call('listExecutions', query),
     getExecution: (id: string) => call('getExecution', { id }),
     listCredentials: () => call('listCredentials'),
+    /** The database's size, rows per kind and the last prune. */
+    storageStatus: () => call('storageStatus'),
+    /** Prunes now what retention no longer keeps and gives the room back. */
+    pruneStorage: () => call('pruneStorage'),
     checkExpression: (expr: string) => call('checkExpression', { expr }),
     hooks: (flow: string) => call('hooks', { flow }),
     listSamples: (flow: string, step: string) => call('listSamples', { flow, step }),

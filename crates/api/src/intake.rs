@@ -82,12 +82,34 @@ const REJECTED_BODY_KEPT: usize = 64 * 1024;
 /// reused. Looking it up was a database round trip on every request; another
 /// process (`hookline flows stop` beside `hookline serve`) changing a flow is
 /// seen within this time.
+/// Token lookups are reused for as long, with the same reasoning.
 const TARGET_TTL: Duration = Duration::from_millis(250);
 
-/// Resolved hooks by the key their URL named.
+/// Resolved hooks by the key their URL named, and flows by the hash of their
+/// access token (Boomerang's route names its flow only by the token).
 #[derive(Default)]
 pub(crate) struct Targets {
     cache: Mutex<HashMap<String, (Instant, HookTarget)>>,
+    tokens: Mutex<HashMap<String, (Instant, String)>>,
+}
+
+impl Targets {
+    /// The flow whose token hashes to `hash`, if it was looked up lately.
+    pub(crate) fn token_flow(&self, hash: &str) -> Option<String> {
+        let tokens = self.tokens.lock().expect("tokens lock");
+        let (at, flow_id) = tokens.get(hash)?;
+        (at.elapsed() < TARGET_TTL).then(|| flow_id.clone())
+    }
+
+    pub(crate) fn remember_token(&self, hash: String, flow_id: String) {
+        self.tokens.lock().expect("tokens lock").insert(hash, (Instant::now(), flow_id));
+    }
+
+    /// Forgets the flow's tokens at once, so a rotated one stops working in
+    /// this process with the rotation (other processes within the TTL).
+    pub(crate) fn forget_tokens_of(&self, flow_id: &str) {
+        self.tokens.lock().expect("tokens lock").retain(|_, (_, flow)| flow != flow_id);
+    }
 }
 
 impl Core {
@@ -282,8 +304,12 @@ impl Core {
         // A route's own secret is masked wherever a copy may have travelled
         // (a caller echoing it in another field).
         secrets.extend(taken.key.into_iter().chain(taken.token).filter(|s| !s.is_empty()));
-        let mut input =
-            webhook::output(&entry.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?;
+        let mut input = match taken.json_body {
+            Some(body) => webhook::output_with_json(&entry.request, body),
+            None => {
+                webhook::output(&entry.request).map_err(|e| ApiError::new(ErrorCode::InvalidJson, e.to_string()))?
+            }
+        };
         // What the caller presented as a secret never reaches the run log.
         if !secrets.is_empty() {
             let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();

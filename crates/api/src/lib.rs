@@ -14,9 +14,11 @@ mod hooks;
 mod intake;
 pub mod ops;
 mod origin;
+mod runlog;
 mod samples;
 mod schedule;
 mod settings;
+mod storage;
 mod vault;
 
 use std::path::{Path, PathBuf};
@@ -26,8 +28,8 @@ use std::time::{Duration, SystemTime};
 use hookline_engine::trigger::ManualSettings;
 use hookline_engine::{Catalog, Credentials, Engine, EngineConfig, Plan, Problem, RunRequest, Runner, TriggerSettings};
 use hookline_model::{
-    ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, ExecutionSummary, FlowDocument,
-    FlowRecord, FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo, SCHEMA_VERSION,
+    ids, timestamp, to_canonical_json, ComponentDescriptor, CoreEvent, Execution, FlowDocument, FlowRecord,
+    FlowSummary, InboxEntry, InboxView, TriggerSource, VersionInfo, SCHEMA_VERSION,
 };
 use hookline_store::Store;
 use serde::Serialize;
@@ -39,12 +41,14 @@ pub use compat::{FlowTokenInfo, NewFlowToken, Route};
 pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
-pub use hookline_store::{ExecutionFilter, Retention};
+pub use hookline_store::Retention;
 pub use hooks::{shell_quote, HookInfo};
 pub use intake::{new_request_id, HookReply, Incoming, ReplyBody};
+pub use runlog::ListExecutionsArgs;
 pub use samples::SampleFrom;
 pub use schedule::SchedulePreview;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
+pub use storage::{PruneReport, StorageStatus, TableRows};
 pub use vault::SignedRequest;
 
 /// A point in a flow's sequence of captured test requests.
@@ -151,44 +155,6 @@ pub struct Core {
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-/// How often the process that runs executions prunes what retention no
-/// longer keeps, how many rows of a table one batch deletes, and the pause
-/// between batches. Pruning every minute keeps each round small; a batch
-/// holds the one writer for a few milliseconds, so hooks committing meanwhile
-/// barely notice, and the pause lets their queued writes through.
-const PRUNE_EVERY: Duration = Duration::from_secs(60);
-const PRUNE_BATCH: u32 = 100;
-const PRUNE_PAUSE: Duration = Duration::from_millis(25);
-
-/// Prunes the store now and every [`PRUNE_EVERY`] until `stop`, in small
-/// batches with a pause between them, so hooks keep the writer.
-async fn prune_now_and_then(store: Store, retention: Retention, stop: CancellationToken) {
-    loop {
-        let now = SystemTime::now();
-        let before = timestamp(now - Duration::from_secs(u64::from(retention.days) * 24 * 60 * 60));
-        loop {
-            match store.prune(&retention, &before, &timestamp(now), PRUNE_BATCH).await {
-                Ok(deleted) if deleted >= u64::from(PRUNE_BATCH) => {
-                    tracing::debug!(deleted, "pruned a batch past retention");
-                }
-                Ok(_) => break,
-                Err(error) => {
-                    tracing::warn!(%error, "could not prune what retention no longer keeps; trying again later");
-                    break;
-                }
-            }
-            tokio::select! {
-                () = tokio::time::sleep(PRUNE_PAUSE) => {}
-                () = stop.cancelled() => return,
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(PRUNE_EVERY) => {}
-            () = stop.cancelled() => return,
-        }
-    }
-}
-
 /// Sorts the values a manual run was given: names the run form has go to the
 /// form (the Manual trigger's output), the rest to the flow's parameters.
 /// Values typed as text are read by the type their field declares.
@@ -282,7 +248,7 @@ impl Core {
         if self.runner.set(runner.clone()).is_err() {
             return Err(ApiError::new(ErrorCode::Conflict, "the runner is already started"));
         }
-        tokio::spawn(prune_now_and_then(self.store.clone(), self.retention, self.stop.clone()));
+        self.spawn_pruning();
         self.start_scheduler(runner.clone());
         Ok(runner.recover().await?)
     }
@@ -499,6 +465,7 @@ impl Core {
     pub async fn delete_flow(&self, key: &str) -> Result<()> {
         let id = self.get_flow(key).await?.summary.id;
         self.store.delete_flow(&id).await?;
+        self.targets.forget_tokens_of(&id);
         self.flow_changed(&id);
         Ok(())
     }
@@ -723,14 +690,6 @@ impl Core {
     /// Asks a running execution to stop; `false` when it is not running here.
     pub fn cancel_execution(&self, execution_id: &str) -> bool {
         self.engine.cancel(execution_id)
-    }
-
-    /// The run log, newest first. `filter.flow_id` may be an id or a slug.
-    pub async fn list_executions(&self, mut filter: ExecutionFilter) -> Result<Vec<ExecutionSummary>> {
-        if let Some(key) = filter.flow_id.take() {
-            filter.flow_id = Some(self.get_flow(&key).await?.summary.id);
-        }
-        Ok(self.store.list_executions(&filter).await?)
     }
 
     /// One execution with every step.

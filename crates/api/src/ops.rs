@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::{
-    ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExecutionFilter, ExpressionCheck, FlowTokenInfo, FolderListing,
-    HookInfo, NewFlowToken, Result, RunOptions, SampleFrom, SavedFlow, SchedulePreview, Settings,
+    ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExpressionCheck, FlowTokenInfo, FolderListing, HookInfo,
+    ListExecutionsArgs, NewFlowToken, PruneReport, Result, RunOptions, SampleFrom, SavedFlow, SchedulePreview,
+    Settings, StorageStatus,
 };
 use hookline_engine::Problem;
 use hookline_model::{
@@ -81,6 +82,10 @@ pub enum Request {
         id: String,
     },
     ListCredentials,
+    /// The database's size, rows per kind and the last prune.
+    StorageStatus,
+    /// Prunes what retention no longer keeps, now.
+    PruneStorage,
     CheckExpression {
         expr: String,
     },
@@ -302,19 +307,6 @@ pub struct RunFlowArgs {
     pub ask_first: bool,
 }
 
-/// Arguments of [`Request::ListExecutions`].
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
-#[ts(export)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ListExecutionsArgs {
-    /// Only this flow's executions (id or slug).
-    #[ts(optional)]
-    pub flow: Option<String>,
-    /// At most this many, newest first (default 50).
-    #[ts(optional)]
-    pub limit: Option<u32>,
-}
-
 impl Request {
     /// Reads a request from an operation name and its JSON arguments (absent
     /// for operations that take none), as the HTTP adapter receives them.
@@ -390,11 +382,12 @@ operations! { core;
         core.run_flow(&args.flow, options).await?
     };
     ListExecutions(args) => Vec<ExecutionSummary> = {
-        let filter = ExecutionFilter { flow_id: args.flow, status: None, limit: args.limit.or(Some(50)) };
-        core.list_executions(filter).await?
+        core.list_executions(args).await?
     };
     GetExecution { id } => Execution = core.get_execution(&id).await?;
     ListCredentials => Vec<CredentialView> = core.list_credentials().await?;
+    StorageStatus => StorageStatus = core.storage_status().await?;
+    PruneStorage => PruneReport = core.prune_storage().await?;
     CheckExpression { expr } => ExpressionCheck = core.check_expression(&expr);
     Hooks { flow } => HookInfo = core.hook_info(&flow).await?;
     PostmanCollection { flow } => Value = core.postman_collection(&flow).await?;
@@ -538,7 +531,7 @@ mod tests {
         assert!(matches!(request, Request::ListFlows), "an empty body is no arguments");
         let request = Request::from_parts("listExecutions", Some(serde_json::json!({}))).unwrap();
         assert!(
-            matches!(request, Request::ListExecutions(ListExecutionsArgs { flow: None, limit: None })),
+            matches!(request, Request::ListExecutions(ListExecutionsArgs { flow: None, limit: None, .. })),
             "an empty body gives optional arguments their defaults"
         );
         let request = Request::from_parts("runFlow", Some(serde_json::json!({"flow": "pets"}))).unwrap();

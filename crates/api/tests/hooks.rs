@@ -38,3 +38,23 @@ async fn a_no_auth_credential_leaves_the_hook_open_in_its_tooling() {
     assert_eq!(core.hook_info("flw_open").await.unwrap().guarded_by, None);
     assert_eq!(core.hook_info("flw_guarded").await.unwrap().guarded_by.as_deref(), Some("Hook token"));
 }
+
+/// Boomerang's route looks a token up on every delivery and keeps the answer
+/// a moment; rotating in this process must still stop the old token at once.
+#[tokio::test]
+async fn a_token_rotated_here_stops_working_at_once_though_lookups_are_cached() {
+    let (_dir, core) = core().await;
+    let flow = json!({"schemaVersion": 1, "id": "flw_b", "name": "B",
+        "steps": [{"id": "stp_hook", "component": "webhook", "name": "Hook", "config": {"slug": "b"}}], "edges": []});
+    core.import_flow(&flow.to_string()).await.unwrap();
+    let old = core.create_flow_token("flw_b", false).await.unwrap().token;
+    // A known token reaches the activity lookup (and is now cached).
+    let unknown_activity = core.boomerang_status("exe_none", Some(&old)).await.unwrap_err();
+    assert_eq!(unknown_activity.code.as_str(), "execution_not_found");
+
+    let new = core.create_flow_token("flw_b", true).await.unwrap().token;
+    let refused = core.boomerang_status("exe_none", Some(&old)).await.unwrap_err();
+    assert_eq!(refused.code.as_str(), "auth_failed", "{refused:?}");
+    let known = core.boomerang_status("exe_none", Some(&new)).await.unwrap_err();
+    assert_eq!(known.code.as_str(), "execution_not_found");
+}

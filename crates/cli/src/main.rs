@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use hookline_api::{ApiError, Core, CoreConfig, ErrorCode, ExecutionFilter, RunOptions};
-use hookline_model::{to_canonical_json, ExecutionStatus};
+use hookline_api::{ApiError, Core, CoreConfig, ErrorCode, ListExecutionsArgs, RunOptions};
+use hookline_model::{to_canonical_json, ExecutionStatus, TriggerSource};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -47,6 +47,9 @@ enum Command {
     /// Read the run log.
     #[command(subcommand)]
     Executions(ExecutionsCommand),
+    /// The database's size and rows; prune what retention no longer keeps.
+    #[command(subcommand)]
+    Storage(StorageCommand),
     /// Wait for the next request to /hook-test/FLOW and print it as the trigger's sample.
     Capture {
         /// Flow id or slug.
@@ -145,6 +148,14 @@ struct ServeArgs {
     /// Connections open at once; more wait until one closes.
     #[arg(long, default_value_t = 1024, value_name = "N")]
     max_connections: usize,
+    #[command(flatten)]
+    retention: RetentionArgs,
+}
+
+/// What the store keeps; `serve` prunes by it in the background and
+/// `storage prune` at once.
+#[derive(Args)]
+struct RetentionArgs {
     /// Days finished executions, refused requests, idempotency keys and
     /// captures are kept.
     #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..), value_name = "DAYS")]
@@ -152,6 +163,22 @@ struct ServeArgs {
     /// Finished executions kept per flow; the oldest beyond go first.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     keep_executions: u32,
+}
+
+#[derive(Subcommand)]
+enum StorageCommand {
+    /// The database's size, its rows per kind and the last prune.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete now what retention no longer keeps and give the room back to the disk.
+    Prune {
+        #[command(flatten)]
+        retention: RetentionArgs,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -251,7 +278,7 @@ enum InboxCommand {
 
 #[derive(Subcommand)]
 enum ExecutionsCommand {
-    /// List executions, newest first.
+    /// List executions, newest first, a page at a time.
     List {
         /// Only this flow (id or slug).
         #[arg(long)]
@@ -259,6 +286,23 @@ enum ExecutionsCommand {
         /// Only this status: queued, running, succeeded, failed or cancelled.
         #[arg(long)]
         status: Option<String>,
+        /// Only this trigger kind: webhook, manual, schedule or event.
+        #[arg(long)]
+        trigger: Option<String>,
+        /// Created at or after: a time (2026-12-01T09:30:00Z), a date
+        /// (local midnight) or an age (90s, 15m, 2h, 7d, 2w).
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Created before; the same forms as --since.
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
+        /// Part of an execution id or Cells TaskID.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// The page after this execution (the last id of the page before).
+        #[arg(long, value_name = "ID")]
+        before: Option<String>,
+        /// Executions per page (1 to 1000).
         #[arg(long, default_value_t = 50)]
         limit: u32,
         #[arg(long)]
@@ -329,15 +373,21 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
     }
     let mut config = CoreConfig::new(data_dir);
     config.vault.master_key = master_key;
-    if let Command::Serve(args) = &cli.command {
-        config.retention.days = args.retention_days;
-        config.retention.executions_per_flow = args.keep_executions;
+    let retention = match &cli.command {
+        Command::Serve(ServeArgs { retention, .. }) => Some(retention),
+        Command::Storage(StorageCommand::Prune { retention, .. }) => Some(retention),
+        _ => None,
+    };
+    if let Some(retention) = retention {
+        config.retention.days = retention.retention_days;
+        config.retention.executions_per_flow = retention.keep_executions;
     }
     let core = Core::open(config).await?;
     match cli.command {
         Command::Flows(command) => flows(&core, command).await,
         Command::Run(args) => run(&core, args).await,
         Command::Executions(command) => executions(&core, command).await,
+        Command::Storage(command) => storage(&core, command).await,
         Command::Inbox(command) => inbox(&core, command).await,
         Command::Capture { flow, timeout } => {
             let wait = std::time::Duration::from_secs(timeout);
@@ -536,7 +586,7 @@ async fn inbox(core: &Core, command: InboxCommand) -> Result<ExitCode, ApiError>
 
 async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode, ApiError> {
     match command {
-        ExecutionsCommand::List { flow, status, limit, json } => {
+        ExecutionsCommand::List { flow, status, trigger, since, until, search, before, limit, json } => {
             let status = match status.as_deref() {
                 None => None,
                 Some(text) => Some(ExecutionStatus::parse(text).ok_or_else(|| {
@@ -546,14 +596,52 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
                     )
                 })?),
             };
-            let list = core.list_executions(ExecutionFilter { flow_id: flow, status, limit: Some(limit) }).await?;
+            let trigger = match trigger.as_deref() {
+                None => None,
+                Some(text) => Some(TriggerSource::parse(text).ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("--trigger {text:?}: use webhook, manual, schedule or event"),
+                    )
+                })?),
+            };
+            let query = ListExecutionsArgs { flow, status, trigger, since, until, search, before, limit: Some(limit) };
+            let list = core.list_executions(query).await?;
             if json {
                 output::print_json(&list);
             } else {
                 output::print_executions(&list);
+                // A full page may have more behind it: say how to get it,
+                // on stderr so the table stays clean for pipes.
+                if list.len() == limit as usize {
+                    if let Some(last) = list.last() {
+                        eprintln!("more: add --before {}", last.id);
+                    }
+                }
             }
         }
         ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn storage(core: &Core, command: StorageCommand) -> Result<ExitCode, ApiError> {
+    match command {
+        StorageCommand::Status { json: true } => output::print_json(&core.storage_status().await?),
+        StorageCommand::Status { json: false } => output::print_storage(&core.storage_status().await?),
+        StorageCommand::Prune { json, .. } => {
+            let report = core.prune_storage().await?;
+            if json {
+                output::print_json(&report);
+            } else {
+                println!(
+                    "pruned {} rows in {} ms; {} given back to the disk",
+                    report.deleted,
+                    report.duration_ms,
+                    output::bytes(report.freed_bytes)
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -186,3 +186,51 @@ pub fn print_vault_status(status: &hookline_model::VaultStatus) {
         println!("problem:      {problem}");
     }
 }
+
+/// A size as people read it: bytes, KiB, MiB or GiB.
+pub fn bytes(count: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if count < 1024 {
+        return format!("{count} B");
+    }
+    let mut size = count as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit < UNITS.len() - 1 {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
+pub fn print_storage(status: &hookline_api::StorageStatus) {
+    println!(
+        "database  {} ({} free inside, not yet given back)",
+        bytes(status.database_bytes),
+        bytes(status.free_bytes)
+    );
+    println!("wal       {}", bytes(status.wal_bytes));
+    println!("keeps     {} days, {} finished executions per flow", status.retention_days, status.executions_per_flow);
+    match &status.last_prune {
+        Some(prune) => println!(
+            "pruned    {}: {} rows in {} ms, {} given back",
+            prune.at,
+            prune.deleted,
+            prune.duration_ms,
+            bytes(prune.freed_bytes)
+        ),
+        None => println!("pruned    never"),
+    }
+    println!();
+    table(&["KIND", "ROWS"], status.rows.iter().map(|kind| vec![kind.table.clone(), kind.rows.to_string()]).collect());
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(super::bytes(512), "512 B");
+        assert_eq!(super::bytes(1536), "1.5 KiB");
+        assert_eq!(super::bytes(5 * 1024 * 1024), "5.0 MiB");
+        assert_eq!(super::bytes(3 * 1024 * 1024 * 1024 * 1024), "3072.0 GiB");
+    }
+}

@@ -79,7 +79,7 @@ impl Process {
 
     /// The flow's schedule runs, oldest slot first: `(scheduledFor, firedAt)`.
     async fn fires(&self, flow_id: &str) -> Vec<(String, String)> {
-        let filter = ExecutionFilter { flow_id: Some(flow_id.into()), status: None, limit: Some(1000) };
+        let filter = ExecutionFilter { flow_id: Some(flow_id.into()), limit: Some(1000), ..Default::default() };
         let mut fires = vec![];
         for summary in self.store.list_executions(&filter).await.unwrap() {
             assert_eq!(summary.trigger, TriggerSource::Schedule, "a schedule's runs say what started them");

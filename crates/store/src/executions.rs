@@ -5,15 +5,27 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use crate::{from_json, Store, StoreError};
 
-/// Which executions to list. Newest first, at most `limit`.
+/// Which executions to list. Newest first, at most `limit` (a page);
+/// `before` continues after the last row of the page before.
 #[derive(Debug, Clone, Default)]
 pub struct ExecutionFilter {
     pub flow_id: Option<String>,
     pub status: Option<ExecutionStatus>,
+    pub trigger: Option<TriggerSource>,
+    /// Created at or after this timestamp (the store's RFC 3339 form).
+    pub since: Option<String>,
+    /// Created before this timestamp.
+    pub until: Option<String>,
+    /// Part of the execution id (a Cells TaskID is the execution's id).
+    pub search: Option<String>,
+    /// The `(created_at, id)` of the last row already shown.
+    pub before: Option<(String, String)>,
     pub limit: Option<u32>,
 }
 
 const DEFAULT_LIMIT: u32 = 100;
+/// The largest page: a run log pages instead of loading everything.
+pub const MAX_PAGE: u32 = 1000;
 
 #[derive(FromRow)]
 struct ExecutionRow {
@@ -204,6 +216,14 @@ impl Store {
         Ok(Some(StoredExecution { execution, request }))
     }
 
+    /// When an execution was created, to page on from it.
+    pub async fn execution_created_at(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT created_at FROM executions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?)
+    }
+
     /// Executions matching `filter`, newest first.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, StoreError> {
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -215,9 +235,29 @@ impl Store {
         if let Some(status) = filter.status {
             query.push(" AND status = ").push_bind(status.as_str());
         }
-        query
-            .push(" ORDER BY created_at DESC, id DESC LIMIT ")
-            .push_bind(i64::from(filter.limit.unwrap_or(DEFAULT_LIMIT)));
+        if let Some(trigger) = filter.trigger {
+            query.push(" AND trigger = ").push_bind(trigger.as_str());
+        }
+        if let Some(since) = &filter.since {
+            query.push(" AND created_at >= ").push_bind(since);
+        }
+        if let Some(until) = &filter.until {
+            query.push(" AND created_at < ").push_bind(until);
+        }
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
+            let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            query.push(" AND (id = ").push_bind(search);
+            query.push(" OR id LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\')");
+        }
+        // Keyset paging: stable while new executions arrive, and as quick on
+        // the thousandth page as on the first (the time index serves both).
+        if let Some((created_at, id)) = &filter.before {
+            // Written so the range `created_at <= ?` can use the index.
+            query.push(" AND created_at <= ").push_bind(created_at);
+            query.push(" AND (created_at < ").push_bind(created_at).push(" OR id < ").push_bind(id).push(")");
+        }
+        let limit = filter.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_PAGE);
+        query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
         #[allow(clippy::type_complexity)]
         let rows: Vec<(String, String, Option<i64>, String, String, Option<String>, String, Option<i64>)> =
             query.build_query_as().fetch_all(&self.reader).await?;
@@ -352,6 +392,46 @@ mod tests {
         exe.steps = read.steps.clone();
         assert_eq!(read, exe, "every field round-trips");
         assert!(store.get_execution("exe_missing").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_run_log_filters_by_trigger_time_and_id_and_pages_without_gaps_or_repeats() {
+        let (_dir, store) = store().await;
+        // Seven executions; two share a timestamp, so paging must order by id too.
+        let times = ["00:00:01", "00:00:02", "00:00:03", "00:00:03", "00:00:04", "00:00:05", "00:00:06"];
+        for (i, time) in times.iter().enumerate() {
+            let mut exe = execution(&format!("exe_{i}"), &format!("2026-01-01T{time}.000Z"));
+            if i % 2 == 1 {
+                exe.trigger = TriggerSource::Webhook;
+            }
+            create(&store, &exe).await;
+        }
+        let ids = |list: Vec<ExecutionSummary>| list.into_iter().map(|e| e.id).collect::<Vec<_>>();
+
+        let webhooks = ExecutionFilter { trigger: Some(TriggerSource::Webhook), ..Default::default() };
+        assert_eq!(ids(store.list_executions(&webhooks).await.unwrap()), ["exe_5", "exe_3", "exe_1"]);
+        let window = ExecutionFilter {
+            since: Some("2026-01-01T00:00:03.000Z".into()),
+            until: Some("2026-01-01T00:00:05.000Z".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(store.list_executions(&window).await.unwrap()), ["exe_4", "exe_3", "exe_2"]);
+        let search = ExecutionFilter { search: Some("e_6".into()), ..Default::default() };
+        assert_eq!(ids(store.list_executions(&search).await.unwrap()), ["exe_6"]);
+        let wildcard = ExecutionFilter { search: Some("%".into()), ..Default::default() };
+        assert!(store.list_executions(&wildcard).await.unwrap().is_empty(), "% is a character, not a pattern");
+
+        let mut pages = vec![];
+        let mut filter = ExecutionFilter { limit: Some(2), ..Default::default() };
+        loop {
+            let page = store.list_executions(&filter).await.unwrap();
+            let Some(last) = page.last() else { break };
+            let created_at = store.execution_created_at(&last.id).await.unwrap().unwrap();
+            filter.before = Some((created_at, last.id.clone()));
+            pages.push(ids(page));
+        }
+        assert_eq!(pages, [vec!["exe_6", "exe_5"], vec!["exe_4", "exe_3"], vec!["exe_2", "exe_1"], vec!["exe_0"]]);
+        assert_eq!(store.execution_created_at("exe_gone").await.unwrap(), None);
     }
 
     #[tokio::test]

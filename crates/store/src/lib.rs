@@ -14,6 +14,7 @@ mod inbox;
 mod retention;
 mod samples;
 mod schedule;
+mod storage;
 mod tokens;
 mod vault;
 
@@ -26,11 +27,12 @@ use sqlx::sqlite::{
 };
 
 pub use error::StoreError;
-pub use executions::{ExecutionFilter, StoredExecution};
+pub use executions::{ExecutionFilter, StoredExecution, MAX_PAGE};
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Claim, Write};
 pub use retention::Retention;
 pub use schedule::LiveVersion;
+pub use storage::Pages;
 pub use vault::{CredentialRow, Resealed, TokenRow};
 
 /// How long a connection waits for a lock held by another process (the desktop

@@ -18,11 +18,13 @@ import type { InboxView } from "./InboxView";
 import type { JsonValue } from "./serde_json/JsonValue";
 import type { NewFlowToken } from "./NewFlowToken";
 import type { Problem } from "./Problem";
+import type { PruneReport } from "./PruneReport";
 import type { Sample } from "./Sample";
 import type { SavedFlow } from "./SavedFlow";
 import type { SchedulePreview } from "./SchedulePreview";
 import type { Settings } from "./Settings";
 import type { StepPreview } from "./StepPreview";
+import type { StorageStatus } from "./StorageStatus";
 import type { VersionInfo } from "./VersionInfo";
 
 /** What each operation answers. */
@@ -48,6 +50,8 @@ export type Responses = {
   listExecutions: Array<ExecutionSummary>,
   getExecution: Execution,
   listCredentials: Array<CredentialView>,
+  storageStatus: StorageStatus,
+  pruneStorage: PruneReport,
   checkExpression: ExpressionCheck,
   hooks: HookInfo,
   postmanCollection: JsonValue,

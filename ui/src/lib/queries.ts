@@ -30,6 +30,7 @@ export const keys = {
   hooksAll: ['hooks'] as const,
   flowToken: (id: string) => ['flowToken', id] as const,
   settings: ['settings'] as const,
+  storage: ['storageStatus'] as const,
   samples: (flowId: string, stepId: string) => ['listSamples', flowId, stepId] as const,
   samplesOfFlow: (flowId: string) => ['listSamples', flowId] as const,
   schema: (flowId: string, stepId: string) => ['inferSchema', flowId, stepId] as const,
@@ -139,6 +140,15 @@ export function useFlowToken(flowId: string, enabled: boolean) {
 export function useSettings() {
   const api = useApi();
   return useQuery({ queryKey: keys.settings, queryFn: api.settings });
+}
+
+/**
+ * What the database holds. Not refreshed by execution events: counting a
+ * large run log on every execution would cost more than it shows.
+ */
+export function useStorageStatus() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.storage, queryFn: api.storageStatus });
 }
 
 /** A step's samples, newest first. */

@@ -6,6 +6,7 @@ import { createApi } from '../api';
 import type { ApiError } from '../bindings/ApiError';
 import type { CredentialView } from '../bindings/CredentialView';
 import type { Settings } from '../bindings/Settings';
+import type { StorageStatus } from '../bindings/StorageStatus';
 import { ApiProvider } from '../lib/apiContext';
 import { stubPlatform, type Answers } from '../test/stubPlatform';
 import { SettingsPage } from './SettingsPage';
@@ -50,11 +51,27 @@ const vault: CredentialView[] = [
   },
 ];
 
+// What the core answered for a data dir with a few hundred executions.
+const storage: StorageStatus = {
+  databaseBytes: 5 * 1024 * 1024,
+  freeBytes: 0,
+  walBytes: 4096,
+  rows: [
+    { table: 'executions', rows: 312 },
+    { table: 'step_runs', rows: 936 },
+    { table: 'inbox', rows: 320 },
+  ],
+  lastPrune: null,
+  retentionDays: 14,
+  executionsPerFlow: 10000,
+};
+
 function renderPage(setAllowedHosts: Answers['setAllowedHosts'], more: Answers = {}) {
   const platform = stubPlatform({
     settings: () => settings,
     setAllowedHosts,
     listCredentials: () => vault,
+    storageStatus: () => storage,
     ...more,
   });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -149,5 +166,38 @@ describe('settings', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Require' }));
     });
     expect(screen.getByRole('alert').textContent, "the core's refusal, on the form").toContain('in the vault');
+  });
+
+  it('shows what the database holds and prunes it at once', async () => {
+    let pruned = false;
+    const platform = renderPage(() => settings, {
+      storageStatus: () =>
+        pruned
+          ? {
+              ...storage,
+              databaseBytes: 1024 * 1024,
+              rows: [{ table: 'executions', rows: 12 }],
+              lastPrune: { at: '2026-12-04T00:40:00.000Z', deleted: 1200, freedBytes: 4 * 1024 * 1024, durationMs: 35 },
+            }
+          : storage,
+      pruneStorage: () => {
+        pruned = true;
+        return { at: '2026-12-04T00:40:00.000Z', deleted: 1200, freedBytes: 4 * 1024 * 1024, durationMs: 35 };
+      },
+    });
+    const figures = await screen.findByTestId('storage-figures');
+    expect(figures.textContent).toContain('5.0 MiB');
+    expect(screen.getByTestId('last-prune').textContent).toBe('never');
+    expect(screen.getByRole('row', { name: /step runs 936/ })).toBeTruthy();
+    expect(screen.getByText(/older than 14 days/)).toBeTruthy();
+
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Prune now' }));
+    });
+    expect(platform.calls.filter((c) => c.op === 'pruneStorage')).toHaveLength(1);
+    await waitFor(() =>
+      expect(screen.getByTestId('last-prune').textContent).toContain('1200 rows, 4.0 MiB given back'),
+    );
+    expect(screen.getByTestId('storage-figures').textContent).toContain('1.0 MiB');
   });
 });

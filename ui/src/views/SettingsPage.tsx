@@ -5,6 +5,7 @@ import { useApi } from '../lib/apiContext';
 import { keys, useCredentials, useSettings } from '../lib/queries';
 import { toast } from '../lib/toast';
 import { toApiError } from '../platform/types';
+import { StorageSection } from './StorageSection';
 
 export function SettingsPage() {
   const api = useApi();
@@ -115,6 +116,7 @@ export function SettingsPage() {
           </section>
           <AllowedHosts saved={s.allowedHosts} />
           <EventsCredential saved={s.eventsCredential} />
+          <StorageSection />
           <section className="card" aria-labelledby="data-title">
             <h2 id="data-title">Data</h2>
             <p className="muted">Flows, versions, the run log and the vault live in this folder.</p>

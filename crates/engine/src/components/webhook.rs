@@ -414,6 +414,12 @@ pub fn output(request: &HookRequest) -> Result<Value, InvalidBody> {
     Ok(build(request, headers_object(&request.headers), body))
 }
 
+/// The output for a request whose JSON body the caller has already parsed
+/// (and perhaps trimmed), so it is not parsed a second time.
+pub fn output_with_json(request: &HookRequest, body: Value) -> Value {
+    build(request, headers_object(&request.headers), body)
+}
+
 /// The output as a sample for the designer: secret headers masked, and a body
 /// that does not parse as its content type kept as text instead of refused.
 pub fn sample(request: &HookRequest) -> Value {
