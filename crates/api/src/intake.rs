@@ -358,6 +358,7 @@ impl Core {
             params,
             id: envelope.task_id,
             keep_input,
+            replay_of: None,
         };
         let runner = self.runner()?;
         let inbox = slot.take().expect("the entry stays in its slot until it is accepted");

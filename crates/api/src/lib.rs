@@ -8,12 +8,14 @@
 
 mod buttons;
 mod compat;
+mod dashboard;
 mod error;
 mod events;
 mod hooks;
 mod intake;
 pub mod ops;
 mod origin;
+mod replay;
 mod runlog;
 mod samples;
 mod schedule;
@@ -38,12 +40,14 @@ use tokio_util::sync::CancellationToken;
 
 pub use buttons::{ButtonField, ButtonPress, ButtonView, FolderEntry, FolderListing};
 pub use compat::{FlowTokenInfo, NewFlowToken, Route};
+pub use dashboard::{FlowActivity, HourActivity};
 pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
 pub use hookline_store::Retention;
 pub use hooks::{shell_quote, HookInfo};
 pub use intake::{new_request_id, HookReply, Incoming, ReplyBody};
+pub use replay::{ReplayArgs, ReplayFrom, ReplayOptions, ReplayVersion};
 pub use runlog::ListExecutionsArgs;
 pub use samples::SampleFrom;
 pub use schedule::SchedulePreview;
@@ -414,6 +418,7 @@ impl Core {
             parameters: vec![],
             steps: vec![],
             edges: vec![],
+            error_handler: None,
         })
         .await
     }
@@ -664,11 +669,21 @@ impl Core {
             params,
             id: None,
             keep_input: false,
+            replay_of: None,
         };
         let execution = self.engine.enqueue(&request).await?;
-        let cancel = options.cancel.unwrap_or_default();
-        // This process runs it here and now, runner or not: its claim is
-        // renewed for as long as it runs, so no other process takes it over.
+        self.run_here(&plan, execution, options.cancel.unwrap_or_default()).await
+    }
+
+    /// Runs a stored, queued execution in this process, runner or not: its
+    /// claim is renewed for as long as it runs, so no other process takes it
+    /// over.
+    pub(crate) async fn run_here(
+        &self,
+        plan: &Plan,
+        execution: Execution,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> Result<Execution> {
         let renewal = {
             let engine = self.engine.clone();
             tokio::spawn(async move {
@@ -677,12 +692,12 @@ impl Core {
                 loop {
                     ticks.tick().await;
                     if let Err(error) = engine.renew_claims().await {
-                        tracing::warn!(%error, "could not renew the claim of a manual run");
+                        tracing::warn!(%error, "could not renew the claim of a run in this process");
                     }
                 }
             })
         };
-        let result = self.engine.execute(&plan, execution, cancel).await;
+        let result = self.engine.execute(plan, execution, cancel).await;
         renewal.abort();
         Ok(result?)
     }

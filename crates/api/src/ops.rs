@@ -7,9 +7,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::{
-    ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExpressionCheck, FlowTokenInfo, FolderListing, HookInfo,
-    ListExecutionsArgs, NewFlowToken, PruneReport, Result, RunOptions, SampleFrom, SavedFlow, SchedulePreview,
-    Settings, StorageStatus,
+    ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExpressionCheck, FlowActivity, FlowTokenInfo, FolderListing,
+    HookInfo, ListExecutionsArgs, NewFlowToken, PruneReport, ReplayArgs, Result, RunOptions, SampleFrom, SavedFlow,
+    SchedulePreview, Settings, StorageStatus,
 };
 use hookline_engine::Problem;
 use hookline_model::{
@@ -78,9 +78,18 @@ pub enum Request {
     },
     RunFlow(RunFlowArgs),
     ListExecutions(ListExecutionsArgs),
+    /// Runs an execution again as a new one (`replayOf`) and answers it once it has ended.
+    ReplayExecution(ReplayArgs),
+    /// Runs an inbox entry's request (accepted or refused) as a new execution.
+    ReplayInbox {
+        id: String,
+    },
     GetExecution {
         id: String,
     },
+    /// Per flow: live state, today's runs and failures, the last run, the
+    /// next fire and the last 24 hours.
+    Dashboard,
     ListCredentials,
     /// The database's size, rows per kind and the last prune.
     StorageStatus,
@@ -385,6 +394,9 @@ operations! { core;
         core.list_executions(args).await?
     };
     GetExecution { id } => Execution = core.get_execution(&id).await?;
+    ReplayExecution(args) => Execution = core.replay_execution(&args.id.clone(), args.into()).await?;
+    ReplayInbox { id } => Execution = core.replay_inbox(&id).await?;
+    Dashboard => Vec<FlowActivity> = core.dashboard().await?;
     ListCredentials => Vec<CredentialView> = core.list_credentials().await?;
     StorageStatus => StorageStatus = core.storage_status().await?;
     PruneStorage => PruneReport = core.prune_storage().await?;

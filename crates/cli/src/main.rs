@@ -274,37 +274,109 @@ enum InboxCommand {
         #[arg(long)]
         raw: bool,
     },
+    /// Run a request again against the latest published version, accepted
+    /// or refused, and print the new execution as JSON.
+    Replay { id: String },
+}
+
+/// Which executions: the run log's filters.
+#[derive(Args)]
+struct ExecutionFilterArgs {
+    /// Only this flow (id or slug).
+    #[arg(long)]
+    flow: Option<String>,
+    /// Only this status: queued, running, succeeded, failed or cancelled.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only this trigger kind: webhook, manual, schedule or event.
+    #[arg(long)]
+    trigger: Option<String>,
+    /// Created at or after: a time (2026-12-01T09:30:00Z), a date
+    /// (local midnight) or an age (90s, 15m, 2h, 7d, 2w).
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Created before; the same forms as --since.
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
+    /// Part of an execution id or Cells TaskID.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+}
+
+impl ExecutionFilterArgs {
+    fn is_empty(&self) -> bool {
+        [&self.flow, &self.status, &self.trigger, &self.since, &self.until, &self.search].iter().all(|f| f.is_none())
+    }
+
+    fn query(self, before: Option<String>, limit: u32) -> Result<ListExecutionsArgs, ApiError> {
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(text) => Some(ExecutionStatus::parse(text).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("--status {text:?}: use queued, running, succeeded, failed or cancelled"),
+                )
+            })?),
+        };
+        let trigger = match self.trigger.as_deref() {
+            None => None,
+            Some(text) => Some(TriggerSource::parse(text).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("--trigger {text:?}: use webhook, manual, schedule or event"),
+                )
+            })?),
+        };
+        Ok(ListExecutionsArgs {
+            flow: self.flow,
+            status,
+            trigger,
+            since: self.since,
+            until: self.until,
+            search: self.search,
+            before,
+            limit: Some(limit),
+        })
+    }
 }
 
 #[derive(Subcommand)]
 enum ExecutionsCommand {
     /// List executions, newest first, a page at a time.
     List {
-        /// Only this flow (id or slug).
-        #[arg(long)]
-        flow: Option<String>,
-        /// Only this status: queued, running, succeeded, failed or cancelled.
-        #[arg(long)]
-        status: Option<String>,
-        /// Only this trigger kind: webhook, manual, schedule or event.
-        #[arg(long)]
-        trigger: Option<String>,
-        /// Created at or after: a time (2026-12-01T09:30:00Z), a date
-        /// (local midnight) or an age (90s, 15m, 2h, 7d, 2w).
-        #[arg(long, value_name = "WHEN")]
-        since: Option<String>,
-        /// Created before; the same forms as --since.
-        #[arg(long, value_name = "WHEN")]
-        until: Option<String>,
-        /// Part of an execution id or Cells TaskID.
-        #[arg(long, value_name = "TEXT")]
-        search: Option<String>,
+        #[command(flatten)]
+        filter: ExecutionFilterArgs,
         /// The page after this execution (the last id of the page before).
         #[arg(long, value_name = "ID")]
         before: Option<String>,
         /// Executions per page (1 to 1000).
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run executions again, each as a new execution that names the one it
+    /// replays; name them, or pick them with the filters (oldest first).
+    Replay {
+        /// Executions to replay.
+        ids: Vec<String>,
+        #[command(flatten)]
+        filter: ExecutionFilterArgs,
+        /// At most this many executions picked by the filters (1 to 1000).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// The version to run: the one that ran, the latest published, or the draft.
+        #[arg(long, default_value = "ran", value_parser = ["ran", "latest", "draft"])]
+        version: String,
+        /// Where to start: the trigger, or the step that failed (earlier
+        /// steps keep their recorded outputs and are not run again).
+        #[arg(long, default_value = "trigger", value_parser = ["trigger", "failed"])]
+        from: String,
+        /// A JSON file (or - for standard input) to use as the trigger output
+        /// instead of the original's.
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// Print the new executions as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -519,23 +591,21 @@ async fn flows(core: &Core, command: FlowsCommand) -> Result<ExitCode, ApiError>
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
-    let input = match &args.input {
-        None => None,
-        Some(path) => {
-            let text = if path.as_os_str() == "-" {
-                let mut text = String::new();
-                std::io::stdin().read_to_string(&mut text).map_err(|e| io_error(path, e))?;
-                text
-            } else {
-                read_file(path)?
-            };
-            let value: Value = serde_json::from_str(&text).map_err(|e| {
-                ApiError::new(ErrorCode::InvalidInput, format!("{}: not valid JSON: {e}", path.display()))
-            })?;
-            Some(value)
-        }
+/// A JSON document from a file, or from standard input for `-`.
+fn read_json_input(path: &std::path::Path) -> Result<Value, ApiError> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| io_error(path, e))?;
+        text
+    } else {
+        read_file(path)?
     };
+    serde_json::from_str(&text)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("{}: not valid JSON: {e}", path.display())))
+}
+
+async fn run(core: &Core, args: RunArgs) -> Result<ExitCode, ApiError> {
+    let input = args.input.as_deref().map(read_json_input).transpose()?;
     let mut text_params = Vec::new();
     for pair in &args.params {
         let Some((name, value)) = pair.split_once('=') else {
@@ -580,32 +650,21 @@ async fn inbox(core: &Core, command: InboxCommand) -> Result<ExitCode, ApiError>
                 output::print_json(&view);
             }
         }
+        InboxCommand::Replay { id } => {
+            let execution = core.replay_inbox(&id).await?;
+            output::print_json(&execution);
+            if execution.status != ExecutionStatus::Succeeded {
+                return Ok(ExitCode::from(EXIT_FAILED_RUN));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode, ApiError> {
     match command {
-        ExecutionsCommand::List { flow, status, trigger, since, until, search, before, limit, json } => {
-            let status = match status.as_deref() {
-                None => None,
-                Some(text) => Some(ExecutionStatus::parse(text).ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("--status {text:?}: use queued, running, succeeded, failed or cancelled"),
-                    )
-                })?),
-            };
-            let trigger = match trigger.as_deref() {
-                None => None,
-                Some(text) => Some(TriggerSource::parse(text).ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("--trigger {text:?}: use webhook, manual, schedule or event"),
-                    )
-                })?),
-            };
-            let query = ListExecutionsArgs { flow, status, trigger, since, until, search, before, limit: Some(limit) };
+        ExecutionsCommand::List { filter, before, limit, json } => {
+            let query = filter.query(before, limit)?;
             let list = core.list_executions(query).await?;
             if json {
                 output::print_json(&list);
@@ -620,9 +679,81 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
                 }
             }
         }
+        ExecutionsCommand::Replay { ids, filter, limit, version, from, input, json } => {
+            return replay(core, ids, filter, limit, &version, &from, input.as_deref(), json).await;
+        }
         ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Replays each execution named or picked, one after the other, saying how
+/// each went: exit 0 when every replay succeeded, 1 when one failed, 2 when
+/// one could not be replayed at all (the others still are).
+#[allow(clippy::too_many_arguments)]
+async fn replay(
+    core: &Core,
+    ids: Vec<String>,
+    filter: ExecutionFilterArgs,
+    limit: u32,
+    version: &str,
+    from: &str,
+    input: Option<&std::path::Path>,
+    json: bool,
+) -> Result<ExitCode, ApiError> {
+    let options = hookline_api::ReplayOptions {
+        version: serde_json::from_value(Value::String(version.into())).expect("clap checked the version"),
+        from: serde_json::from_value(Value::String(from.into())).expect("clap checked the start"),
+        input: input.map(read_json_input).transpose()?,
+    };
+    let ids = match (ids.is_empty(), filter.is_empty()) {
+        (false, true) => ids,
+        (true, false) => {
+            let picked = core.list_executions(filter.query(None, limit)?).await?;
+            picked.into_iter().rev().map(|summary| summary.id).collect()
+        }
+        (false, false) => {
+            return Err(ApiError::new(ErrorCode::InvalidInput, "name executions or pick them with filters, not both"))
+        }
+        (true, true) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "name the executions to replay, or pick them with --status, --flow, --trigger, --since, --until or --search",
+            ))
+        }
+    };
+    let (mut succeeded, mut failed, mut refused) = (0, 0, 0);
+    let mut replays = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        match core.replay_execution(id, options.clone()).await {
+            Ok(execution) => {
+                if execution.status == ExecutionStatus::Succeeded {
+                    succeeded += 1;
+                } else {
+                    failed += 1;
+                }
+                if !json {
+                    let error = execution.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+                    println!("[{}/{}] {id} → {} {}{error}", n + 1, ids.len(), execution.id, execution.status);
+                }
+                replays.push(execution);
+            }
+            Err(error) => {
+                refused += 1;
+                eprintln!("[{}/{}] {id}: not replayed: {}", n + 1, ids.len(), error.message);
+            }
+        }
+    }
+    if json {
+        output::print_json(&replays);
+    } else {
+        println!("replayed {}: {succeeded} succeeded, {failed} failed, {refused} not replayed", ids.len());
+    }
+    Ok(match (refused, failed) {
+        (0, 0) => ExitCode::SUCCESS,
+        (0, _) => ExitCode::from(EXIT_FAILED_RUN),
+        _ => ExitCode::from(EXIT_ERROR),
+    })
 }
 
 async fn storage(core: &Core, command: StorageCommand) -> Result<ExitCode, ApiError> {
@@ -773,7 +904,7 @@ async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_file(path: &PathBuf) -> Result<String, ApiError> {
+fn read_file(path: &std::path::Path) -> Result<String, ApiError> {
     std::fs::read_to_string(path).map_err(|e| io_error(path, e))
 }
 

@@ -136,38 +136,42 @@ impl Engine {
                 params,
                 id: None,
                 keep_input: false,
+                replay_of: None,
             };
-            starts.push(self.start_listener(plan, request, emission.key.clone(), &emission.name));
+            let (name, key) = (emission.name.clone(), emission.key.clone());
+            starts
+                .push(async move { self.start_detached(plan, request, key).await?.ok_or(EmitError::Overloaded(name)) });
         }
         // All at once: the listeners' executions share the journal's commit.
         futures_util::future::try_join_all(starts).await
     }
 
-    /// Stores one listening flow's execution and returns its id (the
-    /// original's, when this emission was seen before).
-    async fn start_listener(
+    /// Stores an execution another one started (an event's listener, an
+    /// error handler) and returns its id: the original's when `key` was seen
+    /// before, `None` when the run queue is full. With a runner in this
+    /// process it runs here; without one (`hookline run` on the command
+    /// line) it stays queued for the process that serves hooks.
+    pub(crate) async fn start_detached(
         &self,
         plan: Arc<Plan>,
         request: RunRequest,
         key: Option<String>,
-        name: &str,
-    ) -> Result<String, EmitError> {
+    ) -> Result<Option<String>, EngineError> {
         match self.runner.get() {
-            // The runner starts it here and now, and counts it against its
-            // queue like a hook's.
+            // The runner counts it against its queue like a hook's.
             Some(runner) => match runner.accept(plan, request, None, key, false).await {
-                Ok(Acceptation::Started(id, _) | Acceptation::Duplicate(id) | Acceptation::IdTaken(id)) => Ok(id),
-                Err(AcceptError::Overloaded(_)) => Err(EmitError::Overloaded(name.to_string())),
-                Err(AcceptError::Store(error)) => Err(error.into()),
+                Ok(Acceptation::Started(id, _) | Acceptation::Duplicate(id) | Acceptation::IdTaken(id)) => Ok(Some(id)),
+                Err(AcceptError::Overloaded(_)) => Ok(None),
+                Err(AcceptError::Store(error)) => Err(error),
             },
             None => {
                 let execution = Engine::into_execution(request);
                 let window = RunnerConfig::default().dedupe_window;
                 let since = SystemTime::now().checked_sub(window).unwrap_or(SystemTime::UNIX_EPOCH);
-                Ok(match self.store_new(&execution, None, key, timestamp(since), false, |_| {}).await? {
+                Ok(Some(match self.store_new(&execution, None, key, timestamp(since), false, |_| {}).await? {
                     Accepted::Duplicate(original) => original,
                     Accepted::Created | Accepted::IdTaken => execution.id,
-                })
+                }))
             }
         }
     }

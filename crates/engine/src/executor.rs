@@ -77,6 +77,8 @@ pub struct RunRequest {
     /// (resolved `Paths`), so rebuilding the input from the request would
     /// lose it.
     pub keep_input: bool,
+    /// The execution this one runs again, when it is a replay.
+    pub replay_of: Option<String>,
 }
 
 /// The executor, the catalog and a cache of compiled published versions.
@@ -276,6 +278,7 @@ impl Engine {
             finished_at: None,
             duration_ms: None,
             steps: vec![],
+            replay_of: request.replay_of,
         }
     }
 
@@ -289,6 +292,30 @@ impl Engine {
     pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
         let execution = Self::new_execution(request);
         self.store_new(&execution, None, None, String::new(), request.id.is_some(), |_| {}).await?;
+        Ok(execution)
+    }
+
+    /// Records a new execution that begins with `done` step runs already
+    /// finished (with their plan positions), and returns it ready to run: a
+    /// replay from a failed step keeps the original's earlier steps instead
+    /// of running them again. [`Engine::execute`] reuses them as it reuses
+    /// the finished steps of a resumed execution.
+    pub async fn enqueue_with_steps(
+        &self,
+        request: &RunRequest,
+        done: Vec<(u32, StepRun)>,
+    ) -> Result<Execution, EngineError> {
+        let mut execution = Self::new_execution(request);
+        self.store_new(&execution, None, None, String::new(), false, |_| {}).await?;
+        for (seq, run) in &done {
+            let mut stored = run.clone();
+            // The trigger's output is the execution's input, kept once.
+            if self.catalog.get(&run.component).is_some_and(|c| c.is_trigger()) {
+                stored.output = None;
+            }
+            self.journal.step(&execution.id, *seq, stored)?;
+        }
+        execution.steps = done.into_iter().map(|(_, run)| run).collect();
         Ok(execution)
     }
 
@@ -604,6 +631,7 @@ impl Engine {
         finished?;
         // Told only once committed, so a subscriber that reads it back sees it.
         self.emit_execution(execution, None);
+        self.start_error_handler(plan, execution).await;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod components;
 mod credentials;
 mod error;
+pub mod error_handler;
 pub mod events;
 mod executor;
 mod journal;

@@ -422,6 +422,7 @@ impl Scheduler {
             params,
             id: None,
             keep_input: false,
+            replay_of: None,
         };
         let failure = match self.runner.accept(plan, request, None, None, false).await {
             // A fire chooses no id of its own, so none is ever taken.

@@ -47,6 +47,7 @@ fn request() -> RunRequest {
         params: Map::new(),
         id: None,
         keep_input: false,
+        replay_of: None,
     }
 }
 

@@ -90,15 +90,17 @@ impl CoreEvent {
             stale("inferSchema", Flow),
             stale("previewStep", Flow),
             stale("listButtons", All),
+            stale("dashboard", All),
         ];
-        // A flow's summary carries its last run, and its inbox gains the
-        // request that started the execution.
+        // A flow's summary and the dashboard carry its last run, and its
+        // inbox gains the request that started the execution.
         const EXECUTION: &[Stale] = &[
             stale("listExecutions", All),
             stale("getExecution", Execution),
             stale("listInbox", Flow),
             stale("listFlows", All),
             stale("getFlow", Flow),
+            stale("dashboard", All),
         ];
         const LISTENER: &[Stale] = &[stale("settings", All), stale("hooks", All)];
         // Samples live apart from the draft: the flow itself did not change,

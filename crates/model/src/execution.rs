@@ -90,6 +90,7 @@ impl Execution {
             finished_at: self.finished_at.clone(),
             duration_ms: self.duration_ms,
             steps: vec![],
+            replay_of: self.replay_of.clone(),
         }
     }
 }
@@ -140,6 +141,10 @@ pub struct Execution {
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
     pub steps: Vec<StepRun>,
+    /// The execution this one runs again, when it is a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub replay_of: Option<String>,
 }
 
 /// One step of one execution: what it was given, what it produced or why it failed.
@@ -207,4 +212,8 @@ pub struct ExecutionSummary {
     // Milliseconds fit a JavaScript number; ts-rs would say bigint.
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
+    /// The execution this one runs again, when it is a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub replay_of: Option<String>,
 }

@@ -29,6 +29,12 @@ pub struct FlowDocument {
     pub steps: Vec<Step>,
     #[serde(default)]
     pub edges: Vec<Edge>,
+    /// A flow with a Manual trigger (id or webhook slug) started with
+    /// `{execution, failedStep, error}` whenever an execution of this one
+    /// fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error_handler: Option<String>,
 }
 
 /// A flow parameter, seen by expressions as `$params.<name>`.

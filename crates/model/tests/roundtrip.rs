@@ -131,6 +131,7 @@ fn document() -> impl Strategy<Value = FlowDocument> {
             parameters,
             steps,
             edges,
+            error_handler: None,
         })
 }
 

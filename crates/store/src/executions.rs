@@ -44,6 +44,7 @@ struct ExecutionRow {
     started_at: Option<String>,
     finished_at: Option<String>,
     duration_ms: Option<i64>,
+    replay_of: Option<String>,
     // The request kept in the inbox, when a hook started the execution.
     request_method: Option<String>,
     request_path: Option<String>,
@@ -62,6 +63,9 @@ pub struct StoredExecution {
     pub execution: Execution,
     pub request: Option<HookRequest>,
 }
+
+/// A run log row: id, flow, version, trigger, status, error, created, duration, replay of.
+type SummaryRow = (String, String, Option<i64>, String, String, Option<String>, String, Option<i64>, Option<String>);
 
 #[derive(FromRow)]
 struct StepRunRow {
@@ -212,6 +216,7 @@ impl Store {
             started_at: row.started_at,
             finished_at: row.finished_at,
             duration_ms: row.duration_ms,
+            replay_of: row.replay_of,
         };
         Ok(Some(StoredExecution { execution, request }))
     }
@@ -227,7 +232,7 @@ impl Store {
     /// Executions matching `filter`, newest first.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, StoreError> {
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "SELECT id, flow_id, version, trigger, status, error, created_at, duration_ms FROM executions WHERE 1 = 1",
+            "SELECT id, flow_id, version, trigger, status, error, created_at, duration_ms, replay_of FROM executions WHERE 1 = 1",
         );
         if let Some(flow_id) = &filter.flow_id {
             query.push(" AND flow_id = ").push_bind(flow_id);
@@ -258,11 +263,9 @@ impl Store {
         }
         let limit = filter.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_PAGE);
         query.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(String, String, Option<i64>, String, String, Option<String>, String, Option<i64>)> =
-            query.build_query_as().fetch_all(&self.reader).await?;
+        let rows: Vec<SummaryRow> = query.build_query_as().fetch_all(&self.reader).await?;
         rows.into_iter()
-            .map(|(id, flow_id, version, trig, stat, error, created_at, duration_ms)| {
+            .map(|(id, flow_id, version, trig, stat, error, created_at, duration_ms, replay_of)| {
                 Ok(ExecutionSummary {
                     id,
                     flow_id,
@@ -272,9 +275,48 @@ impl Store {
                     error,
                     created_at,
                     duration_ms,
+                    replay_of,
                 })
             })
             .collect()
+    }
+}
+
+/// How many executions a flow had in one period, and how many failed.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ActivityCount {
+    pub flow_id: String,
+    /// The period: the UTC hour (`2026-12-04T09`) for
+    /// [`Store::activity_by_hour`], empty for [`Store::activity_since`].
+    pub period: String,
+    pub runs: i64,
+    pub failed: i64,
+}
+
+impl Store {
+    /// Executions per flow created at or after `since`.
+    pub async fn activity_since(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT flow_id, '' AS period, COUNT(*) AS runs, COALESCE(SUM(status = 'failed'), 0) AS failed \
+             FROM executions WHERE created_at >= ? GROUP BY flow_id",
+        )
+        .bind(since)
+        .fetch_all(&self.reader)
+        .await?)
+    }
+
+    /// Executions per flow and UTC hour created at or after `since`: the
+    /// hour is the first 13 characters of the stored timestamp, so the time
+    /// index serves the range and no date arithmetic runs per row.
+    pub async fn activity_by_hour(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT flow_id, substr(created_at, 1, 13) AS period, COUNT(*) AS runs, \
+             COALESCE(SUM(status = 'failed'), 0) AS failed \
+             FROM executions WHERE created_at >= ? GROUP BY flow_id, period",
+        )
+        .bind(since)
+        .fetch_all(&self.reader)
+        .await?)
     }
 }
 
@@ -329,6 +371,7 @@ mod tests {
             finished_at: None,
             duration_ms: None,
             steps: vec![],
+            replay_of: None,
         }
     }
 
@@ -505,5 +548,28 @@ mod tests {
                 == ["exe_dead"],
             "finished executions are never claimed"
         );
+    }
+
+    #[tokio::test]
+    async fn activity_counts_runs_and_failures_per_flow_and_hour() {
+        let (_dir, store) = store().await;
+        for (n, at, status) in [
+            (1, "2026-12-04T08:10:00.000Z", ExecutionStatus::Succeeded),
+            (2, "2026-12-04T08:50:00.000Z", ExecutionStatus::Failed),
+            (3, "2026-12-04T09:05:00.000Z", ExecutionStatus::Failed),
+            (4, "2026-12-03T23:59:00.000Z", ExecutionStatus::Succeeded),
+        ] {
+            let mut execution = execution(&format!("exe_{n}"), at);
+            create(&store, &execution).await;
+            execution.status = status;
+            finish(&store, &execution).await;
+        }
+        let hours = store.activity_by_hour("2026-12-04T00:00:00.000Z").await.unwrap();
+        let row = |period: &str| hours.iter().find(|r| r.period == period).map(|r| (r.runs, r.failed));
+        assert_eq!(row("2026-12-04T08"), Some((2, 1)));
+        assert_eq!(row("2026-12-04T09"), Some((1, 1)));
+        assert_eq!(hours.len(), 2, "the day before is outside the range");
+        let today = store.activity_since("2026-12-04T00:00:00.000Z").await.unwrap();
+        assert_eq!(today, vec![ActivityCount { flow_id: "flw_a".into(), period: String::new(), runs: 3, failed: 2 }]);
     }
 }

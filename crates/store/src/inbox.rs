@@ -133,7 +133,7 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> 
 /// The one place new executions are inserted.
 async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance]) -> Result<(), StoreError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO executions (id, flow_id, version, trigger, status, input, params, inbox_id, created_at, started_at, owner, lease_until) ",
+        "INSERT INTO executions (id, flow_id, version, trigger, status, input, params, inbox_id, created_at, started_at, owner, lease_until, replay_of) ",
     );
     query.push_values(rows, |mut row, item| {
         let execution = &item.execution;
@@ -150,7 +150,8 @@ async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance
             .push_bind(&execution.created_at)
             .push_bind(&execution.started_at)
             .push_bind(&item.claim.owner)
-            .push_bind(&item.claim.until);
+            .push_bind(&item.claim.until)
+            .push_bind(&execution.replay_of);
     });
     query.build().execute(&mut **tx).await?;
     Ok(())
@@ -438,6 +439,7 @@ pub(crate) mod tests {
             finished_at: None,
             duration_ms: None,
             steps: vec![],
+            replay_of: None,
         };
         let inbox = InboxEntry {
             id: format!("inb_{id}"),

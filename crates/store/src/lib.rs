@@ -27,7 +27,7 @@ use sqlx::sqlite::{
 };
 
 pub use error::StoreError;
-pub use executions::{ExecutionFilter, StoredExecution, MAX_PAGE};
+pub use executions::{ActivityCount, ExecutionFilter, StoredExecution, MAX_PAGE};
 pub use flows::HookTarget;
 pub use inbox::{Acceptance, Accepted, Claim, Write};
 pub use retention::Retention;

@@ -311,6 +311,7 @@ mod tests {
                 error: None,
                 failed_step: None,
                 reply: None,
+                replay_of: None,
                 created_at: format!("2026-01-01T00:00:0{n}.000Z"),
                 started_at: None,
                 finished_at: None,

@@ -26,4 +26,8 @@ params: { [key in string]: JsonValue },
 /**
  * The output of the last step that ran.
  */
-output: JsonValue | null, error: string | null, failedStep: string | null, reply: Reply | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, steps: Array<StepRun>, };
+output: JsonValue | null, error: string | null, failedStep: string | null, reply: Reply | null, createdAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, steps: Array<StepRun>, 
+/**
+ * The execution this one runs again, when it is a replay.
+ */
+replayOf?: string, };

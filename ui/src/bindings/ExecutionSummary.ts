@@ -5,4 +5,8 @@ import type { TriggerSource } from "./TriggerSource";
 /**
  * A row of the run log.
  */
-export type ExecutionSummary = { id: string, flowId: string, version: number | null, trigger: TriggerSource, status: ExecutionStatus, error: string | null, createdAt: string, durationMs: number | null, };
+export type ExecutionSummary = { id: string, flowId: string, version: number | null, trigger: TriggerSource, status: ExecutionStatus, error: string | null, createdAt: string, durationMs: number | null, 
+/**
+ * The execution this one runs again, when it is a replay.
+ */
+replayOf?: string, };

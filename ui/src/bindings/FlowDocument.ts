@@ -13,4 +13,10 @@ export type FlowDocument = { schemaVersion: number,
 /**
  * Optional on import (one is generated); always set once stored.
  */
-id?: string | null, name: string, description?: string, parameters?: Array<Parameter>, steps: Array<Step>, edges: Array<Edge>, };
+id?: string | null, name: string, description?: string, parameters?: Array<Parameter>, steps: Array<Step>, edges: Array<Edge>, 
+/**
+ * A flow with a Manual trigger (id or webhook slug) started with
+ * `{execution, failedStep, error}` whenever an execution of this one
+ * fails.
+ */
+errorHandler?: string, };

@@ -8,6 +8,7 @@ import type { CredentialView } from "./CredentialView";
 import type { Execution } from "./Execution";
 import type { ExecutionSummary } from "./ExecutionSummary";
 import type { ExpressionCheck } from "./ExpressionCheck";
+import type { FlowActivity } from "./FlowActivity";
 import type { FlowDocument } from "./FlowDocument";
 import type { FlowRecord } from "./FlowRecord";
 import type { FlowSummary } from "./FlowSummary";
@@ -49,6 +50,9 @@ export type Responses = {
   runFlow: Execution,
   listExecutions: Array<ExecutionSummary>,
   getExecution: Execution,
+  replayExecution: Execution,
+  replayInbox: Execution,
+  dashboard: Array<FlowActivity>,
   listCredentials: Array<CredentialView>,
   storageStatus: StorageStatus,
   pruneStorage: PruneReport,
@@ -93,8 +97,8 @@ export type StaleBy = "all" | "flow" | "step" | "execution";
 
 /** The cached answers each core event makes stale. */
 export const staleAfter = {
-  flowChanged: [{ op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "versions", by: "flow" }, { op: "hooks", by: "flow" }, { op: "listSamples", by: "flow" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "listButtons", by: "all" }],
-  executionChanged: [{ op: "listExecutions", by: "all" }, { op: "getExecution", by: "execution" }, { op: "listInbox", by: "flow" }, { op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }],
+  flowChanged: [{ op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "versions", by: "flow" }, { op: "hooks", by: "flow" }, { op: "listSamples", by: "flow" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "listButtons", by: "all" }, { op: "dashboard", by: "all" }],
+  executionChanged: [{ op: "listExecutions", by: "all" }, { op: "getExecution", by: "execution" }, { op: "listInbox", by: "flow" }, { op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "dashboard", by: "all" }],
   listenerChanged: [{ op: "settings", by: "all" }, { op: "hooks", by: "all" }],
   sampleChanged: [{ op: "listSamples", by: "step" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "hooks", by: "flow" }],
 } as const satisfies { [Kind in CoreEvent["type"]]: ReadonlyArray<{ op: Operation; by: StaleBy }> };
