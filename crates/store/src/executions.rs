@@ -572,4 +572,44 @@ mod tests {
         let today = store.activity_since("2026-12-04T00:00:00.000Z").await.unwrap();
         assert_eq!(today, vec![ActivityCount { flow_id: "flw_a".into(), period: String::new(), runs: 3, failed: 2 }]);
     }
+
+    #[tokio::test]
+    async fn large_payloads_are_cut_in_the_log_of_a_run_that_did_not_fail() {
+        let (_dir, store) = store().await;
+        let big = json!({"blob": "x".repeat(300 * 1024)});
+        for (id, status) in [("exe_ok", ExecutionStatus::Succeeded), ("exe_bad", ExecutionStatus::Failed)] {
+            let mut exe = execution(id, "2026-01-01T00:00:01.000Z");
+            exe.input = big.clone();
+            create(&store, &exe).await;
+            let run = StepRun {
+                step_id: "stp_a".into(),
+                name: "A".into(),
+                component: "transform".into(),
+                status: StepStatus::Succeeded,
+                input: Some(json!({"small": true})),
+                output: Some(big.clone()),
+                error: None,
+                started_at: None,
+                duration_ms: Some(1),
+                branch: None,
+                attempts: vec![],
+                resumed: false,
+            };
+            step_run(&store, id, 0, run).await;
+            exe.status = status;
+            exe.output = Some(big.clone());
+            finish(&store, &exe).await;
+        }
+        let ok = store.get_execution("exe_ok").await.unwrap().unwrap().execution;
+        let cut = ok.steps[0].output.as_ref().unwrap();
+        assert_eq!(cut["truncated"], true);
+        assert_eq!(cut["bytes"], big.to_string().len());
+        assert!(cut["preview"].as_str().unwrap().starts_with(r#"{"blob":"xxx"#), "{}", &cut["preview"]);
+        assert_eq!(ok.output.as_ref().unwrap()["truncated"], true);
+        assert_eq!(ok.steps[0].input, Some(json!({"small": true})), "small values stay");
+        assert_eq!(ok.input, big, "the trigger input stays whole: a replay runs with it");
+        let bad = store.get_execution("exe_bad").await.unwrap().unwrap().execution;
+        assert_eq!(bad.steps[0].output.as_ref(), Some(&big), "a failed run keeps everything");
+        assert_eq!(bad.output.as_ref(), Some(&big));
+    }
 }

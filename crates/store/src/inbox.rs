@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use hookline_model::{Execution, HookRequest, InboxEntry, StepRun};
+use hookline_model::{Execution, ExecutionStatus, HookRequest, InboxEntry, StepRun};
 use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
 
 use crate::{from_json, to_json, Store, StoreError};
@@ -234,6 +234,48 @@ pub(crate) async fn update_outcomes(tx: &mut Transaction<'_, Sqlite>, rows: &[&E
     });
     query.push(") AS v WHERE executions.id = v.column1");
     query.build().execute(&mut **tx).await?;
+    let trimmed: Vec<&str> =
+        rows.iter().filter(|e| e.status != ExecutionStatus::Failed).map(|e| e.id.as_str()).collect();
+    if !trimmed.is_empty() {
+        truncate_logged_payloads(tx, &trimmed).await?;
+    }
+    Ok(())
+}
+
+/// Step inputs and outputs (and the outcome) larger than this, as JSON text,
+/// are cut down in the run log of an execution that did not fail; a failed
+/// one keeps them whole, since that is when they are read.
+pub const LOGGED_PAYLOAD_LIMIT: i64 = 256 * 1024;
+/// How much of a cut value the run log keeps, as text.
+const PREVIEW_CHARS: i64 = 2048;
+
+/// Replaces each large value of `ids`' step runs and outcome with
+/// `{"truncated": true, "bytes": N, "preview": "…"}`. The trigger input is
+/// kept whole: a replay runs with it.
+async fn truncate_logged_payloads(tx: &mut Transaction<'_, Sqlite>, ids: &[&str]) -> Result<(), StoreError> {
+    let cut = |column: &str| {
+        format!(
+            "{column} = CASE WHEN length({column}) > {LOGGED_PAYLOAD_LIMIT} THEN json_object('truncated', json('true'), \
+             'bytes', length(CAST({column} AS BLOB)), 'preview', substr({column}, 1, {PREVIEW_CHARS})) ELSE {column} END"
+        )
+    };
+    for (table, key, columns) in
+        [("step_runs", "execution_id", &["input", "output"][..]), ("executions", "id", &["output"][..])]
+    {
+        let sets: Vec<String> = columns.iter().map(|c| cut(c)).collect();
+        let large: Vec<String> = columns.iter().map(|c| format!("length({c}) > {LOGGED_PAYLOAD_LIMIT}")).collect();
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "UPDATE {table} SET {} WHERE ({}) AND {key} IN (",
+            sets.join(", "),
+            large.join(" OR ")
+        ));
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build().execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -29,7 +29,7 @@ use sqlx::sqlite::{
 pub use error::StoreError;
 pub use executions::{ActivityCount, ExecutionFilter, StoredExecution, MAX_PAGE};
 pub use flows::HookTarget;
-pub use inbox::{Acceptance, Accepted, Claim, Write};
+pub use inbox::{Acceptance, Accepted, Claim, Write, LOGGED_PAYLOAD_LIMIT};
 pub use retention::Retention;
 pub use schedule::LiveVersion;
 pub use storage::Pages;
