@@ -259,7 +259,7 @@ try {
   await browser.keys('Escape'); // the designer may open the trigger chooser for a new flow
 
   step('back on the flows list');
-  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Dashboard']")).click();
   await (await flowRow(browser, FLOW_NAME)).waitForDisplayed({ timeoutMsg: `the new flow "${FLOW_NAME}" is not listed` });
   const listed = await call(browser, { op: 'listFlows' });
   assert.deepEqual(
@@ -315,7 +315,7 @@ try {
 
   step('the webhook tutorial in the window: pasted sample, fields picked from the tree, publish, start, call');
   assert.ok(petstore, 'HOOKLINE_E2E_PETSTORE names the demo pet store (scripts/desktop-e2e.sh starts it)');
-  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Dashboard']")).click();
   await (await browser.$("//button[normalize-space()='New flow']")).click();
   const flowName = await browser.$('#new-flow-name');
   await flowName.waitForDisplayed();
@@ -411,7 +411,7 @@ try {
   step('the run form: a bad value said inline, then a run whose values the run log shows');
   const formFlow = await call(browser, { op: 'importFlow', args: { text: JSON.stringify(RUN_FORM_FLOW) } });
   assert.ok(formFlow.ok?.flowId, `the run-form flow imports: ${JSON.stringify(formFlow)}`);
-  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Flows']")).click();
+  await (await browser.$("//nav[@aria-label='Main']//a[normalize-space()='Dashboard']")).click();
   await (await (await flowRow(browser, RUN_FORM_FLOW.name)).$('a.flow-link')).click();
   await (await browser.$("//button[normalize-space()='Run once']")).click();
   const copies = await browser.$('[data-field="run:form:copies"]');

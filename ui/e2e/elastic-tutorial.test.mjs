@@ -221,14 +221,14 @@ test('the elastic.io webhook tutorial, word for word: sample pasted, fields pick
     { timeout: 15_000 },
   );
   assert.equal(await runs.count(), 3, 'exactly the three hook calls ran');
-  // …and in the run log, where a run opens to its details.
+  // …and in the run log, where a run opens its own page.
   await page.getByRole('link', { name: 'Run log' }).click();
   const logged = page.getByTestId('execution-row').filter({ hasText: FLOW_NAME });
   await logged.nth(2).waitFor();
   assert.equal(await logged.count(), 3, 'the run log lists the three runs of the flow');
   for (const status of await logged.getByTestId('execution-status').allTextContents()) assert.match(status, /succeeded/);
-  await logged.first().getByRole('button').first().click();
-  await logged.first().getByTestId('execution-detail').filter({ hasText: 'Gromit' }).waitFor();
+  await logged.first().getByTestId('execution-link').click();
+  await page.getByTestId('execution-input').filter({ hasText: 'Gromit' }).waitFor();
 
   const executions = await api(hookline, 'listExecutions', { flow: flow.id });
   assert.deepEqual(

@@ -195,7 +195,7 @@ test('the tutorial: design, publish, start, call the hook, export and import', a
   assert.equal((await shell(command)).status, 401, 'the old token is refused');
 
   // Export, delete, import: the flow comes back with its steps.
-  await page.getByRole('link', { name: 'Flows' }).click();
+  await page.getByRole('link', { name: 'Dashboard' }).click();
   const exported = await download(page, () => page.getByRole('button', { name: 'Export Pets from webhook' }).click());
   const file = JSON.parse(exported.text);
   assert.deepEqual(

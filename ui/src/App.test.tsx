@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { App, createQueryClient } from './App';
 import { createApi } from './api';
+import type { FlowActivity } from './bindings/FlowActivity';
 import type { FlowRecord } from './bindings/FlowRecord';
 import type { FlowSummary } from './bindings/FlowSummary';
 import type { Settings } from './bindings/Settings';
@@ -32,6 +33,21 @@ const orders: FlowSummary = {
   createdAt: '2026-12-03T09:52:43.298Z',
   updatedAt: '2026-12-03T09:52:43.298Z',
 };
+/** A flow's dashboard row with nothing run in the last 24 hours. */
+const idle = (flow: FlowSummary, extra: Partial<FlowActivity> = {}): FlowActivity => ({
+  flowId: flow.id,
+  name: flow.name,
+  live: flow.live,
+  runsToday: 0,
+  failedToday: 0,
+  hours: Array.from({ length: 24 }, (_, i) => ({
+    start: new Date(Date.UTC(2026, 11, 3, i)).toISOString(),
+    runs: 0,
+    failed: 0,
+  })),
+  ...extra,
+});
+
 const ordersRecord: FlowRecord = {
   ...orders,
   draft: { schemaVersion: 1, id: 'flw_orders', name: 'Orders', steps: [], edges: [] },
@@ -50,7 +66,11 @@ describe('app', () => {
       draftChanged: false,
       nextFireAt: '2026-12-04T01:30:00.000Z',
     };
-    const platform = stubPlatform({ settings: () => listening, listFlows: () => [nightly, orders] });
+    const platform = stubPlatform({
+      settings: () => listening,
+      listFlows: () => [nightly, orders],
+      dashboard: () => [idle(nightly, { nextFire: nightly.nextFireAt }), idle(orders)],
+    });
     render(<App api={createApi(platform)} client={createQueryClient()} />);
     const next = await screen.findByTestId('flow-next-fire');
     expect(next.textContent).toContain(
@@ -66,6 +86,7 @@ describe('app', () => {
     const platform = stubPlatform({
       settings: () => listening,
       listFlows: () => flows,
+      dashboard: () => flows.map((flow) => idle(flow)),
       createFlow: () => {
         flows = [orders];
         platform.emit({ type: 'flowChanged', flowId: 'flw_orders' });
@@ -119,6 +140,7 @@ describe('app', () => {
     const platform = stubPlatform({
       settings: () => busy,
       listFlows: () => [],
+      dashboard: () => [],
       listCredentials: () => [],
       storageStatus: () => storage,
     });

@@ -8,12 +8,13 @@ import { Toasts } from './components/Toasts';
 import { ApiProvider } from './lib/apiContext';
 import { useCoreEvents, useSettings } from './lib/queries';
 import { startRouter, useRouter, type Route } from './lib/router';
-import { ListChecks, MousePointerClick, Settings, Webhook, Workflow } from './lib/uiIcons';
+import { LayoutDashboard, ListChecks, MousePointerClick, Settings, Webhook } from './lib/uiIcons';
 import { FlowsPage } from './views/FlowsPage';
 import { LauncherPage } from './views/LauncherPage';
 import { RunsPage } from './views/RunsPage';
 import { SettingsPage } from './views/SettingsPage';
 import { DesignerPage } from './views/designer/DesignerPage';
+import { ExecutionPage } from './views/runs/ExecutionPage';
 
 /** Set when the browser's token is refused: the whole page explains what to do. */
 export const useAuthProblem = create<{ unauthorized: boolean }>()(() => ({ unauthorized: false }));
@@ -38,8 +39,8 @@ export function App({ api, client }: { api: Api; client?: QueryClient }) {
   );
 }
 
-const NAV: { route: Route; label: string; icon: typeof Workflow }[] = [
-  { route: { name: 'flows' }, label: 'Flows', icon: Workflow },
+const NAV: { route: Route; label: string; icon: typeof Webhook }[] = [
+  { route: { name: 'flows' }, label: 'Dashboard', icon: LayoutDashboard },
   { route: { name: 'runs' }, label: 'Run log', icon: ListChecks },
   { route: { name: 'launcher' }, label: 'Launcher', icon: MousePointerClick },
   { route: { name: 'settings' }, label: 'Settings', icon: Settings },
@@ -54,7 +55,7 @@ function Shell({ client }: { client: QueryClient }) {
 
   if (unauthorized) return <Unauthorized />;
 
-  const section = route.name === 'designer' ? 'flows' : route.name;
+  const section = route.name === 'designer' ? 'flows' : route.name === 'execution' ? 'runs' : route.name;
   return (
     <div className="app">
       <a className="skip-link" href="#main">
@@ -89,8 +90,11 @@ function Shell({ client }: { client: QueryClient }) {
       <main id="main" className="main" tabIndex={-1}>
         {route.name !== 'settings' && <ListenerDown onSettings={() => void navigate({ name: 'settings' })} />}
         {route.name === 'flows' && <FlowsPage />}
-        {route.name === 'designer' && <DesignerPage flowId={route.flowId} />}
-        {route.name === 'runs' && <RunsPage />}
+        {route.name === 'designer' && (
+          <DesignerPage flowId={route.flowId} step={route.step ?? null} failed={route.failed ?? false} />
+        )}
+        {route.name === 'runs' && <RunsPage filters={route.filters ?? {}} />}
+        {route.name === 'execution' && <ExecutionPage key={route.executionId} executionId={route.executionId} />}
         {route.name === 'launcher' && <LauncherPage />}
         {route.name === 'settings' && <SettingsPage />}
       </main>

@@ -10,14 +10,18 @@ import type { Execution } from './bindings/Execution';
 import type { ExecutionSummary } from './bindings/ExecutionSummary';
 import type { ExpressionCheck } from './bindings/ExpressionCheck';
 import type { FieldPreview } from './bindings/FieldPreview';
+import type { FlowActivity } from './bindings/FlowActivity';
 import type { FlowDocument } from './bindings/FlowDocument';
 import type { FlowRecord } from './bindings/FlowRecord';
 import type { FlowSummary } from './bindings/FlowSummary';
 import type { HookInfo } from './bindings/HookInfo';
+import type { HourActivity } from './bindings/HourActivity';
+import type { InboxView } from './bindings/InboxView';
 import type { ListenerState } from './bindings/ListenerState';
 import type { ListExecutionsArgs } from './bindings/ListExecutionsArgs';
 import type { ArgsOf, Operation, Responses } from './bindings/Operations';
 import type { Problem } from './bindings/Problem';
+import type { ReplayArgs } from './bindings/ReplayArgs';
 import type { RunFlowArgs } from './bindings/RunFlowArgs';
 import type { Sample } from './bindings/Sample';
 import type { SampleFrom } from './bindings/SampleFrom';
@@ -90,6 +94,16 @@ export function createApi(platform: Platform) {
     runFlow: (flow: string, options: RunOptions = {}) => call('runFlow', { flow, ...options }),
     listExecutions: (query: ExecutionQuery = {}) => call('listExecutions', query),
     getExecution: (id: string) => call('getExecution', { id }),
+    /**
+     * Runs an execution again as a new one (its `replayOf` names the
+     * original) and answers it once it has ended; what cannot be honoured is
+     * refused with a message that says why.
+     */
+    replayExecution: (args: ReplayArgs) => call('replayExecution', args),
+    /** Runs a request the hook received (accepted or refused) as a new execution. */
+    replayInbox: (id: string) => call('replayInbox', { id }),
+    /** Per flow: live state, today's runs and failures, the last run, the next fire and the last 24 hours. */
+    dashboard: () => call('dashboard'),
     listCredentials: () => call('listCredentials'),
     /** The database's size, rows per kind and the last prune. */
     storageStatus: () => call('storageStatus'),
@@ -156,12 +170,16 @@ export type {
   CredentialView,
   Execution,
   ExecutionSummary,
+  FlowActivity,
   FlowDocument,
   FlowRecord,
   FlowSummary,
   JsonValue,
   Problem,
   FieldPreview,
+  HourActivity,
+  InboxView,
+  ReplayArgs,
   Sample,
   SampleSource,
   StepPreview,

@@ -528,8 +528,11 @@ impl Core {
         let id = flow.summary.id;
         let mut problems = hookline_engine::validate(&flow.draft, self.engine.catalog());
         problems.extend(self.credential_problems(&flow.draft).await?);
-        let (refused, warnings) = self.sample_problems(&id, &flow.draft).await?;
+        let (refused, mut warnings) = self.sample_problems(&id, &flow.draft).await?;
         problems.extend(refused);
+        let (refused, unpublished) = self.handler_problems(&flow.draft).await?;
+        problems.extend(refused);
+        warnings.extend(unpublished);
         if !problems.is_empty() {
             return Err(ApiError::invalid_flow(&id, "publish", problems));
         }
@@ -539,6 +542,37 @@ impl Core {
         self.flow_changed(&id);
         let warnings = warnings.into_iter().map(|warning| warning.message).collect();
         Ok(VersionInfo { flow_id: id, version, created_at, warnings })
+    }
+
+    /// What is wrong with the flow's `errorHandler`: refused when it names no
+    /// flow or one that does not start from a Manual trigger; a warning when
+    /// the handler has no published version yet (it runs its latest one).
+    async fn handler_problems(&self, document: &hookline_model::FlowDocument) -> Result<(Vec<Problem>, Vec<Problem>)> {
+        let Some(key) = document.error_handler.as_deref() else { return Ok((vec![], vec![])) };
+        let path = "errorHandler".to_string();
+        let Some(handler) = self.store.find_flow(key).await? else {
+            let message =
+                format!("no flow {key:?} to handle failures; name a flow with a Manual trigger by id or slug");
+            return Ok((vec![Problem { path, message }], vec![]));
+        };
+        let id = &handler.summary.id;
+        // The handler's own draft, or this document when it handles itself.
+        let draft = if document.id.as_deref() == Some(id.as_str()) { document } else { &handler.draft };
+        // The compiled trigger says what kind it is; a draft that does not
+        // compile is no handler yet either.
+        let manual = self
+            .engine
+            .compile_draft(draft.clone())
+            .is_ok_and(|plan| matches!(plan.trigger, TriggerSettings::Manual(_)));
+        if !manual {
+            let message = format!("the error handler {id} must start from a Manual trigger");
+            return Ok((vec![Problem { path, message }], vec![]));
+        }
+        if handler.summary.latest_version.is_none() {
+            let message = format!("the error handler {id} is not published yet: failures start nothing until it is");
+            return Ok((vec![], vec![Problem { path, message }]));
+        }
+        Ok((vec![], vec![]))
     }
 
     /// Steps naming a credential the vault does not have, or one of a kind

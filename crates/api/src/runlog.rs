@@ -30,7 +30,8 @@ pub struct ListExecutionsArgs {
     /// Created before; the same forms as `since`.
     #[ts(optional)]
     pub until: Option<String>,
-    /// Part of an execution id (a Pydio Cells TaskID is one).
+    /// The beginning of an execution id, `exe_` optional (a Pydio Cells
+    /// TaskID is one).
     #[ts(optional)]
     pub search: Option<String>,
     /// The id of the last execution of the page before: the page after it.

@@ -298,7 +298,7 @@ struct ExecutionFilterArgs {
     /// Created before; the same forms as --since.
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
-    /// Part of an execution id or Cells TaskID.
+    /// The beginning of an execution id (exe_ optional) or Cells TaskID.
     #[arg(long, value_name = "TEXT")]
     search: Option<String>,
 }

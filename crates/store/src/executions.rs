@@ -250,9 +250,22 @@ impl Store {
             query.push(" AND created_at < ").push_bind(until);
         }
         if let Some(search) = filter.search.as_deref().filter(|s| !s.is_empty()) {
-            let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            query.push(" AND (id = ").push_bind(search);
-            query.push(" OR id LIKE ").push_bind(format!("%{escaped}%")).push(" ESCAPE '\\')");
+            // The beginning of an id (or of a Cells TaskID), with or without
+            // `exe_`: two ranges of the primary key, so a search stays an
+            // index lookup at a million executions, where a substring match
+            // would read them all.
+            let mut ranges = query.separated(" OR ");
+            ranges.push_unseparated(" AND (");
+            for prefix in [search.to_string(), format!("exe_{search}")] {
+                let end = format!("{prefix}\u{10FFFF}");
+                ranges
+                    .push("(id >= ")
+                    .push_bind_unseparated(prefix)
+                    .push_unseparated(" AND id < ")
+                    .push_bind_unseparated(end)
+                    .push_unseparated(")");
+            }
+            ranges.push_unseparated(")");
         }
         // Keyset paging: stable while new executions arrive, and as quick on
         // the thousandth page as on the first (the time index serves both).
@@ -459,10 +472,13 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(ids(store.list_executions(&window).await.unwrap()), ["exe_4", "exe_3", "exe_2"]);
-        let search = ExecutionFilter { search: Some("e_6".into()), ..Default::default() };
-        assert_eq!(ids(store.list_executions(&search).await.unwrap()), ["exe_6"]);
-        let wildcard = ExecutionFilter { search: Some("%".into()), ..Default::default() };
-        assert!(store.list_executions(&wildcard).await.unwrap().is_empty(), "% is a character, not a pattern");
+        let search = |text: &str| ExecutionFilter { search: Some(text.into()), ..Default::default() };
+        assert_eq!(ids(store.list_executions(&search("exe_6")).await.unwrap()), ["exe_6"], "a whole id");
+        assert_eq!(ids(store.list_executions(&search("6")).await.unwrap()), ["exe_6"], "its beginning, without exe_");
+        let every = store.list_executions(&ExecutionFilter::default()).await.unwrap().len();
+        assert_eq!(store.list_executions(&search("ex")).await.unwrap().len(), every, "its beginning, with exe_");
+        assert!(store.list_executions(&search("%")).await.unwrap().is_empty(), "% is a character, not a pattern");
+        assert!(store.list_executions(&search("xe_6")).await.unwrap().is_empty(), "the middle of an id is no match");
 
         let mut pages = vec![];
         let mut filter = ExecutionFilter { limit: Some(2), ..Default::default() };

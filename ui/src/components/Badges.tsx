@@ -1,4 +1,5 @@
 import type { ExecutionStatus } from '../bindings/ExecutionStatus';
+import type { StepStatus } from '../bindings/StepStatus';
 
 const STATUS_CLASS: Record<ExecutionStatus, string> = {
   queued: 'badge-neutral',
@@ -11,6 +12,22 @@ const STATUS_CLASS: Record<ExecutionStatus, string> = {
 export function StatusBadge({ status, testId }: { status: ExecutionStatus; testId?: string }) {
   return (
     <span className={`badge ${STATUS_CLASS[status]}`} data-testid={testId} data-status={status}>
+      {status}
+    </span>
+  );
+}
+
+const STEP_CLASS: Record<StepStatus, string> = {
+  running: 'badge-info',
+  succeeded: 'badge-success',
+  failed: 'badge-danger',
+  skipped: 'badge-neutral',
+  cancelled: 'badge-warning',
+};
+
+export function StepStatusBadge({ status, testId }: { status: StepStatus; testId?: string }) {
+  return (
+    <span className={`badge ${STEP_CLASS[status]}`} data-testid={testId} data-status={status}>
       {status}
     </span>
   );

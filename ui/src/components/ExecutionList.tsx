@@ -1,20 +1,19 @@
 import { useEffect, useState } from 'react';
 
-import type { ExecutionSummary, FlowSummary, JsonValue } from '../api';
+import type { ExecutionSummary, JsonValue } from '../api';
 import { formatDuration, formatRelative, prettyJson } from '../lib/format';
 import { useExecution } from '../lib/queries';
-import { ChevronDown, ChevronRight } from '../lib/uiIcons';
+import { ChevronDown, ChevronRight, ExternalLink } from '../lib/uiIcons';
 import { StatusBadge } from './Badges';
+import { RouteLink } from './RouteLink';
 
-/** Executions, newest first; a row opens to show every step. */
+/** Executions, newest first; a row opens to show every step, and links to the execution's own page. */
 export function ExecutionList({
   executions,
-  flows,
   compact,
   openId,
 }: {
   executions: ExecutionSummary[];
-  flows?: FlowSummary[];
   compact?: boolean;
   /** An execution to open, such as the run the designer just made. */
   openId?: string | null;
@@ -23,7 +22,6 @@ export function ExecutionList({
   useEffect(() => {
     if (openId) setOpen(openId);
   }, [openId]);
-  const flowName = (id: string) => flows?.find((f) => f.id === id)?.name ?? id;
   return (
     <ul className={`executions${compact ? ' compact' : ''}`} aria-label="Executions">
       {executions.map((e) => {
@@ -36,22 +34,37 @@ export function ExecutionList({
             data-execution-id={e.id}
             data-status={e.status}
           >
-            <button
-              type="button"
-              className="execution-summary"
-              aria-expanded={expanded}
-              onClick={() => setOpen(expanded ? null : e.id)}
-            >
-              {expanded ? <ChevronDown size={14} aria-hidden="true" /> : <ChevronRight size={14} aria-hidden="true" />}
-              <StatusBadge status={e.status} testId="execution-status" />
-              {flows && <span className="execution-flow">{flowName(e.flowId)}</span>}
-              <span className="muted small">{e.version === null ? 'draft' : `v${e.version}`}</span>
-              <span className="muted small">{e.trigger}</span>
-              <span className="execution-time muted small" title={e.createdAt}>
-                {formatRelative(e.createdAt)}
-              </span>
-              <span className="muted small">{formatDuration(e.durationMs)}</span>
-            </button>
+            <div className="execution-head">
+              <button
+                type="button"
+                className="execution-summary"
+                aria-expanded={expanded}
+                onClick={() => setOpen(expanded ? null : e.id)}
+              >
+                {expanded ? (
+                  <ChevronDown size={14} aria-hidden="true" />
+                ) : (
+                  <ChevronRight size={14} aria-hidden="true" />
+                )}
+                <StatusBadge status={e.status} testId="execution-status" />
+                <span className="muted small">{e.version === null ? 'draft' : `v${e.version}`}</span>
+                <span className="muted small">{e.trigger}</span>
+                {e.replayOf && <span className="muted small">replay</span>}
+                <span className="execution-time muted small" title={e.createdAt}>
+                  {formatRelative(e.createdAt)}
+                </span>
+                <span className="muted small">{formatDuration(e.durationMs)}</span>
+              </button>
+              <RouteLink
+                to={{ name: 'execution', executionId: e.id }}
+                className="icon-btn"
+                title="Open the execution's page"
+                ariaLabel={`Open execution ${e.id}`}
+                testId="execution-open"
+              >
+                <ExternalLink size={14} aria-hidden="true" />
+              </RouteLink>
+            </div>
             {e.error && !expanded && <p className="execution-error small">{e.error}</p>}
             {expanded && <ExecutionDetail id={e.id} />}
           </li>
@@ -69,7 +82,10 @@ export function ExecutionDetail({ id }: { id: string }) {
   return (
     <div className="execution-detail" data-testid="execution-detail">
       <p className="muted small">
-        <code>{e.id}</code> · started {formatRelative(e.startedAt ?? e.createdAt)} · {formatDuration(e.durationMs)}
+        <code>{e.id}</code> · started {formatRelative(e.startedAt ?? e.createdAt)} · {formatDuration(e.durationMs)} ·{' '}
+        <RouteLink to={{ name: 'execution', executionId: e.id }} testId="execution-details-link">
+          details, replay
+        </RouteLink>
       </p>
       {e.error && (
         <p className="field-error">

@@ -68,6 +68,8 @@ export interface EditorState {
   problems: LocatedProblem[];
   chooser: ChooserState;
   focusRequest: FocusRequest | null;
+  /** The step an execution failed at, marked on the canvas when the run log sent the user here. */
+  failedStep: string | null;
 
   load(flowId: string, doc: FlowDocument, catalog: Catalog, positions?: Record<string, Point>): void;
   /** Records the current document as saved (clears the dirty flag). */
@@ -101,6 +103,7 @@ export interface EditorState {
   setProblems(problems: Problem[], doc: FlowDocument): void;
   clearProblems(): void;
   requestFocus(stepId: string, field: string | null): void;
+  markFailed(stepId: string | null): void;
   /**
    * Mirrors a step's current sample after the core changed it (samples are
    * stored entities, not edits): the draft, the saved copy and the history
@@ -214,6 +217,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     problems: [],
     chooser: { open: false, after: null, branch: null },
     focusRequest: null,
+    failedStep: null,
 
     load(flowId, doc, catalog, positions) {
       const graph = documentToGraph(doc, catalog, positions);
@@ -232,6 +236,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         problems: [],
         chooser: { open: false, after: null, branch: null },
         focusRequest: null,
+        failedStep: null,
       });
     },
 
@@ -481,6 +486,10 @@ export const useEditor = create<EditorState>()((set, get) => {
 
     requestFocus(stepId, field) {
       set((s) => ({ focusRequest: { stepId, field, seq: (s.focusRequest?.seq ?? 0) + 1 } }));
+    },
+
+    markFailed(stepId) {
+      set({ failedStep: stepId });
     },
   };
 });

@@ -57,6 +57,29 @@ describe('invalidateFor', () => {
     expect(stale(client, [...keys.inbox('flw_a'), 20])).toBe(true);
   });
 
+  it('refetches the run log’s pages, whatever their filters, and the dashboard when an execution changes', () => {
+    const client = clientWith([
+      keys.runLog({}),
+      keys.runLog({ flow: 'flw_b', status: 'failed', since: '2h' }),
+      keys.dashboard,
+      keys.settings,
+    ]);
+    invalidateFor(client, {
+      type: 'executionChanged',
+      executionId: 'exe_1',
+      flowId: 'flw_a',
+      status: 'running',
+      stepId: 'stp_post',
+    });
+    expect(stale(client, keys.runLog({}))).toBe(true);
+    expect(
+      stale(client, keys.runLog({ flow: 'flw_b', status: 'failed', since: '2h' })),
+      'another flow’s filter too',
+    ).toBe(true);
+    expect(stale(client, keys.dashboard), 'today’s counts and the last run move on').toBe(true);
+    expect(stale(client, keys.settings)).toBe(false);
+  });
+
   it('refetches every flow’s hooks and the settings when the listener moves', () => {
     const client = clientWith([keys.hooks('flw_a'), keys.hooks('flw_b'), keys.settings, keys.flows]);
     invalidateFor(client, { type: 'listenerChanged' });

@@ -7,13 +7,14 @@
  * was asked for in a fixed order (flow, then step; or execution), which is
  * what lets an event narrow its invalidation to one flow or step.
  */
-import { keepPreviousData, useQuery, type QueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
 import { staleAfter, type Operation, type StaleBy } from '../bindings/Operations';
 import type { CoreEvent } from '../platform/types';
 import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import { useApi } from './apiContext';
+import { listArgs, runFiltersQuery, type RunFilters } from './runFilters';
 
 export const keys = {
   components: ['components'] as const,
@@ -24,6 +25,9 @@ export const keys = {
   executions: (flowId: string | null) => ['listExecutions', flowId ?? '*'] as const,
   inbox: (flowId: string) => ['listInbox', flowId] as const,
   executionsAll: ['listExecutions'] as const,
+  /** The run log's pages for one set of filters. */
+  runLog: (filters: RunFilters) => ['listExecutions', filters.flow ?? '*', 'log', runFiltersQuery(filters)] as const,
+  dashboard: ['dashboard'] as const,
   execution: (id: string) => ['getExecution', id] as const,
   credentials: ['listCredentials'] as const,
   hooks: (id: string) => ['hooks', id] as const,
@@ -116,6 +120,35 @@ export function useExecutions(flowId: string | null, limit = 25) {
   });
 }
 
+/** Executions per page of the run log; a full page may have more behind it. */
+export const RUN_LOG_PAGE = 50;
+
+/**
+ * The filtered run log, a page at a time: each next page starts after the
+ * last execution of the one before (`before`), so pages continue where they
+ * ended even while new executions arrive. Execution events refetch every
+ * loaded page.
+ */
+export function useRunLog(filters: RunFilters) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: keys.runLog(filters),
+    queryFn: ({ pageParam }) => api.listExecutions(listArgs(filters, pageParam, RUN_LOG_PAGE)),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => (page.length === RUN_LOG_PAGE ? page[page.length - 1]!.id : null),
+    // The rows on screen stay while other filters are asked for.
+    placeholderData: keepPreviousData,
+    // A time the core cannot read is refused at once; asking again changes nothing.
+    retry: false,
+  });
+}
+
+/** Per flow: live state, today's runs and failures, the last run, the next fire and the last 24 hours. */
+export function useDashboard() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.dashboard, queryFn: api.dashboard });
+}
+
 export function useExecution(id: string | null) {
   const api = useApi();
   return useQuery({ queryKey: keys.execution(id ?? ''), queryFn: () => api.getExecution(id!), enabled: id !== null });
@@ -137,9 +170,9 @@ export function useFlowToken(flowId: string, enabled: boolean) {
   return useQuery({ queryKey: keys.flowToken(flowId), queryFn: () => api.flowToken(flowId), enabled, retry: false });
 }
 
-export function useSettings() {
+export function useSettings(enabled = true) {
   const api = useApi();
-  return useQuery({ queryKey: keys.settings, queryFn: api.settings });
+  return useQuery({ queryKey: keys.settings, queryFn: api.settings, enabled });
 }
 
 /**

@@ -1,23 +1,37 @@
 /**
- * A small hash router: `#/`, `#/flows/<id>`, `#/runs`, `#/launcher`, `#/settings`. Hash
- * URLs work the same under the desktop shell's custom scheme and under
- * `hookline serve --ui`. A guard (the designer with unsaved edits) can hold
- * a navigation until the user confirms.
+ * A small hash router: `#/` (the dashboard; `#/flows` too), `#/flows/<id>`
+ * (`?step=<stepId>` selects a step, `&failed=1` marks it as the one that
+ * failed), `#/runs` (its filters in the query), `#/runs/<executionId>`,
+ * `#/launcher`, `#/settings`. Hash URLs work the same under the desktop
+ * shell's custom scheme and under `hookline serve --ui`. A guard (the
+ * designer with unsaved edits) can hold a navigation until the user confirms.
  */
 import { create } from 'zustand';
 
+import { parseRunFilters, runFiltersQuery, type RunFilters } from './runFilters';
+
 export type Route =
   | { name: 'flows' }
-  | { name: 'designer'; flowId: string }
-  | { name: 'runs' }
+  | { name: 'designer'; flowId: string; step?: string; failed?: boolean }
+  | { name: 'runs'; filters?: RunFilters }
+  | { name: 'execution'; executionId: string }
   | { name: 'launcher' }
   | { name: 'settings' };
 
 export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/^\/+/, '');
+  const address = hash.replace(/^#/, '');
+  const mark = address.indexOf('?');
+  const path = (mark < 0 ? address : address.slice(0, mark)).replace(/^\/+/, '');
+  const query = new URLSearchParams(mark < 0 ? '' : address.slice(mark + 1));
   const [first, second] = path.split('/');
-  if (first === 'flows' && second) return { name: 'designer', flowId: decodeURIComponent(second) };
-  if (first === 'runs') return { name: 'runs' };
+  if (first === 'flows' && second) {
+    const step = query.get('step');
+    const route: Route = { name: 'designer', flowId: decodeURIComponent(second) };
+    if (step) return { ...route, step, ...(query.get('failed') === '1' ? { failed: true } : {}) };
+    return route;
+  }
+  if (first === 'runs' && second) return { name: 'execution', executionId: decodeURIComponent(second) };
+  if (first === 'runs') return { name: 'runs', filters: parseRunFilters(query) };
   if (first === 'launcher') return { name: 'launcher' };
   if (first === 'settings') return { name: 'settings' };
   return { name: 'flows' };
@@ -25,10 +39,17 @@ export function parseHash(hash: string): Route {
 
 export function routeHash(route: Route): string {
   switch (route.name) {
-    case 'designer':
-      return `#/flows/${encodeURIComponent(route.flowId)}`;
-    case 'runs':
-      return '#/runs';
+    case 'designer': {
+      const base = `#/flows/${encodeURIComponent(route.flowId)}`;
+      if (!route.step) return base;
+      return `${base}?step=${encodeURIComponent(route.step)}${route.failed ? '&failed=1' : ''}`;
+    }
+    case 'runs': {
+      const query = runFiltersQuery(route.filters ?? {});
+      return query ? `#/runs?${query}` : '#/runs';
+    }
+    case 'execution':
+      return `#/runs/${encodeURIComponent(route.executionId)}`;
     case 'launcher':
       return '#/launcher';
     case 'settings':
@@ -46,6 +67,12 @@ interface RouterState {
   guard: LeaveGuard | null;
   setGuard(guard: LeaveGuard | null): void;
   navigate(route: Route): Promise<boolean>;
+  /**
+   * Changes the current page's address without a new history entry and
+   * without asking the guard: a page's own state kept in the URL (the run
+   * log's filters), not a way to leave it.
+   */
+  replace(route: Route): void;
 }
 
 export const useRouter = create<RouterState>()((set, get) => ({
@@ -62,6 +89,12 @@ export const useRouter = create<RouterState>()((set, get) => ({
     set({ route, guard: null });
     if (window.location.hash !== target) window.history.pushState(null, '', target);
     return true;
+  },
+  replace(route) {
+    const target = routeHash(route);
+    if (target === routeHash(get().route)) return;
+    set({ route });
+    if (window.location.hash !== target) window.history.replaceState(null, '', target);
   },
 }));
 

@@ -50,4 +50,7 @@ export const toast = {
     const message = toApiError(error).message;
     return useToasts.getState().push({ kind: 'error', message: prefix ? `${prefix}: ${message}` : message });
   },
+  /** Something went wrong that the user can go and look at (a failed run): a message with a way there. */
+  failure: (message: string, extra: Partial<Omit<Toast, 'id' | 'kind' | 'message'>> = {}) =>
+    useToasts.getState().push({ kind: 'error', message, ...extra }),
 };

@@ -62,3 +62,7 @@ export { default as File } from 'lucide-react/icons/file';
 export { default as Image } from 'lucide-react/icons/image';
 export { default as Mail } from 'lucide-react/icons/mail';
 export { default as Archive } from 'lucide-react/icons/archive';
+export { default as RotateCcw } from 'lucide-react/icons/rotate-ccw';
+export { default as LayoutDashboard } from 'lucide-react/icons/layout-dashboard';
+export { default as Crosshair } from 'lucide-react/icons/crosshair';
+export { default as Inbox } from 'lucide-react/icons/inbox';

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import { createApi } from '../../api';
@@ -7,7 +7,9 @@ import type { Execution } from '../../bindings/Execution';
 import type { ExecutionSummary } from '../../bindings/ExecutionSummary';
 import type { FlowDocument } from '../../bindings/FlowDocument';
 import type { FlowRecord } from '../../bindings/FlowRecord';
+import { selectedStepId, useEditor } from '../../editor/store';
 import { ApiProvider } from '../../lib/apiContext';
+import { useToasts } from '../../lib/toast';
 import { builtInComponents } from '../../test/components';
 import { stubPlatform, type Answers } from '../../test/stubPlatform';
 import { DesignerPage } from './DesignerPage';
@@ -84,18 +86,28 @@ const row: ExecutionSummary = {
   durationMs: 3,
 };
 
-function renderDesigner(draft: FlowDocument, answers: Answers) {
+function renderDesigner(draft: FlowDocument, answers: Answers, focus: { step?: string; failed?: boolean } = {}) {
   const platform = stubPlatform({ getFlow: () => record(draft), components: () => builtInComponents, ...answers });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
       <ApiProvider api={createApi(platform)}>
-        <DesignerPage flowId="flw_print" />
+        <DesignerPage flowId="flw_print" step={focus.step} failed={focus.failed} />
       </ApiProvider>
     </QueryClientProvider>,
   );
   return platform;
 }
+
+/** Print with a step after its trigger that can fail. */
+const countDraft: FlowDocument = {
+  ...printDraft,
+  steps: [
+    ...printDraft.steps,
+    { id: 'stp_count', component: 'transform', name: 'Count', inputs: { value: { expr: '$count(items)' } } },
+  ],
+  edges: [{ from: 'stp_run', to: 'stp_count' }],
+};
 
 const runButton = () => screen.findByRole('button', { name: 'Run once' }, { timeout: 5000 });
 
@@ -175,5 +187,47 @@ describe('Run once in the designer', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add parameter' }));
     expect(screen.getByRole('button', { name: 'Parameters (2)' })).toBeTruthy();
     expect(screen.getByTestId('dirty-indicator').textContent, 'a parameter is an edit of the draft').toBe('Unsaved');
+  });
+});
+
+describe('the designer opened from a failed execution', () => {
+  it('selects the step the execution failed at and marks it on the canvas', async () => {
+    renderDesigner(
+      countDraft,
+      {
+        // The Count step's panel previews its input: the run form's sample has no items to count.
+        previewStep: () => ({
+          stepId: 'stp_count',
+          fields: [
+            {
+              field: 'value',
+              source: { expr: '$count(items)' },
+              value: 0,
+              valueType: 'number',
+              required: false,
+              check: 'ok',
+            },
+          ],
+        }),
+      },
+      { step: 'stp_count', failed: true },
+    );
+    const node = await screen.findByText('failed here', {}, { timeout: 5000 });
+    expect(node.closest('[data-testid="step-node"]')!.getAttribute('data-step-id')).toBe('stp_count');
+    expect(selectedStepId(useEditor.getState()), 'its panel is open').toBe('stp_count');
+    expect(screen.getByRole('tab', { name: 'Step' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getAllByTestId('step-node-failed'), 'no other step is marked').toHaveLength(1);
+  });
+
+  it('says so when the draft no longer has that step', async () => {
+    renderDesigner(printDraft, {}, { step: 'stp_count', failed: true });
+    await screen.findByRole('button', { name: 'Run once' }, { timeout: 5000 });
+    await waitFor(() =>
+      expect(useToasts.getState().toasts.at(-1)?.message).toBe(
+        'The draft has no step stp_count: it was removed or renamed since that run',
+      ),
+    );
+    expect(useEditor.getState().failedStep).toBeNull();
+    expect(screen.queryByTestId('step-node-failed')).toBeNull();
   });
 });

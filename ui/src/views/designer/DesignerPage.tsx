@@ -43,10 +43,23 @@ import { VersionsDialog } from './VersionsDialog';
 
 type Tab = 'step' | 'runs' | 'hooks';
 
-export function DesignerPage({ flowId }: { flowId: string }) {
+/**
+ * The designer of one flow. `step` selects a step when the page opens (a
+ * link from the run log), and `failed` marks it on the canvas as the step
+ * an execution failed at.
+ */
+export function DesignerPage({
+  flowId,
+  step = null,
+  failed = false,
+}: {
+  flowId: string;
+  step?: string | null;
+  failed?: boolean;
+}) {
   return (
     <ReactFlowProvider>
-      <Designer key={flowId} flowId={flowId} />
+      <Designer key={flowId} flowId={flowId} focusStep={step} failed={failed} />
     </ReactFlowProvider>
   );
 }
@@ -58,7 +71,7 @@ function isTextTarget(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit'].includes(target.type);
 }
 
-function Designer({ flowId }: { flowId: string }) {
+function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: string | null; failed: boolean }) {
   const api = useApi();
   const client = useQueryClient();
   const record = useFlow(flowId);
@@ -169,6 +182,25 @@ function Designer({ flowId }: { flowId: string }) {
   useEffect(() => {
     if (selected) setTab('step');
   }, [selected]);
+
+  // Sent here from an execution: select the step it names and show it, marked when it failed there.
+  // Once per link followed, so the user's own selection afterwards stands.
+  const focused = useRef<string | null>(null);
+  useEffect(() => {
+    const key = focusStep && `${focusStep}:${failed}`;
+    if (!ready || !key || focused.current === key) return;
+    focused.current = key;
+    const state = editor();
+    const node = state.nodes.find((n) => n.id === focusStep);
+    state.markFailed(node && failed ? node.id : null);
+    if (!node) {
+      toast.info(`The draft has no step ${focusStep}: it was removed or renamed since that run`);
+      return;
+    }
+    state.select(node.id);
+    setTab('step');
+    void setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: 1, duration: 250 });
+  }, [ready, focusStep, failed, editor, setCenter]);
 
   const refreshFlow = () => void client.invalidateQueries({ queryKey: keys.flow(flowId) });
 
@@ -284,10 +316,16 @@ function Designer({ flowId }: { flowId: string }) {
         execution = await api.runFlow(flowId, { draft: runDraft, ...values });
       }
       const what = runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`;
-      const show = { label: 'Show', run: () => setTab('runs') };
+      const details = {
+        label: 'Details',
+        run: () => void navigate({ name: 'execution', executionId: execution.id }),
+      };
       if (execution.status === 'succeeded')
-        toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: show });
-      else toast.error(`${what} ${execution.status}${execution.error ? `: ${execution.error}` : ''}`);
+        toast.success(`${what} succeeded in ${formatDuration(execution.durationMs)}`, { action: details });
+      else
+        toast.failure(`${what} ${execution.status}${execution.error ? `: ${execution.error}` : ''}`, {
+          action: details,
+        });
       setLastRun(execution.id);
       setTab('runs');
     } catch (error) {

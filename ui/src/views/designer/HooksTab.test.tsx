@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { createApi } from '../../api';
 import type { ApiError } from '../../bindings/ApiError';
 import type { FlowTokenInfo } from '../../bindings/FlowTokenInfo';
+import type { Execution } from '../../bindings/Execution';
 import type { HookInfo } from '../../bindings/HookInfo';
+import type { InboxView } from '../../bindings/InboxView';
 import type { NewFlowToken } from '../../bindings/NewFlowToken';
 import { ConfirmHost } from '../../components/ConfirmHost';
 import { ApiProvider } from '../../lib/apiContext';
+import { useToasts } from '../../lib/toast';
 import { stubPlatform, type Answers } from '../../test/stubPlatform';
 import { HooksTab } from './HooksTab';
 
@@ -79,8 +82,56 @@ const made: NewFlowToken = {
 const none: FlowTokenInfo = { flowId: 'flw_pets', present: false, createdAt: null };
 const existing: FlowTokenInfo = { flowId: 'flw_pets', present: true, createdAt: '2026-11-20T08:30:00Z' };
 
+// Two requests the hook received: one refused for its signature, one accepted that ran.
+const refusedRequest: InboxView = {
+  id: 'inb_2',
+  flowKey: 'pets',
+  flowId: 'flw_pets',
+  method: 'POST',
+  path: '/hook/pets',
+  query: null,
+  headers: { 'content-type': 'application/json', 'x-hub-signature-256': '••••••' },
+  body: '{"name":"Wallace"}',
+  bodyEncoding: 'text',
+  bodyBytes: 18,
+  receivedAt: '2026-12-04T10:05:00Z',
+  status: 401,
+  reason: 'signature_invalid',
+  executionId: null,
+};
+const acceptedRequest: InboxView = {
+  ...refusedRequest,
+  id: 'inb_1',
+  query: 'dry=1',
+  body: '{"name":"Gromit"}',
+  receivedAt: '2026-12-04T10:00:00Z',
+  status: 202,
+  reason: null,
+  executionId: 'exe_first',
+};
+
+// The core's answer to replaying the refused request: a new execution of the latest version.
+const rerun: Execution = {
+  id: 'exe_rerun',
+  flowId: 'flw_pets',
+  version: 3,
+  trigger: 'webhook',
+  status: 'succeeded',
+  input: { method: 'POST', path: '/hook/pets', headers: {}, query: {}, body: { name: 'Wallace' } },
+  params: {},
+  output: null,
+  error: null,
+  failedStep: null,
+  reply: null,
+  createdAt: '2026-12-04T10:06:00Z',
+  startedAt: '2026-12-04T10:06:00Z',
+  finishedAt: '2026-12-04T10:06:00Z',
+  durationMs: 4,
+  steps: [],
+};
+
 function renderTab(answers: Answers) {
-  const platform = stubPlatform({ hooks: () => hook, ...answers });
+  const platform = stubPlatform({ hooks: () => hook, listInbox: () => [], ...answers });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
@@ -176,6 +227,43 @@ describe('the hook panel', () => {
     await click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Rotate token' }));
     expect(platform.calls.find((c) => c.op === 'createFlowToken')?.args).toEqual({ flow: 'flw_pets', rotate: true });
     expect(within(await screen.findByRole('dialog', { name: 'Webhook token' })).getByText('hlw_5f3c')).toBeTruthy();
+  });
+
+  it('lists the requests the hook received and replays one, linking to the execution it became', async () => {
+    const platform = renderTab({
+      flowToken: () => none,
+      listInbox: () => [refusedRequest, acceptedRequest],
+      replayInbox: () => rerun,
+    });
+    const entries = await screen.findAllByTestId('inbox-entry');
+    expect(platform.calls.find((c) => c.op === 'listInbox')?.args).toEqual({ flow: 'flw_pets', limit: 10 });
+    expect(entries[0]!.textContent).toContain('Refused: signature_invalid');
+    expect(entries[1]!.textContent).toContain('POST /hook/pets?dry=1');
+    expect(
+      within(entries[1]!).getByRole('link', { name: 'exe_first' }).getAttribute('href'),
+      'an accepted request links to the execution it started',
+    ).toBe('#/runs/exe_first');
+
+    await click(within(entries[0]!).getByRole('button', { name: 'Replay' }));
+    expect(platform.calls.find((c) => c.op === 'replayInbox')?.args).toEqual({ id: 'inb_2' });
+    const replayed = within(entries[0]!).getByTestId('inbox-replay');
+    expect(replayed.textContent).toContain('succeeded');
+    expect(within(replayed).getByRole('link', { name: 'exe_rerun' }).getAttribute('href')).toBe('#/runs/exe_rerun');
+  });
+
+  it('says why a request could not be replayed', async () => {
+    renderTab({
+      flowToken: () => none,
+      listInbox: () => [refusedRequest],
+      replayInbox: () => {
+        throw { code: 'not_published', message: 'flw_pets has no published version' };
+      },
+    });
+    await click(within(await screen.findByTestId('inbox-entry')).getByRole('button', { name: 'Replay' }));
+    expect(screen.queryByTestId('inbox-replay')).toBeNull();
+    expect(useToasts.getState().toasts.at(-1)?.message).toBe(
+      'POST /hook/pets was not replayed: flw_pets has no published version',
+    );
   });
 
   it('shows the core’s refusal and what exists now', async () => {

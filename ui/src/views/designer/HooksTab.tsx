@@ -23,6 +23,7 @@ import {
   Webhook,
 } from '../../lib/uiIcons';
 import { toApiError } from '../../platform/types';
+import { RequestsReceived } from './RequestsReceived';
 
 /** Addresses of the flow's webhook and ways to call it from other tools (M9.1, M4.10). */
 export function HooksTab({
@@ -165,6 +166,8 @@ export function HooksTab({
       )}
 
       <FlowToken flowId={flowId} routes={h.routes} />
+
+      <RequestsReceived flowId={flowId} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { ExecutionList } from '../../components/ExecutionList';
+import { RouteLink } from '../../components/RouteLink';
 import { useExecutions } from '../../lib/queries';
 
 /** The latest executions of one flow, refreshed by execution events; `openId` is shown opened. */
@@ -6,7 +7,11 @@ export function RunsTab({ flowId, openId }: { flowId: string; openId?: string | 
   const executions = useExecutions(flowId, 20);
   return (
     <div className="tab-body" data-testid="runs-tab">
-      <p className="muted small">The latest runs of this flow, newest first. They update as runs progress.</p>
+      <p className="muted small">
+        The latest runs of this flow, newest first. They update as runs progress. Each opens on its own page, where it
+        can be replayed; <RouteLink to={{ name: 'runs', filters: { flow: flowId } }}>every run of this flow</RouteLink>{' '}
+        is in the run log.
+      </p>
       {executions.isPending ? (
         <p className="muted small">Loading…</p>
       ) : executions.isError ? (

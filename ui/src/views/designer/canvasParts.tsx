@@ -16,7 +16,7 @@ import { memo } from 'react';
 import type { FlowEdge, StepNode } from '../../editor/convert';
 import { useEditor } from '../../editor/store';
 import { ComponentIcon } from '../../lib/icons';
-import { Plus, TriangleAlert, X } from '../../lib/uiIcons';
+import { CircleX, Plus, TriangleAlert, X } from '../../lib/uiIcons';
 
 function AddButton({ stepId, name, branch }: { stepId: string; name: string; branch: boolean | null }) {
   const openChooser = useEditor((s) => s.openChooser);
@@ -42,12 +42,14 @@ function AddButton({ stepId, name, branch }: { stepId: string; name: string; bra
 export const StepNodeView = memo(function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
   const component = useEditor((s) => s.catalog[data.step.component]);
   const problemCount = useEditor((s) => s.problems.reduce((n, p) => (p.stepId === id ? n + 1 : n), 0));
+  const failedHere = useEditor((s) => s.failedStep === id);
   const { step, trigger, branching } = data;
   return (
     <div
-      className={`step-node${trigger ? ' step-node-trigger' : ''}${branching ? ' step-node-branching' : ''}${selected ? ' selected' : ''}${problemCount > 0 ? ' has-problem' : ''}`}
+      className={`step-node${trigger ? ' step-node-trigger' : ''}${branching ? ' step-node-branching' : ''}${selected ? ' selected' : ''}${problemCount > 0 ? ' has-problem' : ''}${failedHere ? ' failed-here' : ''}`}
       data-testid="step-node"
       data-step-id={id}
+      data-failed={failedHere ? 'true' : undefined}
     >
       {!trigger && <Handle type="target" position={Position.Left} id="in" className="handle" />}
       <span className="step-node-icon">
@@ -59,6 +61,11 @@ export const StepNodeView = memo(function StepNodeView({ id, data, selected }: N
         </span>
         <span className="step-node-name">{step.name}</span>
       </span>
+      {failedHere && (
+        <span className="step-node-failed" data-testid="step-node-failed">
+          <CircleX size={12} aria-hidden="true" /> failed here
+        </span>
+      )}
       {problemCount > 0 && (
         <span className="step-node-problem" title={`${problemCount} problem${problemCount === 1 ? '' : 's'}`}>
           <TriangleAlert size={14} aria-hidden="true" />
