@@ -84,3 +84,31 @@ fn a_failed_execution_starts_its_error_handler_once_and_a_failing_handler_starts
     assert_eq!(by_hand.code, Some(1), "the alert channel answers 500 from now on");
     assert_eq!(alerts.received()[2].json()["order"], 9);
 }
+
+#[test]
+fn publishing_refuses_an_error_handler_that_is_no_flow_or_not_manual() {
+    let hookline = Hookline::new();
+    let mut orders = hook_flow("flw_orders", json!({}), vec![]);
+    orders["errorHandler"] = json!("flw_nope");
+    hookline.import(&orders);
+    let refused = hookline.run(&["flows", "publish", "flw_orders"]);
+    assert_eq!(refused.code, Some(2));
+    assert!(refused.stderr.contains("errorHandler") && refused.stderr.contains("flw_nope"), "{}", refused.stderr);
+
+    // A hook flow cannot handle failures: it has no Manual trigger.
+    hookline.import(&hook_flow("flw_other", json!({"slug": "other"}), vec![]));
+    orders["errorHandler"] = json!("other");
+    hookline.import(&orders);
+    let refused = hookline.run(&["flows", "publish", "flw_orders"]);
+    assert!(refused.stderr.contains("must start from a Manual trigger"), "{}", refused.stderr);
+
+    // A Manual flow not yet published is accepted, with a warning.
+    let alert = json!({"schemaVersion": 1, "id": "flw_alert", "name": "Alert",
+        "steps": [{"id": "stp_start", "component": "manual", "name": "Start"}], "edges": []});
+    hookline.import(&alert);
+    orders["errorHandler"] = json!("flw_alert");
+    hookline.import(&orders);
+    let published = hookline.run(&["flows", "publish", "flw_orders"]);
+    assert_eq!(published.code, Some(0), "{}", published.stderr);
+    assert!(format!("{}{}", published.stdout, published.stderr).contains("not published yet"), "{}", published.stdout);
+}
