@@ -24,7 +24,8 @@ since?: string,
  */
 until?: string, 
 /**
- * Part of an execution id (a Pydio Cells TaskID is one).
+ * The beginning of an execution id, `exe_` optional (a Pydio Cells
+ * TaskID is one).
  */
 search?: string, 
 /**
