@@ -252,7 +252,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
 
     setMeta(patch, coalesceKey) {
-      edit((s) => ({ meta: { ...s.meta, ...patch } }), coalesceKey);
+      edit((s) => {
+        const meta: Partial<DocMeta> = { ...s.meta, ...patch };
+        // A setting set to undefined is no key at all, as the core writes the document.
+        for (const key of Object.keys(patch) as (keyof DocMeta)[]) if (patch[key] === undefined) delete meta[key];
+        return { meta: meta as DocMeta };
+      }, coalesceKey);
     },
 
     addStep(component, options = {}) {

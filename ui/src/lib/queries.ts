@@ -14,6 +14,7 @@ import { staleAfter, type Operation, type StaleBy } from '../bindings/Operations
 import type { CoreEvent } from '../platform/types';
 import type { JsonValue } from '../bindings/serde_json/JsonValue';
 import { useApi } from './apiContext';
+import { findFailureSample, type FlowNames } from './errorHandler';
 import { listArgs, runFiltersQuery, type RunFilters } from './runFilters';
 
 export const keys = {
@@ -29,6 +30,8 @@ export const keys = {
   runLog: (filters: RunFilters) => ['listExecutions', filters.flow ?? '*', 'log', runFiltersQuery(filters)] as const,
   dashboard: ['dashboard'] as const,
   execution: (id: string) => ['getExecution', id] as const,
+  /** The sample failure to run a flow with as its error handler would run. */
+  failureSample: (flowId: string) => ['listExecutions', '*', 'failureSample', flowId] as const,
   credentials: ['listCredentials'] as const,
   hooks: (id: string) => ['hooks', id] as const,
   hooksAll: ['hooks'] as const,
@@ -86,9 +89,9 @@ export function useFlows() {
   return useQuery({ queryKey: keys.flows, queryFn: api.listFlows });
 }
 
-export function useFlow(id: string) {
+export function useFlow(id: string, enabled = true) {
   const api = useApi();
-  return useQuery({ queryKey: keys.flow(id), queryFn: () => api.getFlow(id) });
+  return useQuery({ queryKey: keys.flow(id), queryFn: () => api.getFlow(id), enabled });
 }
 
 export function useVersions(id: string, enabled = true) {
@@ -152,6 +155,21 @@ export function useDashboard() {
 export function useExecution(id: string | null) {
   const api = useApi();
   return useQuery({ queryKey: keys.execution(id ?? ''), queryFn: () => api.getExecution(id!), enabled: id !== null });
+}
+
+/**
+ * A failure to run the flow with as its error handler would run: the newest
+ * failed execution of a flow whose draft names it, else a made-up example.
+ * Looked for afresh each time it is asked for (nothing is kept once unused).
+ */
+export function useFailureSample(flow: FlowNames) {
+  const api = useApi();
+  return useQuery({
+    queryKey: keys.failureSample(flow.id),
+    queryFn: () => findFailureSample(api, flow),
+    gcTime: 0,
+    retry: false,
+  });
 }
 
 export function useCredentials(enabled = true) {

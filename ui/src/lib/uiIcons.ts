@@ -7,6 +7,7 @@ export { default as Rocket } from 'lucide-react/icons/rocket';
 export { default as Play } from 'lucide-react/icons/play';
 export { default as Square } from 'lucide-react/icons/square';
 export { default as CirclePlay } from 'lucide-react/icons/circle-play';
+export { default as Bug } from 'lucide-react/icons/bug';
 export { default as History } from 'lucide-react/icons/history';
 export { default as Webhook } from 'lucide-react/icons/webhook';
 export { default as Undo2 } from 'lucide-react/icons/undo-2';

@@ -181,7 +181,8 @@ describe('Run once in the designer', () => {
   });
 
   it('opens the parameters from the header and counts them', async () => {
-    renderDesigner(hookDraft, {});
+    // The flow settings offer the other flows as its error handler.
+    renderDesigner(hookDraft, { listFlows: () => [] });
     fireEvent.click(await screen.findByRole('button', { name: 'Parameters (1)' }, { timeout: 5000 }));
     const dialog = screen.getByTestId('parameters-dialog');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add parameter' }));

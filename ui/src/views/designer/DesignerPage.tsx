@@ -18,6 +18,7 @@ import { keys, useFlow } from '../../lib/queries';
 import { useRouter } from '../../lib/router';
 import { toast } from '../../lib/toast';
 import {
+  Bug,
   ChevronRight,
   CirclePlay,
   Download,
@@ -34,6 +35,7 @@ import {
 import { isApiError, toApiError } from '../../platform/types';
 import { Canvas } from './Canvas';
 import { ComponentChooser } from './ComponentChooser';
+import { FailureRunDialog } from './FailureRunDialog';
 import { HooksTab } from './HooksTab';
 import { ParametersDialog } from './ParametersDialog';
 import { RunDialog, type RunResult } from './RunDialog';
@@ -90,6 +92,8 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
     s.nodes.some((n) => n.data.trigger && s.catalog[n.data.step.component]?.receivesHttp === true),
   );
   const parameterCount = useEditor((s) => s.meta.parameters?.length ?? 0);
+  // A flow started by hand can be another flow's error handler, and be tried with a failure.
+  const manualTrigger = useEditor((s) => s.nodes.some((n) => n.data.trigger && n.data.step.component === 'manual'));
   // Whether Run asks for values first: the trigger's run form or an
   // overridable parameter (a boolean, so dragging a node re-renders nothing).
   const takesValues = useEditor(
@@ -109,6 +113,8 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
   const [showParameters, setShowParameters] = useState(false);
   // The Run form, with what it runs by default and the draft it was opened on.
   const [runForm, setRunForm] = useState<{ defaultDraft: boolean; draft: FlowDocument } | null>(null);
+  // The sample failure form, with what it runs by default.
+  const [failureRun, setFailureRun] = useState<{ defaultDraft: boolean } | null>(null);
   // The execution the last Run made, opened in the Runs tab.
   const [lastRun, setLastRun] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | 'save' | 'publish' | 'start' | 'run'>(null);
@@ -290,14 +296,18 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
   /**
    * Runs once, asking first when a step would change something outside
    * Hookline, and reports the outcome. A refusal of a run-form or parameter
-   * value is handed back for the Run form to show on its field.
+   * value is handed back for the Run form to show on its field, and a
+   * refusal of a given trigger `input` for the form that gave it.
    */
-  const run = async (runDraft: boolean, params?: Record<string, JsonValue>): Promise<RunResult> => {
+  const run = async (
+    runDraft: boolean,
+    { params, input }: { params?: Record<string, JsonValue>; input?: JsonValue } = {},
+  ): Promise<RunResult> => {
     const published = record.data?.latestVersion ?? null;
     const doc = runDraft ? await ensureSaved() : editor().document();
     if (!doc) return 'done';
     setBusy('run');
-    const values = params === undefined ? {} : { params };
+    const values = { ...(input === undefined ? {} : { input }), ...(params === undefined ? {} : { params }) };
     try {
       let execution;
       try {
@@ -315,7 +325,9 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
         if (!go) return 'cancelled';
         execution = await api.runFlow(flowId, { draft: runDraft, ...values });
       }
-      const what = runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`;
+      const what =
+        (runDraft ? 'Draft run' : `Run of v${execution.version ?? published}`) +
+        (input === undefined ? '' : ' with a sample failure');
       const details = {
         label: 'Details',
         run: () => void navigate({ name: 'execution', executionId: execution.id }),
@@ -334,6 +346,9 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
       if (isApiError(error) && error.problems && error.problems.length > 0) {
         editor().setProblems(error.problems, doc);
         setShowProblems(true);
+      } else if (input !== undefined && isApiError(error)) {
+        // The core refused the input given: the form that gave it says why, keeping it to fix.
+        return refusal;
       }
       toast.error(error, 'Run failed');
     } finally {
@@ -342,9 +357,12 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
     return 'done';
   };
 
+  /** Whether Run runs the draft unless asked otherwise: it has changes, or nothing is published. */
+  const draftByDefault = () =>
+    editor().dirty || (record.data?.latestVersion ?? null) === null || record.data?.draftChanged !== false;
+
   const onRun = async () => {
-    const published = record.data?.latestVersion ?? null;
-    const runDraft = editor().dirty || published === null || record.data?.draftChanged !== false;
+    const runDraft = draftByDefault();
     const draft = editor().document();
     // With values to give, the Run form asks for them (and which version to run) first.
     if (runFields(draft, editor().catalog).length > 0) {
@@ -373,6 +391,9 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
       nameInput.current?.focus();
     } else if (problem.path.startsWith('parameters[')) {
       setShowParameters(true);
+    } else if (problem.path === 'errorHandler') {
+      setShowParameters(true);
+      setTimeout(() => document.getElementById('flow-error-handler')?.focus(), 0);
     }
   };
 
@@ -536,11 +557,22 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
           >
             <CirclePlay size={15} aria-hidden="true" /> <span className="btn-label">Run once</span>
           </button>
+          {manualTrigger && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setFailureRun({ defaultDraft: draftByDefault() })}
+              disabled={busy !== null}
+              title="Run once as this flow runs when it is another flow's error handler: with a failure as its trigger output"
+            >
+              <Bug size={15} aria-hidden="true" /> <span className="btn-label">Run with a sample failure</span>
+            </button>
+          )}
           <button
             type="button"
             className="btn"
             onClick={() => setShowParameters(true)}
-            title="The flow's parameters: $params.<name> in expressions, with defaults a run may override"
+            title="The flow's settings: its parameters ($params.<name> in expressions, with defaults a run may override) and its error handler"
           >
             <SlidersHorizontal size={15} aria-hidden="true" />{' '}
             <span className="btn-label">Parameters{parameterCount > 0 ? ` (${parameterCount})` : ''}</span>
@@ -692,8 +724,23 @@ function Designer({ flowId, focusStep, failed }: { flowId: string; focusStep: st
           saveFirst={dirty}
           onClose={() => setRunForm(null)}
           onRun={async ({ draft, params }) => {
-            const result = await run(draft, params);
+            const result = await run(draft, { params });
             if (result === 'done') setRunForm(null);
+            return result;
+          }}
+        />
+      )}
+      {failureRun && (
+        <FailureRunDialog
+          flow={{ id: flowId, slug: record.data?.slug ?? null, liveSlug: record.data?.liveSlug ?? null }}
+          publishedVersion={record.data?.latestVersion ?? null}
+          defaultDraft={failureRun.defaultDraft}
+          saveFirst={dirty}
+          onClose={() => setFailureRun(null)}
+          onRun={async ({ draft, input }) => {
+            const result = await run(draft, { input });
+            if (result === 'cancelled') return 'done';
+            if (result === 'done') setFailureRun(null);
             return result;
           }}
         />

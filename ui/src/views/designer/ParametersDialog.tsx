@@ -9,6 +9,7 @@ import { schemaOfType } from '../../lib/inputs';
 import { fieldKind, type FieldSpec } from '../../lib/jsonSchema';
 import { cleanParameter, parameterProblems } from '../../lib/parameters';
 import { ArrowDown, ArrowUp, Plus, TriangleAlert, X } from '../../lib/uiIcons';
+import { ErrorHandlerField } from './ErrorHandlerField';
 import { LiteralWidget } from './fields';
 import { domId, TypeSelect } from './formParts';
 
@@ -34,9 +35,10 @@ function defaultSpec(type: FieldType): FieldSpec {
 }
 
 /**
- * The flow's parameters (M4.9), edited in the draft like any other edit:
- * each change goes through the editor store, so it marks the draft unsaved,
- * is undone with Ctrl+Z and is saved with the draft.
+ * The flow's settings: its parameters (M4.9) and its error handler, edited
+ * in the draft like any other edit: each change goes through the editor
+ * store, so it marks the draft unsaved, is undone with Ctrl+Z and is saved
+ * with the draft.
  */
 export function ParametersDialog({ onClose }: { onClose: () => void }) {
   const parameters = useEditor((s) => s.meta.parameters ?? NO_PARAMETERS);
@@ -65,7 +67,7 @@ export function ParametersDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <Dialog
-      title="Flow parameters"
+      title="Flow settings"
       onClose={onClose}
       wide
       testId="parameters-dialog"
@@ -75,6 +77,7 @@ export function ParametersDialog({ onClose }: { onClose: () => void }) {
         </button>
       }
     >
+      <h3 className="settings-heading">Parameters</h3>
       <p className="muted small">
         Values every step can read as <code>$params.&lt;name&gt;</code>. A run uses the defaults; the designer&apos;s
         Run form, <code>hookline run --param</code> and a webhook&apos;s <code>JobParameters</code> may set those marked
@@ -206,6 +209,7 @@ export function ParametersDialog({ onClose }: { onClose: () => void }) {
       <button type="button" className="btn btn-small" onClick={add}>
         <Plus size={14} aria-hidden="true" /> Add parameter
       </button>
+      <ErrorHandlerField />
     </Dialog>
   );
 }
