@@ -31,13 +31,17 @@ impl Default for Retention {
     }
 }
 
+/// Executions still queued or running are never pruned.
+const FINISHED: &str = "status NOT IN ('queued', 'running')";
+
 impl Store {
     /// Deletes one batch of what `retention` no longer keeps, given the
     /// timestamp before which rows are too old; returns how many rows went.
     /// Call it again while it returns `batch` or more.
     pub async fn prune(&self, retention: &Retention, before: &str, now: &str, batch: u32) -> Result<u64, StoreError> {
         let batch = i64::from(batch);
-        let mut deleted = self.prune_executions(retention, before, batch).await?;
+        let old_executions = self.prune_old_executions(before, batch).await?;
+        let mut deleted = old_executions;
         let old = [
             "DELETE FROM inbox WHERE rowid IN
                (SELECT rowid FROM inbox WHERE execution_id IS NULL AND received_at < ?1 LIMIT ?2)",
@@ -59,73 +63,77 @@ impl Store {
             .await?
             .rows_affected();
 
-        // Counts per flow: the newest are kept.
-        let crowded: Vec<Option<String>> = sqlx::query_scalar(
-            "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2",
-        )
-        .bind(i64::from(retention.rejected_per_flow))
-        .bind(batch)
-        .fetch_all(&self.reader)
-        .await?;
-        for flow in crowded {
-            deleted += sqlx::query(
-                "DELETE FROM inbox WHERE rowid IN
-                   (SELECT rowid FROM inbox WHERE execution_id IS NULL AND flow_id IS ?1
-                    ORDER BY received_at DESC LIMIT ?3 OFFSET ?2)",
+        // Counting per flow reads whole indexes (a million rows takes tens
+        // of milliseconds of a core that intake needs): it runs once the
+        // age pass has caught up, not between every batch of it.
+        if old_executions < batch as u64 {
+            deleted += self.prune_crowded_executions(retention, batch).await?;
+            // Counts per flow: the newest are kept.
+            let crowded: Vec<Option<String>> = sqlx::query_scalar(
+                "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2",
             )
-            .bind(flow)
             .bind(i64::from(retention.rejected_per_flow))
             .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-        }
-        let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+            .fetch_all(&self.reader)
+            .await?;
+            for flow in crowded {
+                deleted += sqlx::query(
+                    "DELETE FROM inbox WHERE rowid IN
+                       (SELECT rowid FROM inbox WHERE execution_id IS NULL AND flow_id IS ?1
+                        ORDER BY received_at DESC LIMIT ?3 OFFSET ?2)",
+                )
+                .bind(flow)
+                .bind(i64::from(retention.rejected_per_flow))
+                .bind(batch)
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
+            }
+            let crowded: Vec<String> =
+                sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                    .bind(i64::from(retention.captures_per_flow))
+                    .bind(batch)
+                    .fetch_all(&self.reader)
+                    .await?;
+            for flow in crowded {
+                deleted += sqlx::query(
+                    "DELETE FROM captures WHERE rowid IN
+                       (SELECT rowid FROM captures WHERE flow_id = ?1 ORDER BY id DESC LIMIT ?3 OFFSET ?2)",
+                )
+                .bind(flow)
                 .bind(i64::from(retention.captures_per_flow))
                 .bind(batch)
-                .fetch_all(&self.reader)
-                .await?;
-        for flow in crowded {
-            deleted += sqlx::query(
-                "DELETE FROM captures WHERE rowid IN
-                   (SELECT rowid FROM captures WHERE flow_id = ?1 ORDER BY id DESC LIMIT ?3 OFFSET ?2)",
-            )
-            .bind(flow)
-            .bind(i64::from(retention.captures_per_flow))
-            .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-        }
-        // A schedule firing every second keeps no more fires than its flow
-        // keeps executions; the newest always stays (offset ≥ 1).
-        let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
-                .bind(i64::from(retention.executions_per_flow))
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
+            }
+            // A schedule firing every second keeps no more fires than its flow
+            // keeps executions; the newest always stays (offset ≥ 1).
+            let crowded: Vec<String> =
+                sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                    .bind(i64::from(retention.executions_per_flow))
+                    .bind(batch)
+                    .fetch_all(&self.reader)
+                    .await?;
+            for flow in crowded {
+                deleted += sqlx::query(
+                    "DELETE FROM schedule_fires WHERE rowid IN
+                       (SELECT rowid FROM schedule_fires WHERE flow_id = ?1 ORDER BY slot DESC LIMIT ?3 OFFSET ?2)",
+                )
+                .bind(flow)
+                .bind(i64::from(retention.executions_per_flow.max(1)))
                 .bind(batch)
-                .fetch_all(&self.reader)
-                .await?;
-        for flow in crowded {
-            deleted += sqlx::query(
-                "DELETE FROM schedule_fires WHERE rowid IN
-                   (SELECT rowid FROM schedule_fires WHERE flow_id = ?1 ORDER BY slot DESC LIMIT ?3 OFFSET ?2)",
-            )
-            .bind(flow)
-            .bind(i64::from(retention.executions_per_flow.max(1)))
-            .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+                .execute(&self.writer)
+                .await?
+                .rows_affected();
+            }
         }
         Ok(deleted)
     }
 
-    /// Deletes one batch of finished executions past retention: first those
-    /// older than `before`, then each crowded flow's oldest beyond the count.
-    /// Their step runs go by cascade and their requests with them.
-    async fn prune_executions(&self, retention: &Retention, before: &str, batch: i64) -> Result<u64, StoreError> {
-        const FINISHED: &str = "status NOT IN ('queued', 'running')";
+    /// Deletes one batch of finished executions older than `before`, with
+    /// their step runs (by cascade) and requests.
+    async fn prune_old_executions(&self, before: &str, batch: i64) -> Result<u64, StoreError> {
         let old: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT id FROM executions WHERE created_at < ?1 AND {FINISHED} ORDER BY created_at LIMIT ?2"
         ))
@@ -133,14 +141,19 @@ impl Store {
         .bind(batch)
         .fetch_all(&self.reader)
         .await?;
-        let mut deleted = self.delete_executions(&old).await?;
+        self.delete_executions(&old).await
+    }
 
+    /// Deletes, for each flow with more finished executions than retention
+    /// keeps, one batch of its oldest beyond the count.
+    async fn prune_crowded_executions(&self, retention: &Retention, batch: i64) -> Result<u64, StoreError> {
         let crowded: Vec<String> =
             sqlx::query_scalar("SELECT flow_id FROM executions GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
                 .bind(i64::from(retention.executions_per_flow))
                 .bind(batch)
                 .fetch_all(&self.reader)
                 .await?;
+        let mut deleted = 0;
         for flow in crowded {
             let surplus: Vec<String> = sqlx::query_scalar(&format!(
                 "SELECT id FROM executions WHERE flow_id = ?1 AND {FINISHED}
