@@ -139,6 +139,9 @@ async fn prune(
             break;
         }
         tracing::debug!(deleted = went, "pruned a batch past retention");
+        // Deleting dirties pages all over the indexes: checkpointing here
+        // spares the hooks' commits the checkpoints the WAL would ask of them.
+        store.checkpoint().await?;
         let rest = pace.pause.max(batch_started.elapsed() * pace.rest);
         match stop {
             Some(stop) => tokio::select! {

@@ -45,6 +45,11 @@ const READ_CONNECTIONS: u32 = 4;
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Copies the WAL into the database beside the writer (a checkpoint
+    /// needs a connection that may write, not the write lock), so a long
+    /// prune keeps the WAL short and the writer's own commits rarely stop
+    /// to checkpoint.
+    checkpointer: SqlitePool,
 }
 
 impl Store {
@@ -63,9 +68,12 @@ impl Store {
             SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(writer_options).await?;
         sqlx::migrate!("./migrations").run(&writer).await?;
         restrict_to_owner(path);
-        let reader =
-            SqlitePoolOptions::new().max_connections(READ_CONNECTIONS).connect_with(base.read_only(true)).await?;
-        Ok(Store { writer, reader })
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(base.clone().read_only(true))
+            .await?;
+        let checkpointer = SqlitePoolOptions::new().max_connections(1).connect_with(base).await?;
+        Ok(Store { writer, reader, checkpointer })
     }
 
     /// Begins a write transaction that holds the database's write lock from
@@ -81,6 +89,7 @@ impl Store {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+        self.checkpointer.close().await;
     }
 }
 

@@ -54,6 +54,13 @@ impl Store {
         Ok(before.saturating_sub(after))
     }
 
+    /// Copies what it can of the WAL into the database without waiting for
+    /// anyone (a passive checkpoint), off the writer's connection.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.checkpointer).await?;
+        Ok(())
+    }
+
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO store_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")
             .bind(key)
