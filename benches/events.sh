@@ -63,7 +63,7 @@ load "POST /events/order.created to 10 flows, saturation (64 connections, 10 s)"
 drain
 echo
 for n in 1 10; do
-    count=$("$hookline" executions list --flow "flw_listener$n" --limit 10000000 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+    count=$("$hookline" executions list --flow "flw_listener$n" --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
     echo "executions of flw_listener$n: $count"
 done
 "$hookline" executions list --status failed --limit 5

@@ -42,7 +42,7 @@ drain() {
         sleep 0.5
     done
 }
-accepted_so_far() { "$hookline" executions list --flow flood --limit 100000000 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+accepted_so_far() { "$hookline" executions list --flow flood --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
 
 echo "== sustainable rate: saturation, 64 connections, 10 s"
 oha --no-tui --output-format json -z 10s -c 64 "${post[@]}" "$url" > "$data/saturation.json"

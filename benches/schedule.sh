@@ -53,7 +53,7 @@ def at(text):
 def run(*args):
     return json.loads(subprocess.check_output([hookline, *args]))
 
-summaries = [e for e in run("executions", "list", "--flow", "flw_tick", "--limit", "1000000", "--json")
+summaries = [e for e in run("executions", "list", "--flow", "flw_tick", "--all", "--json")
              if e["trigger"] == "schedule"]
 rows = []
 statuses = {}

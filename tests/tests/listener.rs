@@ -295,7 +295,7 @@ fn every_accepted_request_survives_kill_9_and_finishes_once_after_restart() {
             execution["steps"].as_array().unwrap().iter().map(|s| s["stepId"].as_str().unwrap()).collect();
         assert_eq!(ids, ["stp_hook", "stp_wait", "stp_done"], "each step is recorded once");
     }
-    let all = hookline.run(&["executions", "list", "--limit", "10000", "--json"]).ok().json();
+    let all = hookline.run(&["executions", "list", "--all", "--json"]).ok().json();
     let all = all.as_array().unwrap();
     assert!(all.iter().all(|e| e["status"] == "succeeded"), "nothing is left unfinished");
     let accepted_ids: std::collections::BTreeSet<&str> = accepted.iter().map(|(id, _)| id.as_str()).collect();
@@ -332,7 +332,7 @@ fn an_execution_stored_for_a_client_that_hung_up_still_runs() {
     }
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let all = hookline.run(&["executions", "list", "--limit", "10000", "--json"]).ok().json();
+        let all = hookline.run(&["executions", "list", "--all", "--json"]).ok().json();
         let all = all.as_array().unwrap();
         let unfinished: Vec<&Value> = all.iter().filter(|e| e["status"] != "succeeded").collect();
         if unfinished.is_empty() {

@@ -60,6 +60,10 @@ fn executions_list_filters_searches_and_pages_through_every_run_once() {
         }
     }
     assert_eq!(seen, ran, "every run once, newest first");
+    let all = hookline.run(&["executions", "list", "--all", "--json"]).ok().json();
+    assert_eq!(ids(&all), ran, "--all reads every page");
+    let both = hookline.run(&["executions", "list", "--all", "--limit", "5"]);
+    assert_eq!(both.code, Some(2), "--all takes no --limit: {}", both.stderr);
 
     // Bad input is named, with the forms that work.
     let bad = hookline.run(&["executions", "list", "--since", "yesterday"]);

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 /// The flow's schedule runs as `hookline executions list` shows them.
 fn schedule_runs(hookline: &Hookline, flow: &str) -> Vec<Value> {
-    let list = hookline.run(&["executions", "list", "--flow", flow, "--limit", "1000", "--json"]).ok().json();
+    let list = hookline.run(&["executions", "list", "--flow", flow, "--all", "--json"]).ok().json();
     list.as_array().expect("a list").iter().filter(|e| e["trigger"] == "schedule").cloned().collect()
 }
 

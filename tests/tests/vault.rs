@@ -298,8 +298,7 @@ fn guarded_hooks_admit_the_right_callers_and_keep_their_secrets_out_of_every_rec
         }
         records.push_str(&inbox.stdout);
     }
-    for execution in hookline.run(&["executions", "list", "--limit", "1000", "--json"]).ok().json().as_array().unwrap()
-    {
+    for execution in hookline.run(&["executions", "list", "--all", "--json"]).ok().json().as_array().unwrap() {
         records.push_str(&hookline.run(&["executions", "show", execution["id"].as_str().unwrap()]).ok().stdout);
     }
     records.push_str(&hookline.run(&["vault", "list", "--json"]).ok().stdout);

@@ -44,7 +44,7 @@ pub use dashboard::{FlowActivity, HourActivity};
 pub use error::{ApiError, ErrorCode};
 pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
-pub use hookline_store::Retention;
+pub use hookline_store::{Retention, MAX_PAGE};
 pub use hooks::{shell_quote, HookInfo};
 pub use intake::{new_request_id, HookReply, Incoming, ReplyBody};
 pub use replay::{ReplayArgs, ReplayFrom, ReplayOptions, ReplayVersion};

@@ -352,6 +352,9 @@ enum ExecutionsCommand {
         /// Executions per page (1 to 1000).
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Every matching execution, page after page, instead of one page.
+        #[arg(long, conflicts_with_all = ["before", "limit"])]
+        all: bool,
         #[arg(long)]
         json: bool,
     },
@@ -663,9 +666,9 @@ async fn inbox(core: &Core, command: InboxCommand) -> Result<ExitCode, ApiError>
 
 async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode, ApiError> {
     match command {
-        ExecutionsCommand::List { filter, before, limit, json } => {
-            let query = filter.query(before, limit)?;
-            let list = core.list_executions(query).await?;
+        ExecutionsCommand::List { filter, before, limit, json, all } => {
+            let query = filter.query(before, if all { hookline_api::MAX_PAGE } else { limit })?;
+            let list = if all { every_execution(core, query).await? } else { core.list_executions(query).await? };
             if json {
                 output::print_json(&list);
             } else {
@@ -685,6 +688,23 @@ async fn executions(core: &Core, command: ExecutionsCommand) -> Result<ExitCode,
         ExecutionsCommand::Show { id } => output::print_json(&core.get_execution(&id).await?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every execution `query` matches, newest first, read a page at a time.
+async fn every_execution(
+    core: &Core,
+    mut query: ListExecutionsArgs,
+) -> Result<Vec<hookline_model::ExecutionSummary>, ApiError> {
+    let mut all = Vec::new();
+    loop {
+        let page = core.list_executions(query.clone()).await?;
+        let full = page.len() == hookline_api::MAX_PAGE as usize;
+        query.before = page.last().map(|last| last.id.clone());
+        all.extend(page);
+        if !full {
+            return Ok(all);
+        }
+    }
 }
 
 /// Replays each execution named or picked, one after the other, saying how
