@@ -8,7 +8,8 @@ import { Toasts } from './components/Toasts';
 import { ApiProvider } from './lib/apiContext';
 import { useCoreEvents, useSettings } from './lib/queries';
 import { startRouter, useRouter, type Route } from './lib/router';
-import { LayoutDashboard, ListChecks, MousePointerClick, Settings, Webhook } from './lib/uiIcons';
+import { KeyRound, LayoutDashboard, ListChecks, MousePointerClick, Settings, Webhook } from './lib/uiIcons';
+import { CredentialsPage } from './views/CredentialsPage';
 import { FlowsPage } from './views/FlowsPage';
 import { LauncherPage } from './views/LauncherPage';
 import { RunsPage } from './views/RunsPage';
@@ -43,6 +44,7 @@ const NAV: { route: Route; label: string; icon: typeof Webhook }[] = [
   { route: { name: 'flows' }, label: 'Dashboard', icon: LayoutDashboard },
   { route: { name: 'runs' }, label: 'Run log', icon: ListChecks },
   { route: { name: 'launcher' }, label: 'Launcher', icon: MousePointerClick },
+  { route: { name: 'credentials' }, label: 'Credentials', icon: KeyRound },
   { route: { name: 'settings' }, label: 'Settings', icon: Settings },
 ];
 
@@ -96,6 +98,7 @@ function Shell({ client }: { client: QueryClient }) {
         {route.name === 'runs' && <RunsPage filters={route.filters ?? {}} />}
         {route.name === 'execution' && <ExecutionPage key={route.executionId} executionId={route.executionId} />}
         {route.name === 'launcher' && <LauncherPage />}
+        {route.name === 'credentials' && <CredentialsPage />}
         {route.name === 'settings' && <SettingsPage />}
       </main>
       <Toasts />

@@ -5,7 +5,11 @@
  * from the core's dispatch table, so this file cannot drift from the core.
  */
 import type { ComponentDescriptor } from './bindings/ComponentDescriptor';
+import type { CreateCredentialArgs } from './bindings/CreateCredentialArgs';
+import type { CredentialFieldSchema } from './bindings/CredentialFieldSchema';
+import type { CredentialKindSchema } from './bindings/CredentialKindSchema';
 import type { CredentialView } from './bindings/CredentialView';
+import type { EditCredentialArgs } from './bindings/EditCredentialArgs';
 import type { Execution } from './bindings/Execution';
 import type { ExecutionSummary } from './bindings/ExecutionSummary';
 import type { ExpressionCheck } from './bindings/ExpressionCheck';
@@ -29,6 +33,8 @@ import type { SampleSource } from './bindings/SampleSource';
 import type { SavedFlow } from './bindings/SavedFlow';
 import type { Settings } from './bindings/Settings';
 import type { StepPreview } from './bindings/StepPreview';
+import type { VaultStatus } from './bindings/VaultStatus';
+import type { Verification } from './bindings/Verification';
 import type { VersionInfo } from './bindings/VersionInfo';
 import type { JsonValue } from './bindings/serde_json/JsonValue';
 import type { Platform } from './platform/types';
@@ -105,6 +111,26 @@ export function createApi(platform: Platform) {
     /** Per flow: live state, today's runs and failures, the last run, the next fire and the last 24 hours. */
     dashboard: () => call('dashboard'),
     listCredentials: () => call('listCredentials'),
+    getCredential: (name: string) => call('getCredential', { name }),
+    /** Adds a credential; its secrets are write-only and come back masked. */
+    createCredential: (args: CreateCredentialArgs) => call('createCredential', args),
+    /** Replaces a credential's fields; a secret left out keeps its stored value. */
+    editCredential: (args: EditCredentialArgs) => call('editCredential', args),
+    /** Checks a credential against its service (within 30 s); a failed check is an answer with `ok: false`. */
+    verifyCredential: (name: string) => call('verifyCredential', { name }),
+    /** Stops waiting for a check; the check records nothing. */
+    cancelVerification: (name: string) => call('cancelVerification', { name }),
+    /** Removes a credential; one that flows name needs `force`. Answers the flows that named it. */
+    removeCredential: (name: string, force = false) =>
+      call('removeCredential', force ? { name, force: true } : { name }),
+    /** Where the vault's data key comes from, and whether the vault is usable. */
+    vaultStatus: () => call('vaultStatus'),
+    /** Every credential kind with its fields, to build forms from. */
+    credentialKinds: () => call('credentialKinds'),
+    /** The data key as a phrase, answered once per key and only when confirmed. */
+    recoveryKit: () => call('recoveryKit', { confirm: true }),
+    /** Makes a key file for the data key where no keychain answers. */
+    createKeyFile: () => call('createKeyFile'),
     /** The database's size, rows per kind and the last prune. */
     storageStatus: () => call('storageStatus'),
     /** Prunes now what retention no longer keeps and gives the room back. */
@@ -167,7 +193,13 @@ export type {
   HookInfo,
   ListenerState,
   Settings,
+  CreateCredentialArgs,
+  CredentialFieldSchema,
+  CredentialKindSchema,
   CredentialView,
+  EditCredentialArgs,
+  VaultStatus,
+  Verification,
   Execution,
   ExecutionSummary,
   FlowActivity,

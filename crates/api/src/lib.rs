@@ -53,7 +53,7 @@ pub use samples::SampleFrom;
 pub use schedule::SchedulePreview;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use storage::{PruneReport, StorageStatus, TableRows};
-pub use vault::SignedRequest;
+pub use vault::{credential_kinds, SignedRequest};
 
 /// A point in a flow's sequence of captured test requests.
 #[derive(Debug, Clone)]
@@ -155,6 +155,8 @@ pub struct Core {
     runner: std::sync::OnceLock<Arc<Runner>>,
     /// Stops the runner and its background work.
     stop: CancellationToken,
+    /// Credential checks under way, so they can be cancelled.
+    verifying: vault::Verifying,
 }
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -234,6 +236,7 @@ impl Core {
             retention: config.retention,
             runner: Default::default(),
             stop: CancellationToken::new(),
+            verifying: Default::default(),
         })
     }
 

@@ -13,9 +13,12 @@ use crate::{
 };
 use hookline_engine::Problem;
 use hookline_model::{
-    ComponentDescriptor, CredentialView, Execution, ExecutionSummary, FlowDocument, FlowRecord, FlowSummary, InboxView,
-    Sample, SampleSource, StepPreview, VersionInfo,
+    ComponentDescriptor, CredentialKindSchema, CredentialView, Execution, ExecutionSummary, FlowDocument, FlowRecord,
+    FlowRef, FlowSummary, InboxView, RecoveryKit, Sample, SampleSource, StepPreview, VaultStatus, Verification,
+    VersionInfo,
 };
+use hookline_vault::Sensitive;
+use std::collections::BTreeMap;
 
 /// An operation and its arguments: `{"op": "getFlow", "args": {"flow": "flw_…"}}`.
 /// `flow` accepts a flow id or a webhook slug.
@@ -91,6 +94,42 @@ pub enum Request {
     /// next fire and the last 24 hours.
     Dashboard,
     ListCredentials,
+    /// One credential, secrets masked (`CredentialView`).
+    GetCredential {
+        name: String,
+    },
+    /// Adds a credential; its `secrets` are write-only (answered masked).
+    CreateCredential(CreateCredentialArgs),
+    /// Replaces a credential's fields and the secrets given; a secret left
+    /// out (or empty) keeps its stored value.
+    EditCredential(EditCredentialArgs),
+    /// Checks a credential against the real service within 30 s; the
+    /// `Verification`, passed or failed.
+    VerifyCredential {
+        name: String,
+    },
+    /// Ends a `verifyCredential` wait early (it answers `cancelled`).
+    CancelVerification {
+        name: String,
+    },
+    /// Removes a credential; one that flows name needs `force`. The flows
+    /// that named it (`FlowRef[]`), which no longer publish.
+    RemoveCredential {
+        name: String,
+        #[ts(optional)]
+        force: Option<bool>,
+    },
+    /// Where the data key comes from and whether the vault is usable.
+    VaultStatus,
+    /// Every credential kind with its fields, for generated forms.
+    CredentialKinds,
+    /// The data key as a recovery phrase, once per key; only with `confirm: true`.
+    RecoveryKit {
+        confirm: bool,
+    },
+    /// Creates a key file for the data key where no keychain answers; the
+    /// `VaultStatus` after.
+    CreateKeyFile,
     /// The database's size, rows per kind and the last prune.
     StorageStatus,
     /// Prunes what retention no longer keeps, now.
@@ -210,6 +249,39 @@ pub struct PressButtonArgs {
     #[serde(default)]
     #[ts(as = "Option<Vec<String>>", optional)]
     pub paths: Vec<String>,
+}
+
+/// Arguments of [`Request::CreateCredential`]: `kind` as flow files name it
+/// (`basic`, `api_key`, …; see `credentialKinds`), non-secret `fields` and
+/// the `secrets`, which are never answered back.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateCredentialArgs {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, serde_json::Value>>", optional)]
+    pub fields: Map<String, Value>,
+    /// Wrapped as they are read, so a `Debug` of the request shows masks.
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, String>>", optional)]
+    pub secrets: BTreeMap<String, Sensitive<String>>,
+}
+
+/// Arguments of [`Request::EditCredential`]: every non-secret field (those
+/// left out are cleared) and only the secrets that change.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditCredentialArgs {
+    pub name: String,
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, serde_json::Value>>", optional)]
+    pub fields: Map<String, Value>,
+    #[serde(default)]
+    #[ts(as = "Option<std::collections::BTreeMap<String, String>>", optional)]
+    pub secrets: BTreeMap<String, Sensitive<String>>,
 }
 
 /// Arguments of [`Request::AddSample`]: the sample as JSON `value`, or as
@@ -398,6 +470,17 @@ operations! { core;
     ReplayInbox { id } => Execution = core.replay_inbox(&id).await?;
     Dashboard => Vec<FlowActivity> = core.dashboard().await?;
     ListCredentials => Vec<CredentialView> = core.list_credentials().await?;
+    GetCredential { name } => CredentialView = core.get_credential(&name).await?;
+    CreateCredential(args) => CredentialView =
+        core.create_credential(&args.name, &args.kind, args.fields, args.secrets).await?;
+    EditCredential(args) => CredentialView = core.edit_credential(&args.name, args.fields, args.secrets).await?;
+    VerifyCredential { name } => Verification = core.check_credential(&name).await?;
+    CancelVerification { name } => bool = core.cancel_verification(&name);
+    RemoveCredential { name, force } => Vec<FlowRef> = core.remove_credential(&name, force.unwrap_or(false)).await?;
+    VaultStatus => VaultStatus = core.vault_status().await?;
+    CredentialKinds => Vec<CredentialKindSchema> = core.credential_kinds();
+    RecoveryKit { confirm } => RecoveryKit = core.show_recovery_kit(confirm).await?;
+    CreateKeyFile => VaultStatus = core.create_vault_key_file().await?;
     StorageStatus => StorageStatus = core.storage_status().await?;
     PruneStorage => PruneReport = core.prune_storage().await?;
     CheckExpression { expr } => ExpressionCheck = core.check_expression(&expr);

@@ -90,3 +90,68 @@ pub struct VaultStatus {
     pub undecryptable: usize,
     pub recovery_kit_shown_at: Option<String>,
 }
+
+/// How a credential field's value is entered and checked; the designer picks
+/// its form control from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialFieldType {
+    Text,
+    /// One of `options`.
+    Choice,
+    /// A list of strings (`roles`).
+    TextList,
+    /// A whole number of seconds.
+    Seconds,
+    /// An `http(s)://` URL.
+    Url,
+    /// `true` or `false`.
+    Flag,
+    /// A list of hosts or origins (`allowedHosts`).
+    HostList,
+}
+
+/// One field of a credential kind, as a form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialFieldSchema {
+    /// The key in the credential's fields (or secrets).
+    pub name: String,
+    /// A label for people.
+    pub title: String,
+    pub description: String,
+    /// Write-only: sent when saved, never shown again, only masked.
+    pub secret: bool,
+    pub required: bool,
+    #[serde(rename = "type")]
+    pub field_type: CredentialFieldType,
+    /// The allowed values of a `choice` field (empty otherwise).
+    pub options: Vec<String>,
+    /// Rarely needed (access-policy identity, where the credential may be
+    /// sent): a form may fold it away.
+    pub advanced: bool,
+}
+
+/// A credential kind and its fields, so forms are generated, not written per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialKindSchema {
+    /// As flow files and `hookline vault add --kind` name it: `basic`, `api_key`, …
+    pub kind: String,
+    pub title: String,
+    pub fields: Vec<CredentialFieldSchema>,
+}
+
+/// The vault's data key as a recovery phrase, answered once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryKit {
+    /// The words that restore the data key (`hookline vault recover`).
+    pub phrase: String,
+    /// The fingerprint of the key the phrase restores, to check it later.
+    pub fingerprint: Option<String>,
+}

@@ -30,6 +30,10 @@ pub enum CoreEvent {
     /// retrieved, made current or removed.
     #[serde(rename_all = "camelCase")]
     SampleChanged { flow_id: String, step_id: String },
+    /// A credential was added, edited, verified or removed (`name`), or the
+    /// vault's key changed (no name): a recovery kit shown, a key file made.
+    #[serde(rename_all = "camelCase")]
+    CredentialChanged { name: Option<String> },
 }
 
 /// One cached answer of the UI that an event makes stale: the answers of
@@ -107,11 +111,17 @@ impl CoreEvent {
         // but what its steps preview and infer did.
         const SAMPLE: &[Stale] =
             &[stale("listSamples", Step), stale("inferSchema", Flow), stale("previewStep", Flow), stale("hooks", Flow)];
+        // A credential's status, verification and users show on the
+        // Credentials page and in every credential picker; the vault's
+        // status counts and checks them all.
+        const CREDENTIAL: &[Stale] =
+            &[stale("listCredentials", All), stale("getCredential", All), stale("vaultStatus", All)];
         match self {
             CoreEvent::FlowChanged { .. } => FLOW,
             CoreEvent::ExecutionChanged { .. } => EXECUTION,
             CoreEvent::ListenerChanged => LISTENER,
             CoreEvent::SampleChanged { .. } => SAMPLE,
+            CoreEvent::CredentialChanged { .. } => CREDENTIAL,
         }
     }
 
@@ -128,6 +138,7 @@ impl CoreEvent {
             },
             CoreEvent::ListenerChanged,
             CoreEvent::SampleChanged { flow_id: String::new(), step_id: String::new() },
+            CoreEvent::CredentialChanged { name: None },
         ]
     }
 
@@ -138,6 +149,7 @@ impl CoreEvent {
             CoreEvent::ExecutionChanged { .. } => "executionChanged",
             CoreEvent::ListenerChanged => "listenerChanged",
             CoreEvent::SampleChanged { .. } => "sampleChanged",
+            CoreEvent::CredentialChanged { .. } => "credentialChanged",
         }
     }
 }

@@ -21,7 +21,10 @@ mod sample;
 
 pub use canonical::{to_canonical_json, to_canonical_value};
 pub use component::{ComponentDescriptor, ComponentKind};
-pub use credential::{CredentialStatus, CredentialView, FlowRef, TokenState, VaultStatus, Verification};
+pub use credential::{
+    CredentialFieldSchema, CredentialFieldType, CredentialKindSchema, CredentialStatus, CredentialView, FlowRef,
+    RecoveryKit, TokenState, VaultStatus, Verification,
+};
 pub use error::ModelError;
 pub use event::{CoreEvent, Stale, StaleBy};
 pub use execution::{Attempt, Execution, ExecutionStatus, ExecutionSummary, Reply, StepRun, StepStatus, TriggerSource};

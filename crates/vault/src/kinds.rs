@@ -142,6 +142,45 @@ const OAUTH2: [Field; 7] = [
 const DATABASE_URL: [Field; 1] =
     [secret("url", "the connection URL, e.g. postgres://user:password@host/db or sqlite:///path/file.db")];
 
+impl Field {
+    /// The field's label in a form: every field of every kind has one (a
+    /// test checks), so the designer never shows a raw key such as `in`.
+    pub fn title(&self) -> &'static str {
+        match self.name {
+            "username" => "Username",
+            "password" => "Password",
+            "in" => "Send the key in",
+            "name" => "Header or parameter name",
+            "key" => "API key",
+            "token" => "Token",
+            "preset" => "Sender preset",
+            "algorithm" => "Algorithm",
+            "header" => "Signature header",
+            "encoding" => "Signature encoding",
+            "prefix" => "Signature prefix",
+            "toleranceSeconds" => "Timestamp tolerance (seconds)",
+            "secret" => "Signing secret",
+            "tokenUrl" => "Token URL",
+            "clientId" => "Client ID",
+            "scope" => "Scope",
+            "clientSecret" => "Client secret",
+            "url" => "Connection URL",
+            "profile" => "Caller profile",
+            "roles" => "Caller roles",
+            "verifyUrl" => "Verify URL",
+            "allowedHosts" => "Allowed hosts",
+            "allowInsecureHttp" => "Allow plain HTTP",
+            other => other,
+        }
+    }
+
+    /// Fields most credentials leave alone: the caller identity for access
+    /// policies and where the credential may be sent (defaults are safe).
+    pub fn advanced(&self) -> bool {
+        matches!(self.name, "profile" | "roles" | "allowedHosts" | "allowInsecureHttp")
+    }
+}
+
 impl Kind {
     pub const ALL: [Kind; 7] = [
         Kind::None,
@@ -306,6 +345,15 @@ mod tests {
 
     fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Sensitive<String>> {
         pairs.iter().map(|(k, v)| (k.to_string(), Sensitive::from(*v))).collect()
+    }
+
+    #[test]
+    fn every_field_of_every_kind_has_a_title_for_forms() {
+        for kind in Kind::ALL {
+            for field in kind.fields() {
+                assert_ne!(field.title(), field.name, "{}.{} needs a title in Field::title", kind.as_str(), field.name);
+            }
+        }
     }
 
     #[test]

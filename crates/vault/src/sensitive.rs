@@ -56,6 +56,15 @@ impl From<&str> for Sensitive<String> {
     }
 }
 
+/// A secret arrives from outside (a form, standard input) and is wrapped at
+/// once; there is deliberately no `Serialize`, so it cannot leave again in a
+/// response.
+impl<'de> serde::Deserialize<'de> for Sensitive<String> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Sensitive)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +79,12 @@ mod tests {
             assert!(printed.contains(MASK), "the mask is shown instead: {printed}");
         }
         assert_eq!(secret.expose(), "canary-7f3a", "the value is still there for whoever asks explicitly");
+    }
+
+    #[test]
+    fn a_secret_read_from_json_is_wrapped_at_once() {
+        let secret: Sensitive<String> = serde_json::from_str("\"canary-9b1c\"").expect("a JSON string");
+        assert_eq!(secret.expose(), "canary-9b1c", "the value read");
+        assert!(!format!("{secret:?}").contains("canary"), "and masked from then on");
     }
 }

@@ -9,4 +9,4 @@ export type CoreEvent = { "type": "flowChanged", flowId: string, } | { "type": "
 /**
  * The step that just finished, if that is the change.
  */
-stepId: string | null, } | { "type": "listenerChanged" } | { "type": "sampleChanged", flowId: string, stepId: string, };
+stepId: string | null, } | { "type": "listenerChanged" } | { "type": "sampleChanged", flowId: string, stepId: string, } | { "type": "credentialChanged", name: string | null, };

@@ -4,6 +4,7 @@ import type { Request } from "./Request";
 import type { ButtonPress } from "./ButtonPress";
 import type { ButtonView } from "./ButtonView";
 import type { ComponentDescriptor } from "./ComponentDescriptor";
+import type { CredentialKindSchema } from "./CredentialKindSchema";
 import type { CredentialView } from "./CredentialView";
 import type { Execution } from "./Execution";
 import type { ExecutionSummary } from "./ExecutionSummary";
@@ -11,6 +12,7 @@ import type { ExpressionCheck } from "./ExpressionCheck";
 import type { FlowActivity } from "./FlowActivity";
 import type { FlowDocument } from "./FlowDocument";
 import type { FlowRecord } from "./FlowRecord";
+import type { FlowRef } from "./FlowRef";
 import type { FlowSummary } from "./FlowSummary";
 import type { FlowTokenInfo } from "./FlowTokenInfo";
 import type { FolderListing } from "./FolderListing";
@@ -20,12 +22,15 @@ import type { JsonValue } from "./serde_json/JsonValue";
 import type { NewFlowToken } from "./NewFlowToken";
 import type { Problem } from "./Problem";
 import type { PruneReport } from "./PruneReport";
+import type { RecoveryKit } from "./RecoveryKit";
 import type { Sample } from "./Sample";
 import type { SavedFlow } from "./SavedFlow";
 import type { SchedulePreview } from "./SchedulePreview";
 import type { Settings } from "./Settings";
 import type { StepPreview } from "./StepPreview";
 import type { StorageStatus } from "./StorageStatus";
+import type { VaultStatus } from "./VaultStatus";
+import type { Verification } from "./Verification";
 import type { VersionInfo } from "./VersionInfo";
 
 /** What each operation answers. */
@@ -54,6 +59,16 @@ export type Responses = {
   replayInbox: Execution,
   dashboard: Array<FlowActivity>,
   listCredentials: Array<CredentialView>,
+  getCredential: CredentialView,
+  createCredential: CredentialView,
+  editCredential: CredentialView,
+  verifyCredential: Verification,
+  cancelVerification: boolean,
+  removeCredential: Array<FlowRef>,
+  vaultStatus: VaultStatus,
+  credentialKinds: Array<CredentialKindSchema>,
+  recoveryKit: RecoveryKit,
+  createKeyFile: VaultStatus,
   storageStatus: StorageStatus,
   pruneStorage: PruneReport,
   checkExpression: ExpressionCheck,
@@ -101,4 +116,5 @@ export const staleAfter = {
   executionChanged: [{ op: "listExecutions", by: "all" }, { op: "getExecution", by: "execution" }, { op: "listInbox", by: "flow" }, { op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "dashboard", by: "all" }],
   listenerChanged: [{ op: "settings", by: "all" }, { op: "hooks", by: "all" }],
   sampleChanged: [{ op: "listSamples", by: "step" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "hooks", by: "flow" }],
+  credentialChanged: [{ op: "listCredentials", by: "all" }, { op: "getCredential", by: "all" }, { op: "vaultStatus", by: "all" }],
 } as const satisfies { [Kind in CoreEvent["type"]]: ReadonlyArray<{ op: Operation; by: StaleBy }> };

@@ -33,6 +33,8 @@ export const keys = {
   /** The sample failure to run a flow with as its error handler would run. */
   failureSample: (flowId: string) => ['listExecutions', '*', 'failureSample', flowId] as const,
   credentials: ['listCredentials'] as const,
+  vaultStatus: ['vaultStatus'] as const,
+  credentialKinds: ['credentialKinds'] as const,
   hooks: (id: string) => ['hooks', id] as const,
   hooksAll: ['hooks'] as const,
   flowToken: (id: string) => ['flowToken', id] as const,
@@ -53,7 +55,7 @@ export const keys = {
 
 /** The key prefix of `op`'s answers that `event` narrows to by `by`. */
 function staleKey(op: Operation, by: StaleBy, event: CoreEvent): readonly unknown[] {
-  if (by === 'all' || event.type === 'listenerChanged') return [op];
+  if (by === 'all' || event.type === 'listenerChanged' || event.type === 'credentialChanged') return [op];
   if (by === 'execution') return event.type === 'executionChanged' ? [op, event.executionId] : [op];
   if (by === 'step' && event.type === 'sampleChanged') return [op, event.flowId, event.stepId];
   return [op, event.flowId];
@@ -175,6 +177,18 @@ export function useFailureSample(flow: FlowNames) {
 export function useCredentials(enabled = true) {
   const api = useApi();
   return useQuery({ queryKey: keys.credentials, queryFn: api.listCredentials, enabled, retry: false });
+}
+
+/** Where the vault's data key comes from and whether credentials can be used. */
+export function useVaultStatus() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.vaultStatus, queryFn: api.vaultStatus, retry: false });
+}
+
+/** The credential kinds and their fields; fixed for a build of the core. */
+export function useCredentialKinds() {
+  const api = useApi();
+  return useQuery({ queryKey: keys.credentialKinds, queryFn: api.credentialKinds, staleTime: Infinity });
 }
 
 export function useHooks(flowId: string, enabled: boolean) {

@@ -2,7 +2,7 @@
  * A small hash router: `#/` (the dashboard; `#/flows` too), `#/flows/<id>`
  * (`?step=<stepId>` selects a step, `&failed=1` marks it as the one that
  * failed), `#/runs` (its filters in the query), `#/runs/<executionId>`,
- * `#/launcher`, `#/settings`. Hash URLs work the same under the desktop
+ * `#/launcher`, `#/credentials`, `#/settings`. Hash URLs work the same under the desktop
  * shell's custom scheme and under `hookline serve --ui`. A guard (the
  * designer with unsaved edits) can hold a navigation until the user confirms.
  */
@@ -16,6 +16,7 @@ export type Route =
   | { name: 'runs'; filters?: RunFilters }
   | { name: 'execution'; executionId: string }
   | { name: 'launcher' }
+  | { name: 'credentials' }
   | { name: 'settings' };
 
 export function parseHash(hash: string): Route {
@@ -33,6 +34,7 @@ export function parseHash(hash: string): Route {
   if (first === 'runs' && second) return { name: 'execution', executionId: decodeURIComponent(second) };
   if (first === 'runs') return { name: 'runs', filters: parseRunFilters(query) };
   if (first === 'launcher') return { name: 'launcher' };
+  if (first === 'credentials') return { name: 'credentials' };
   if (first === 'settings') return { name: 'settings' };
   return { name: 'flows' };
 }
@@ -52,6 +54,8 @@ export function routeHash(route: Route): string {
       return `#/runs/${encodeURIComponent(route.executionId)}`;
     case 'launcher':
       return '#/launcher';
+    case 'credentials':
+      return '#/credentials';
     case 'settings':
       return '#/settings';
     default:

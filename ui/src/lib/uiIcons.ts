@@ -24,6 +24,7 @@ export { default as Upload } from 'lucide-react/icons/upload';
 export { default as Pencil } from 'lucide-react/icons/pencil';
 export { default as CopyPlus } from 'lucide-react/icons/copy-plus';
 export { default as Settings } from 'lucide-react/icons/settings';
+export { default as KeyRound } from 'lucide-react/icons/key-round';
 export { default as ListChecks } from 'lucide-react/icons/list-checks';
 export { default as Check } from 'lucide-react/icons/check';
 export { default as CircleCheck } from 'lucide-react/icons/circle-check';
