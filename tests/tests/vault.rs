@@ -322,7 +322,7 @@ fn guarded_hooks_admit_the_right_callers_and_keep_their_secrets_out_of_every_rec
 /// The headers of the curl command `hookline sign` prints for a flow.
 fn signed_headers(hookline: &Hookline, flow: &str, body: &str, url: &str) -> Vec<(String, String)> {
     let command = hookline.run(&["sign", flow, "--body", body, "--url", url]).ok().stdout;
-    assert!(command.starts_with("curl -X POST"), "a curl command: {command}");
+    assert!(command.starts_with("curl -i -X 'POST'"), "a curl command: {command}");
     command
         .split(" -H '")
         .skip(1)
@@ -491,4 +491,28 @@ fn an_oauth2_token_refused_by_the_api_is_fetched_again_once_and_failures_are_sho
     let shown = down.run(&["vault", "show", "svc"]).ok().json();
     let last = shown["token"]["lastError"].as_str().unwrap_or_default();
     assert!(last.contains("invalid_client"), "the vault shows the last token error: {shown}");
+}
+
+#[test]
+fn sign_prints_the_address_the_running_listener_serves_on() {
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    add(&hookline, "gh", "hmac", &["preset=github"], "secret=sign-here\n");
+    live(&hookline, &[guarded("flw_gh", "gh-push", Some("gh"), None)]);
+    let body = hookline.file("push.json", r#"{"ref":"main"}"#);
+    let settings_address = hookline.run(&["sign", "gh-push", "--body", &body]).ok().stdout;
+    assert!(settings_address.contains("'http://127.0.0.1:8787/hook/gh-push'"), "no listener: {settings_address}");
+
+    // `--listen 127.0.0.1:0` serves on a port only the server knows.
+    let server = hookline.serve(&[]);
+    let command = hookline.run(&["sign", "gh-push", "--body", &body]).ok().stdout;
+    assert!(command.contains(&format!("'{}/hook/gh-push'", server.url)), "{command} names {}", server.url);
+    let headers = signed_headers(&hookline, "gh-push", &body, &server.url);
+    let mut request = client().post(format!("{}/hook/gh-push", server.url)).body(r#"{"ref":"main"}"#);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    assert_eq!(request.send().unwrap().status(), 202, "the printed signature is accepted");
+    drop(server);
+    let after = hookline.run(&["sign", "gh-push", "--body", &body]).ok().stdout;
+    assert!(after.contains("127.0.0.1:8787"), "a stopped listener is forgotten: {after}");
 }

@@ -7,12 +7,17 @@
 //! shows its draft's. Bodies come from the trigger's sample, so what a tester
 //! sends matches what the designer mapped.
 //!
-//! Secrets never appear here: a command reads them from environment
-//! variables (`$HOOKLINE_HOOK_KEY`, `$HOOKLINE_FLOW_TOKEN`, …) and a Postman
-//! request from collection variables (`{{hookKey}}`, `{{flowToken}}`).
+//! Secrets never appear here unless the user asks for them: a command reads
+//! them from environment variables (`$HOOKLINE_HOOK_KEY`,
+//! `$HOOKLINE_FLOW_TOKEN`, …) and a Postman request from collection variables
+//! (`{{hookKey}}`, `{{flowToken}}`). A hook that checks a signature cannot be
+//! called with a fixed command: [`Core::signed_call`] signs a chosen body now,
+//! and the Postman collection carries a pre-request script that signs each
+//! request with the secret from `{{hookSecret}}`.
 
 use hookline_engine::{RespondMode, WebhookSettings};
 use hookline_model::{CredentialView, FieldType, FlowRecord, Parameter};
+use hookline_vault::signature::{HmacSettings, Preset};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -40,6 +45,10 @@ pub struct HookInfo {
     pub test_curl: String,
     /// Requests must carry the credential the trigger names.
     pub guarded_by: Option<String>,
+    /// The signature scheme (`generic`, `github`, `stripe`,
+    /// `standard-webhooks`) when that credential is an HMAC one: requests
+    /// must be signed, so the panel offers to sign a body.
+    pub signature: Option<String>,
     /// Every way into the hook: Hookline's own URL first, then the routes
     /// clients of Pydio Cells, Boomerang Flow and Cloudomation call.
     pub routes: Vec<HookRoute>,
@@ -84,6 +93,35 @@ pub struct HookRoute {
     pub note: String,
 }
 
+/// A request an HMAC-guarded hook accepts now, signed by
+/// [`Core::signed_call`].
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedCall {
+    pub method: String,
+    /// The hook on the address the listener really serves on.
+    pub url: String,
+    /// The body that was signed, sent byte for byte.
+    pub body: String,
+    /// The signature headers.
+    pub headers: Vec<SignatureHeader>,
+    /// A curl command sending exactly that.
+    pub curl: String,
+    /// How long the listener accepts the signature, for schemes that sign
+    /// the time (Stripe, Standard Webhooks); the others never expire.
+    #[ts(type = "number | null")]
+    pub valid_for_seconds: Option<u64>,
+}
+
+/// A header a signed request carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SignatureHeader {
+    pub name: String,
+    pub value: String,
+}
+
 /// An environment variable a curl command reads a secret from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -94,6 +132,10 @@ pub struct CurlVariable {
     /// What to set it to.
     pub description: String,
 }
+
+/// The body of the Postman pre-request script that signs a request; a
+/// `scheme` constant naming the credential's settings is put before it.
+const SIGNING_SCRIPT: &str = include_str!("postman-sign.js");
 
 const POSTMAN_SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 
@@ -246,9 +288,39 @@ impl Core {
             url: hook_url,
             methods: settings.methods.clone(),
             guarded_by: settings.credential.clone(),
+            signature: match &guard {
+                Guard::Hmac { settings, .. } => Some(settings.preset.as_str().to_string()),
+                _ => None,
+            },
             routes,
         };
         Ok(Hook { info, settings, parameters, body, calls, test_call, guard })
+    }
+
+    /// Signs `body` (the trigger's current sample when `None`) as the
+    /// flow's HMAC-guarded hook checks it, and gives the request with a curl
+    /// command on the listener's real address. Nothing is sent.
+    pub async fn signed_call(&self, key: &str, body: Option<String>) -> Result<SignedCall> {
+        let body = match body {
+            Some(body) => body,
+            None => {
+                let flow = self.get_flow(key).await?;
+                serde_json::to_string(&self.sample_body(&flow).await?).expect("a sample serializes")
+            }
+        };
+        let signed = self.sign_request(key, body.as_bytes()).await?;
+        let url = format!("{}{}", self.hook_base()?, signed.path);
+        let method = signed.method().to_string();
+        let json = serde_json::from_str::<Value>(&body).is_ok();
+        let curl = signed_curl(&method, &url, &signed.headers, json, &format!("--data-binary {}", shell_quote(&body)));
+        Ok(SignedCall {
+            method,
+            url,
+            body,
+            headers: signed.headers.into_iter().map(|(name, value)| SignatureHeader { name, value }).collect(),
+            curl,
+            valid_for_seconds: signed.valid_for_seconds,
+        })
     }
 
     /// The body of the trigger's current sample, or an empty object.
@@ -260,22 +332,34 @@ impl Core {
     /// A Postman collection (v2.1) for the flow's hook: one request per
     /// method of `/hook`, one per compatibility route (and Boomerang's
     /// status), and the capture URL, each carrying the sample body. Secrets
-    /// are collection variables to fill in; Boomerang's start request keeps
-    /// the `activityId` it answers for the status request.
-    pub async fn postman_collection(&self, key: &str) -> Result<Value> {
+    /// are collection variables, empty unless `with_secrets` asks for the
+    /// hook credential's own values; a hook that checks a signature gets a
+    /// pre-request script on each of its requests that signs it with
+    /// `{{hookSecret}}`. Boomerang's start request keeps the `activityId` it
+    /// answers for the status request.
+    pub async fn postman_collection(&self, key: &str, with_secrets: bool) -> Result<Value> {
         let flow = self.get_flow(key).await?;
         let base = self.hook_base()?;
         let hook = self.hook_of(&flow, &base).await?;
         let name = &flow.summary.name;
+        let signing = hook.guard.signing_event();
+        let signed = |mut item: Value| {
+            if let Some(event) = &signing {
+                item["event"] = json!([event]);
+            }
+            item
+        };
         let mut items = Vec::new();
         for method in &hook.info.methods {
             let mut call = Call::new(method, &hook.info.url, Some(hook.body.clone()));
             hook.guard.apply(&mut call, false);
-            items.push(call.postman(&format!("{method} {name}")));
+            items.push(signed(call.postman(&format!("{method} {name}"))));
         }
         for (route, call) in hook.info.routes.iter().zip(&hook.calls).skip(1) {
             let path = route.url.strip_prefix(&base).unwrap_or(&route.url);
             let mut item = call.postman(&format!("{}: {} {path}", route.label, call.method));
+            // Boomerang Flow's token stands for the hook's credential: its
+            // requests carry no signature.
             if route.kind == RouteKind::Boomerang {
                 item["event"] = json!([{
                     "listen": "test",
@@ -288,19 +372,38 @@ impl Core {
                 status.headers.push(("Authorization".into(), Template::text("Bearer ").with(Secret::FlowToken)));
                 items.push(status.postman(&format!("{}: activity status", route.label)));
             } else {
-                items.push(item);
+                items.push(signed(item));
             }
         }
-        items.push(hook.test_call.postman("Send sample (capture, runs nothing)"));
+        items.push(signed(hook.test_call.postman("Send sample (capture, runs nothing)")));
 
         let mut secrets: Vec<Secret> = hook.calls.iter().flat_map(Call::secrets).collect();
         secrets.extend(hook.test_call.secrets());
+        if signing.is_some() {
+            secrets.push(Secret::HookSecret);
+        }
         secrets.sort();
         secrets.dedup();
+        let credential = match (with_secrets, hook.guard.credential()) {
+            (true, Some(credential)) => {
+                tracing::info!(flow_id = %flow.summary.id, credential, "a Postman collection was exported with the hook credential's secrets");
+                Some(self.engine.credentials().open(credential).await?)
+            }
+            _ => None,
+        };
+        let value_of = |secret: Secret| {
+            let field = secret.field()?;
+            credential.as_ref()?.secret(field).map(|value| value.expose().clone())
+        };
         let mut variables: Vec<Value> = secrets
             .iter()
             .map(|secret| {
-                json!({"key": secret.postman(), "value": "", "type": "string", "description": hook.guard.describe(*secret)})
+                json!({
+                    "key": secret.postman(),
+                    "value": value_of(*secret).unwrap_or_default(),
+                    "type": "string",
+                    "description": hook.guard.describe(*secret),
+                })
             })
             .collect();
         variables.push(json!({
@@ -430,6 +533,9 @@ enum Secret {
     HookToken,
     /// The hook credential's password (Basic authentication).
     HookPassword,
+    /// The hook credential's signing secret (HMAC); only Postman's
+    /// pre-request script reads it.
+    HookSecret,
 }
 
 impl Secret {
@@ -440,6 +546,7 @@ impl Secret {
             Secret::HookKey => "HOOKLINE_HOOK_KEY",
             Secret::HookToken => "HOOKLINE_HOOK_TOKEN",
             Secret::HookPassword => "HOOKLINE_HOOK_PASSWORD",
+            Secret::HookSecret => "HOOKLINE_HOOK_SECRET",
         }
     }
 
@@ -450,6 +557,19 @@ impl Secret {
             Secret::HookKey => "hookKey",
             Secret::HookToken => "hookToken",
             Secret::HookPassword => "hookPassword",
+            Secret::HookSecret => "hookSecret",
+        }
+    }
+
+    /// The credential field holding it; the flow's token is kept only as a
+    /// hash, so nothing can fill it in.
+    fn field(self) -> Option<&'static str> {
+        match self {
+            Secret::FlowToken => None,
+            Secret::HookKey => Some("key"),
+            Secret::HookToken => Some("token"),
+            Secret::HookPassword => Some("password"),
+            Secret::HookSecret => Some("secret"),
         }
     }
 }
@@ -471,8 +591,13 @@ enum Guard {
         location: String,
         name: String,
     },
-    /// A signature (HMAC) or a credential that cannot be read: nothing a
-    /// placeholder can stand for.
+    /// An HMAC signature over each request's body, made as `settings` say.
+    Hmac {
+        credential: String,
+        settings: HmacSettings,
+    },
+    /// A credential that cannot be read, or of a kind no caller presents:
+    /// nothing a placeholder can stand for.
     Other {
         credential: String,
         kind: Option<String>,
@@ -495,8 +620,41 @@ impl Guard {
                 };
                 Guard::ApiKey { credential, location, name }
             }
+            "hmac" => match HmacSettings::from_fields(&view.fields) {
+                Ok(settings) => Guard::Hmac { credential, settings },
+                Err(_) => Guard::Other { credential, kind: Some("hmac".into()) },
+            },
             kind => Guard::Other { credential, kind: Some(kind.to_string()) },
         }
+    }
+
+    /// The credential it names, if any.
+    fn credential(&self) -> Option<&str> {
+        match self {
+            Guard::Open => None,
+            Guard::Basic { credential, .. }
+            | Guard::Bearer { credential }
+            | Guard::ApiKey { credential, .. }
+            | Guard::Hmac { credential, .. }
+            | Guard::Other { credential, .. } => Some(credential),
+        }
+    }
+
+    /// Postman's pre-request event that signs each request as the
+    /// credential checks it, for a hook that checks a signature.
+    fn signing_event(&self) -> Option<Value> {
+        let Guard::Hmac { credential, settings } = self else { return None };
+        let scheme = json!({
+            "credential": credential,
+            "preset": settings.preset.as_str(),
+            "algorithm": settings.algorithm.as_str(),
+            "header": settings.header,
+            "encoding": settings.encoding.as_str(),
+            "prefix": settings.prefix.clone().unwrap_or_default(),
+        });
+        let mut exec = vec![format!("const scheme = {scheme};")];
+        exec.extend(SIGNING_SCRIPT.lines().map(str::to_string));
+        Some(json!({"listen": "prerequest", "script": {"type": "text/javascript", "exec": exec}}))
     }
 
     /// Puts the credential's placeholder where the hook looks for it;
@@ -504,7 +662,7 @@ impl Guard {
     /// the credential says (Cloudomation's route reads it there).
     fn apply(&self, call: &mut Call, key_in_body: bool) {
         match self {
-            Guard::Open | Guard::Other { .. } => {}
+            Guard::Open | Guard::Hmac { .. } | Guard::Other { .. } => {}
             Guard::Basic { user, .. } => call.basic = Some((user.clone(), Secret::HookPassword)),
             Guard::Bearer { .. } => {
                 call.headers.push(("Authorization".into(), Template::text("Bearer ").with(Secret::HookToken)))
@@ -520,13 +678,7 @@ impl Guard {
 
     /// What to set a secret's variable to.
     fn describe(&self, secret: Secret) -> String {
-        let credential = match self {
-            Guard::Basic { credential, .. }
-            | Guard::Bearer { credential }
-            | Guard::ApiKey { credential, .. }
-            | Guard::Other { credential, .. } => credential.as_str(),
-            Guard::Open => "",
-        };
+        let credential = self.credential().unwrap_or_default();
         match secret {
             Secret::FlowToken => {
                 "The flow's token, shown once when made (Build webhook URL, or hookline flows token FLOW).".into()
@@ -537,12 +689,23 @@ impl Guard {
                 Guard::Basic { user, .. } => format!("The password of {user} in the credential {credential}."),
                 _ => format!("The password in the credential {credential}."),
             },
+            Secret::HookSecret => match self {
+                Guard::Hmac { settings, .. } if settings.preset == Preset::StandardWebhooks => format!(
+                    "The signing secret of the credential {credential} (whsec_…); the pre-request script signs each request with it."
+                ),
+                _ => format!(
+                    "The signing secret of the credential {credential}; the pre-request script signs each request with it."
+                ),
+            },
         }
     }
 
     /// What a caller must know that the command cannot carry.
     fn note(&self, key: &str, rules: &str) -> Option<String> {
         let credential = match self {
+            Guard::Hmac { credential, .. } => Some(format!(
+                "Requests must be signed with the credential {credential}: Sign in the hook panel (or hookline sign {key} --body FILE) gives a command with fresh signature headers, and the Postman collection signs each request."
+            )),
             Guard::Other { credential, kind: Some(kind) } if kind == "hmac" => Some(format!(
                 "Requests must be signed with the credential {credential}: hookline sign {key} --body FILE prints a signed command."
             )),
@@ -788,6 +951,20 @@ impl Call {
         }
         json!({"name": name, "request": request})
     }
+}
+
+/// A curl command sending a signed request: `data` is curl's body argument
+/// (`--data-binary 'TEXT'` or `--data-binary @FILE`), already quoted.
+pub fn signed_curl(method: &str, url: &str, headers: &[(String, String)], json: bool, data: &str) -> String {
+    let mut words = vec!["curl".to_string(), "-i".to_string(), "-X".to_string(), shell_quote(method), shell_quote(url)];
+    if json {
+        words.extend(["-H".to_string(), shell_quote("Content-Type: application/json")]);
+    }
+    for (name, value) in headers {
+        words.extend(["-H".to_string(), shell_quote(&format!("{name}: {value}"))]);
+    }
+    words.push(data.to_string());
+    words.join(" ")
 }
 
 /// A Pydio Cells caller's body: the sample's fields and `JobParameters`
@@ -1216,10 +1393,32 @@ mod tests {
         assert!(basic.curl().contains(r#"-u 'ada:'"$HOOKLINE_HOOK_PASSWORD""#), "{}", basic.curl());
         let auth = &basic.postman("b")["request"]["auth"];
         assert_eq!(auth["basic"][1]["value"], "{{hookPassword}}", "Postman's own Basic auth, password a variable");
-        let signed = call(Guard::Other { credential: "s".into(), kind: Some("hmac".into()) }, false);
+        let hmac = Guard::Hmac { credential: "s".into(), settings: HmacSettings::github() };
+        let signed = call(hmac.clone(), false);
         assert!(signed.secrets().is_empty(), "a signature cannot be a placeholder");
-        let note = Guard::Other { credential: "s".into(), kind: Some("hmac".into()) }.note("pets", "");
-        assert!(note.unwrap().contains("hookline sign pets --body FILE"), "the signer is named instead");
+        let note = hmac.note("pets", "").unwrap();
+        assert!(note.contains("hookline sign pets --body FILE"), "the signer is named instead: {note}");
+        assert!(note.contains("Sign in the hook panel"), "{note}");
+        let unreadable = Guard::Other { credential: "s".into(), kind: Some("hmac".into()) }.note("pets", "");
+        assert!(unreadable.unwrap().contains("hookline sign pets --body FILE"));
+    }
+
+    #[test]
+    fn only_a_signature_guard_gets_a_signing_script_naming_its_scheme() {
+        assert_eq!(Guard::Bearer { credential: "b".into() }.signing_event(), None);
+        let guard = Guard::Hmac { credential: "gh".into(), settings: HmacSettings::github() };
+        let event = guard.signing_event().unwrap();
+        assert_eq!(event["listen"], "prerequest");
+        let exec: Vec<&str> = event["script"]["exec"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let scheme: Value =
+            serde_json::from_str(exec[0].strip_prefix("const scheme = ").unwrap().trim_end_matches(';'))
+                .expect("the first line declares the scheme as JSON");
+        assert_eq!(
+            scheme,
+            json!({"credential": "gh", "preset": "github", "algorithm": "sha256",
+                   "header": "X-Hub-Signature-256", "encoding": "hex", "prefix": "sha256="})
+        );
+        assert!(exec.iter().any(|line| line.contains("pm.variables.get('hookSecret')")), "{exec:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use hookline_api::{shell_quote, ApiError, Core, ErrorCode, NewCredential};
+use hookline_api::{shell_quote, signed_curl, ApiError, Core, ErrorCode, NewCredential};
 use hookline_vault::kinds::field_value;
 use hookline_vault::{Kind, Sensitive};
 use serde_json::{Map, Value};
@@ -203,23 +203,21 @@ fn read_line_secret() -> Result<Sensitive<String>, ApiError> {
 }
 
 /// `hookline sign FLOW --body FILE`: a curl command the flow's HMAC-guarded
-/// hook accepts.
-pub async fn sign(core: &Core, flow: &str, body: &PathBuf, url: &str) -> Result<ExitCode, ApiError> {
+/// hook accepts, on the address the listener serves on (`url` overrides it).
+pub async fn sign(core: &Core, flow: &str, body: &PathBuf, url: Option<&str>) -> Result<ExitCode, ApiError> {
     let bytes = std::fs::read(body)
         .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("cannot read {}: {e}", body.display())))?;
     let signed = core.sign_request(flow, &bytes).await?;
-    let method = if signed.methods.iter().any(|m| m == "POST") { "POST" } else { &signed.methods[0] };
-    let mut command =
-        format!("curl -X {method} {}", shell_quote(&format!("{}{}", url.trim_end_matches('/'), signed.path)));
-    let is_json = serde_json::from_slice::<Value>(&bytes).is_ok();
-    if is_json {
-        command.push_str(" -H 'content-type: application/json'");
+    let base = match url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => core.hook_base()?,
+    };
+    let json = serde_json::from_slice::<Value>(&bytes).is_ok();
+    let data = format!("--data-binary @{}", shell_quote(&body.display().to_string()));
+    println!("{}", signed_curl(signed.method(), &format!("{base}{}", signed.path), &signed.headers, json, &data));
+    match signed.valid_for_seconds {
+        Some(seconds) => eprintln!("the signature is accepted for {seconds} s from now"),
+        None => eprintln!("the signature holds for this body as long as the credential's secret does not change"),
     }
-    for (name, value) in &signed.headers {
-        command.push_str(&format!(" -H {}", shell_quote(&format!("{name}: {value}"))));
-    }
-    command.push_str(&format!(" --data-binary @{}", shell_quote(&body.display().to_string())));
-    println!("{command}");
-    eprintln!("valid for the signature's time tolerance (5 minutes unless the credential says otherwise)");
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,12 @@ testCurl: string,
  */
 guardedBy: string | null, 
 /**
+ * The signature scheme (`generic`, `github`, `stripe`,
+ * `standard-webhooks`) when that credential is an HMAC one: requests
+ * must be signed, so the panel offers to sign a body.
+ */
+signature: string | null, 
+/**
  * Every way into the hook: Hookline's own URL first, then the routes
  * clients of Pydio Cells, Boomerang Flow and Cloudomation call.
  */

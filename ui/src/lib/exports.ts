@@ -17,9 +17,9 @@ export async function exportFlowFile(api: Api, flowId: string, name: string): Pr
   }
 }
 
-export async function exportPostman(api: Api, flowId: string, name: string): Promise<void> {
+export async function exportPostman(api: Api, flowId: string, name: string, withSecrets = false): Promise<void> {
   try {
-    const collection = await api.postmanCollection(flowId);
+    const collection = await api.postmanCollection(flowId, withSecrets);
     await saveAndTell(
       api,
       `${fileSlug(name)}.postman_collection.json`,

@@ -9,6 +9,7 @@ import type { Execution } from '../../bindings/Execution';
 import type { HookInfo } from '../../bindings/HookInfo';
 import type { InboxView } from '../../bindings/InboxView';
 import type { NewFlowToken } from '../../bindings/NewFlowToken';
+import type { SignedCall } from '../../bindings/SignedCall';
 import { ConfirmHost } from '../../components/ConfirmHost';
 import { ApiProvider } from '../../lib/apiContext';
 import { useToasts } from '../../lib/toast';
@@ -27,6 +28,7 @@ const hook: HookInfo = {
   curl: `curl -i -X 'POST' '${base}/hook/pets' -H 'X-API-Key: '"$HOOKLINE_HOOK_KEY" -H 'Content-Type: application/json' --data '{"name":"Gromit"}'`,
   testCurl: `curl -i -X 'POST' '${base}/hook-test/pets' --data '{}'`,
   guardedBy: 'pets-key',
+  signature: null,
   routes: [
     {
       kind: 'hook',
@@ -150,7 +152,66 @@ const click = async (element: HTMLElement) => {
   });
 };
 
+// The same hook guarded by a GitHub signature instead, and what signing its sample answers.
+const signedHook: HookInfo = { ...hook, guardedBy: 'gh-signer', signature: 'github' };
+const signedCall = (body: string): SignedCall => ({
+  method: 'POST',
+  url: `${base}/hook/pets`,
+  body,
+  headers: [{ name: 'X-Hub-Signature-256', value: 'sha256=00ff' }],
+  curl: `curl -i -X 'POST' '${base}/hook/pets' -H 'X-Hub-Signature-256: sha256=00ff' --data-binary '${body}'`,
+  validForSeconds: null,
+});
+
 describe('the hook panel', () => {
+  it('signs the sample, then an edited body, for a hook that checks a signature', async () => {
+    const platform = renderTab({
+      hooks: () => signedHook,
+      flowToken: () => none,
+      signCall: (args) => signedCall((args as { body?: string }).body ?? '{"name":"Gromit"}'),
+    });
+    const section = await screen.findByTestId('sign-body');
+    expect(section.textContent).toContain('github signature');
+    await click(within(section).getByRole('button', { name: 'Sign the sample' }));
+    expect(platform.calls.find((c) => c.op === 'signCall')?.args).toEqual({ flow: 'flw_pets' });
+    expect((await within(section).findByTestId('signed-curl')).textContent).toContain(
+      '--data-binary \'{"name":"Gromit"}\'',
+    );
+    expect(section.textContent).toContain('holds for this body until the secret changes');
+
+    const editor = within(section).getByRole('textbox', { name: 'Body to sign' });
+    await act(async () => {
+      fireEvent.change(editor, { target: { value: '{"name":"Wallace"}' } });
+    });
+    expect(within(section).queryByTestId('signed-curl'), 'an edited body needs a new signature').toBeNull();
+    await click(within(section).getByRole('button', { name: 'Sign this body' }));
+    expect(platform.calls.filter((c) => c.op === 'signCall').at(-1)?.args).toEqual({
+      flow: 'flw_pets',
+      body: '{"name":"Wallace"}',
+    });
+    expect((await within(section).findByTestId('signed-curl')).textContent).toContain('Wallace');
+  });
+
+  it('offers no signing for a hook guarded by a key, and exports its secrets only after a warning', async () => {
+    const platform = renderTab({ flowToken: () => none, postmanCollection: () => ({ info: {}, item: [] }) });
+    await screen.findByTestId('hook-url');
+    expect(screen.queryByTestId('sign-body')).toBeNull();
+    await click(screen.getByRole('button', { name: /Export with secrets/ }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Export the secrets too?' });
+    expect(confirm.textContent).toContain('pets-key');
+    await click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(platform.calls.some((c) => c.op === 'postmanCollection')).toBe(false);
+
+    await click(screen.getByRole('button', { name: /Export with secrets/ }));
+    await click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Export with secrets' }));
+    await waitFor(() =>
+      expect(platform.calls.find((c) => c.op === 'postmanCollection')?.args).toEqual({
+        flow: 'flw_pets',
+        withSecrets: true,
+      }),
+    );
+  });
+
   it('lists each route with its URL, and copies the URL or the ready curl command', async () => {
     const platform = renderTab({ flowToken: () => none });
     const routes = await screen.findByRole('list', { name: 'Routes into the hook' });

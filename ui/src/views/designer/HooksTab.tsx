@@ -4,6 +4,7 @@ import { useRef, useState } from 'react';
 import type { HookRoute } from '../../bindings/HookRoute';
 import type { CurlVariable } from '../../bindings/CurlVariable';
 import type { NewFlowToken } from '../../bindings/NewFlowToken';
+import type { SignedCall } from '../../bindings/SignedCall';
 import { Dialog } from '../../components/Dialog';
 import { useApi } from '../../lib/apiContext';
 import { confirmAction } from '../../lib/confirm';
@@ -138,6 +139,7 @@ export function HooksTab({
         {h.curl}
       </pre>
       {own && <Variables variables={own.variables} />}
+      {h.signature && <SignBody flowId={flowId} preset={h.signature} />}
       <div className="stack-buttons">
         <button type="button" className="btn btn-small" onClick={() => void copyWithToast(api, h.curl, 'curl command')}>
           <Copy size={15} aria-hidden="true" /> Copy as curl
@@ -145,6 +147,15 @@ export function HooksTab({
         <button type="button" className="btn btn-small" onClick={() => void exportPostman(api, flowId, flowName)}>
           <Download size={15} aria-hidden="true" /> Export Postman collection
         </button>
+        {h.guardedBy && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => void exportWithSecrets(api, flowId, flowName, h.guardedBy ?? '')}
+          >
+            <Download size={15} aria-hidden="true" /> Export with secrets…
+          </button>
+        )}
         <button type="button" className="btn btn-small" onClick={() => void exportOpenApi(api)}>
           <FileJson size={15} aria-hidden="true" /> OpenAPI of live hooks
         </button>
@@ -169,6 +180,95 @@ export function HooksTab({
 
       <RequestsReceived flowId={flowId} />
     </div>
+  );
+}
+
+/**
+ * The Postman collection with the hook credential's secrets filled in, after
+ * a warning: the file then opens the hook to whoever holds it.
+ */
+async function exportWithSecrets(api: ReturnType<typeof useApi>, flowId: string, flowName: string, credential: string) {
+  const ok = await confirmAction({
+    title: 'Export the secrets too?',
+    message: `The collection will hold the secrets of the credential ${credential} in clear. Anyone with the file can call the hook; keep it out of shared folders and version control.`,
+    confirmLabel: 'Export with secrets',
+    danger: true,
+  });
+  if (ok) await exportPostman(api, flowId, flowName, true);
+}
+
+/**
+ * A hook that checks a signature takes no fixed command: this signs a body
+ * (the trigger's sample to begin with) now and gives the curl command with
+ * fresh signature headers.
+ */
+function SignBody({ flowId, preset }: { flowId: string; preset: string }) {
+  const api = useApi();
+  const [body, setBody] = useState<string | null>(null);
+  const [signed, setSigned] = useState<SignedCall | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const sign = async (text: string | undefined) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const call = await api.signCall(flowId, text);
+      setSigned(call);
+      setBody(call.body);
+    } catch (failure) {
+      setError(toApiError(failure).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="sign-body" data-testid="sign-body" aria-label="Sign a request">
+      <h3>Sign a request</h3>
+      <p className="muted small">
+        This hook checks a {preset} signature, so a request needs fresh signature headers for its exact body.
+      </p>
+      {body !== null && (
+        <label className="field">
+          <span>Body to sign</span>
+          <textarea
+            className="json"
+            rows={5}
+            value={body}
+            onChange={(event) => {
+              setBody(event.target.value);
+              setSigned(null);
+            }}
+          />
+        </label>
+      )}
+      <div className="stack-buttons">
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => void sign(body ?? undefined)}>
+          <Terminal size={15} aria-hidden="true" /> {body === null ? 'Sign the sample' : 'Sign this body'}
+        </button>
+        {signed && (
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => void copyWithToast(api, signed.curl, 'Signed curl command')}
+          >
+            <Copy size={15} aria-hidden="true" /> Copy signed curl
+          </button>
+        )}
+      </div>
+      {error && <p className="field-error">{error}</p>}
+      {signed && (
+        <>
+          <pre className="json curl" data-testid="signed-curl">
+            {signed.curl}
+          </pre>
+          <p className="muted small">
+            {signed.validForSeconds === null
+              ? 'The signature holds for this body until the secret changes.'
+              : `The listener accepts this signature for ${signed.validForSeconds} s; sign again after that.`}
+          </p>
+        </>
+      )}
+    </section>
   );
 }
 

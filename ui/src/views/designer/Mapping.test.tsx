@@ -375,6 +375,7 @@ describe('trigger samples', () => {
       curl: `curl -i -X 'POST' 'http://127.0.0.1:8787/hook/pets' -H 'Content-Type: application/json' --data '{"petname":"Gromit","petstatus":"Sold"}'`,
       testCurl: `curl -i -X 'POST' 'http://127.0.0.1:8787/hook-test/pets' -H 'Content-Type: application/json' --data '{"petname":"Gromit","petstatus":"Sold"}'`,
       guardedBy: null,
+      signature: null,
       // The sample section reads only the test URL and its command.
       routes: [],
     };
