@@ -406,7 +406,7 @@ async fn petstore(dir: &std::path::Path) -> (String, tokio_util::sync::Cancellat
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let shutdown = tokio_util::sync::CancellationToken::new();
-    tokio::spawn(hookline_demo::serve(listener, store, shutdown.clone()));
+    tokio::spawn(hookline_demo::serve(listener, store, hookline_demo::Access::Open, shutdown.clone()));
     (url, shutdown)
 }
 
