@@ -24,6 +24,19 @@ pub struct SignedRequest {
     pub path: String,
     pub methods: Vec<String>,
     pub headers: Vec<(String, String)>,
+    /// How long the signature is accepted, for schemes that sign the time
+    /// (Stripe, Standard Webhooks); the others never expire.
+    pub valid_for_seconds: Option<u64>,
+}
+
+impl SignedRequest {
+    /// The method to send it with: POST when the hook takes it.
+    pub fn method(&self) -> &str {
+        match self.methods.iter().find(|method| *method == "POST") {
+            Some(post) => post,
+            None => self.methods.first().map(String::as_str).unwrap_or("POST"),
+        }
+    }
 }
 
 /// The verifications under way, by credential name, so the one that asked
@@ -320,7 +333,11 @@ impl Core {
         let headers = signature::sign(&settings, secret, body, now, &message_id)
             .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("credential {name:?}: {e}")))?;
         let slug = hook.slug.clone().unwrap_or_else(|| record.summary.id.clone());
-        Ok(SignedRequest { path: format!("/hook/{slug}"), methods: hook.methods.clone(), headers })
+        let valid_for_seconds = match settings.preset {
+            signature::Preset::Stripe | signature::Preset::StandardWebhooks => Some(settings.tolerance_seconds),
+            signature::Preset::Generic | signature::Preset::Github => None,
+        };
+        Ok(SignedRequest { path: format!("/hook/{slug}"), methods: hook.methods.clone(), headers, valid_for_seconds })
     }
 }
 
