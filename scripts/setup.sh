@@ -11,6 +11,10 @@ APT_PACKAGES+=(libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicat
 # End-to-end tests: Debian's Chromium for browser mode, and a virtual display
 # with WebKit's WebDriver for the desktop window.
 APT_PACKAGES+=(chromium xvfb xauth webkit2gtk-driver)
+# The Database action's tests start a throwaway PostgreSQL server of their own
+# (initdb + pg_ctl in a temp dir, on a private port); Debian's package
+# provides the binaries, and its default cluster is not used.
+APT_PACKAGES+=(postgresql)
 # The designer is built with Node.js and npm.
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)

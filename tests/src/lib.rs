@@ -1,6 +1,8 @@
 //! Helpers for Hookline's black-box tests: a temp data dir driven through the
 //! real `hookline` binary, and a real HTTP server that records what it gets.
 
+pub mod postgres;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};

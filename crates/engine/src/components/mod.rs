@@ -2,6 +2,7 @@
 //! and, for actions, its implementation of [`Action`].
 
 mod condition;
+mod database;
 mod delay;
 mod emit_event;
 pub mod event;
@@ -225,5 +226,6 @@ pub(crate) fn standard() -> Vec<Component> {
         delay::component(),
         event::component(),
         emit_event::component(),
+        database::component(),
     ]
 }
