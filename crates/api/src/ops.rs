@@ -159,6 +159,16 @@ pub enum Request {
         #[ts(optional)]
         credential: Option<String>,
     },
+    /// Saves the folders Write File may write in (absolute, existing; none
+    /// clears the list); the `Settings`.
+    SetAllowedFolders {
+        folders: Vec<String>,
+    },
+    /// Saves the programs Run Command may run (absolute paths to executables;
+    /// none clears the list); the `Settings`.
+    SetAllowedCommands {
+        programs: Vec<String>,
+    },
     /// A step's samples, newest first (`Sample[]`).
     ListSamples {
         flow: String,
@@ -491,6 +501,8 @@ operations! { core;
     SetListenAddress { address } => Settings = core.set_listen_address(&address).await?;
     SetAllowedHosts { hosts } => Settings = core.set_allowed_hosts(&hosts)?;
     SetEventsCredential { credential } => Settings = core.set_events_credential(credential.as_deref()).await?;
+    SetAllowedFolders { folders } => Settings = core.set_allowed_folders(&folders)?;
+    SetAllowedCommands { programs } => Settings = core.set_allowed_commands(&programs)?;
     ListSamples { flow, step } => Vec<Sample> = core.list_samples(&flow, &step).await?;
     AddSample(args) => Sample =
         core.add_sample(&args.flow, &args.step, args.value, args.text.as_deref(), args.source).await?;

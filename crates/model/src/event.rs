@@ -84,7 +84,8 @@ impl CoreEvent {
         use StaleBy::*;
         // The draft, state or versions changed; samples are keyed by step
         // id, and a draft edit can add, remove or retype steps. The
-        // Launcher's Buttons follow each flow's state and latest version.
+        // Launcher's Buttons follow each flow's state and latest version;
+        // each credential lists the flows whose steps name it.
         const FLOW: &[Stale] = &[
             stale("listFlows", All),
             stale("getFlow", Flow),
@@ -95,6 +96,7 @@ impl CoreEvent {
             stale("previewStep", Flow),
             stale("listButtons", All),
             stale("dashboard", All),
+            stale("listCredentials", All),
         ];
         // A flow's summary and the dashboard carry its last run, and its
         // inbox gains the request that started the execution.

@@ -112,7 +112,7 @@ export type StaleBy = "all" | "flow" | "step" | "execution";
 
 /** The cached answers each core event makes stale. */
 export const staleAfter = {
-  flowChanged: [{ op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "versions", by: "flow" }, { op: "hooks", by: "flow" }, { op: "listSamples", by: "flow" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "listButtons", by: "all" }, { op: "dashboard", by: "all" }],
+  flowChanged: [{ op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "versions", by: "flow" }, { op: "hooks", by: "flow" }, { op: "listSamples", by: "flow" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "listButtons", by: "all" }, { op: "dashboard", by: "all" }, { op: "listCredentials", by: "all" }],
   executionChanged: [{ op: "listExecutions", by: "all" }, { op: "getExecution", by: "execution" }, { op: "listInbox", by: "flow" }, { op: "listFlows", by: "all" }, { op: "getFlow", by: "flow" }, { op: "dashboard", by: "all" }],
   listenerChanged: [{ op: "settings", by: "all" }, { op: "hooks", by: "all" }],
   sampleChanged: [{ op: "listSamples", by: "step" }, { op: "inferSchema", by: "flow" }, { op: "previewStep", by: "flow" }, { op: "hooks", by: "flow" }],
