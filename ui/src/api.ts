@@ -172,6 +172,10 @@ export function createApi(platform: Platform) {
     settings: () => call('settings'),
     setListenAddress: (address: string) => call('setListenAddress', { address }),
     setAllowedHosts: (hosts: string[]) => call('setAllowedHosts', { hosts }),
+    /** Saves the folders Write File may write in (absolute, existing); an empty list clears it. */
+    setAllowedFolders: (folders: string[]) => call('setAllowedFolders', { folders }),
+    /** Saves the programs Run Command may run (absolute paths to executables); an empty list clears it. */
+    setAllowedCommands: (programs: string[]) => call('setAllowedCommands', { programs }),
     /** Names the vault credential `POST /events/{name}` requires; none leaves the route open. */
     setEventsCredential: (credential: string | null) => call('setEventsCredential', credential ? { credential } : {}),
     /** The next fires of a Schedule trigger's config, or `invalid_input` saying what is wrong with it. */

@@ -88,6 +88,11 @@ pub enum ErrorCode {
     InvalidEnvelope,
     /// A path a caller sent lies outside the hook's allowed folders.
     PathNotAllowed,
+    /// A folder given for the allowed folders does not exist (or is a file).
+    FolderNotFound,
+    /// A program given for the allowed commands does not exist, is not a
+    /// file, or is not executable.
+    CommandNotExecutable,
     /// The `TaskID` a caller chose is already an execution's id.
     TaskIdTaken,
     /// Something failed inside Hookline; the message says what.
@@ -140,6 +145,7 @@ impl ErrorCode {
             | ErrorCode::InvalidParameter
             | ErrorCode::InvalidEnvelope => 400,
             ErrorCode::PathNotAllowed => 403,
+            ErrorCode::FolderNotFound | ErrorCode::CommandNotExecutable => 422,
             ErrorCode::TaskIdTaken => 409,
             ErrorCode::Overloaded => 503,
             ErrorCode::SyncTimeout => 504,
@@ -196,6 +202,8 @@ impl ErrorCode {
             ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::InvalidEnvelope => "invalid_envelope",
             ErrorCode::PathNotAllowed => "path_not_allowed",
+            ErrorCode::FolderNotFound => "folder_not_found",
+            ErrorCode::CommandNotExecutable => "command_not_executable",
             ErrorCode::TaskIdTaken => "task_id_taken",
             ErrorCode::Internal => "internal",
         }

@@ -224,6 +224,8 @@ impl Core {
         ));
         // Emit Event steps start flows through the engine itself.
         engine.set_event_sink(Arc::new(hookline_engine::events::EngineEvents(Arc::downgrade(&engine))));
+        // Write File and Run Command read the allow-lists from Settings at each step.
+        engine.set_local_access(Arc::new(settings::SettingsAccess::new(config.data_dir.clone())));
         Ok(Core {
             store,
             engine,

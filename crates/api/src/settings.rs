@@ -4,7 +4,7 @@
 //! adapter's work, through [`ListenerHost`].
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Weak};
 
 use hookline_model::CoreEvent;
@@ -33,11 +33,23 @@ pub(crate) struct StoredSettings {
     /// none lets any caller the listener admits emit events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) events_credential: Option<String>,
+    /// Folders Write File may write in (absolute paths, as the user gave them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) allowed_folders: Vec<String>,
+    /// Programs Run Command may run (absolute paths, as the user gave them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) allowed_commands: Vec<String>,
 }
 
 impl Default for StoredSettings {
     fn default() -> Self {
-        StoredSettings { listen_address: default_listen(), allowed_hosts: vec![], events_credential: None }
+        StoredSettings {
+            listen_address: default_listen(),
+            allowed_hosts: vec![],
+            events_credential: None,
+            allowed_folders: vec![],
+            allowed_commands: vec![],
+        }
     }
 }
 
@@ -59,6 +71,11 @@ pub struct Settings {
     pub allowed_hosts: Vec<String>,
     /// The credential that guards `POST /events/{name}`, if any.
     pub events_credential: Option<String>,
+    /// Folders the Write File action may write in; none allows no file.
+    pub allowed_folders: Vec<String>,
+    /// Programs (absolute paths) the Run Command action may run; none allows
+    /// no command.
+    pub allowed_commands: Vec<String>,
     pub listener: ListenerState,
 }
 
@@ -107,6 +124,8 @@ impl Core {
             listen_address: stored.listen_address,
             allowed_hosts: stored.allowed_hosts,
             events_credential: stored.events_credential,
+            allowed_folders: stored.allowed_folders,
+            allowed_commands: stored.allowed_commands,
             listener: state,
         })
     }
@@ -189,6 +208,26 @@ impl Core {
         self.settings()
     }
 
+    /// Saves the folders Write File steps may write in (replacing the list;
+    /// none clears it). Each must be an absolute path to an existing folder.
+    /// Running flows use the new list from their next step on.
+    pub fn set_allowed_folders(&self, folders: &[String]) -> Result<Settings> {
+        let folders = checked_paths(folders, check_folder)?;
+        write_settings(&self.data_dir, &StoredSettings { allowed_folders: folders, ..self.settings_file()? })?;
+        self.engine.emit(CoreEvent::ListenerChanged);
+        self.settings()
+    }
+
+    /// Saves the programs Run Command steps may run (replacing the list; none
+    /// clears it). Each must be an absolute path to an executable file.
+    /// Running flows use the new list from their next step on.
+    pub fn set_allowed_commands(&self, programs: &[String]) -> Result<Settings> {
+        let programs = checked_paths(programs, check_program)?;
+        write_settings(&self.data_dir, &StoredSettings { allowed_commands: programs, ..self.settings_file()? })?;
+        self.engine.emit(CoreEvent::ListenerChanged);
+        self.settings()
+    }
+
     pub(crate) fn settings_file(&self) -> Result<StoredSettings> {
         read_settings(&self.data_dir)
     }
@@ -234,6 +273,105 @@ pub fn parse_address(address: &str) -> Result<SocketAddr> {
     })
 }
 
+/// Trims, checks and de-duplicates absolute paths, keeping their order and
+/// their spelling (a link such as /usr/bin/python3 keeps following upgrades).
+fn checked_paths(paths: &[String], check: fn(&str, &Path) -> Result<()>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in paths {
+        let path = raw.trim();
+        if path.is_empty() || !Path::new(path).is_absolute() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("{raw:?} is not an absolute path: give the full path, starting with /"),
+            ));
+        }
+        check(path, Path::new(path))?;
+        if !out.iter().any(|p| p == path) {
+            out.push(path.to_string());
+        }
+    }
+    Ok(out)
+}
+
+fn check_folder(text: &str, path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(ApiError::new(ErrorCode::FolderNotFound, format!("{text} is a file, not a folder"))),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::FolderNotFound,
+            format!("{text} cannot be used as a folder ({e}); create it first"),
+        )),
+    }
+}
+
+fn check_program(text: &str, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o111 != 0 => Ok(()),
+        Ok(meta) if meta.is_file() => Err(ApiError::new(
+            ErrorCode::CommandNotExecutable,
+            format!("{text} is not executable (chmod +x it, or allow the program that runs it)"),
+        )),
+        Ok(_) => Err(ApiError::new(ErrorCode::CommandNotExecutable, format!("{text} is not a file"))),
+        Err(e) => Err(ApiError::new(ErrorCode::CommandNotExecutable, format!("{text} cannot be run ({e})"))),
+    }
+}
+
+/// The allowed folders and programs as the engine's Write File and Run
+/// Command steps ask for them, read from `settings.json`. The file is
+/// parsed again only when it changed (size, time or inode: a save renames a
+/// new file into place), so a step pays one `stat`, and a change saved by
+/// another process (`hookline settings set` beside `hookline serve`) applies
+/// to the next step.
+pub(crate) struct SettingsAccess {
+    data_dir: PathBuf,
+    cached: Mutex<Option<(Stamp, hookline_engine::LocalAccess)>>,
+}
+
+/// What tells one version of the settings file from another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl SettingsAccess {
+    pub(crate) fn new(data_dir: PathBuf) -> SettingsAccess {
+        SettingsAccess { data_dir, cached: Mutex::new(None) }
+    }
+}
+
+impl hookline_engine::LocalAccessSource for SettingsAccess {
+    fn local_access(&self) -> std::result::Result<hookline_engine::LocalAccess, String> {
+        use std::os::unix::fs::MetadataExt;
+        let stamp = match std::fs::metadata(self.data_dir.join(SETTINGS_FILE)) {
+            Ok(meta) => Some(Stamp { modified: meta.modified().ok(), len: meta.len(), inode: meta.ino() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the settings for a step");
+                return Err(format!("cannot read the settings ({e})"));
+            }
+        };
+        let mut cached = self.cached.lock().expect("settings cache lock");
+        if let (Some(stamp), Some((seen, access))) = (&stamp, cached.as_ref()) {
+            if stamp == seen {
+                return Ok(access.clone());
+            }
+        }
+        let stored = read_settings(&self.data_dir).map_err(|e| {
+            tracing::error!(error = %e.message, "the settings file does not parse");
+            e.message
+        })?;
+        let access = hookline_engine::LocalAccess {
+            allowed_folders: stored.allowed_folders,
+            allowed_commands: stored.allowed_commands,
+        };
+        *cached = stamp.map(|stamp| (stamp, access.clone()));
+        Ok(access)
+    }
+}
+
 fn read_settings(data_dir: &Path) -> Result<StoredSettings> {
     let path = data_dir.join(SETTINGS_FILE);
     match std::fs::read_to_string(&path) {
@@ -270,6 +408,43 @@ mod tests {
         let stored = StoredSettings { listen_address: "127.0.0.1:9999".into(), ..StoredSettings::default() };
         write_settings(dir.path(), &stored).unwrap();
         assert_eq!(read_settings(dir.path()).unwrap().listen_address, "127.0.0.1:9999", "the saved address is read");
+    }
+
+    #[test]
+    fn allowed_paths_must_be_absolute_and_exist_and_programs_executable() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().to_string_lossy().into_owned();
+        let kept = checked_paths(&[format!(" {folder} "), folder.clone()], check_folder).unwrap();
+        assert_eq!(kept, vec![folder.clone()], "trimmed and kept once");
+        let code = |paths: &[&str], check| {
+            let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+            checked_paths(&paths, check).unwrap_err().code
+        };
+        assert_eq!(code(&["relative/dir"], check_folder), ErrorCode::InvalidInput);
+        assert_eq!(code(&[&format!("{folder}/missing")], check_folder), ErrorCode::FolderNotFound);
+        let file = dir.path().join("data.txt");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(code(&[file.to_str().unwrap()], check_folder), ErrorCode::FolderNotFound, "a file is no folder");
+        assert_eq!(code(&[file.to_str().unwrap()], check_program), ErrorCode::CommandNotExecutable, "not executable");
+        assert_eq!(code(&[&folder], check_program), ErrorCode::CommandNotExecutable, "a folder is no program");
+        assert!(checked_paths(&["/bin/sh".to_string()], check_program).is_ok());
+    }
+
+    #[test]
+    fn steps_see_a_change_of_the_settings_file_made_by_anyone() {
+        use hookline_engine::LocalAccessSource;
+        let dir = tempfile::tempdir().unwrap();
+        let access = SettingsAccess::new(dir.path().to_path_buf());
+        assert_eq!(access.local_access().unwrap(), hookline_engine::LocalAccess::default(), "no file allows nothing");
+        let folder = dir.path().to_string_lossy().into_owned();
+        let stored = StoredSettings { allowed_folders: vec![folder.clone()], ..StoredSettings::default() };
+        write_settings(dir.path(), &stored).unwrap();
+        assert_eq!(access.local_access().unwrap().allowed_folders, vec![folder.clone()]);
+        let stored = StoredSettings { allowed_commands: vec!["/bin/sh".into()], ..stored };
+        write_settings(dir.path(), &stored).unwrap();
+        let seen = access.local_access().unwrap();
+        assert_eq!(seen.allowed_commands, vec!["/bin/sh".to_string()], "the new file is read, not the cached one");
+        assert_eq!(seen.allowed_folders, vec![folder]);
     }
 
     #[test]

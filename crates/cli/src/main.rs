@@ -3,6 +3,7 @@
 //! are one line on stderr and a non-zero exit; a failed execution exits 1.
 
 mod output;
+mod settings;
 mod vault;
 mod web;
 
@@ -103,7 +104,30 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SettingsCommand {
-    /// Print the settings as JSON.
+    /// Every setting and its value (listenAddress, allowedHosts,
+    /// eventsCredential, allowedFolders, allowedCommands).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One setting's value (a list one item a line).
+    Get {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a setting: `set allowedFolders /srv/out /home/me/exports` replaces
+    /// the list; no value, or --clear, empties it.
+    Set {
+        key: String,
+        values: Vec<String>,
+        /// Empty the list (or clear eventsCredential).
+        #[arg(long, conflicts_with = "values")]
+        clear: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the settings as JSON, with the listener's state.
     Show,
     /// The vault credential callers of POST /events/{name} must present;
     /// without NAME, any caller the listener admits may emit events.
@@ -480,6 +504,11 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve(args) => serve(core, args).await,
+        Command::Settings(SettingsCommand::List { json }) => settings::list(&core, json).await,
+        Command::Settings(SettingsCommand::Get { key, json }) => settings::get(&core, &key, json).await,
+        Command::Settings(SettingsCommand::Set { key, values, clear, json }) => {
+            settings::set(&core, &key, values, clear, json).await
+        }
         Command::Settings(SettingsCommand::Show) => {
             output::print_json(&core.settings()?);
             Ok(ExitCode::SUCCESS)

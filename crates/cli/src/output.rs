@@ -19,7 +19,8 @@ pub fn print_error(error: &ApiError) {
     }
 }
 
-fn table(header: &[&str], rows: Vec<Vec<String>>) {
+/// Columns aligned under a header, for people; `--json` is for machines.
+pub fn table(header: &[&str], rows: Vec<Vec<String>>) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {

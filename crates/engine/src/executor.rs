@@ -89,6 +89,8 @@ pub struct Engine {
     pub(crate) runner: crate::events::AttachedRunner,
     /// What Emit Event steps deliver through; set by whoever owns the engine.
     event_sink: std::sync::OnceLock<Arc<dyn crate::events::EventSink>>,
+    /// What Write File and Run Command may use; set by whoever keeps the settings.
+    local_access: std::sync::OnceLock<Arc<dyn crate::components::LocalAccessSource>>,
     journal: Journal,
     credentials: Arc<Credentials>,
     http: reqwest::Client,
@@ -124,6 +126,7 @@ impl Engine {
             owner: crate::owner::new_owner(),
             runner: Default::default(),
             event_sink: Default::default(),
+            local_access: Default::default(),
         }
     }
 
@@ -191,6 +194,19 @@ impl Engine {
     /// [`crate::events::EngineEvents`], in the product); without one they fail.
     pub fn set_event_sink(&self, sink: Arc<dyn crate::events::EventSink>) {
         let _ = self.event_sink.set(sink);
+    }
+
+    /// Sets where Write File and Run Command read the allowed folders and
+    /// programs; without one they allow nothing.
+    pub fn set_local_access(&self, source: Arc<dyn crate::components::LocalAccessSource>) {
+        let _ = self.local_access.set(source);
+    }
+
+    fn local_access(&self) -> Arc<dyn crate::components::LocalAccessSource> {
+        match self.local_access.get() {
+            Some(source) => source.clone(),
+            None => Arc::new(crate::components::NoLocalAccess),
+        }
     }
 
     /// Events as executions progress (and whatever else is sent with [`Engine::emit`]).
@@ -514,6 +530,7 @@ impl Engine {
                             step_id: step.id.clone(),
                             event_depth: crate::events::depth_of(execution.trigger, &trigger),
                         },
+                        local: self.local_access(),
                     };
                     let result = self.run_attempts(step, &input, &context, &mut attempts).await;
                     (Some(input), result)
@@ -752,6 +769,7 @@ impl Engine {
                 step_id: step.id.clone(),
                 event_depth: 0,
             },
+            local: self.local_access(),
         };
         match self.run_action(&planned, input.clone(), &context).await {
             Ok(mut outcome) => {

@@ -30,6 +30,7 @@ pub mod validate;
 
 pub use catalog::Catalog;
 pub use components::outbound_client;
+pub use components::{LocalAccess, LocalAccessSource};
 pub use components::webhook::{self, InvalidBody};
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;

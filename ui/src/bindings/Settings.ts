@@ -21,4 +21,13 @@ allowedHosts: Array<string>,
 /**
  * The credential that guards `POST /events/{name}`, if any.
  */
-eventsCredential: string | null, listener: ListenerState, };
+eventsCredential: string | null, 
+/**
+ * Folders the Write File action may write in; none allows no file.
+ */
+allowedFolders: Array<string>, 
+/**
+ * Programs (absolute paths) the Run Command action may run; none allows
+ * no command.
+ */
+allowedCommands: Array<string>, listener: ListenerState, };

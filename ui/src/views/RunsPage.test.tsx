@@ -20,6 +20,8 @@ const listening: Settings = {
   listenAddress: '127.0.0.1:8787',
   allowedHosts: [],
   eventsCredential: null,
+  allowedFolders: [],
+  allowedCommands: [],
   listener: { address: '127.0.0.1:8787', running: true, error: null, restartNeeded: false },
 };
 

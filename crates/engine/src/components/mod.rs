@@ -10,9 +10,11 @@ pub mod folders;
 mod http_request;
 pub mod manual;
 mod respond;
+mod run_command;
 pub mod schedule;
 mod transform;
 pub mod webhook;
+mod write_file;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +55,36 @@ pub struct ActionContext {
     pub events: Option<Arc<dyn crate::events::EventSink>>,
     /// Which flow, execution and step the action runs for.
     pub origin: StepOrigin,
+    /// The folders and programs the user allows steps to use on this
+    /// machine, asked for when a step needs them (Write File, Run Command).
+    pub local: Arc<dyn LocalAccessSource>,
+}
+
+/// What the user allows steps to touch on this machine (Settings:
+/// `allowedFolders`, `allowedCommands`), as absolute paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalAccess {
+    pub allowed_folders: Vec<String>,
+    pub allowed_commands: Vec<String>,
+}
+
+/// Where [`LocalAccess`] comes from. The engine keeps no copy: the owner
+/// (the api, which keeps the settings) answers on every call, so a change
+/// saved while the server runs, even by another process, applies to the
+/// next step that asks.
+pub trait LocalAccessSource: Send + Sync {
+    /// The current allow-lists, or why they cannot be read (the message is
+    /// shown as the step's failure).
+    fn local_access(&self) -> Result<LocalAccess, String>;
+}
+
+/// Allows nothing: what an engine whose owner set no source uses.
+pub struct NoLocalAccess;
+
+impl LocalAccessSource for NoLocalAccess {
+    fn local_access(&self) -> Result<LocalAccess, String> {
+        Ok(LocalAccess::default())
+    }
 }
 
 /// Which flow, execution and step an action runs for.
@@ -227,5 +259,7 @@ pub(crate) fn standard() -> Vec<Component> {
         event::component(),
         emit_event::component(),
         database::component(),
+        write_file::component(),
+        run_command::component(),
     ]
 }

@@ -67,11 +67,11 @@ pub(super) async fn run(
             Err(error)
         }
         Bounded::Cancelled => {
-            stop(pool, backend, connection);
+            stop(pool, backend, connection).await;
             Err(DatabaseError::Cancelled)
         }
         Bounded::TimedOut => {
-            stop(pool, backend, connection);
+            stop(pool, backend, connection).await;
             Err(DatabaseError::Timeout { ms: limits.timeout_ms() })
         }
     }
@@ -127,26 +127,32 @@ async fn prepare_session(connection: &mut PgConnection, limits: &Limits) -> Resu
 }
 
 /// Stops a statement the step no longer waits for: the connection is
-/// closed rather than returned to the pool, and the server is asked (from
-/// another connection) to cancel what the backend runs, so the work does not
-/// go on until the server's own timeout.
-fn stop(pool: &PgPool, backend: i32, mut connection: PoolConnection<Postgres>) {
+/// closed rather than returned to the pool, and the server is asked, over a
+/// connection of its own (the pool may be full), to cancel what that
+/// backend runs. Closing alone is not enough: a backend notices a closed
+/// socket only when it next writes, so `pg_sleep` or a long scan would run
+/// on until `statement_timeout`. The step waits for the cancel, briefly, so
+/// it has reached the server even when the process exits right after.
+async fn stop(pool: &PgPool, backend: i32, mut connection: PoolConnection<Postgres>) {
     connection.close_on_drop();
     drop(connection);
-    let pool = pool.clone();
-    tokio::spawn(async move {
-        let cancelled = tokio::time::timeout(Duration::from_secs(5), async {
-            let mut other = pool.acquire().await?;
-            sqlx::query("SELECT pg_cancel_backend($1)").bind(backend).execute(&mut *other).await
-        })
-        .await;
-        match cancelled {
-            Ok(Ok(_)) => tracing::debug!(backend, "asked PostgreSQL to cancel a stopped statement"),
-            Ok(Err(error)) => tracing::warn!(backend, %error, "could not cancel a stopped statement on the server"),
-            Err(_) => tracing::warn!(backend, "no connection to cancel a stopped statement on the server within 5 s"),
-        }
-    });
+    let options = pool.connect_options();
+    let cancelled = tokio::time::timeout(STOP_WAIT, async {
+        let mut other = options.connect().await?;
+        let result = (&mut other).execute(sqlx::query("SELECT pg_cancel_backend($1)").bind(backend)).await;
+        let _ = other.close().await;
+        result
+    })
+    .await;
+    match cancelled {
+        Ok(Ok(_)) => tracing::debug!(backend, "asked PostgreSQL to cancel a stopped statement"),
+        Ok(Err(error)) => tracing::warn!(backend, %error, "could not cancel a stopped statement on the server"),
+        Err(_) => tracing::warn!(backend, "no answer to the cancel of a stopped statement within 2 s"),
+    }
 }
+
+/// How long a stopped step waits for the server to take its cancel.
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// Prepares, binds and runs the statement and reads its rows. The flag says
 /// whether the connection can go back to the pool: a read abandoned at the
