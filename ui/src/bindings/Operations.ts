@@ -79,6 +79,8 @@ export type Responses = {
   setListenAddress: Settings,
   setAllowedHosts: Settings,
   setEventsCredential: Settings,
+  setAllowedFolders: Settings,
+  setAllowedCommands: Settings,
   listSamples: Array<Sample>,
   addSample: Sample,
   setCurrentSample: Sample,
