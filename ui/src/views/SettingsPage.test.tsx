@@ -102,6 +102,51 @@ describe('settings', () => {
     await waitFor(() => expect((field as HTMLTextAreaElement).value).toBe('abc.trycloudflare.com\npets.example.net'));
   });
 
+  it('saves the allowed folders and commands, one path per line, spaces kept', async () => {
+    // The core keeps what each call saved, as settings.json does.
+    let saved: Settings = settings;
+    const platform = renderPage(() => saved, {
+      setAllowedFolders: ({ folders }) => (saved = { ...saved, allowedFolders: folders as string[] }),
+      setAllowedCommands: ({ programs }) => (saved = { ...saved, allowedCommands: programs as string[] }),
+    });
+    const folders = await screen.findByLabelText('Folders, one absolute path per line', {}, { timeout: 5000 });
+    fireEvent.change(folders, { target: { value: '/home/me/My Exports\n\n /srv/out ' } });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save folders' }));
+    });
+    expect(platform.calls.find((c) => c.op === 'setAllowedFolders')?.args).toEqual({
+      folders: ['/home/me/My Exports', '/srv/out'],
+    });
+    // The field shows the list as the core saved it.
+    await waitFor(() => expect((folders as HTMLTextAreaElement).value).toBe('/home/me/My Exports\n/srv/out'));
+    fireEvent.change(screen.getByLabelText('Programs, one absolute path per line'), {
+      target: { value: '/usr/bin/jq' },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save commands' }));
+    });
+    expect(platform.calls.find((c) => c.op === 'setAllowedCommands')?.args).toEqual({ programs: ['/usr/bin/jq'] });
+  });
+
+  it('shows why the core refused a program', async () => {
+    const refused: ApiError = {
+      code: 'command_not_executable',
+      message: '/home/me/notes.txt is not executable (chmod +x it, or allow the program that runs it)',
+    };
+    renderPage(() => settings, {
+      setAllowedCommands: () => {
+        throw refused;
+      },
+    });
+    fireEvent.change(await screen.findByLabelText('Programs, one absolute path per line', {}, { timeout: 5000 }), {
+      target: { value: '/home/me/notes.txt' },
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save commands' }));
+    });
+    expect(screen.getByRole('alert').textContent).toContain('is not executable');
+  });
+
   it('shows what the core refuses', async () => {
     // The core's answer to a name that is not a host name.
     const refused: ApiError = {

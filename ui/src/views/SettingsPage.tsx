@@ -116,6 +116,8 @@ export function SettingsPage() {
           </section>
           <AllowedHosts saved={s.allowedHosts} />
           <EventsCredential saved={s.eventsCredential} />
+          <AllowedPaths kind="folders" saved={s.allowedFolders} />
+          <AllowedPaths kind="commands" saved={s.allowedCommands} />
           <StorageSection />
           <section className="card" aria-labelledby="data-title">
             <h2 id="data-title">Data</h2>
@@ -189,6 +191,98 @@ function AllowedHosts({ saved }: { saved: string[] }) {
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={busy || hosts.join('\n') === savedText}>
             Save hosts
+          </button>
+        </div>
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
+
+/** What each allow-list of paths is for, as the page words it. */
+const PATH_LISTS = {
+  folders: {
+    title: 'Allowed folders',
+    intro:
+      'Write File steps write only inside these folders: a path is resolved first, so a link or ../ that leads outside is refused. None are allowed until you list some.',
+    label: 'Folders, one absolute path per line',
+    placeholder: '/home/me/hookline-out',
+    button: 'Save folders',
+    saved: (n: number) => (n ? `Write File may write in ${n} folder${n === 1 ? '' : 's'}` : 'No folder allowed'),
+  },
+  commands: {
+    title: 'Allowed commands',
+    intro:
+      'Run Command steps run only these programs, without a shell and without Hookline’s environment. Name each by its absolute path; a program that is not executable is refused.',
+    label: 'Programs, one absolute path per line',
+    placeholder: '/usr/bin/jq',
+    button: 'Save commands',
+    saved: (n: number) => (n ? `Run Command may run ${n} program${n === 1 ? '' : 's'}` : 'No command allowed'),
+  },
+} as const;
+
+/**
+ * The folders Write File may write in, or the programs Run Command may run:
+ * absolute paths, one per line (a path may hold spaces). The core checks
+ * each and refuses the whole list, naming the path, when one does not do.
+ */
+function AllowedPaths({ kind, saved }: { kind: keyof typeof PATH_LISTS; saved: string[] }) {
+  const api = useApi();
+  const client = useQueryClient();
+  const words = PATH_LISTS[kind];
+  const savedText = saved.join('\n');
+  const [text, setText] = useState(savedText);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setText(savedText), [savedText]);
+  const paths = text
+    .split('\n')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const next = kind === 'folders' ? await api.setAllowedFolders(paths) : await api.setAllowedCommands(paths);
+      client.setQueryData(keys.settings, next);
+      toast.success(words.saved(kind === 'folders' ? next.allowedFolders.length : next.allowedCommands.length));
+    } catch (e) {
+      setError(toApiError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const id = `allowed-${kind}`;
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{words.title}</h2>
+      <p className="muted">{words.intro}</p>
+      <form className="inline-form" onSubmit={(e) => void submit(e)}>
+        <label className="field-label" htmlFor={id}>
+          {words.label}
+        </label>
+        <textarea
+          id={id}
+          className="input mono"
+          rows={3}
+          value={text}
+          placeholder={words.placeholder}
+          aria-invalid={error ? true : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            setError(null);
+          }}
+        />
+        <div className="row">
+          <button type="submit" className="btn btn-primary" disabled={busy || paths.join('\n') === savedText}>
+            {words.button}
           </button>
         </div>
         {error && (
