@@ -175,6 +175,30 @@ describe('credentials page', () => {
     });
   });
 
+  it('asks for every secret again when the saved ones cannot be decrypted', async () => {
+    const damaged: CredentialView = {
+      ...petstore,
+      status: 'undecryptable',
+      problem: 'credential "Petstore" cannot be decrypted with this vault\'s data key',
+    };
+    const platform = renderPage({ listCredentials: () => [damaged], editCredential: () => petstore });
+    const pets = await row('Petstore');
+    expect(within(pets).getByTestId('credential-status').textContent).toBe('cannot be decrypted');
+    fireEvent.click(within(pets).getByRole('button', { name: 'Edit Petstore' }));
+    const dialog = await screen.findByTestId('credential-dialog');
+    expect(within(dialog).getByTestId('enter-secrets-again').textContent).toContain('enter each of them again');
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    expect(save, 'a blank secret cannot be kept: there is nothing to keep').toHaveProperty('disabled', true);
+    fireEvent.change(within(dialog).getByLabelText(/^Password/), { target: { value: 'again' } });
+    await act(async () => {
+      fireEvent.click(save);
+    });
+    expect(platform.calls.find((c) => c.op === 'editCredential')?.args).toMatchObject({
+      name: 'Petstore',
+      secrets: { password: 'again' },
+    });
+  });
+
   it('verifies with a spinner and shows the result with its reason', async () => {
     let answer: (v: unknown) => void = () => {};
     const platform = renderPage({

@@ -54,7 +54,10 @@ export function CredentialDialog({
   const [saved, setSaved] = useState<CredentialView | null>(null);
   const nameRef = useRef<HTMLInputElement>(null);
 
-  const missing = missingRequired(fields, current, editing !== null);
+  // Blank secrets keep the saved ones, which only works while they open; one
+  // that cannot be decrypted takes every secret again.
+  const keepsSecrets = editing !== null && editing.status === 'ok';
+  const missing = missingRequired(fields, current, keepsSecrets);
   const canSave = !busy && kind !== null && name.trim() !== '' && missing.length === 0;
 
   const submit = async (event: FormEvent) => {
@@ -190,13 +193,18 @@ export function CredentialDialog({
               ))}
             </select>
             {kind && fields.length === 0 && <p className="field-hint">{kind.title} has nothing to fill in.</p>}
+            {editing && !keepsSecrets && (
+              <p className="notice" data-testid="enter-secrets-again">
+                The saved secrets cannot be opened ({editing.problem ?? editing.status}): enter each of them again.
+              </p>
+            )}
           </div>
           {basic.map((field) => (
             <CredentialField
               key={`${kind?.kind}-${field.name}`}
               field={field}
               value={current[field.name]!}
-              editing={editing !== null}
+              editing={keepsSecrets}
               mask={editing?.secrets[field.name]}
               onChange={(value) => setValues({ ...current, [field.name]: value })}
             />
@@ -209,7 +217,7 @@ export function CredentialDialog({
                   key={`${kind?.kind}-${field.name}`}
                   field={field}
                   value={current[field.name]!}
-                  editing={editing !== null}
+                  editing={keepsSecrets}
                   onChange={(value) => setValues({ ...current, [field.name]: value })}
                 />
               ))}
