@@ -55,6 +55,36 @@ fn folder_of(dir: &Path) -> String {
     std::fs::canonicalize(dir).unwrap().to_string_lossy().into_owned()
 }
 
+/// `hookline serve --ui`: the designer's `/api`, as the Settings page and the
+/// step panel call it.
+struct Browser {
+    _ui: tempfile::TempDir,
+    server: hookline_tests::Server,
+    token: String,
+}
+
+impl Browser {
+    fn start(hookline: &Hookline) -> Browser {
+        let ui = tempfile::tempdir().unwrap();
+        std::fs::write(ui.path().join("index.html"), "<!doctype html>").unwrap();
+        let server = hookline.serve(&["--ui", "--ui-dir", ui.path().to_str().unwrap()]);
+        let token = (0..50)
+            .find_map(|_| {
+                let line = server.log.recv_timeout(Duration::from_secs(10)).ok()?;
+                line.strip_prefix("designer: ").and_then(|url| url.split_once("?token=")).map(|(_, t)| t.to_string())
+            })
+            .expect("the designer URL is printed");
+        Browser { _ui: ui, server, token }
+    }
+
+    /// An operation's status and JSON answer.
+    fn call(&self, op: &str, args: Value) -> (u16, Value) {
+        let response =
+            client().post(format!("{}/api/{op}", self.server.url)).bearer_auth(&self.token).json(&args).send().unwrap();
+        (response.status().as_u16(), json_of(response))
+    }
+}
+
 #[test]
 fn settings_set_get_and_list_round_trip_and_the_browser_api_reads_the_same() {
     let hookline = Hookline::new();
@@ -97,20 +127,8 @@ fn settings_set_get_and_list_round_trip_and_the_browser_api_reads_the_same() {
     assert_eq!(kept, json!(["/bin/sh", "/usr/bin/env"]), "a refused list changes nothing");
 
     // The Settings page (browser mode's /api) reads and writes the same file.
-    let ui = tempfile::tempdir().unwrap();
-    std::fs::write(ui.path().join("index.html"), "<!doctype html>").unwrap();
-    let server = hookline.serve(&["--ui", "--ui-dir", ui.path().to_str().unwrap()]);
-    let token = (0..50)
-        .find_map(|_| {
-            let line = server.log.recv_timeout(Duration::from_secs(10)).ok()?;
-            line.strip_prefix("designer: ").and_then(|url| url.split_once("?token=")).map(|(_, t)| t.to_string())
-        })
-        .expect("the designer URL is printed");
-    let api = |op: &str, args: Value| {
-        let response =
-            client().post(format!("{}/api/{op}", server.url)).bearer_auth(&token).json(&args).send().unwrap();
-        (response.status().as_u16(), json_of(response))
-    };
+    let browser = Browser::start(&hookline);
+    let api = |op: &str, args: Value| browser.call(op, args);
     let (status, page) = api("settings", json!({}));
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["allowedFolders"], json!([out_path, exports_path]), "the page shows what the CLI saved");
@@ -379,4 +397,36 @@ fn a_timeout_kills_the_command_and_every_process_it_started() {
     for pid in pids {
         assert!(is_dead(pid), "process {pid} of the command's group outlived the timeout");
     }
+}
+
+#[test]
+fn retrieving_a_sample_of_write_file_or_run_command_asks_first() {
+    let hookline = Hookline::new();
+    let out = tempfile::tempdir().unwrap();
+    set(&hookline, "allowedFolders", &[&folder_of(out.path())]).ok();
+    set(&hookline, "allowedCommands", &["/bin/sh"]).ok();
+    let write =
+        manual_flow("flw_w", write_step(json!({"value": "sample.jsonl"}), json!({"value": {"a": 1}}), "append_jsonl"));
+    let command = manual_flow(
+        "flw_c",
+        command_step(json!({"program": {"value": "/bin/sh"}, "args": {"value": ["-c", "echo hi"]}})),
+    );
+    hookline.import(&write);
+    hookline.import(&command);
+    let browser = Browser::start(&hookline);
+
+    let (status, asked) = browser.call("retrieveSample", json!({"flow": "flw_w", "step": "stp_write"}));
+    assert_eq!((status, asked["code"].as_str()), (428, Some("confirmation_required")), "{asked}");
+    assert!(asked["message"].as_str().unwrap().contains("append a line to the file sample.jsonl"), "{asked}");
+    assert!(!out.path().join("sample.jsonl").exists(), "nothing is written before the user confirms");
+    let (status, asked) = browser.call("retrieveSample", json!({"flow": "flw_c", "step": "stp_cmd"}));
+    assert_eq!(status, 428, "{asked}");
+    assert!(asked["message"].as_str().unwrap().contains("run /bin/sh -c echo hi"), "{asked}");
+
+    let (status, sample) = browser.call("retrieveSample", json!({"flow": "flw_c", "step": "stp_cmd", "confirm": true}));
+    assert_eq!(status, 200, "{sample}");
+    assert_eq!(sample["value"]["stdout"], "hi\n", "confirmed, the command ran: {sample}");
+    let (status, _) = browser.call("retrieveSample", json!({"flow": "flw_w", "step": "stp_write", "confirm": true}));
+    assert_eq!(status, 200);
+    assert_eq!(std::fs::read_to_string(out.path().join("sample.jsonl")).unwrap(), "{\"a\":1}\n");
 }
