@@ -30,8 +30,8 @@ pub mod validate;
 
 pub use catalog::Catalog;
 pub use components::outbound_client;
-pub use components::{LocalAccess, LocalAccessSource};
 pub use components::webhook::{self, InvalidBody};
+pub use components::{LocalAccess, LocalAccessSource};
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, RunOnceError, RunRequest};
