@@ -162,7 +162,11 @@ export function createApi(platform: Platform) {
     /** Waits for the next request to the flow's test URL; it becomes the trigger's sample. */
     captureSample: (flow: string, timeoutMs: number) => call('captureSample', { flow, timeoutMs }),
     cancelCapture: (flow: string) => call('cancelCapture', { flow }),
-    postmanCollection: (flow: string) => call('postmanCollection', { flow }),
+    /** The hook's Postman collection; `withSecrets` fills in the credential's secrets (only when the user asks). */
+    postmanCollection: (flow: string, withSecrets = false) =>
+      call('postmanCollection', withSecrets ? { flow, withSecrets: true } : { flow }),
+    /** Signs `body` (the trigger's sample when omitted) for the flow's HMAC-guarded hook. */
+    signCall: (flow: string, body?: string) => call('signCall', body === undefined ? { flow } : { flow, body }),
     /** Whether the flow has a token for Boomerang Flow's route, and since when (never the token). */
     flowToken: (flow: string) => call('flowToken', { flow }),
     /** Makes the flow's token, answered this once; `rotate` replaces one that exists. */

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::{
     ApiError, ButtonPress, ButtonView, Core, ErrorCode, ExpressionCheck, FlowActivity, FlowTokenInfo, FolderListing,
     HookInfo, ListExecutionsArgs, NewFlowToken, PruneReport, ReplayArgs, Result, RunOptions, SampleFrom, SavedFlow,
-    SchedulePreview, Settings, StorageStatus,
+    SchedulePreview, Settings, SignedCall, StorageStatus,
 };
 use hookline_engine::Problem;
 use hookline_model::{
@@ -140,8 +140,19 @@ pub enum Request {
     Hooks {
         flow: String,
     },
+    /// `withSecrets` fills the secret variables with the hook credential's
+    /// values: only when the user asks for it.
     PostmanCollection {
         flow: String,
+        #[ts(optional)]
+        with_secrets: Option<bool>,
+    },
+    /// Signs a body (the trigger's sample when omitted) for the flow's
+    /// HMAC-guarded hook.
+    SignCall {
+        flow: String,
+        #[ts(optional)]
+        body: Option<String>,
     },
     OpenApi,
     Settings,
@@ -495,7 +506,9 @@ operations! { core;
     PruneStorage => PruneReport = core.prune_storage().await?;
     CheckExpression { expr } => ExpressionCheck = core.check_expression(&expr);
     Hooks { flow } => HookInfo = core.hook_info(&flow).await?;
-    PostmanCollection { flow } => Value = core.postman_collection(&flow).await?;
+    PostmanCollection { flow, with_secrets } =>
+        Value = core.postman_collection(&flow, with_secrets.unwrap_or(false)).await?;
+    SignCall { flow, body } => SignedCall = core.signed_call(&flow, body).await?;
     OpenApi => Value = core.openapi().await?;
     Settings => Settings = core.settings()?;
     SetListenAddress { address } => Settings = core.set_listen_address(&address).await?;

@@ -240,6 +240,7 @@ impl Core {
     /// Called by the listener's host whenever the listener starts, stops,
     /// moves or fails to bind; the UI is told.
     pub fn report_listener(&self, state: ListenerState) {
+        crate::listening::record(&self.data_dir, &state);
         *self.hosting.state.lock().expect("hosting lock") = state;
         self.engine.emit(CoreEvent::ListenerChanged);
     }
@@ -251,13 +252,18 @@ impl Core {
         *self.hosting.host.lock().expect("hosting lock") = Some(host);
     }
 
-    /// The base URL of the hooks: the running listener's, or the address the
-    /// settings name.
-    pub(crate) fn hook_base(&self) -> Result<String> {
+    /// The base URL of the hooks: the running listener's (this process's, or
+    /// another's serving the same data dir), or the address the settings name.
+    pub fn hook_base(&self) -> Result<String> {
         let state = self.listener_state();
         let address = match state.address.filter(|_| state.running) {
             Some(address) => address,
-            None => self.listen_address()?,
+            // Another process may serve this data dir (`hookline serve`
+            // beside a CLI command), somewhere the settings do not name.
+            None => match crate::listening::recorded(&self.data_dir) {
+                Some(address) => address,
+                None => self.listen_address()?,
+            },
         };
         Ok(format!("http://{address}"))
     }

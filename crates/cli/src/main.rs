@@ -74,9 +74,9 @@ enum Command {
         /// The request body to sign, sent byte for byte.
         #[arg(long, value_name = "FILE")]
         body: PathBuf,
-        /// Where the listener runs.
-        #[arg(long, default_value = "http://127.0.0.1:8787")]
-        url: String,
+        /// Where the listener runs (default: where `hookline serve` on this data dir listens, else the Settings address).
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Demo services, for following the tutorials offline.
     #[command(subcommand)]
@@ -211,6 +211,15 @@ enum DemoCommand {
     Petstore {
         #[arg(long, default_value = "127.0.0.1:9000", value_name = "ADDRESS")]
         listen: String,
+        /// Require an API key, read from the first line of standard input, in the header --api-key-header.
+        #[arg(long, conflicts_with = "basic_user")]
+        api_key_from_stdin: bool,
+        /// The header that carries the API key (the Petstore API's own is api_key).
+        #[arg(long, default_value = "api_key", value_name = "NAME", requires = "api_key_from_stdin")]
+        api_key_header: String,
+        /// Require Basic authentication as this user; the password is the first line of standard input.
+        #[arg(long, value_name = "USER")]
+        basic_user: Option<String>,
     },
 }
 
@@ -467,8 +476,20 @@ fn data_dir(cli_value: Option<PathBuf>) -> Result<PathBuf, ApiError> {
 
 async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>>) -> Result<ExitCode, ApiError> {
     let data_dir = data_dir(cli.data_dir)?;
-    if let Command::Demo(DemoCommand::Petstore { listen }) = &cli.command {
-        return demo_petstore(&data_dir, listen).await;
+    if let Command::Demo(DemoCommand::Petstore { listen, api_key_from_stdin, api_key_header, basic_user }) =
+        &cli.command
+    {
+        let access = match (api_key_from_stdin, basic_user) {
+            (true, _) => hookline_demo::Access::ApiKey {
+                header: api_key_header.clone(),
+                key: secret_line("the pet store's API key")?,
+            },
+            (false, Some(user)) => {
+                hookline_demo::Access::Basic { user: user.clone(), password: secret_line("the pet store's password")? }
+            }
+            (false, None) => hookline_demo::Access::Open,
+        };
+        return demo_petstore(&data_dir, listen, access).await;
     }
     let mut config = CoreConfig::new(data_dir);
     config.vault.master_key = master_key;
@@ -518,7 +539,7 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
             Ok(ExitCode::SUCCESS)
         }
         Command::Vault(command) => vault::vault(&core, command).await,
-        Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, &url).await,
+        Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, url.as_deref()).await,
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Preview { flow, step, sample } => {
             let preview = core.preview_step(&flow, &step, sample, None).await?;
@@ -931,7 +952,25 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener, ApiError> {
     hookline_listener::bind(address, "choose another with --listen").await
 }
 
-async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitCode, ApiError> {
+/// The first line of standard input, which must not be empty: a secret
+/// never travels as an argument, where other users' `ps` would see it.
+fn secret_line(what: &str) -> Result<String, ApiError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("cannot read standard input: {e}")))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_string();
+    if secret.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, format!("give {what} on the first line of standard input")));
+    }
+    Ok(secret)
+}
+
+async fn demo_petstore(
+    data_dir: &std::path::Path,
+    listen: &str,
+    access: hookline_demo::Access,
+) -> Result<ExitCode, ApiError> {
     std::fs::create_dir_all(data_dir).map_err(|e| io_error(data_dir, e))?;
     let path = data_dir.join("demo-petstore.db");
     let store = hookline_demo::PetStore::open(&path)
@@ -939,7 +978,14 @@ async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitC
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot open {}: {e}", path.display())))?;
     let listener = bind(listen).await?;
     let address = listener.local_addr().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    println!("pet store listening on http://{address} (POST /pet, GET /pet/{{id}}, GET /pet?status=); Ctrl-C stops it");
+    let guard = match &access {
+        hookline_demo::Access::Open => String::new(),
+        hookline_demo::Access::ApiKey { header, .. } => format!(", API key in the {header} header"),
+        hookline_demo::Access::Basic { user, .. } => format!(", Basic authentication as {user}"),
+    };
+    println!(
+        "pet store listening on http://{address} (POST /pet, GET /pet/{{id}}, GET /pet?status={guard}); Ctrl-C stops it"
+    );
     let shutdown = CancellationToken::new();
     let on_interrupt = shutdown.clone();
     tokio::spawn(async move {
@@ -947,7 +993,7 @@ async fn demo_petstore(data_dir: &std::path::Path, listen: &str) -> Result<ExitC
             on_interrupt.cancel();
         }
     });
-    hookline_demo::serve(listener, store, shutdown)
+    hookline_demo::serve(listener, store, access, shutdown)
         .await
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("the pet store stopped: {e}")))?;
     Ok(ExitCode::SUCCESS)

@@ -27,6 +27,7 @@ import type { Sample } from "./Sample";
 import type { SavedFlow } from "./SavedFlow";
 import type { SchedulePreview } from "./SchedulePreview";
 import type { Settings } from "./Settings";
+import type { SignedCall } from "./SignedCall";
 import type { StepPreview } from "./StepPreview";
 import type { StorageStatus } from "./StorageStatus";
 import type { VaultStatus } from "./VaultStatus";
@@ -74,6 +75,7 @@ export type Responses = {
   checkExpression: ExpressionCheck,
   hooks: HookInfo,
   postmanCollection: JsonValue,
+  signCall: SignedCall,
   openApi: JsonValue,
   settings: Settings,
   setListenAddress: Settings,
