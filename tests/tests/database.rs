@@ -283,7 +283,7 @@ fn errors_carry_the_database_message_and_position_but_never_the_password() {
     let wrong = setup.error("wrong", "SELECT 1", json!([]));
     assert!(wrong.contains("password authentication failed"), "{wrong}");
     let missing = setup.error("missing", "SELECT 1", json!([]));
-    assert!(missing.contains("unable to open database file"), "{missing}");
+    assert!(missing.contains("unable to open database file") && missing.contains("absent.db"), "{missing}");
     let other = setup.error("other", "SELECT 1", json!([]));
     assert!(other.contains("neither sqlite:// nor postgres://"), "{other}");
     for (message, secret) in
@@ -378,4 +378,31 @@ fn cancelling_the_execution_stops_the_statement_on_both_engines() {
     let (execution, took) = interrupted_run(&hookline, "flw_lite", || started.elapsed() > Duration::from_millis(1500));
     assert_eq!(execution["status"], "cancelled", "{execution}");
     assert!(took < Duration::from_secs(5), "SQLite was interrupted: {took:?}");
+}
+
+#[test]
+fn verifying_a_database_url_logs_in_as_a_step_would() {
+    let pg = Postgres::start();
+    let scratch = tempfile::tempdir().unwrap();
+    let hookline = Hookline::new().with_env("HOOKLINE_MASTER_KEY", MASTER_KEY);
+    let wrong = format!("postgres://hookline:notthepassword@127.0.0.1:{}/hookline", pg.port());
+    for (name, url) in [
+        ("pg", pg.url()),
+        ("wrong", wrong),
+        ("lite", sqlite_url(scratch.path())),
+        ("missing", format!("sqlite://{}", scratch.path().join("absent.db").display())),
+    ] {
+        add_credential(&hookline, name, "database_url", &[], &format!("url={url}\n"));
+    }
+    let ok = hookline.run(&["vault", "verify", "pg"]).ok().stdout;
+    assert!(ok.contains("logged in to postgres://hookline:***@127.0.0.1") && ok.contains("(PostgreSQL 1"), "{ok}");
+    let lite = hookline.run(&["vault", "verify", "lite"]).ok().stdout;
+    assert!(lite.contains("opened the SQLite file /") && lite.contains("(SQLite 3."), "{lite}");
+    for (name, reason) in [("wrong", "password authentication failed"), ("missing", "unable to open database file")] {
+        let refused = hookline.run(&["vault", "verify", name]);
+        assert_ne!(refused.code, Some(0), "{name} does not verify");
+        assert!(refused.stderr.contains(reason), "{name}: {}", refused.stderr);
+        assert!(!refused.stderr.contains("notthepassword"), "the password shows: {}", refused.stderr);
+    }
+    assert!(!ok.contains(pg.password()), "the password shows: {ok}");
 }

@@ -569,7 +569,7 @@ impl Credentials {
     /// Checks a credential against the real service, within 30 seconds, and
     /// records the result: HTTP kinds call their `verifyUrl` (OAuth2 first
     /// fetches a token), HMAC signs and checks a test payload, a database URL
-    /// is reached.
+    /// is connected to (logged in to, for PostgreSQL) as a Database step would.
     pub async fn verify(&self, name: &str, http: &reqwest::Client) -> Result<Verification, CredentialError> {
         let credential = self.open(name).await?;
         let (ok, message) = match tokio::time::timeout(Duration::from_secs(30), self.check(&credential, http)).await {
@@ -601,7 +601,7 @@ impl Credentials {
             }
             Kind::DatabaseUrl => {
                 let url = credential.secret("url").ok_or("no url")?;
-                reach_database(url.expose()).await
+                crate::components::database::verify(url.expose()).await
             }
             Kind::OAuth2ClientCredentials => {
                 self.oauth_token(credential, http, true).await?;
@@ -686,33 +686,6 @@ async fn answer(request: reqwest::RequestBuilder, url: &str) -> Result<String, S
         Ok(format!("GET {url} answered {status}"))
     } else {
         Err(format!("GET {url} answered {status}"))
-    }
-}
-
-/// Reaches a database: a SQLite file must exist; a server must accept a
-/// connection on its port (the login itself is checked by the first query).
-async fn reach_database(url: &str) -> Result<String, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| "the database URL does not parse".to_string())?;
-    match parsed.scheme() {
-        "sqlite" => {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or(path);
-            let metadata =
-                std::fs::metadata(path).map_err(|e| format!("the SQLite file {path} cannot be read: {e}"))?;
-            Ok(format!("the SQLite file {path} exists ({} bytes)", metadata.len()))
-        }
-        scheme => {
-            let port = parsed.port().unwrap_or(match scheme {
-                "postgres" | "postgresql" => 5432,
-                "mysql" | "mariadb" => 3306,
-                _ => return Err(format!("unknown database scheme {scheme}: use sqlite, postgres or mysql")),
-            });
-            let host = parsed.host_str().unwrap_or("localhost").to_string();
-            tokio::net::TcpStream::connect((host.as_str(), port))
-                .await
-                .map_err(|e| format!("{host}:{port} does not accept connections: {e}"))?;
-            Ok(format!("{host}:{port} accepts connections"))
-        }
     }
 }
 

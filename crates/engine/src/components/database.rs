@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{ConnectOptions as _, Connection as _, Executor as _, Row as _};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -221,6 +222,46 @@ impl Action for Database {
     }
 }
 
+/// Checks a database URL the way a step will use it: connects (for
+/// PostgreSQL, logs in with the URL's user and password) and asks the
+/// server for its version. Says what it reached; an error says why not,
+/// with the password masked. The caller bounds the time.
+pub(crate) async fn verify(url: &str) -> Result<String, String> {
+    let target = target_of(url);
+    let reached = match connect_lazily(url, &target) {
+        Ok(Pool::Sqlite(pool)) => {
+            let version = async {
+                let mut connection = pool.acquire().await?;
+                let row = (&mut *connection).fetch_one(sqlx::query("SELECT sqlite_version()")).await?;
+                row.try_get::<String, _>(0)
+            };
+            let version = version.await;
+            pool.close().await;
+            version.map(|v| format!("opened {target} (SQLite {v})")).map_err(|e| match e {
+                sqlx::Error::Database(db) => format!("cannot open {target}: {}", db.message()),
+                other => format!("cannot open {target}: {other}"),
+            })
+        }
+        Ok(Pool::Postgres(pool)) => {
+            // A direct connection, not the pool's: the pool retries a refused
+            // connection until its timeout, where this reports it at once.
+            let version = async {
+                let mut connection = pool.connect_options().connect().await?;
+                let row = (&mut connection).fetch_one(sqlx::query("SELECT current_setting('server_version')")).await;
+                let _ = connection.close().await;
+                row?.try_get::<String, _>(0)
+            };
+            let version = version.await;
+            pool.close().await;
+            version
+                .map(|v| format!("logged in to {target} (PostgreSQL {v})"))
+                .map_err(|e| postgres::connect_error(e, &target).to_string())
+        }
+        Err(error) => Err(error.to_string()),
+    };
+    reached.map_err(|message| scrub(&message, url))
+}
+
 /// `text` without any secret part of `url`.
 fn scrub(text: &str, url: &str) -> String {
     let secrets = url_secrets(url);
@@ -260,6 +301,17 @@ fn percent_decode(text: &str) -> Result<String, std::string::FromUtf8Error> {
         i += 1;
     }
     String::from_utf8(out)
+}
+
+/// What messages call the database: for SQLite its file (the URL as a
+/// whole is the credential's secret and would be masked entirely), for a
+/// server the URL with its password masked.
+fn target_of(url: &str) -> String {
+    let sqlite = url.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("sqlite:"));
+    match url.parse::<SqliteConnectOptions>() {
+        Ok(options) if sqlite => format!("the SQLite file {}", options.get_filename().display()),
+        _ => masked(url),
+    }
 }
 
 /// The URL as messages show it: the password replaced by `***`.
@@ -322,7 +374,7 @@ impl Pools {
             entry.used = std::time::Instant::now();
             return Ok((entry.pool.clone(), entry.target.clone()));
         }
-        let target = masked(url);
+        let target = target_of(url);
         let pool = connect_lazily(url, &target)?;
         tracing::debug!(%target, "database pool created");
         if entries.len() >= MAX_POOLS {
@@ -423,6 +475,8 @@ mod tests {
         let secrets = url_secrets(url);
         assert!(secrets.contains(&"s%40cret".to_string()) && secrets.contains(&"s@cret".to_string()), "{secrets:?}");
         assert_eq!(masked("sqlite:///tmp/pets.db"), "sqlite:///tmp/pets.db", "no password, nothing to mask");
+        assert_eq!(target_of("sqlite:///tmp/pets.db?mode=rwc"), "the SQLite file /tmp/pets.db");
+        assert_eq!(target_of("postgresql://app:pw@db/shop"), "postgresql://app:***@db/shop");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and, for actions, its implementation of [`Action`].
 
 mod condition;
-mod database;
+pub(crate) mod database;
 mod delay;
 mod emit_event;
 pub mod event;

@@ -223,7 +223,7 @@ fn row_json(row: &PgRow) -> Result<Value, DatabaseError> {
 
 /// Why connecting failed, in the step's terms: a refused login or a missing
 /// database needs the credential fixed; anything else may pass on a retry.
-fn connect_error(error: sqlx::Error, target: &str) -> DatabaseError {
+pub(super) fn connect_error(error: sqlx::Error, target: &str) -> DatabaseError {
     let target = target.to_string();
     match &error {
         sqlx::Error::Database(db) => {
