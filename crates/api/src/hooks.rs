@@ -380,7 +380,7 @@ impl Core {
         let mut secrets: Vec<Secret> = hook.calls.iter().flat_map(Call::secrets).collect();
         secrets.extend(hook.test_call.secrets());
         if signing.is_some() {
-            secrets.push(Secret::HookSecret);
+            secrets.push(Secret::SigningKey);
         }
         secrets.sort();
         secrets.dedup();
@@ -535,7 +535,7 @@ enum Secret {
     HookPassword,
     /// The hook credential's signing secret (HMAC); only Postman's
     /// pre-request script reads it.
-    HookSecret,
+    SigningKey,
 }
 
 impl Secret {
@@ -546,7 +546,7 @@ impl Secret {
             Secret::HookKey => "HOOKLINE_HOOK_KEY",
             Secret::HookToken => "HOOKLINE_HOOK_TOKEN",
             Secret::HookPassword => "HOOKLINE_HOOK_PASSWORD",
-            Secret::HookSecret => "HOOKLINE_HOOK_SECRET",
+            Secret::SigningKey => "HOOKLINE_HOOK_SECRET",
         }
     }
 
@@ -557,7 +557,7 @@ impl Secret {
             Secret::HookKey => "hookKey",
             Secret::HookToken => "hookToken",
             Secret::HookPassword => "hookPassword",
-            Secret::HookSecret => "hookSecret",
+            Secret::SigningKey => "hookSecret",
         }
     }
 
@@ -569,7 +569,7 @@ impl Secret {
             Secret::HookKey => Some("key"),
             Secret::HookToken => Some("token"),
             Secret::HookPassword => Some("password"),
-            Secret::HookSecret => Some("secret"),
+            Secret::SigningKey => Some("secret"),
         }
     }
 }
@@ -689,7 +689,7 @@ impl Guard {
                 Guard::Basic { user, .. } => format!("The password of {user} in the credential {credential}."),
                 _ => format!("The password in the credential {credential}."),
             },
-            Secret::HookSecret => match self {
+            Secret::SigningKey => match self {
                 Guard::Hmac { settings, .. } if settings.preset == Preset::StandardWebhooks => format!(
                     "The signing secret of the credential {credential} (whsec_…); the pre-request script signs each request with it."
                 ),
