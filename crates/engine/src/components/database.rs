@@ -488,6 +488,22 @@ mod tests {
     }
 
     #[test]
+    fn only_failures_a_retry_could_cure_are_retryable() {
+        let connect = DatabaseError::Connect { target: "t".into(), reason: "refused".into() };
+        assert_eq!(connect.failure_kind(), FailureKind::Connection);
+        assert_eq!(DatabaseError::Transient("deadlock".into()).failure_kind(), FailureKind::Connection);
+        assert_eq!(DatabaseError::Timeout { ms: 5 }.failure_kind(), FailureKind::Timeout);
+        for permanent in [
+            DatabaseError::Statement("syntax error".into()),
+            DatabaseError::Invalid("bad url".into()),
+            DatabaseError::Value("point".into()),
+            DatabaseError::Cancelled,
+        ] {
+            assert_eq!(permanent.failure_kind(), FailureKind::Permanent, "{permanent}");
+        }
+    }
+
+    #[test]
     fn floats_without_a_json_number_are_named() {
         assert_eq!(float(1.5), json!(1.5));
         assert_eq!(float(f64::NAN), json!("NaN"));
