@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 
+import { RouteLink } from '../components/RouteLink';
 import { useApi } from '../lib/apiContext';
 import { keys, useCredentials, useSettings } from '../lib/queries';
 import { toast } from '../lib/toast';
@@ -371,7 +372,9 @@ function EventsCredential({ saved }: { saved: string | null }) {
         )}
         {credentials.isSuccess && listed.length === 0 && (
           <p className="field-hint">
-            The vault has no credential yet: add one with <code>hookline vault add</code>.
+            The vault has no credential yet: add one on the{' '}
+            <RouteLink to={{ name: 'credentials' }}>Credentials</RouteLink> page (or with{' '}
+            <code>hookline vault add</code>).
           </p>
         )}
         {error && (
