@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use hookline_engine::{webhook, AcceptError, Acceptation, Plan, RunRequest, WebhookSettings};
+use hookline_engine::{webhook, AcceptError, Acceptation, Plan, Published, RunRequest, WebhookSettings};
 use hookline_model::{ids, timestamp, Execution, ExecutionStatus, HookRequest, InboxEntry, TriggerSource};
 use hookline_store::HookTarget;
 use hookline_vault::signature::{HmacSettings, Preset};
@@ -130,17 +130,33 @@ impl Core {
 
     /// The compiled plan of a published version (cached by the engine).
     pub(crate) async fn version_plan(&self, flow_id: &str, version: u32) -> Result<Arc<Plan>> {
-        if let Some(plan) = self.engine.cached_version(flow_id, version) {
-            return Ok(plan);
+        match self.engine.published_plan(flow_id, version).await? {
+            Published::Plan(plan) => Ok(plan),
+            Published::Missing => {
+                Err(ApiError::new(ErrorCode::VersionNotFound, format!("{flow_id} has no version {version}")))
+            }
+            Published::Invalid(problems) => {
+                tracing::error!(flow_id, version, problem = %problems[0], "a published version no longer compiles");
+                Err(ApiError::new(
+                    ErrorCode::InvalidFlow,
+                    format!("version {version} of {flow_id} no longer validates"),
+                ))
+            }
         }
-        let document =
-            self.store.get_version(flow_id, version).await?.ok_or_else(|| {
-                ApiError::new(ErrorCode::VersionNotFound, format!("{flow_id} has no version {version}"))
-            })?;
-        self.engine.compile_version(flow_id, version, document).map_err(|problems| {
-            tracing::error!(flow_id, version, problem = %problems[0], "a published version no longer compiles");
-            ApiError::new(ErrorCode::InvalidFlow, format!("version {version} of {flow_id} no longer validates"))
-        })
+    }
+
+    /// The plan of the flow's latest published version, with the version;
+    /// `action` ("run", "replay") names what wanted it in the errors, and
+    /// `otherwise` what the user can do instead of publishing.
+    pub(crate) async fn latest_plan(&self, flow_id: &str, action: &str, otherwise: &str) -> Result<(Arc<Plan>, u32)> {
+        match self.engine.latest_plan(flow_id).await? {
+            Some((version, Published::Plan(plan))) => Ok((plan, version)),
+            Some((_, Published::Invalid(problems))) => Err(ApiError::invalid_flow(flow_id, action, problems)),
+            None | Some((_, Published::Missing)) => Err(ApiError::new(
+                ErrorCode::NotPublished,
+                format!("{flow_id} has no published version; publish it first{otherwise}"),
+            )),
+        }
     }
 
     /// Handles a request to `/hook/{key}`: every request, accepted or not, is

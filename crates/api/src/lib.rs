@@ -660,16 +660,7 @@ impl Core {
             let plan = self.engine.compile_draft(flow.draft).map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
             (plan, None)
         } else {
-            let (version, document) = self.store.latest_version(&id).await?.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotPublished,
-                    format!("{id} has no published version; publish it first, or run the draft"),
-                )
-            })?;
-            let plan = self
-                .engine
-                .compile_version(&id, version, document)
-                .map_err(|p| ApiError::invalid_flow(&id, "run", p))?;
+            let (plan, version) = self.latest_plan(&id, "run", ", or run the draft").await?;
             (plan, Some(version))
         };
         let form = match &plan.trigger {

@@ -152,13 +152,13 @@ impl Core {
                 ),
             )
         })?;
-        let (plan, version) = self.replay_plan_latest(&flow_id).await?;
+        let (plan, version) = self.latest_plan(&flow_id, "replay", "").await?;
         let input = hookline_engine::webhook::output(&entry.request)
             .map_err(|e| ApiError::new(ErrorCode::InvalidJson, format!("inbox entry {id}: {e}")))?;
         let params = hookline_engine::params::flow_params(&plan.document, &Default::default())?;
         let request = RunRequest {
             flow_id,
-            version,
+            version: Some(version),
             trigger: TriggerSource::Webhook,
             input,
             params,
@@ -169,19 +169,6 @@ impl Core {
         let execution = self.engine.enqueue(&request).await?;
         tracing::info!(execution_id = %execution.id, inbox_id = %id, "replaying an inbox request");
         self.run_here(&plan, execution, Default::default()).await
-    }
-
-    async fn replay_plan_latest(&self, flow_id: &str) -> Result<(Arc<Plan>, Option<u32>)> {
-        let (version, document) = self
-            .store
-            .latest_version(flow_id)
-            .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::NotPublished, format!("{flow_id} has no published version")))?;
-        let plan = self
-            .engine
-            .compile_version(flow_id, version, document)
-            .map_err(|p| ApiError::invalid_flow(flow_id, "replay", p))?;
-        Ok((plan, Some(version)))
     }
 
     async fn replay_plan(&self, original: &Execution, choice: ReplayVersion) -> Result<(Arc<Plan>, Option<u32>)> {
@@ -196,7 +183,10 @@ impl Core {
                     original.id
                 ),
             )),
-            (ReplayVersion::Latest, _) => self.replay_plan_latest(flow_id).await,
+            (ReplayVersion::Latest, _) => {
+                let (plan, version) = self.latest_plan(flow_id, "replay", "").await?;
+                Ok((plan, Some(version)))
+            }
             (ReplayVersion::Draft, _) => {
                 let draft = self.get_flow(flow_id).await?.draft;
                 let plan =

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use hookline_model::{Execution, ExecutionStatus, TriggerSource};
 use serde_json::{json, Map, Value};
 
-use crate::executor::{Engine, RunRequest};
+use crate::executor::{Engine, Published, RunRequest};
 use crate::plan::Plan;
 use crate::trigger::TriggerSettings;
 
@@ -121,16 +121,14 @@ impl Engine {
 
     /// The handler's latest published version, compiled.
     async fn handler_plan(&self, flow_id: &str) -> Result<(u32, Arc<Plan>), HandlerError> {
-        let (version, document) =
-            self.store.latest_version(flow_id).await?.ok_or_else(|| HandlerError::NotPublished(flow_id.into()))?;
-        if let Some(plan) = self.cached_version(flow_id, version) {
-            return Ok((version, plan));
+        match self.latest_plan(flow_id).await? {
+            None | Some((_, Published::Missing)) => Err(HandlerError::NotPublished(flow_id.into())),
+            Some((version, Published::Plan(plan))) => Ok((version, plan)),
+            Some((_, Published::Invalid(problems))) => {
+                let text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                Err(HandlerError::Invalid(flow_id.into(), text))
+            }
         }
-        let plan = self.compile_version(flow_id, version, document).map_err(|problems| {
-            let text = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-            HandlerError::Invalid(flow_id.into(), text)
-        })?;
-        Ok((version, plan))
     }
 }
 

@@ -16,7 +16,7 @@ use hookline_model::{timestamp, TriggerSource};
 use hookline_store::Accepted;
 use serde_json::{json, Map, Value};
 
-use crate::executor::{Engine, RunRequest};
+use crate::executor::{Engine, Published, RunRequest};
 use crate::plan::Plan;
 use crate::runner::{AcceptError, Acceptation, Runner, RunnerConfig};
 use crate::EngineError;
@@ -181,19 +181,8 @@ impl Engine {
     async fn event_listeners(&self, name: &str) -> Result<Vec<(String, u32, Arc<Plan>)>, EngineError> {
         let mut listeners = Vec::new();
         for live in self.store.live_versions().await? {
-            let plan = match self.cached_version(&live.flow_id, live.version) {
-                Some(plan) => plan,
-                None => {
-                    let Some(document) = self.store.get_version(&live.flow_id, live.version).await? else {
-                        continue;
-                    };
-                    match self.compile_version(&live.flow_id, live.version, document) {
-                        Ok(plan) => plan,
-                        // A version that no longer compiles cannot listen.
-                        Err(_) => continue,
-                    }
-                }
-            };
+            // A version that is gone or no longer compiles cannot listen.
+            let Published::Plan(plan) = self.published_plan(&live.flow_id, live.version).await? else { continue };
             if plan.trigger.event().is_some_and(|settings| settings.name == name) {
                 listeners.push((live.flow_id, live.version, plan));
             }

@@ -25,6 +25,16 @@ use crate::step_input::{build_input, StepScope};
 use crate::validate::Problem;
 use crate::EngineError;
 
+/// A published version's plan, as [`Engine::published_plan`] finds it.
+#[derive(Debug)]
+pub enum Published {
+    Plan(Arc<Plan>),
+    /// No such version is stored.
+    Missing,
+    /// It no longer compiles: a component changed since it was published.
+    Invalid(Vec<Problem>),
+}
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -269,6 +279,31 @@ impl Engine {
         Ok(plan)
     }
 
+    /// The plan of a published version: from the cache, else read from the
+    /// store and compiled (then cached). Every path that runs a stored
+    /// version (intake, events, schedules, replays) finds its plan here.
+    pub async fn published_plan(&self, flow_id: &str, version: u32) -> Result<Published, EngineError> {
+        if let Some(plan) = self.cached_version(flow_id, version) {
+            return Ok(Published::Plan(plan));
+        }
+        let Some(document) = self.store.get_version(flow_id, version).await? else { return Ok(Published::Missing) };
+        Ok(match self.compile_version(flow_id, version, document) {
+            Ok(plan) => Published::Plan(plan),
+            Err(problems) => Published::Invalid(problems),
+        })
+    }
+
+    /// The flow's latest published version and its plan, as
+    /// [`Engine::published_plan`] gives it; `None` when it was never published.
+    pub async fn latest_plan(&self, flow_id: &str) -> Result<Option<(u32, Published)>, EngineError> {
+        let Some((version, document)) = self.store.latest_version(flow_id).await? else { return Ok(None) };
+        let plan = match self.compile_version(flow_id, version, document) {
+            Ok(plan) => Published::Plan(plan),
+            Err(problems) => Published::Invalid(problems),
+        };
+        Ok(Some((version, plan)))
+    }
+
     /// A new execution of `request` in state `queued`, not yet stored.
     pub fn new_execution(request: &RunRequest) -> Execution {
         Self::into_execution(request.clone())
@@ -298,7 +333,8 @@ impl Engine {
         }
     }
 
-    /// The compiled plan of a published version, if it was compiled before.
+    /// The compiled plan of a published version, if it was compiled before
+    /// (no store read: for the hot path that checks before reading).
     pub fn cached_version(&self, flow_id: &str, version: u32) -> Option<Arc<Plan>> {
         self.plans.lock().expect("plan cache lock").get(&(flow_id.to_string(), version)).cloned()
     }

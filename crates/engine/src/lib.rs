@@ -34,7 +34,7 @@ pub use components::webhook::{self, InvalidBody};
 pub use components::{LocalAccess, LocalAccessSource};
 pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
 pub use error::EngineError;
-pub use executor::{Engine, EngineConfig, RunOnceError, RunRequest};
+pub use executor::{Engine, EngineConfig, Published, RunOnceError, RunRequest};
 pub use journal::{Journal, JournalError};
 pub use plan::Plan;
 pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};

@@ -31,7 +31,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::components::schedule::{self, Missed, ScheduleSettings};
-use crate::executor::{Engine, RunRequest};
+use crate::executor::{Engine, Published, RunRequest};
 use crate::plan::Plan;
 use crate::runner::{AcceptError, Acceptation, Runner};
 use crate::EngineError;
@@ -312,17 +312,12 @@ impl Scheduler {
         flow_id: &str,
         version: u32,
     ) -> Result<Option<(Arc<Plan>, ScheduleSettings)>, EngineError> {
-        let plan = match self.engine.cached_version(flow_id, version) {
-            Some(plan) => plan,
-            None => {
-                let Some(document) = self.store.get_version(flow_id, version).await? else { return Ok(None) };
-                match self.engine.compile_version(flow_id, version, document) {
-                    Ok(plan) => plan,
-                    Err(problems) => {
-                        tracing::error!(flow_id, version, problem = %problems[0], "a published version no longer compiles; its schedule does not fire");
-                        return Ok(None);
-                    }
-                }
+        let plan = match self.engine.published_plan(flow_id, version).await? {
+            Published::Plan(plan) => plan,
+            Published::Missing => return Ok(None),
+            Published::Invalid(problems) => {
+                tracing::error!(flow_id, version, problem = %problems[0], "a published version no longer compiles; its schedule does not fire");
+                return Ok(None);
             }
         };
         let settings = plan.trigger.schedule().cloned();
