@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 
+import type { Settings } from '../bindings/Settings';
 import { RouteLink } from '../components/RouteLink';
 import { useApi } from '../lib/apiContext';
 import { keys, useCredentials, useSettings } from '../lib/queries';
@@ -117,8 +118,8 @@ export function SettingsPage() {
           </section>
           <AllowedHosts saved={s.allowedHosts} />
           <EventsCredential saved={s.eventsCredential} />
-          <AllowedPaths kind="folders" saved={s.allowedFolders} />
-          <AllowedPaths kind="commands" saved={s.allowedCommands} />
+          <AllowedFolders saved={s.allowedFolders} />
+          <AllowedCommands saved={s.allowedCommands} />
           <StorageSection />
           <section className="card" aria-labelledby="data-title">
             <h2 id="data-title">Data</h2>
@@ -133,32 +134,47 @@ export function SettingsPage() {
   );
 }
 
+/** A setting that is a list, edited one item per line. */
+interface ListSettingProps {
+  id: string;
+  title: string;
+  intro: ReactNode;
+  label: string;
+  placeholder: string;
+  button: string;
+  saved: string[];
+  /** Splits the text into the items: hosts by any space or comma, paths by line (a path may hold spaces). */
+  separator: RegExp;
+  /** Saves the list and answers the settings the core kept. */
+  save: (items: string[]) => Promise<Settings>;
+  /** What the toast says once saved. */
+  savedMessage: (settings: Settings) => string;
+}
+
 /**
- * Host names a request may name besides addresses and localhost: a tunnel's
- * public name. Any other `Host` is refused, which keeps web pages from
- * reaching the listener through DNS rebinding.
+ * One list setting: the core checks every item and refuses the whole list,
+ * naming the item, when one does not do; the refusal stays under the field.
  */
-function AllowedHosts({ saved }: { saved: string[] }) {
-  const api = useApi();
+function ListSetting(props: ListSettingProps) {
   const client = useQueryClient();
-  const [text, setText] = useState(saved.join('\n'));
+  const savedText = props.saved.join('\n');
+  const [text, setText] = useState(savedText);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const savedText = saved.join('\n');
   useEffect(() => setText(savedText), [savedText]);
-  const hosts = text
-    .split(/[\s,]+/)
-    .map((h) => h.trim())
-    .filter((h) => h !== '');
+  const items = text
+    .split(props.separator)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const next = await api.setAllowedHosts(hosts);
+      const next = await props.save(items);
       client.setQueryData(keys.settings, next);
-      toast.success(next.allowedHosts.length ? `Allowed: ${next.allowedHosts.join(', ')}` : 'No extra hosts allowed');
+      toast.success(props.savedMessage(next));
     } catch (e) {
       setError(toApiError(e).message);
     } finally {
@@ -167,22 +183,19 @@ function AllowedHosts({ saved }: { saved: string[] }) {
   };
 
   return (
-    <section className="card" aria-labelledby="hosts-title">
-      <h2 id="hosts-title">Allowed hosts</h2>
-      <p className="muted">
-        Requests must name this machine&apos;s address or <code>localhost</code>. When a tunnel forwards a public name
-        to your hooks, list that name here; any other host is refused, so web pages cannot reach the listener.
-      </p>
+    <section className="card" aria-labelledby={`${props.id}-title`}>
+      <h2 id={`${props.id}-title`}>{props.title}</h2>
+      <p className="muted">{props.intro}</p>
       <form className="inline-form" onSubmit={(e) => void submit(e)}>
-        <label className="field-label" htmlFor="allowed-hosts">
-          Host names, one per line
+        <label className="field-label" htmlFor={props.id}>
+          {props.label}
         </label>
         <textarea
-          id="allowed-hosts"
+          id={props.id}
           className="input mono"
           rows={3}
           value={text}
-          placeholder="abc.trycloudflare.com"
+          placeholder={props.placeholder}
           aria-invalid={error ? true : undefined}
           onChange={(e) => {
             setText(e.target.value);
@@ -190,8 +203,8 @@ function AllowedHosts({ saved }: { saved: string[] }) {
           }}
         />
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy || hosts.join('\n') === savedText}>
-            Save hosts
+          <button type="submit" className="btn btn-primary" disabled={busy || items.join('\n') === savedText}>
+            {props.button}
           </button>
         </div>
         {error && (
@@ -204,95 +217,81 @@ function AllowedHosts({ saved }: { saved: string[] }) {
   );
 }
 
-/** What each allow-list of paths is for, as the page words it. */
-const PATH_LISTS = {
-  folders: {
-    title: 'Allowed folders',
-    intro:
-      'Write File steps write only inside these folders: a path is resolved first, so a link or ../ that leads outside is refused. None are allowed until you list some.',
-    label: 'Folders, one absolute path per line',
-    placeholder: '/home/me/hookline-out',
-    button: 'Save folders',
-    saved: (n: number) => (n ? `Write File may write in ${n} folder${n === 1 ? '' : 's'}` : 'No folder allowed'),
-  },
-  commands: {
-    title: 'Allowed commands',
-    intro:
-      'Run Command steps run only these programs, without a shell and without Hookline’s environment. Name each by its absolute path; a program that is not executable is refused.',
-    label: 'Programs, one absolute path per line',
-    placeholder: '/usr/bin/jq',
-    button: 'Save commands',
-    saved: (n: number) => (n ? `Run Command may run ${n} program${n === 1 ? '' : 's'}` : 'No command allowed'),
-  },
-} as const;
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
- * The folders Write File may write in, or the programs Run Command may run:
- * absolute paths, one per line (a path may hold spaces). The core checks
- * each and refuses the whole list, naming the path, when one does not do.
+ * Host names a request may name besides addresses and localhost: a tunnel's
+ * public name. Any other `Host` is refused, which keeps web pages from
+ * reaching the listener through DNS rebinding.
  */
-function AllowedPaths({ kind, saved }: { kind: keyof typeof PATH_LISTS; saved: string[] }) {
+function AllowedHosts({ saved }: { saved: string[] }) {
   const api = useApi();
-  const client = useQueryClient();
-  const words = PATH_LISTS[kind];
-  const savedText = saved.join('\n');
-  const [text, setText] = useState(savedText);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => setText(savedText), [savedText]);
-  const paths = text
-    .split('\n')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const next = kind === 'folders' ? await api.setAllowedFolders(paths) : await api.setAllowedCommands(paths);
-      client.setQueryData(keys.settings, next);
-      toast.success(words.saved(kind === 'folders' ? next.allowedFolders.length : next.allowedCommands.length));
-    } catch (e) {
-      setError(toApiError(e).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const id = `allowed-${kind}`;
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{words.title}</h2>
-      <p className="muted">{words.intro}</p>
-      <form className="inline-form" onSubmit={(e) => void submit(e)}>
-        <label className="field-label" htmlFor={id}>
-          {words.label}
-        </label>
-        <textarea
-          id={id}
-          className="input mono"
-          rows={3}
-          value={text}
-          placeholder={words.placeholder}
-          aria-invalid={error ? true : undefined}
-          onChange={(e) => {
-            setText(e.target.value);
-            setError(null);
-          }}
-        />
-        <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy || paths.join('\n') === savedText}>
-            {words.button}
-          </button>
-        </div>
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-      </form>
-    </section>
+    <ListSetting
+      id="allowed-hosts"
+      title="Allowed hosts"
+      intro={
+        <>
+          Requests must name this machine&apos;s address or <code>localhost</code>. When a tunnel forwards a public name
+          to your hooks, list that name here; any other host is refused, so web pages cannot reach the listener.
+        </>
+      }
+      label="Host names, one per line"
+      placeholder="abc.trycloudflare.com"
+      button="Save hosts"
+      saved={saved}
+      separator={/[\s,]+/}
+      save={(hosts) => api.setAllowedHosts(hosts)}
+      savedMessage={(next) =>
+        next.allowedHosts.length ? `Allowed: ${next.allowedHosts.join(', ')}` : 'No extra hosts allowed'
+      }
+    />
+  );
+}
+
+/** The folders Write File may write in: absolute paths, one per line. */
+function AllowedFolders({ saved }: { saved: string[] }) {
+  const api = useApi();
+  return (
+    <ListSetting
+      id="allowed-folders"
+      title="Allowed folders"
+      intro="Write File steps write only inside these folders: a path is resolved first, so a link or ../ that leads outside is refused. None are allowed until you list some."
+      label="Folders, one absolute path per line"
+      placeholder="/home/me/hookline-out"
+      button="Save folders"
+      saved={saved}
+      separator={/\n/}
+      save={(folders) => api.setAllowedFolders(folders)}
+      savedMessage={(next) =>
+        next.allowedFolders.length
+          ? `Write File may write in ${plural(next.allowedFolders.length, 'folder')}`
+          : 'No folder allowed'
+      }
+    />
+  );
+}
+
+/** The programs Run Command may run: absolute paths, one per line. */
+function AllowedCommands({ saved }: { saved: string[] }) {
+  const api = useApi();
+  return (
+    <ListSetting
+      id="allowed-commands"
+      title="Allowed commands"
+      intro="Run Command steps run only these programs, without a shell and without Hookline’s environment. Name each by its absolute path; a program that is not executable is refused."
+      label="Programs, one absolute path per line"
+      placeholder="/usr/bin/jq"
+      button="Save commands"
+      saved={saved}
+      separator={/\n/}
+      save={(programs) => api.setAllowedCommands(programs)}
+      savedMessage={(next) =>
+        next.allowedCommands.length
+          ? `Run Command may run ${plural(next.allowedCommands.length, 'program')}`
+          : 'No command allowed'
+      }
+    />
   );
 }
 
