@@ -160,6 +160,11 @@ fn column_types_map_to_json_on_postgresql() {
     assert_eq!(row, &expected, "each PostgreSQL type has its JSON form");
     let any = setup.ok("pg", "SELECT id FROM generate_series(1, 5) AS id WHERE id = ANY($1)", json!([[2, 4]]));
     assert_eq!(any["rows"], json!([{"id": 2}, {"id": 4}]), "a list binds to an array parameter");
+    let before = setup.ok("pg", "SELECT * FROM kinds", json!([]));
+    assert_eq!(before["rows"][0]["i2"], 1);
+    setup.ok("pg", "ALTER TABLE kinds ADD COLUMN added int DEFAULT 7", json!([]));
+    let after = setup.ok("pg", "SELECT * FROM kinds", json!([]));
+    assert_eq!(after["rows"][0]["added"], 7, "a statement prepared before the table changed is prepared again");
     let unsupported = setup.error("pg", "SELECT point(1, 2) AS p", json!([]));
     assert!(unsupported.contains("column \"p\"") && unsupported.contains("::text"), "{unsupported}");
 }

@@ -101,6 +101,10 @@ pub(crate) enum DatabaseError {
     /// A parameter or a column value has no JSON counterpart here.
     #[error("{0}")]
     Value(String),
+    /// A statement prepared earlier on the connection no longer fits the
+    /// table (PostgreSQL); the step prepares it again once before reporting it.
+    #[error("{0}")]
+    StalePlan(String),
 }
 
 impl DatabaseError {
@@ -113,6 +117,7 @@ impl DatabaseError {
             DatabaseError::Invalid(_)
             | DatabaseError::Cancelled
             | DatabaseError::Statement(_)
+            | DatabaseError::StalePlan(_)
             | DatabaseError::Value(_) => FailureKind::Permanent,
         }
     }

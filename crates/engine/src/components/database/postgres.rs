@@ -53,7 +53,16 @@ pub(super) async fn run(
             return Err(DatabaseError::Timeout { ms: limits.timeout_ms() });
         }
     };
-    match bounded(execute(&mut connection, sql, params, limits), limits, cancel).await {
+    let mut outcome = bounded(execute(&mut connection, sql, params, limits), limits, cancel).await;
+    if matches!(outcome, Bounded::Done(Err(DatabaseError::StalePlan(_)))) {
+        // The statement was prepared on this connection before the table
+        // changed shape (ALTER TABLE under a SELECT *); nothing ran. Forget
+        // the connection's prepared statements and run it once more.
+        if connection.clear_cached_statements().await.is_ok() {
+            outcome = bounded(execute(&mut connection, sql, params, limits), limits, cancel).await;
+        }
+    }
+    match outcome {
         Bounded::Done(Ok((rows, reusable))) => {
             if !reusable {
                 connection.close_on_drop();
@@ -268,6 +277,9 @@ fn statement_error(error: sqlx::Error, sql: &str, limits: &Limits) -> DatabaseEr
         return DatabaseError::Timeout { ms: limits.timeout_ms() };
     }
     let mut message = format!("PostgreSQL: {} (SQLSTATE {code})", pg.message());
+    if code == "0A000" && pg.message().starts_with("cached plan must not change result type") {
+        return DatabaseError::StalePlan(message);
+    }
     match pg.position() {
         Some(PgErrorPosition::Original(position)) => {
             let (line, column) = line_and_column(sql, position);
