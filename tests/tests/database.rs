@@ -213,10 +213,11 @@ fn a_long_statement_stops_at_its_timeout_and_the_row_cap_truncates_on_both_engin
         let error = setup.error(slug, sql, json!([]));
         let took = started.elapsed();
         assert!(error.contains("did not finish within 300 ms"), "{slug}: {error}");
-        // Well under 300 ms plus the step's 2 s grace: the database itself
-        // stopped it (statement_timeout, SQLite's progress handler).
+        // Under 300 ms plus the step's 2 s grace, with room for a loaded
+        // machine: the database itself stopped it (statement_timeout,
+        // SQLite's progress handler), not the step giving up on it.
         assert!(
-            took < Duration::from_millis(1800),
+            took < Duration::from_millis(2100),
             "{slug} stopped at its timeout by the database, not when the statement ended: {took:?}"
         );
     }
