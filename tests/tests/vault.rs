@@ -366,11 +366,7 @@ fn steps_call_apis_with_their_credentials_and_the_run_log_keeps_none_of_them() {
     add(&hookline, "warehouse", "database_url", &[], "url=postgres://ada:canary-db-pw@127.0.0.1:9/stock\n");
     let database = hookline.run(&["vault", "verify", "warehouse"]);
     assert_eq!(database.code, Some(2), "nothing listens on port 9");
-    assert!(
-        database.stderr.contains("cannot connect to postgres://ada:***@127.0.0.1:9/stock"),
-        "{}",
-        database.stderr
-    );
+    assert!(database.stderr.contains("cannot connect to postgres://ada:***@127.0.0.1:9/stock"), "{}", database.stderr);
     let flows = [
         ("flw_basic", "out-basic"),
         ("flw_bearer", "out-bearer"),
