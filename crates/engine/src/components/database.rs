@@ -362,8 +362,11 @@ const MAX_POOLS: usize = 16;
 /// Connections per PostgreSQL pool: a flow's steps run one statement at a
 /// time each, and a local-first app should not take a server's slots.
 const PG_CONNECTIONS: u32 = 4;
-/// Connections per SQLite pool: one writer at a time anyway; a few readers.
-const SQLITE_CONNECTIONS: u32 = 4;
+/// Connections per SQLite pool: one. SQLite lets one writer in at a time,
+/// and writers that collide back off in sleeps of up to 100 ms inside its
+/// busy handler; queueing for the pool's one connection instead keeps
+/// concurrent runs in order and the file busy (BENCHMARKS.md: Database action).
+const SQLITE_CONNECTIONS: u32 = 1;
 const IDLE: Duration = Duration::from_secs(300);
 /// The longest the pool itself waits for a connection (a free one, or a
 /// new one while the server refuses). The step's deadline usually ends the
