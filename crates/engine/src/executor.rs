@@ -25,6 +25,22 @@ use crate::step_input::{build_input, StepScope};
 use crate::validate::Problem;
 use crate::EngineError;
 
+/// How long past its own `timeoutMs` a step may take to stop and report
+/// before the engine's guard cuts it off (a killed process's output, a
+/// database taking a cancel).
+const OWN_TIMEOUT_GRACE: Duration = Duration::from_secs(5);
+
+/// How long the engine lets an action run: its configured per-step guard,
+/// or longer when the step's own `timeoutMs` (HTTP Request, Database, Run
+/// Command) asks for more, so the step's timeout, with its clearer message
+/// and its output, is the one that ends it.
+fn step_limit(guard: Duration, input: &Value) -> Duration {
+    match input.get("timeoutMs").and_then(Value::as_u64) {
+        Some(ms) => guard.max(Duration::from_millis(ms).saturating_add(OWN_TIMEOUT_GRACE)),
+        None => guard,
+    }
+}
+
 /// A published version's plan, as [`Engine::published_plan`] finds it.
 #[derive(Debug)]
 pub enum Published {
@@ -906,9 +922,10 @@ impl Engine {
             return Err(StepFailure::new(format!("{at}: {message}")));
         }
         let action = component.action.as_ref().expect("actions have an implementation");
-        match tokio::time::timeout(self.config.step_timeout, action.run(input, context)).await {
+        let limit = step_limit(self.config.step_timeout, &input);
+        match tokio::time::timeout(limit, action.run(input, context)).await {
             Ok(result) => result,
-            Err(_) => Err(StepFailure::new(format!("timed out after {} ms", self.config.step_timeout.as_millis()))
+            Err(_) => Err(StepFailure::new(format!("timed out after {} ms", limit.as_millis()))
                 .with_kind(crate::components::FailureKind::Timeout)),
         }
     }

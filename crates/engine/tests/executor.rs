@@ -70,6 +70,33 @@ async fn a_step_that_runs_past_the_step_timeout_fails_and_later_steps_do_not_run
 }
 
 #[tokio::test]
+async fn a_step_with_a_longer_timeout_of_its_own_ends_by_it_and_not_by_the_engine() {
+    // A server that accepts and never answers: the HTTP Request step waits
+    // for its own 600 ms, past the engine's 200 ms guard.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/slow", silent.local_addr().unwrap());
+    let config = EngineConfig { step_timeout: Duration::from_millis(200), ..EngineConfig::default() };
+    let (_dir, _store, engine) = engine(config).await;
+    let flow = FlowDocument::from_value(json!({
+        "schemaVersion": 1, "id": "flw_wait", "name": "Wait",
+        "steps": [
+            {"id": "stp_start", "component": "manual", "name": "Start"},
+            {"id": "stp_call", "component": "http_request", "name": "Call",
+             "inputs": {"url": {"value": url}, "timeoutMs": {"value": 600}}}
+        ],
+        "edges": [{"from": "stp_start", "to": "stp_call"}]
+    }))
+    .unwrap();
+    let plan = engine.compile_draft(flow).unwrap();
+    let queued = engine.enqueue(&request()).await.unwrap();
+    let done = engine.execute(&plan, queued, CancellationToken::new()).await.unwrap();
+
+    assert_eq!(done.status, ExecutionStatus::Failed);
+    let error = done.error.as_deref().unwrap();
+    assert!(error.contains(&format!("GET {url} timed out after 600 ms")), "the step's own timeout: {error}");
+}
+
+#[tokio::test]
 async fn cancelling_a_running_execution_interrupts_the_step_and_records_cancelled() {
     let (_dir, store, engine) = engine(EngineConfig::default()).await;
     let engine = Arc::new(engine);
