@@ -14,7 +14,7 @@ command -v oha >/dev/null 2>&1 || cargo install oha --locked
 cargo build --release -p hookline-cli
 hookline="$PWD/target/release/hookline"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cat > "$work/accept.flow.json" <<'JSON'
 {"schemaVersion": 1, "id": "flw_bench", "name": "Accept benchmark",

@@ -17,7 +17,7 @@ cargo build --release -p hookline-cli
 hookline="$PWD/target/release/hookline"
 data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data"
-trap 'kill $(jobs -p) 2>/dev/null; pg_stop; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; pg_stop; rm -rf "$data"' EXIT
 "$hookline" vault create-key-file >/dev/null
 pg_start
 pg_sql "CREATE TABLE orders (id text, customer text, total double precision, received timestamptz DEFAULT now())"

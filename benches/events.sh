@@ -14,7 +14,7 @@ cargo build --release -p hookline-cli
 hookline="$PWD/target/release/hookline"
 data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
 # Ten flows listen to order.created; one flow has a hook. Each runs one Transform.
 for n in $(seq 10); do

@@ -16,7 +16,7 @@ hookline="$PWD/target/release/hookline"
 baseline="$PWD/target/release/examples/hello_baseline"
 data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
 # One Transform step behind an async hook; five Transforms and a Respond
 # behind a sync hook.

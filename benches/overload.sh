@@ -15,7 +15,7 @@ cargo build --release -p hookline-cli
 hookline="$PWD/target/release/hookline"
 data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
 cat > "$data/accept.flow.json" <<'JSON'
 {"schemaVersion": 1, "id": "flw_flood", "name": "Flood",

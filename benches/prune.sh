@@ -17,7 +17,7 @@ cargo build --release -p hookline-store --example seed_runlog
 hookline="$PWD/target/release/hookline"
 seed="$PWD/target/release/examples/seed_runlog"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # One data dir: the bench flow, then a million executions 20 to 30 days old.
 base="$work/base"

@@ -16,7 +16,7 @@ data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data"
 # A throwaway data key: the bench needs no keychain.
 export HOOKLINE_MASTER_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 
 secret="whsec_$(head -c 24 /dev/urandom | base64)"
 printf 'secret=%s\n' "$secret" | "$hookline" vault add bench-signing --kind hmac --set preset=standard-webhooks >/dev/null

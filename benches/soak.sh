@@ -17,7 +17,7 @@ cargo build --release -p hookline-cli
 hookline="$PWD/target/release/hookline"
 data=$(mktemp -d)
 export HOOKLINE_DATA_DIR="$data" HOOKLINE_MASTER_KEY=8f1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff0
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$data"' EXIT
 samples="${SOAK_SAMPLES:-$PWD/target/soak-samples.csv}"
 
 cat > "$data/flows.json" <<'JSON'
