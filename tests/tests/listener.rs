@@ -642,3 +642,16 @@ fn finished_executions_beyond_the_kept_count_go_with_their_requests_and_the_newe
     let gone = hookline.run(&["executions", "show", &ids[0]]);
     assert_ne!(gone.code, Some(0), "a pruned execution is gone: {}", gone.stdout);
 }
+
+#[test]
+fn health_and_readiness_answer_for_load_balancers() {
+    let hookline = Hookline::new();
+    let server = hookline.serve(&[]);
+    let client = client();
+    let health = client.get(format!("{}/healthz", server.url)).send().unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(json_of(health), json!({"status": "ok"}));
+    let ready = client.get(format!("{}/readyz", server.url)).send().unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(json_of(ready), json!({"ready": true, "database": "ok"}));
+}

@@ -53,7 +53,7 @@ pub use runlog::ListExecutionsArgs;
 pub use samples::SampleFrom;
 pub use schedule::SchedulePreview;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
-pub use storage::{PruneReport, StorageStatus, TableRows};
+pub use storage::{PruneReport, Readiness, StorageStatus, TableRows};
 pub use vault::{credential_kinds, SignedRequest};
 
 /// A point in a flow's sequence of captured test requests.

@@ -59,6 +59,14 @@ pub struct TableRows {
     pub rows: u64,
 }
 
+/// Whether this process can serve hooks, as `/readyz` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    pub ready: bool,
+    /// `ok`, or why the database does not answer.
+    pub database: String,
+}
+
 /// What Storage shows.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
@@ -80,6 +88,18 @@ pub struct StorageStatus {
 }
 
 impl Core {
+    /// Whether the database answers: what a load balancer asks before it
+    /// sends hooks here. The cause of a failure is logged, and named.
+    pub async fn readiness(&self) -> Readiness {
+        match self.store.ping().await {
+            Ok(()) => Readiness { ready: true, database: "ok".into() },
+            Err(error) => {
+                tracing::warn!(%error, "the database does not answer: not ready");
+                Readiness { ready: false, database: error.to_string() }
+            }
+        }
+    }
+
     pub async fn storage_status(&self) -> Result<StorageStatus> {
         let pages = self.store.pages().await?;
         let file_size = |suffix: &str| {

@@ -71,7 +71,8 @@ struct Hooks {
 }
 
 /// The listener's routes: `/hook/{flow}`, `/hook-test/{flow}`, `/events/{name}`,
-/// `/executions/{id}`, and the seed platforms' routes onto the same intake:
+/// `/executions/{id}`, `/healthz` and `/readyz` for load balancers, and the
+/// seed platforms' routes onto the same intake:
 /// Pydio Cells' `/a/scheduler/hooks/{slug}`, Boomerang Flow's
 /// `/webhook/payload` and `/webhook/status/{activityId}`, and Cloudomation's
 /// `/api/webhook/{client}/{slug}`; and the `/buttons` page with the JSON
@@ -82,6 +83,8 @@ pub fn router(core: Arc<Core>, config: &ListenerConfig) -> Router {
         .route("/hook-test/{flow}", any(capture))
         .route("/events/{name}", any(event))
         .route("/executions/{id}", get(execution))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/a/scheduler/hooks/{slug}", any(cells))
         .route("/webhook/payload", any(boomerang))
         .route("/webhook/status/{activity}", get(boomerang_status).post(boomerang_status))
@@ -185,6 +188,18 @@ async fn capture(State(hooks): State<Hooks>, Path(key): Path<String>, request: R
         Ok(captured) => Json(captured).into_response(),
         Err(error) => error_response(error),
     }
+}
+
+/// Liveness for a load balancer or supervisor: the process answers.
+async fn healthz() -> Response {
+    Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// Readiness: the database answers too; `503` with the reason when not.
+async fn readyz(State(hooks): State<Hooks>) -> Response {
+    let readiness = hooks.core.readiness().await;
+    let status = if readiness.ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(readiness)).into_response()
 }
 
 async fn execution(State(hooks): State<Hooks>, Path(id): Path<String>) -> Response {

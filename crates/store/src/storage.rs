@@ -54,6 +54,13 @@ impl Store {
         Ok(before.saturating_sub(after))
     }
 
+    /// Whether the database answers a query, for a readiness check; on the
+    /// readers' pool, so it never waits behind the writer.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
     /// Copies what it can of the WAL into the database without waiting for
     /// anyone (a passive checkpoint), off the writer's connection.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
@@ -81,6 +88,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use crate::Store;
+
+    #[tokio::test]
+    async fn ping_answers_while_the_database_is_open_and_fails_once_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        store.ping().await.unwrap();
+        store.close().await;
+        assert!(store.ping().await.is_err(), "a closed store is not ready");
+    }
 
     #[tokio::test]
     async fn deleted_rows_give_their_pages_back_and_meta_round_trips() {
