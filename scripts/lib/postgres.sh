@@ -5,7 +5,9 @@
 # port of 127.0.0.1 only, as the `postgres` user when run as root (initdb
 # refuses root). It sets PG_URL to a database `hookline` on it; pg_stop stops
 # the server and removes the directory. The Rust tests start theirs through
-# tests/src/postgres.rs the same way.
+# crates/testdb the same way. A script may hand PG_URL to a test process as
+# HOOKLINE_TEST_POSTGRES_URL; crates/testdb's shared() then uses this server
+# instead of starting one per process.
 
 pg_bindir() {
     local dir

@@ -1,7 +1,8 @@
 //! Helpers for Hookline's black-box tests: a temp data dir driven through the
 //! real `hookline` binary, and a real HTTP server that records what it gets.
 
-pub mod postgres;
+/// The throwaway PostgreSQL server, under the path the tests have always used.
+pub use hookline_testdb as postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! The Database action through the real `hookline serve`: a webhook flow
 //! runs a statement against a SQLite file and against a real PostgreSQL
-//! server started for the test (tests/src/postgres.rs), never a mock.
+//! server started for the test (crates/testdb), never a mock.
 //! Parameters stay data, column types map to JSON, the timeout stops a long
 //! statement on the server, the row cap truncates and says so, and errors
 //! carry the database's message and position but never the password.
