@@ -75,6 +75,9 @@ pub enum ErrorCode {
     NoTrigger,
     /// Too many executions are waiting; retry after `Retry-After` seconds.
     Overloaded,
+    /// The database does not answer (an outage, a restart); nothing was
+    /// stored. Retry after `Retry-After` seconds.
+    DatabaseUnavailable,
     /// A synchronous hook's flow did not finish in time; it goes on running.
     SyncTimeout,
     /// A run was given a value for a parameter the flow does not declare.
@@ -147,7 +150,7 @@ impl ErrorCode {
             ErrorCode::PathNotAllowed => 403,
             ErrorCode::FolderNotFound | ErrorCode::CommandNotExecutable => 422,
             ErrorCode::TaskIdTaken => 409,
-            ErrorCode::Overloaded => 503,
+            ErrorCode::Overloaded | ErrorCode::DatabaseUnavailable => 503,
             ErrorCode::SyncTimeout => 504,
             ErrorCode::VerificationFailed => 424,
             ErrorCode::CaptureTimeout => 408,
@@ -196,6 +199,7 @@ impl ErrorCode {
             ErrorCode::InvalidJson => "invalid_json",
             ErrorCode::NoTrigger => "no_trigger",
             ErrorCode::Overloaded => "overloaded",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::SyncTimeout => "sync_timeout",
             ErrorCode::UnknownParameter => "unknown_parameter",
             ErrorCode::ParameterNotOverridable => "parameter_not_overridable",
@@ -258,6 +262,11 @@ impl From<StoreError> for ApiError {
                 ApiError::new(ErrorCode::Conflict, error.to_string())
             }
             StoreError::FlowNotFound(_) => ApiError::new(ErrorCode::FlowNotFound, error.to_string()),
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "the database does not answer");
+                ApiError::new(ErrorCode::DatabaseUnavailable, "the database does not answer; retry in a moment")
+                    .with_header("retry-after", "2".into())
+            }
             other => ApiError::new(ErrorCode::Internal, other.to_string()),
         }
     }
@@ -281,13 +290,17 @@ impl From<EngineError> for ApiError {
 
 impl From<CredentialError> for ApiError {
     fn from(error: CredentialError) -> ApiError {
+        let error = match error {
+            CredentialError::Store(e) => return e.into(),
+            other => other,
+        };
         let code = match &error {
             CredentialError::NotFound(_) => ErrorCode::CredentialNotFound,
             CredentialError::Invalid(_) => ErrorCode::InvalidInput,
             CredentialError::Conflict(_) => ErrorCode::Conflict,
             CredentialError::Key(_) => ErrorCode::VaultUnavailable,
             CredentialError::Undecryptable { .. } => ErrorCode::CredentialUndecryptable,
-            CredentialError::Store(e) => return ApiError::new(ErrorCode::Internal, e.to_string()),
+            CredentialError::Store(_) => ErrorCode::Internal,
         };
         ApiError::new(code, error.to_string())
     }

@@ -78,6 +78,10 @@ pub const DATABASE_FILE: &str = "hookline.db";
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
     pub data_dir: PathBuf,
+    /// The database, when it is not the data dir's SQLite file: a
+    /// `postgres://` URL shared by several processes (or `sqlite://PATH`).
+    /// Settings, the key file and `listening.json` stay in the data dir.
+    pub database_url: Option<String>,
     pub engine: EngineConfig,
     /// What the store forgets, and when (refused requests, idempotency keys,
     /// captures).
@@ -92,6 +96,7 @@ impl CoreConfig {
         CoreConfig {
             vault: VaultSettings::new(data_dir.clone(), None),
             data_dir,
+            database_url: None,
             engine: EngineConfig::default(),
             retention: Retention::default(),
         }
@@ -207,12 +212,21 @@ impl Core {
         create_private_dir(&config.data_dir).map_err(|e| {
             ApiError::new(ErrorCode::Internal, format!("cannot create the data dir {}: {e}", config.data_dir.display()))
         })?;
-        let store = Store::open(&config.data_dir.join(DATABASE_FILE)).await.map_err(|e| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("cannot open the database in {}: {e}", config.data_dir.display()),
-            )
-        })?;
+        let store = match &config.database_url {
+            Some(url) => Store::connect(url).await.map_err(|e| {
+                tracing::error!(url = %hookline_store::redact(url), error = %e, "cannot open the database");
+                ApiError::new(
+                    ErrorCode::DatabaseUnavailable,
+                    format!("cannot open the database {}: {e}", hookline_store::redact(url)),
+                )
+            })?,
+            None => Store::open(&config.data_dir.join(DATABASE_FILE)).await.map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Internal,
+                    format!("cannot open the database in {}: {e}", config.data_dir.display()),
+                )
+            })?,
+        };
         let http = hookline_engine::outbound_client()
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot set up the HTTP client: {e}")))?;
         let credentials = Arc::new(Credentials::new(store.clone(), config.vault));

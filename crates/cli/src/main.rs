@@ -34,6 +34,10 @@ struct Cli {
     /// Where Hookline keeps its database (default: the OS data directory).
     #[arg(long, global = true, env = "HOOKLINE_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The database: a `postgres://USER:PASSWORD@HOST:PORT/DB` URL shared by
+    /// several `hookline serve` processes (default: SQLite in the data dir).
+    #[arg(long, global = true, env = "HOOKLINE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -492,6 +496,7 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
         return demo_petstore(&data_dir, listen, access).await;
     }
     let mut config = CoreConfig::new(data_dir);
+    config.database_url = cli.database_url;
     config.vault.master_key = master_key;
     let retention = match &cli.command {
         Command::Serve(ServeArgs { retention, .. }) => Some(retention),

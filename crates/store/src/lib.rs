@@ -1,112 +1,257 @@
-//! Hookline's persistence: flows, published versions, executions and step runs
-//! in SQLite, through sqlx.
+//! Hookline's persistence: flows, published versions, executions, step runs,
+//! the inbox, samples and the vault's sealed rows, in SQLite (the embedded
+//! default) or PostgreSQL (several processes sharing one database).
 //!
-//! This is the only crate that contains SQL. It opens the database in WAL mode
-//! with `synchronous=FULL` (an accepted webhook must survive a crash), one
-//! writer connection (SQLite allows one writer; queueing writes here avoids
-//! `SQLITE_BUSY` storms) and a pool of read-only connections. It stores and
-//! returns model types; it never decides whether a flow is valid or runnable.
+//! This is the only crate that contains SQL. The queries are written once,
+//! in `src/sql/`, and compiled for each backend: the modules `on_sqlite`
+//! and `on_postgres` below include the same files with `DB` naming the
+//! backend's sqlx driver, so a query exists once and every test in those
+//! files runs against both databases. What the two databases do differently
+//! lives in `sqlite.rs` and `postgres.rs`: opening, transactions, the few
+//! spellings SQL does not share ([`sqlite::dialect`], [`postgres::dialect`]),
+//! and storage upkeep. [`Store`] hands each call to its backend; code above
+//! the store never knows which one it has. The store stores and returns
+//! model types; it never decides whether a flow is valid or runnable.
 
 mod error;
-mod executions;
-mod flows;
-mod inbox;
-mod retention;
-mod samples;
-mod schedule;
-mod storage;
-mod tokens;
-mod vault;
+mod postgres;
+mod sqlite;
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteAutoVacuum, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+mod types;
 
 pub use error::StoreError;
-pub use executions::{ActivityCount, ExecutionFilter, StoredExecution, MAX_PAGE};
-pub use flows::HookTarget;
-pub use inbox::{Acceptance, Accepted, Claim, Write, LOGGED_PAYLOAD_LIMIT};
-pub use retention::Retention;
-pub use schedule::LiveVersion;
-pub use storage::Pages;
-pub use vault::{CredentialRow, Resealed, TokenRow};
+pub use types::{
+    Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Pages,
+    Resealed, Retention, StoredExecution, TokenRow, Write, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
+};
 
-/// How long a connection waits for a lock held by another process (the desktop
-/// app and `hookline serve` may share a data dir) before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const READ_CONNECTIONS: u32 = 4;
+/// The queries on SQLite.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql"]
+pub(crate) mod on_sqlite {
+    pub(crate) use crate::sqlite::{dialect, Sqlite as Db};
+    pub(crate) type DB = sqlx::Sqlite;
+    #[cfg(test)]
+    pub(crate) use crate::sqlite::{test_db, TestGuard};
+
+    pub(crate) mod executions;
+    pub(crate) mod flows;
+    pub(crate) mod inbox;
+    pub(crate) mod retention;
+    pub(crate) mod samples;
+    pub(crate) mod schedule;
+    pub(crate) mod storage;
+    pub(crate) mod tokens;
+    pub(crate) mod vault;
+}
+
+/// The same queries on PostgreSQL.
+/// Each file's private row types exist twice; the public ones are declared
+/// once, in `types.rs`.
+// Loading each file twice is the point: once per backend.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql"]
+pub(crate) mod on_postgres {
+    pub(crate) use crate::postgres::{dialect, Postgres as Db};
+    pub(crate) type DB = sqlx::Postgres;
+    #[cfg(test)]
+    pub(crate) use crate::postgres::{test_db, TestGuard};
+
+    pub(crate) mod executions;
+    pub(crate) mod flows;
+    pub(crate) mod inbox;
+    pub(crate) mod retention;
+    pub(crate) mod samples;
+    pub(crate) mod schedule;
+    pub(crate) mod storage;
+    pub(crate) mod tokens;
+    pub(crate) mod vault;
+}
 
 /// Handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
-    /// Copies the WAL into the database beside the writer (a checkpoint
-    /// needs a connection that may write, not the write lock), so a long
-    /// prune keeps the WAL short and the writer's own commits rarely stop
-    /// to checkpoint.
-    checkpointer: SqlitePool,
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Kind {
+    /// The backend a database URL names: `sqlite://PATH` (or `sqlite:PATH`)
+    /// or `postgres://…` (`postgresql://…`).
+    pub fn of(url: &str) -> Result<Kind, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Kind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Kind::Postgres)
+        } else {
+            Err(StoreError::UnknownDatabase(redact(url)))
+        }
+    }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file at `path` and applies the
-    /// embedded migrations, which are forward-only.
+    /// Opens (creating if needed) the SQLite database file at `path` and
+    /// applies the embedded migrations, which are forward-only.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let url = format!("sqlite://{}", path.display());
-        let base = SqliteConnectOptions::from_str(&url)?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        // auto_vacuum only takes effect on a new database, before its first table.
-        let writer_options = base.clone().create_if_missing(true).auto_vacuum(SqliteAutoVacuum::Incremental);
-        let writer =
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(writer_options).await?;
-        sqlx::migrate!("./migrations").run(&writer).await?;
-        restrict_to_owner(path);
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READ_CONNECTIONS)
-            .connect_with(base.clone().read_only(true))
-            .await?;
-        let checkpointer = SqlitePoolOptions::new().max_connections(1).connect_with(base).await?;
-        Ok(Store { writer, reader, checkpointer })
+        Ok(Store { backend: Backend::Sqlite(sqlite::Sqlite::open(path).await?) })
     }
 
-    /// Begins a write transaction that holds the database's write lock from
-    /// its first statement. Another process (the app beside `hookline
-    /// serve`, a CLI command) may commit at any moment; a transaction that
-    /// read before its first write would then fail at once with
-    /// `SQLITE_BUSY` instead of waiting its turn, since its snapshot is stale.
-    pub(crate) async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+    /// Opens the database a URL names (see [`Kind::of`]) and applies its
+    /// migrations. Several processes may do this at once: PostgreSQL's
+    /// migrations run under an advisory lock, SQLite's under its write lock.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let backend = match Kind::of(url)? {
+            Kind::Sqlite => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                Backend::Sqlite(sqlite::Sqlite::open(Path::new(path)).await?)
+            }
+            Kind::Postgres => Backend::Postgres(postgres::Postgres::connect(url).await?),
+        };
+        Ok(Store { backend })
     }
 
-    /// Closes both pools, waiting for connections in use to be returned.
+    /// Which database this store writes to.
+    pub fn kind(&self) -> Kind {
+        match &self.backend {
+            Backend::Sqlite(_) => Kind::Sqlite,
+            Backend::Postgres(_) => Kind::Postgres,
+        }
+    }
+
+    /// Closes the pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
-        self.checkpointer.close().await;
+        match &self.backend {
+            Backend::Sqlite(db) => db.close().await,
+            Backend::Postgres(db) => db.close().await,
+        }
     }
 }
 
-/// Makes the database and its WAL files readable by their owner only, as
-/// the data they hold deserves; SQLite creates them with the process umask.
-/// A file system without Unix permissions keeps its own rules.
-fn restrict_to_owner(path: &Path) {
-    #[cfg(unix)]
-    for suffix in ["", "-wal", "-shm"] {
-        use std::os::unix::fs::PermissionsExt;
-        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
-        if let Err(error) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
-            if error.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(file = %file.display(), %error, "could not make the database private to its owner");
+/// A database URL fit for a message: the password, if any, is hidden.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &credentials[..colon], &url[at..]),
+                None => url.to_string(),
             }
         }
+        _ => url.to_string(),
     }
+}
+
+/// Forwards each listed method to the backend that holds the data. The
+/// methods are documented where they are written, in `src/sql/` (or in
+/// `sqlite.rs` and `postgres.rs` for upkeep).
+macro_rules! forward {
+    ($(pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;)*) => {
+        impl Store {
+            $(
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match &self.backend {
+                        Backend::Sqlite(db) => db.$name($($arg),*).await,
+                        Backend::Postgres(db) => db.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+use hookline_model::{ExecutionSummary, FlowDocument, FlowRecord, FlowSummary, InboxEntry, Sample, VersionInfo};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+forward! {
+    // Executions and their claims (sql/executions.rs).
+    pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError>;
+    pub async fn claim_owners(&self, now: &str) -> Result<Vec<String>, StoreError>;
+    pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError>;
+    pub async fn claim_expired(&self, owner: &str, now: &str, until: &str) -> Result<Vec<String>, StoreError>;
+    pub async fn get_execution(&self, id: &str) -> Result<Option<StoredExecution>, StoreError>;
+    pub async fn execution_created_at(&self, id: &str) -> Result<Option<String>, StoreError>;
+    pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, StoreError>;
+    pub async fn activity_since(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError>;
+    pub async fn activity_by_hour(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError>;
+    // Flows, versions and captures (sql/flows.rs).
+    pub async fn save_draft(&self, doc: &FlowDocument, slug: Option<&str>, now: &str) -> Result<bool, StoreError>;
+    pub async fn get_flow(&self, id: &str) -> Result<Option<FlowRecord>, StoreError>;
+    pub async fn find_flow(&self, key: &str) -> Result<Option<FlowRecord>, StoreError>;
+    pub async fn hook_target(&self, key: &str) -> Result<Option<HookTarget>, StoreError>;
+    pub async fn record_capture(&self, flow_id: &str, step_id: &str, sample: &Value, now: &str) -> Result<i64, StoreError>;
+    pub async fn publish_version(&self, id: &str, doc: &FlowDocument, slug: Option<&str>, now: &str) -> Result<u32, StoreError>;
+    pub async fn open_capture_window(&self, flow_id: &str, until: &str) -> Result<(), StoreError>;
+    pub async fn capture_window_open(&self, flow_id: &str, now: &str) -> Result<bool, StoreError>;
+    pub async fn last_capture_id(&self, flow_id: &str) -> Result<i64, StoreError>;
+    pub async fn capture_after(&self, flow_id: &str, after: i64) -> Result<Option<Value>, StoreError>;
+    pub async fn list_flows(&self) -> Result<Vec<FlowSummary>, StoreError>;
+    pub async fn set_live(&self, id: &str, live: bool, now: &str) -> Result<(), StoreError>;
+    pub async fn delete_flow(&self, id: &str) -> Result<bool, StoreError>;
+    pub async fn list_versions(&self, id: &str) -> Result<Vec<VersionInfo>, StoreError>;
+    pub async fn get_version(&self, id: &str, version: u32) -> Result<Option<FlowDocument>, StoreError>;
+    pub async fn latest_version(&self, id: &str) -> Result<Option<(u32, FlowDocument)>, StoreError>;
+    // The inbox and the journal's writes (sql/inbox.rs).
+    pub async fn accept_batch(&self, batch: &[Acceptance]) -> Result<Vec<Accepted>, StoreError>;
+    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError>;
+    pub async fn record_rejection(&self, entry: &InboxEntry, keep_unknown: u32) -> Result<(), StoreError>;
+    pub async fn list_inbox(&self, flow_id: Option<&str>, key: &str, limit: u32) -> Result<Vec<InboxEntry>, StoreError>;
+    pub async fn get_inbox(&self, id: &str) -> Result<Option<InboxEntry>, StoreError>;
+    // Retention (sql/retention.rs).
+    pub async fn prune(&self, retention: &Retention, before: &str, now: &str, batch: u32) -> Result<u64, StoreError>;
+    // Samples (sql/samples.rs).
+    pub async fn add_sample(&self, sample: &Sample) -> Result<Sample, StoreError>;
+    pub async fn list_samples(&self, flow_id: &str, step_id: &str) -> Result<Vec<Sample>, StoreError>;
+    pub async fn current_sample(&self, flow_id: &str, step_id: &str) -> Result<Option<Sample>, StoreError>;
+    pub async fn current_samples(&self, flow_id: &str) -> Result<BTreeMap<String, Value>, StoreError>;
+    pub async fn set_current_sample(&self, flow_id: &str, step_id: &str, id: &str) -> Result<Option<Sample>, StoreError>;
+    pub async fn remove_sample(&self, flow_id: &str, step_id: &str, id: &str) -> Result<bool, StoreError>;
+    pub async fn latest_step_output(&self, flow_id: &str, step_id: &str) -> Result<Option<Value>, StoreError>;
+    // Schedules (sql/schedule.rs).
+    pub async fn live_versions(&self) -> Result<Vec<LiveVersion>, StoreError>;
+    pub async fn claim_schedule_fire(&self, flow_id: &str, slot: &str, fired_at: &str) -> Result<bool, StoreError>;
+    pub async fn record_schedule_execution(&self, flow_id: &str, slot: &str, execution_id: &str) -> Result<(), StoreError>;
+    pub async fn release_schedule_fire(&self, flow_id: &str, slot: &str) -> Result<(), StoreError>;
+    pub async fn last_schedule_fire(&self, flow_id: &str) -> Result<Option<String>, StoreError>;
+    pub async fn schedule_fire_execution(&self, flow_id: &str, slot: &str) -> Result<Option<String>, StoreError>;
+    // Storage (sql/storage.rs, and upkeep in sqlite.rs / postgres.rs).
+    pub async fn row_counts(&self) -> Result<Vec<(&'static str, u64)>, StoreError>;
+    pub async fn pages(&self) -> Result<Pages, StoreError>;
+    pub async fn reclaim(&self, pages: u32, truncate: bool) -> Result<u64, StoreError>;
+    pub async fn ping(&self) -> Result<(), StoreError>;
+    pub async fn checkpoint(&self) -> Result<(), StoreError>;
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    // Webhook tokens (sql/tokens.rs).
+    pub async fn set_flow_token(&self, flow_id: &str, token_hash: &str, now: &str) -> Result<(), StoreError>;
+    pub async fn flow_token_created(&self, flow_id: &str) -> Result<Option<String>, StoreError>;
+    pub async fn flow_of_token(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+    // The vault's sealed rows (sql/vault.rs).
+    pub async fn vault_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    pub async fn set_vault_meta(&self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+    pub async fn init_vault_meta(&self, key: &str, value: &str) -> Result<String, StoreError>;
+    pub async fn put_credential(&self, row: &CredentialRow) -> Result<(), StoreError>;
+    pub async fn credential(&self, name: &str) -> Result<Option<CredentialRow>, StoreError>;
+    pub async fn credentials(&self) -> Result<Vec<CredentialRow>, StoreError>;
+    pub async fn remove_credential(&self, name: &str) -> Result<bool, StoreError>;
+    pub async fn record_verification(&self, id: &str, ok: bool, message: &str, at: &str) -> Result<(), StoreError>;
+    pub async fn reseal(&self, credentials: &[Resealed], key_check: &str, fingerprint: &str) -> Result<(), StoreError>;
+    pub async fn token(&self, credential_id: &str) -> Result<Option<TokenRow>, StoreError>;
+    pub async fn put_token(&self, row: &TokenRow) -> Result<(), StoreError>;
 }
 
 /// Reads a JSON column written by this crate; a value that no longer parses is
@@ -125,71 +270,14 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn opening_applies_wal_full_sync_and_incremental_vacuum() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("hookline.db")).await.unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&store.writer).await.unwrap();
-        assert_eq!(mode, "wal", "WAL lets readers work while a webhook is being committed");
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&store.writer).await.unwrap();
-        assert_eq!(sync, 2, "synchronous=FULL (2): an accepted request must survive power loss");
-        let vacuum: i64 = sqlx::query_scalar("PRAGMA auto_vacuum").fetch_one(&store.writer).await.unwrap();
-        assert_eq!(vacuum, 2, "auto_vacuum=INCREMENTAL (2) lets pruning return space in small steps");
-        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&store.reader).await.unwrap();
-        assert_eq!(busy, 10_000, "readers wait for locks instead of failing at once");
-    }
-
-    #[tokio::test]
-    async fn reopening_an_existing_database_keeps_its_data_and_migrations() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("hookline.db");
-        let store = Store::open(&path).await.unwrap();
-        let doc = flows::tests::document("flw_keep", None);
-        store.save_draft(&doc, None, "2026-01-01T00:00:00.000Z").await.unwrap();
-        store.close().await;
-        let store = Store::open(&path).await.unwrap();
-        assert!(store.get_flow("flw_keep").await.unwrap().is_some(), "the flow survives a reopen");
-    }
-
-    #[tokio::test]
-    async fn the_read_pool_cannot_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("hookline.db")).await.unwrap();
-        let result = sqlx::query("DELETE FROM flows").execute(&store.reader).await;
-        assert!(result.is_err(), "writes must go through the single writer connection");
-    }
-
-    #[tokio::test]
-    async fn upgrading_keeps_executions_and_their_step_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .unwrap()
-            .create_if_missing(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
-        // The database as the release before executions were rebuilt left it.
-        let mut before = sqlx::migrate!("./migrations");
-        before.migrations = std::borrow::Cow::Owned(before.migrations[..6].to_vec());
-        before.run(&pool).await.unwrap();
-        for statement in [
-            "INSERT INTO flows (id, name, slug, draft, created_at, updated_at) VALUES ('flw_a', 'A', 'a', '{}', 't', 't')",
-            "INSERT INTO flow_versions (flow_id, version, document, created_at) VALUES ('flw_a', 1, '{}', 't')",
-            "INSERT INTO executions (id, flow_id, version, trigger, status, input, created_at)
-             VALUES ('exe_1', 'flw_a', 1, 'webhook', 'succeeded', '{\"body\":1}', 't')",
-            "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, output)
-             VALUES ('exe_1', 0, 'stp_hook', 'Hook', 'webhook', 'succeeded', '{\"body\":1}')",
-        ] {
-            sqlx::query(statement).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-
-        let store = Store::open(&path).await.unwrap();
-        let stored = store.get_execution("exe_1").await.unwrap().expect("the execution survives the upgrade");
-        assert_eq!(stored.execution.input, serde_json::json!({"body": 1}), "its input is kept");
-        assert_eq!(stored.execution.steps.len(), 1, "its step runs are kept, not cascaded away");
-        assert_eq!(stored.request, None, "it refers to no inbox entry");
-        let flow = store.list_flows().await.unwrap().remove(0);
-        assert_eq!(flow.live_slug.as_deref(), Some("a"), "a published flow's slug becomes its live slug");
+    #[test]
+    fn urls_name_their_backend_and_passwords_stay_out_of_messages() {
+        assert_eq!(Kind::of("sqlite:///tmp/x.db").unwrap(), Kind::Sqlite);
+        assert_eq!(Kind::of("postgres://u:p@h/db").unwrap(), Kind::Postgres);
+        assert_eq!(Kind::of("postgresql://h/db").unwrap(), Kind::Postgres);
+        let error = Kind::of("mysql://root:hunter2@h/db").unwrap_err().to_string();
+        assert!(!error.contains("hunter2") && error.contains("mysql://root:***@h/db"), "{error}");
+        assert_eq!(redact("postgres://hookline:s3cret@127.0.0.1:5432/hl"), "postgres://hookline:***@127.0.0.1:5432/hl");
+        assert_eq!(redact("postgres://127.0.0.1/hl"), "postgres://127.0.0.1/hl");
     }
 }

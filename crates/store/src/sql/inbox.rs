@@ -1,63 +1,16 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use hookline_model::{Execution, ExecutionStatus, HookRequest, InboxEntry, StepRun};
-use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
+use sqlx::{FromRow, QueryBuilder, Transaction};
 
-use crate::{from_json, to_json, Store, StoreError};
-
-/// A new execution to store: from a hook request (with its inbox entry and,
-/// when the caller sent one, its idempotency key) or from a manual run.
-#[derive(Debug, Clone)]
-pub struct Acceptance {
-    pub execution: Execution,
-    pub inbox: Option<InboxEntry>,
-    pub idempotency_key: Option<String>,
-    /// Keys first seen before this moment have expired.
-    pub dedupe_since: String,
-    /// The process that will run it, and until when its claim holds.
-    pub claim: Claim,
-    /// The execution's id was chosen by the caller (a Cells `TaskID`), so
-    /// it may already be taken; a generated id never is.
-    pub chosen_id: bool,
-}
-
-/// Which process runs an execution, until when unless renewed (see
-/// [`Store::renew_claims`] and [`Store::claim_expired`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claim {
-    pub owner: String,
-    /// A timestamp; the claim has expired once it is in the past.
-    pub until: String,
-}
+use super::dialect::{self, JSON_STRINGS_1};
+use super::{Db, DB};
+use crate::{from_json, to_json, Acceptance, Accepted, StoreError, Write, LOGGED_PAYLOAD_LIMIT};
 
 /// One write of the execution journal.
 // Writes are moved into the journal's queue once and applied in batches; a
 // box would cost an allocation per accepted request to save a few hundred
 // bytes of queue slot.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
-pub enum Write {
-    /// A new execution with its inbox entry (see [`Store::accept_batch`]).
-    Accept(Acceptance),
-    /// A step's run, inserted or replaced.
-    StepRun { execution_id: String, seq: u32, run: StepRun },
-    /// An execution's outcome.
-    Finish(Execution),
-}
-
-/// What became of an [`Acceptance`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Accepted {
-    /// The execution was stored.
-    Created,
-    /// The key was seen within the window: nothing new was stored to run;
-    /// this is the execution the key started.
-    Duplicate(String),
-    /// The chosen execution id is already an execution's: nothing was
-    /// stored to run.
-    IdTaken,
-}
-
 #[derive(FromRow)]
 struct InboxRow {
     id: String,
@@ -102,37 +55,42 @@ const ROWS_PER_STATEMENT: usize = 256;
 /// The executions that already own the items' idempotency keys, with when
 /// each key was first seen (the caller compares it with the window).
 async fn seen_keys(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, DB>,
     items: &[&Acceptance],
 ) -> Result<HashMap<(String, String), (String, String)>, StoreError> {
-    // CROSS JOIN keeps the batch's keys as the outer loop, so each is one
-    // primary-key lookup whatever SQLite guesses about the VALUES list.
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT i.flow_id, i.key, i.execution_id, i.created_at FROM (");
+    // SQLite's CROSS JOIN keeps the batch's keys as the outer loop, so each
+    // is one primary-key lookup whatever it guesses about the VALUES list.
+    let mut query = QueryBuilder::<DB>::new("SELECT i.flow_id, i.key, i.execution_id, i.created_at FROM (");
     query.push_values(items, |mut row, item| {
         row.push_bind(&item.execution.flow_id).push_bind(item.idempotency_key.as_deref());
     });
-    query.push(") AS v CROSS JOIN idempotency i ON i.flow_id = v.column1 AND i.key = v.column2");
+    query.push(format!(
+        ") AS v {} idempotency i ON i.flow_id = v.column1 AND i.key = v.column2",
+        dialect::JOIN_IN_ORDER
+    ));
     let rows: Vec<(String, String, String, String)> = query.build_query_as().fetch_all(&mut **tx).await?;
     Ok(rows.into_iter().map(|(flow, key, execution, at)| ((flow, key), (execution, at))).collect())
 }
 
 /// Records the items' keys for their executions (replacing expired claims).
-async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, items: &[&Acceptance]) -> Result<(), StoreError> {
-    let mut query =
-        QueryBuilder::<Sqlite>::new("INSERT OR REPLACE INTO idempotency (flow_id, key, execution_id, created_at) ");
+async fn claim_keys(tx: &mut Transaction<'_, DB>, items: &[&Acceptance]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<DB>::new("INSERT INTO idempotency (flow_id, key, execution_id, created_at) ");
     query.push_values(items, |mut row, item| {
         row.push_bind(&item.execution.flow_id)
             .push_bind(item.idempotency_key.as_deref())
             .push_bind(&item.execution.id)
             .push_bind(&item.execution.created_at);
     });
+    query.push(
+        " ON CONFLICT (flow_id, key) DO UPDATE SET execution_id = excluded.execution_id, created_at = excluded.created_at",
+    );
     query.build().execute(&mut **tx).await?;
     Ok(())
 }
 
 /// The one place new executions are inserted.
-async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance]) -> Result<(), StoreError> {
-    let mut query = QueryBuilder::<Sqlite>::new(
+async fn insert_executions(tx: &mut Transaction<'_, DB>, rows: &[&Acceptance]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<DB>::new(
         "INSERT INTO executions (id, flow_id, version, trigger, status, input, params, inbox_id, created_at, started_at, owner, lease_until, replay_of) ",
     );
     query.push_values(rows, |mut row, item| {
@@ -157,8 +115,8 @@ async fn insert_executions(tx: &mut Transaction<'_, Sqlite>, rows: &[&Acceptance
     Ok(())
 }
 
-async fn insert_inbox_rows(tx: &mut Transaction<'_, Sqlite>, rows: &[InboxEntry]) -> Result<(), StoreError> {
-    let mut query = QueryBuilder::<Sqlite>::new(
+async fn insert_inbox_rows(tx: &mut Transaction<'_, DB>, rows: &[InboxEntry]) -> Result<(), StoreError> {
+    let mut query = QueryBuilder::<DB>::new(
         "INSERT INTO inbox (id, flow_key, flow_id, method, path, query, headers, body, received_at, status, reason, execution_id) ",
     );
     query.push_values(rows, |mut row, entry| {
@@ -180,10 +138,10 @@ async fn insert_inbox_rows(tx: &mut Transaction<'_, Sqlite>, rows: &[InboxEntry]
 }
 
 pub(crate) async fn upsert_step_runs(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, DB>,
     rows: &[(&str, u32, &StepRun)],
 ) -> Result<(), StoreError> {
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = QueryBuilder::<DB>::new(
         "INSERT INTO step_runs (execution_id, seq, step_id, name, component, status, input, output, error, started_at, duration_ms, branch, attempts, resumed) ",
     );
     query.push_values(rows, |mut row, (execution_id, seq, step)| {
@@ -213,10 +171,10 @@ pub(crate) async fn upsert_step_runs(
     Ok(())
 }
 
-pub(crate) async fn update_outcomes(tx: &mut Transaction<'_, Sqlite>, rows: &[&Execution]) -> Result<(), StoreError> {
+pub(crate) async fn update_outcomes(tx: &mut Transaction<'_, DB>, rows: &[&Execution]) -> Result<(), StoreError> {
     // UPDATE … FROM (VALUES …) sets every row in one statement; the VALUES
     // columns are named column1, column2, … by SQLite.
-    let mut query = QueryBuilder::<Sqlite>::new(
+    let mut query = QueryBuilder::<DB>::new(
         "UPDATE executions SET status = v.column2, output = v.column3, error = v.column4, failed_step = v.column5,
                 reply = v.column6, started_at = v.column7, finished_at = v.column8, duration_ms = v.column9
          FROM (",
@@ -242,21 +200,17 @@ pub(crate) async fn update_outcomes(tx: &mut Transaction<'_, Sqlite>, rows: &[&E
     Ok(())
 }
 
-/// Step inputs and outputs (and the outcome) larger than this, as JSON text,
-/// are cut down in the run log of an execution that did not fail; a failed
-/// one keeps them whole, since that is when they are read.
-pub const LOGGED_PAYLOAD_LIMIT: i64 = 256 * 1024;
 /// How much of a cut value the run log keeps, as text.
 const PREVIEW_CHARS: i64 = 2048;
 
 /// Replaces each large value of `ids`' step runs and outcome with
 /// `{"truncated": true, "bytes": N, "preview": "…"}`. The trigger input is
 /// kept whole: a replay runs with it.
-async fn truncate_logged_payloads(tx: &mut Transaction<'_, Sqlite>, ids: &[&str]) -> Result<(), StoreError> {
+async fn truncate_logged_payloads(tx: &mut Transaction<'_, DB>, ids: &[&str]) -> Result<(), StoreError> {
     let cut = |column: &str| {
         format!(
-            "{column} = CASE WHEN length({column}) > {LOGGED_PAYLOAD_LIMIT} THEN json_object('truncated', json('true'), \
-             'bytes', length(CAST({column} AS BLOB)), 'preview', substr({column}, 1, {PREVIEW_CHARS})) ELSE {column} END"
+            "{column} = CASE WHEN length({column}) > {LOGGED_PAYLOAD_LIMIT} THEN {} ELSE {column} END",
+            dialect::truncated(column, PREVIEW_CHARS)
         )
     };
     for (table, key, columns) in
@@ -264,7 +218,7 @@ async fn truncate_logged_payloads(tx: &mut Transaction<'_, Sqlite>, ids: &[&str]
     {
         let sets: Vec<String> = columns.iter().map(|c| cut(c)).collect();
         let large: Vec<String> = columns.iter().map(|c| format!("length({c}) > {LOGGED_PAYLOAD_LIMIT}")).collect();
-        let mut query = QueryBuilder::<Sqlite>::new(format!(
+        let mut query = QueryBuilder::<DB>::new(format!(
             "UPDATE {table} SET {} WHERE ({}) AND {key} IN (",
             sets.join(", "),
             large.join(" OR ")
@@ -279,7 +233,7 @@ async fn truncate_logged_payloads(tx: &mut Transaction<'_, Sqlite>, ids: &[&str]
     Ok(())
 }
 
-impl Store {
+impl Db {
     /// Stores a batch of accepted webhook requests in one transaction (one
     /// fsync for the batch): for each, its execution and inbox entry, unless
     /// its idempotency key was already seen within the window.
@@ -329,7 +283,7 @@ impl Store {
         if !chosen.is_empty() {
             let ids = serde_json::Value::from(chosen).to_string();
             let existing: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM executions WHERE id IN (SELECT value FROM json_each(?1))")
+                sqlx::query_scalar(&format!("SELECT id FROM executions WHERE id IN ({JSON_STRINGS_1})"))
                     .bind(ids)
                     .fetch_all(&mut *tx)
                     .await?;
@@ -421,7 +375,7 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         insert_inbox_rows(&mut tx, std::slice::from_ref(entry)).await?;
         if entry.flow_id.is_none() {
-            Store::bound_unknown_rejections(&mut tx, keep_unknown).await?;
+            Db::bound_unknown_rejections(&mut tx, keep_unknown).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -436,8 +390,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<InboxEntry>, StoreError> {
         let rows: Vec<InboxRow> = sqlx::query_as(
-            "SELECT * FROM inbox WHERE flow_id = ?1 OR (flow_id IS NULL AND flow_key = ?2)
-             ORDER BY received_at DESC, id DESC LIMIT ?3",
+            "SELECT * FROM inbox WHERE flow_id = $1 OR (flow_id IS NULL AND flow_key = $2)
+             ORDER BY received_at DESC, id DESC LIMIT $3",
         )
         .bind(flow_id)
         .bind(key)
@@ -450,7 +404,7 @@ impl Store {
     /// One inbox entry with its raw body.
     pub async fn get_inbox(&self, id: &str) -> Result<Option<InboxEntry>, StoreError> {
         let row: Option<InboxRow> =
-            sqlx::query_as("SELECT * FROM inbox WHERE id = ?").bind(id).fetch_optional(&self.reader).await?;
+            sqlx::query_as("SELECT * FROM inbox WHERE id = $1").bind(id).fetch_optional(&self.reader).await?;
         row.map(InboxRow::into_model).transpose()
     }
 }
@@ -460,8 +414,9 @@ pub(crate) mod tests {
     use hookline_model::{ExecutionStatus, TriggerSource};
     use serde_json::json;
 
+    use super::super::flows::tests::document;
     use super::*;
-    use crate::flows::tests::document;
+    use crate::Claim;
 
     pub(crate) fn acceptance(id: &str, key: Option<&str>) -> Acceptance {
         let execution = Execution {
@@ -511,8 +466,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_batch_stores_executions_and_raw_inbox_bodies_and_dedupes_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
         let outcomes = store
             .accept_batch(&[
@@ -539,8 +493,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn an_id_a_caller_chose_is_refused_when_taken_without_failing_the_batch() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
         let chosen = |id: &str, inbox: &str| {
             let mut item = acceptance(id, None);
@@ -567,8 +520,7 @@ pub(crate) mod tests {
 
     #[tokio::test]
     async fn a_journal_batch_applies_accepts_step_runs_and_outcomes_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", Some("a")), Some("a"), "2026-01-01T00:00:00.000Z").await.unwrap();
         let accepted = acceptance("exe_1", None);
         let run = StepRun {

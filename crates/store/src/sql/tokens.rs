@@ -1,14 +1,15 @@
 //! Flow access tokens: the secret a Boomerang Flow client sends to run a
 //! flow and read its executions. Only a hash of each token is stored.
 
-use crate::{Store, StoreError};
+use super::Db;
+use crate::StoreError;
 
-impl Store {
+impl Db {
     /// Makes `token_hash` the flow's token, replacing any earlier one.
     pub async fn set_flow_token(&self, flow_id: &str, token_hash: &str, now: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO flow_tokens (flow_id, token_hash, created_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (flow_id) DO UPDATE SET token_hash = ?2, created_at = ?3",
+            "INSERT INTO flow_tokens (flow_id, token_hash, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (flow_id) DO UPDATE SET token_hash = $2, created_at = $3",
         )
         .bind(flow_id)
         .bind(token_hash)
@@ -20,7 +21,7 @@ impl Store {
 
     /// When the flow's token was made, if it has one.
     pub async fn flow_token_created(&self, flow_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT created_at FROM flow_tokens WHERE flow_id = ?")
+        Ok(sqlx::query_scalar("SELECT created_at FROM flow_tokens WHERE flow_id = $1")
             .bind(flow_id)
             .fetch_optional(&self.reader)
             .await?)
@@ -28,7 +29,7 @@ impl Store {
 
     /// The flow a token (by its hash) belongs to.
     pub async fn flow_of_token(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT flow_id FROM flow_tokens WHERE token_hash = ?")
+        Ok(sqlx::query_scalar("SELECT flow_id FROM flow_tokens WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.reader)
             .await?)
@@ -37,7 +38,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::flows::tests::{document, store};
+    use super::super::flows::tests::{document, store};
 
     const T1: &str = "2026-01-01T00:00:00.000Z";
     const T2: &str = "2026-01-02T00:00:00.000Z";

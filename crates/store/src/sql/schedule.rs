@@ -3,21 +3,10 @@
 //! `INSERT … ON CONFLICT DO NOTHING` on the single writer, so of all the
 //! processes sharing the database exactly one fires a slot.
 
-use sqlx::FromRow;
+use super::Db;
+use crate::{LiveVersion, StoreError};
 
-use crate::{Store, StoreError};
-
-/// A started flow's newest published version: what the scheduler runs.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct LiveVersion {
-    pub flow_id: String,
-    pub version: u32,
-    /// When the version was published (an RFC 3339 timestamp): no fire of
-    /// its schedule is due before it.
-    pub published_at: String,
-}
-
-impl Store {
+impl Db {
     /// Every started flow that has a published version, with its newest
     /// version. Reads no documents, so the scheduler can ask often.
     pub async fn live_versions(&self) -> Result<Vec<LiveVersion>, StoreError> {
@@ -36,7 +25,7 @@ impl Store {
     /// slot is not fired again.
     pub async fn claim_schedule_fire(&self, flow_id: &str, slot: &str, fired_at: &str) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO schedule_fires (flow_id, slot, fired_at) VALUES (?1, ?2, ?3)
+            "INSERT INTO schedule_fires (flow_id, slot, fired_at) VALUES ($1, $2, $3)
              ON CONFLICT (flow_id, slot) DO NOTHING",
         )
         .bind(flow_id)
@@ -54,7 +43,7 @@ impl Store {
         slot: &str,
         execution_id: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE schedule_fires SET execution_id = ?3 WHERE flow_id = ?1 AND slot = ?2")
+        sqlx::query("UPDATE schedule_fires SET execution_id = $3 WHERE flow_id = $1 AND slot = $2")
             .bind(flow_id)
             .bind(slot)
             .bind(execution_id)
@@ -67,7 +56,7 @@ impl Store {
     /// full), so the slot does not count as fired. A claim that started an
     /// execution is never given back.
     pub async fn release_schedule_fire(&self, flow_id: &str, slot: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM schedule_fires WHERE flow_id = ?1 AND slot = ?2 AND execution_id IS NULL")
+        sqlx::query("DELETE FROM schedule_fires WHERE flow_id = $1 AND slot = $2 AND execution_id IS NULL")
             .bind(flow_id)
             .bind(slot)
             .execute(&self.writer)
@@ -78,7 +67,7 @@ impl Store {
     /// The newest slot fired for the flow, if any: where a restarted
     /// scheduler picks up.
     pub async fn last_schedule_fire(&self, flow_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MAX(slot) FROM schedule_fires WHERE flow_id = ?1")
+        Ok(sqlx::query_scalar("SELECT MAX(slot) FROM schedule_fires WHERE flow_id = $1")
             .bind(flow_id)
             .fetch_one(&self.reader)
             .await?)
@@ -88,7 +77,7 @@ impl Store {
     /// yet stored, or when the slot was never fired).
     pub async fn schedule_fire_execution(&self, flow_id: &str, slot: &str) -> Result<Option<String>, StoreError> {
         let row: Option<Option<String>> =
-            sqlx::query_scalar("SELECT execution_id FROM schedule_fires WHERE flow_id = ?1 AND slot = ?2")
+            sqlx::query_scalar("SELECT execution_id FROM schedule_fires WHERE flow_id = $1 AND slot = $2")
                 .bind(flow_id)
                 .bind(slot)
                 .fetch_optional(&self.reader)
@@ -99,14 +88,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::flows::tests::document;
     use super::*;
-    use crate::flows::tests::document;
 
     const T1: &str = "2026-01-01T00:00:00.000Z";
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+    async fn store() -> (super::super::TestGuard, Db) {
+        let (dir, store) = super::super::test_db().await;
         (dir, store)
     }
 

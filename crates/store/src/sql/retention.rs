@@ -7,34 +7,14 @@
 //! queued or running is never touched. Each call deletes at most `batch` rows
 //! per table, so the one writer is never held for long.
 
-use sqlx::Sqlite;
-
-use crate::{Store, StoreError};
-
-/// How long and how much the store keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    /// Finished executions, refused requests, idempotency keys and captures
-    /// older than this many days are deleted.
-    pub days: u32,
-    /// Finished executions kept per flow (with their step runs and requests).
-    pub executions_per_flow: u32,
-    /// Refused requests kept per flow (and for names no flow has, together).
-    pub rejected_per_flow: u32,
-    /// Captured test requests kept per flow.
-    pub captures_per_flow: u32,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Retention { days: 14, executions_per_flow: 10_000, rejected_per_flow: 1_000, captures_per_flow: 100 }
-    }
-}
+use super::dialect::{JSON_STRINGS_1, NO_LIMIT, ROWID};
+use super::{Db, DB};
+use crate::{Retention, StoreError};
 
 /// Executions still queued or running are never pruned.
 const FINISHED: &str = "status NOT IN ('queued', 'running')";
 
-impl Store {
+impl Db {
     /// Deletes one batch of what `retention` no longer keeps, given the
     /// timestamp before which rows are too old; returns how many rows went.
     /// Call it again while it returns `batch` or more.
@@ -43,21 +23,21 @@ impl Store {
         let old_executions = self.prune_old_executions(before, batch).await?;
         let mut deleted = old_executions;
         let old = [
-            "DELETE FROM inbox WHERE rowid IN
-               (SELECT rowid FROM inbox WHERE execution_id IS NULL AND received_at < ?1 LIMIT ?2)",
-            "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT ?2)",
-            "DELETE FROM captures WHERE rowid IN (SELECT rowid FROM captures WHERE received_at < ?1 LIMIT ?2)",
+            format!("DELETE FROM inbox WHERE {ROWID} IN
+               (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND received_at < $1 LIMIT $2)"),
+            format!("DELETE FROM idempotency WHERE {ROWID} IN (SELECT {ROWID} FROM idempotency WHERE created_at < $1 LIMIT $2)"),
+            format!("DELETE FROM captures WHERE {ROWID} IN (SELECT {ROWID} FROM captures WHERE received_at < $1 LIMIT $2)"),
             // A flow's newest fire stays whatever its age: it tells a
             // restarted scheduler what it missed, and that an `at` fired.
-            "DELETE FROM schedule_fires WHERE rowid IN
-               (SELECT s.rowid FROM schedule_fires s WHERE s.slot < ?1
+            format!("DELETE FROM schedule_fires WHERE {ROWID} IN
+               (SELECT s.{ROWID} FROM schedule_fires s WHERE s.slot < $1
                   AND s.slot < (SELECT MAX(m.slot) FROM schedule_fires m WHERE m.flow_id = s.flow_id)
-                LIMIT ?2)",
+                LIMIT $2)"),
         ];
         for statement in old {
-            deleted += sqlx::query(statement).bind(before).bind(batch).execute(&self.writer).await?.rows_affected();
+            deleted += sqlx::query(&statement).bind(before).bind(batch).execute(&self.writer).await?.rows_affected();
         }
-        deleted += sqlx::query("DELETE FROM capture_windows WHERE open_until < ?1")
+        deleted += sqlx::query("DELETE FROM capture_windows WHERE open_until < $1")
             .bind(now)
             .execute(&self.writer)
             .await?
@@ -70,18 +50,18 @@ impl Store {
             deleted += self.prune_crowded_executions(retention, batch).await?;
             // Counts per flow: the newest are kept.
             let crowded: Vec<Option<String>> = sqlx::query_scalar(
-                "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2",
+                "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2",
             )
             .bind(i64::from(retention.rejected_per_flow))
             .bind(batch)
             .fetch_all(&self.reader)
             .await?;
             for flow in crowded {
-                deleted += sqlx::query(
-                    "DELETE FROM inbox WHERE rowid IN
-                       (SELECT rowid FROM inbox WHERE execution_id IS NULL AND flow_id IS ?1
-                        ORDER BY received_at DESC LIMIT ?3 OFFSET ?2)",
-                )
+                deleted += sqlx::query(&format!(
+                    "DELETE FROM inbox WHERE {ROWID} IN
+                       (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND flow_id IS NOT DISTINCT FROM $1
+                        ORDER BY received_at DESC LIMIT $3 OFFSET $2)"
+                ))
                 .bind(flow)
                 .bind(i64::from(retention.rejected_per_flow))
                 .bind(batch)
@@ -90,16 +70,16 @@ impl Store {
                 .rows_affected();
             }
             let crowded: Vec<String> =
-                sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
                     .bind(i64::from(retention.captures_per_flow))
                     .bind(batch)
                     .fetch_all(&self.reader)
                     .await?;
             for flow in crowded {
-                deleted += sqlx::query(
-                    "DELETE FROM captures WHERE rowid IN
-                       (SELECT rowid FROM captures WHERE flow_id = ?1 ORDER BY id DESC LIMIT ?3 OFFSET ?2)",
-                )
+                deleted += sqlx::query(&format!(
+                    "DELETE FROM captures WHERE {ROWID} IN
+                       (SELECT {ROWID} FROM captures WHERE flow_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)"
+                ))
                 .bind(flow)
                 .bind(i64::from(retention.captures_per_flow))
                 .bind(batch)
@@ -110,16 +90,16 @@ impl Store {
             // A schedule firing every second keeps no more fires than its flow
             // keeps executions; the newest always stays (offset ≥ 1).
             let crowded: Vec<String> =
-                sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+                sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
                     .bind(i64::from(retention.executions_per_flow))
                     .bind(batch)
                     .fetch_all(&self.reader)
                     .await?;
             for flow in crowded {
-                deleted += sqlx::query(
-                    "DELETE FROM schedule_fires WHERE rowid IN
-                       (SELECT rowid FROM schedule_fires WHERE flow_id = ?1 ORDER BY slot DESC LIMIT ?3 OFFSET ?2)",
-                )
+                deleted += sqlx::query(&format!(
+                    "DELETE FROM schedule_fires WHERE {ROWID} IN
+                       (SELECT {ROWID} FROM schedule_fires WHERE flow_id = $1 ORDER BY slot DESC LIMIT $3 OFFSET $2)"
+                ))
                 .bind(flow)
                 .bind(i64::from(retention.executions_per_flow.max(1)))
                 .bind(batch)
@@ -135,7 +115,7 @@ impl Store {
     /// their step runs (by cascade) and requests.
     async fn prune_old_executions(&self, before: &str, batch: i64) -> Result<u64, StoreError> {
         let old: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT id FROM executions WHERE created_at < ?1 AND {FINISHED} ORDER BY created_at LIMIT ?2"
+            "SELECT id FROM executions WHERE created_at < $1 AND {FINISHED} ORDER BY created_at LIMIT $2"
         ))
         .bind(before)
         .bind(batch)
@@ -148,7 +128,7 @@ impl Store {
     /// keeps, one batch of its oldest beyond the count.
     async fn prune_crowded_executions(&self, retention: &Retention, batch: i64) -> Result<u64, StoreError> {
         let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM executions GROUP BY flow_id HAVING COUNT(*) > ?1 LIMIT ?2")
+            sqlx::query_scalar("SELECT flow_id FROM executions GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
                 .bind(i64::from(retention.executions_per_flow))
                 .bind(batch)
                 .fetch_all(&self.reader)
@@ -156,8 +136,8 @@ impl Store {
         let mut deleted = 0;
         for flow in crowded {
             let surplus: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT id FROM executions WHERE flow_id = ?1 AND {FINISHED}
-                 ORDER BY created_at DESC LIMIT ?3 OFFSET ?2"
+                "SELECT id FROM executions WHERE flow_id = $1 AND {FINISHED}
+                 ORDER BY created_at DESC LIMIT $3 OFFSET $2"
             ))
             .bind(flow)
             .bind(i64::from(retention.executions_per_flow))
@@ -179,15 +159,15 @@ impl Store {
         // statement per id would hold the writer longer.
         let ids = serde_json::Value::from(ids.to_vec()).to_string();
         let mut tx = self.write_transaction().await?;
-        let requests = sqlx::query(
+        let requests = sqlx::query(&format!(
             "DELETE FROM inbox WHERE id IN
-               (SELECT inbox_id FROM executions WHERE id IN (SELECT value FROM json_each(?1)))",
-        )
+               (SELECT inbox_id FROM executions WHERE id IN ({JSON_STRINGS_1}))"
+        ))
         .bind(&ids)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let executions = sqlx::query("DELETE FROM executions WHERE id IN (SELECT value FROM json_each(?1))")
+        let executions = sqlx::query(&format!("DELETE FROM executions WHERE id IN ({JSON_STRINGS_1})"))
             .bind(&ids)
             .execute(&mut *tx)
             .await?
@@ -199,13 +179,13 @@ impl Store {
     /// Keeps at most `keep` refused requests that named no flow (a scan of
     /// random names must not grow the inbox without bound between prunes).
     pub(crate) async fn bound_unknown_rejections(
-        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        tx: &mut sqlx::Transaction<'_, DB>,
         keep: u32,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM inbox WHERE rowid IN
-               (SELECT rowid FROM inbox WHERE flow_id IS NULL ORDER BY received_at DESC LIMIT -1 OFFSET ?1)",
-        )
+        sqlx::query(&format!(
+            "DELETE FROM inbox WHERE {ROWID} IN
+               (SELECT {ROWID} FROM inbox WHERE flow_id IS NULL ORDER BY received_at DESC LIMIT {NO_LIMIT} OFFSET $1)"
+        ))
         .bind(i64::from(keep))
         .execute(&mut **tx)
         .await?;
@@ -218,9 +198,9 @@ mod tests {
     use hookline_model::{ExecutionStatus, InboxEntry};
     use serde_json::json;
 
+    use super::super::flows::tests::document;
+    use super::super::inbox::tests::acceptance;
     use super::*;
-    use crate::flows::tests::document;
-    use crate::inbox::tests::acceptance;
     use crate::Write;
 
     fn refused(id: &str, flow_id: Option<&str>, at: &str) -> InboxEntry {
@@ -235,8 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn old_and_surplus_rows_go_and_accepted_requests_stay_with_their_execution() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", None), None, "2026-01-01T00:00:00.000Z").await.unwrap();
         let retention = Retention { days: 14, executions_per_flow: 10, rejected_per_flow: 2, captures_per_flow: 1 };
 
@@ -275,8 +254,7 @@ mod tests {
 
     #[tokio::test]
     async fn finished_executions_go_with_their_steps_and_requests_and_unfinished_ones_stay() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", None), None, "2026-01-01T00:00:00.000Z").await.unwrap();
         let retention = Retention { days: 14, executions_per_flow: 2, rejected_per_flow: 10, captures_per_flow: 10 };
         let accept = |id: &str, at: &str, status: ExecutionStatus| {
@@ -297,7 +275,7 @@ mod tests {
             ])
             .await
             .unwrap();
-        sqlx::query("INSERT INTO step_runs (execution_id, seq, step_id, name, component, status) VALUES (?1, 0, 's', 'S', 'transform', 'succeeded')")
+        sqlx::query("INSERT INTO step_runs (execution_id, seq, step_id, name, component, status) VALUES ($1, 0, 's', 'S', 'transform', 'succeeded')")
             .bind("exe_1")
             .execute(&store.writer)
             .await
@@ -319,8 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn old_and_surplus_schedule_fires_go_and_each_flows_newest_stays() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         let retention = Retention { days: 14, executions_per_flow: 2, rejected_per_flow: 10, captures_per_flow: 10 };
         let fires = [
             ("flw_a", "2025-01-01T09:00:00.000Z"),
@@ -359,8 +336,7 @@ mod tests {
 
     #[tokio::test]
     async fn refusals_of_names_no_flow_has_are_bounded_as_they_arrive() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         for n in 0..5 {
             let at = format!("2026-01-01T00:00:0{n}.000Z");
             store.record_rejection(&refused(&format!("inb_{n}"), None, &at), 3).await.unwrap();

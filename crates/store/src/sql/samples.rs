@@ -2,9 +2,10 @@ use std::collections::BTreeMap;
 
 use hookline_model::{Sample, SampleSource};
 use serde_json::Value;
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{FromRow, Transaction};
 
-use crate::{from_json, to_json, Store, StoreError};
+use super::{Db, DB};
+use crate::{from_json, to_json, StoreError};
 
 #[derive(FromRow)]
 struct SampleRow {
@@ -34,7 +35,7 @@ impl SampleRow {
 
 const COLUMNS: &str = "id, flow_id, step_id, source, value, created_at, current";
 
-impl Store {
+impl Db {
     /// Keeps a sample of a step. A sample added as current replaces the
     /// step's current one; the first sample of a step is always current.
     /// Returns the sample as stored.
@@ -48,7 +49,7 @@ impl Store {
     /// The step's samples, newest first.
     pub async fn list_samples(&self, flow_id: &str, step_id: &str) -> Result<Vec<Sample>, StoreError> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM samples WHERE flow_id = ? AND step_id = ? ORDER BY created_at DESC, id DESC"
+            "SELECT {COLUMNS} FROM samples WHERE flow_id = $1 AND step_id = $2 ORDER BY created_at DESC, id DESC"
         );
         let rows: Vec<SampleRow> = sqlx::query_as(&sql).bind(flow_id).bind(step_id).fetch_all(&self.reader).await?;
         rows.into_iter().map(SampleRow::into_model).collect()
@@ -56,7 +57,7 @@ impl Store {
 
     /// The step's current sample, if it has any.
     pub async fn current_sample(&self, flow_id: &str, step_id: &str) -> Result<Option<Sample>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM samples WHERE flow_id = ? AND step_id = ? AND current = 1");
+        let sql = format!("SELECT {COLUMNS} FROM samples WHERE flow_id = $1 AND step_id = $2 AND current = TRUE");
         let row: Option<SampleRow> =
             sqlx::query_as(&sql).bind(flow_id).bind(step_id).fetch_optional(&self.reader).await?;
         row.map(SampleRow::into_model).transpose()
@@ -64,7 +65,7 @@ impl Store {
 
     /// The current sample of every step of the flow that has one, by step id.
     pub async fn current_samples(&self, flow_id: &str) -> Result<BTreeMap<String, Value>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM samples WHERE flow_id = ? AND current = 1");
+        let sql = format!("SELECT {COLUMNS} FROM samples WHERE flow_id = $1 AND current = TRUE");
         let rows: Vec<SampleRow> = sqlx::query_as(&sql).bind(flow_id).fetch_all(&self.reader).await?;
         rows.into_iter().map(|row| row.into_model().map(|s| (s.step_id, s.value))).collect()
     }
@@ -78,8 +79,8 @@ impl Store {
         id: &str,
     ) -> Result<Option<Sample>, StoreError> {
         let mut tx = self.write_transaction().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM samples WHERE id = ? AND flow_id = ? AND step_id = ?")
+        let exists: Option<bool> =
+            sqlx::query_scalar("SELECT TRUE FROM samples WHERE id = $1 AND flow_id = $2 AND step_id = $3")
                 .bind(id)
                 .bind(flow_id)
                 .bind(step_id)
@@ -89,7 +90,7 @@ impl Store {
             return Ok(None);
         }
         make_current(&mut tx, flow_id, step_id, id).await?;
-        let sql = format!("SELECT {COLUMNS} FROM samples WHERE id = ?");
+        let sql = format!("SELECT {COLUMNS} FROM samples WHERE id = $1");
         let row: SampleRow = sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         row.into_model().map(Some)
@@ -101,7 +102,7 @@ impl Store {
     pub async fn remove_sample(&self, flow_id: &str, step_id: &str, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.write_transaction().await?;
         let removed: Option<bool> =
-            sqlx::query_scalar("DELETE FROM samples WHERE id = ? AND flow_id = ? AND step_id = ? RETURNING current")
+            sqlx::query_scalar("DELETE FROM samples WHERE id = $1 AND flow_id = $2 AND step_id = $3 RETURNING current")
                 .bind(id)
                 .bind(flow_id)
                 .bind(step_id)
@@ -110,8 +111,8 @@ impl Store {
         let Some(was_current) = removed else { return Ok(false) };
         if was_current {
             sqlx::query(
-                "UPDATE samples SET current = 1 WHERE id = (
-                     SELECT id FROM samples WHERE flow_id = ? AND step_id = ?
+                "UPDATE samples SET current = TRUE WHERE id = (
+                     SELECT id FROM samples WHERE flow_id = $1 AND step_id = $2
                      ORDER BY created_at DESC, id DESC LIMIT 1)",
             )
             .bind(flow_id)
@@ -128,7 +129,7 @@ impl Store {
     pub async fn latest_step_output(&self, flow_id: &str, step_id: &str) -> Result<Option<Value>, StoreError> {
         let text: Option<String> = sqlx::query_scalar(
             "SELECT r.output FROM step_runs r JOIN executions e ON e.id = r.execution_id
-             WHERE e.flow_id = ? AND r.step_id = ? AND e.status = 'succeeded' AND r.status = 'succeeded'
+             WHERE e.flow_id = $1 AND r.step_id = $2 AND e.status = 'succeeded' AND r.status = 'succeeded'
                AND r.output IS NOT NULL
              ORDER BY e.created_at DESC LIMIT 1",
         )
@@ -141,23 +142,23 @@ impl Store {
 }
 
 /// Inserts `sample` inside `tx`, current when asked or when it is the step's first.
-pub(crate) async fn insert_sample(tx: &mut Transaction<'_, Sqlite>, sample: &Sample) -> Result<Sample, StoreError> {
-    let has_current: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM samples WHERE flow_id = ? AND step_id = ? AND current = 1")
+pub(crate) async fn insert_sample(tx: &mut Transaction<'_, DB>, sample: &Sample) -> Result<Sample, StoreError> {
+    let has_current: Option<bool> =
+        sqlx::query_scalar("SELECT TRUE FROM samples WHERE flow_id = $1 AND step_id = $2 AND current = TRUE")
             .bind(&sample.flow_id)
             .bind(&sample.step_id)
             .fetch_optional(&mut **tx)
             .await?;
     let current = sample.current || has_current.is_none();
     if current {
-        sqlx::query("UPDATE samples SET current = 0 WHERE flow_id = ? AND step_id = ? AND current = 1")
+        sqlx::query("UPDATE samples SET current = FALSE WHERE flow_id = $1 AND step_id = $2 AND current = TRUE")
             .bind(&sample.flow_id)
             .bind(&sample.step_id)
             .execute(&mut **tx)
             .await?;
     }
     sqlx::query(
-        "INSERT INTO samples (id, flow_id, step_id, source, value, created_at, current) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO samples (id, flow_id, step_id, source, value, created_at, current) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&sample.id)
     .bind(&sample.flow_id)
@@ -171,19 +172,16 @@ pub(crate) async fn insert_sample(tx: &mut Transaction<'_, Sqlite>, sample: &Sam
     Ok(Sample { current, ..sample.clone() })
 }
 
-async fn make_current(
-    tx: &mut Transaction<'_, Sqlite>,
-    flow_id: &str,
-    step_id: &str,
-    id: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE samples SET current = 0 WHERE flow_id = ? AND step_id = ? AND current = 1 AND id <> ?")
-        .bind(flow_id)
-        .bind(step_id)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE samples SET current = 1 WHERE id = ?").bind(id).execute(&mut **tx).await?;
+async fn make_current(tx: &mut Transaction<'_, DB>, flow_id: &str, step_id: &str, id: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE samples SET current = FALSE WHERE flow_id = $1 AND step_id = $2 AND current = TRUE AND id <> $3",
+    )
+    .bind(flow_id)
+    .bind(step_id)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE samples SET current = TRUE WHERE id = $1").bind(id).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -194,10 +192,9 @@ mod tests {
 
     use super::*;
 
-    async fn store_with_flow() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
-        let doc = crate::flows::tests::document("flw_s", None);
+    async fn store_with_flow() -> (super::super::TestGuard, Db) {
+        let (dir, store) = super::super::test_db().await;
+        let doc = super::super::flows::tests::document("flw_s", None);
         store.save_draft(&doc, None, "2026-01-01T00:00:00.000Z").await.unwrap();
         (dir, store)
     }

@@ -1,24 +1,14 @@
 use hookline_model::{to_canonical_value, ExecutionStatus, FlowDocument, FlowRecord, FlowSummary, VersionInfo};
 use sqlx::FromRow;
 
-use crate::{from_json, Store, StoreError};
+use super::{dialect, Db, DB};
+use crate::{from_json, HookTarget, StoreError};
 
 /// Documents are stored as compact canonical JSON, so "the draft differs from
 /// the latest version" is a plain text comparison in SQL.
 fn document_text(doc: &FlowDocument) -> String {
     let value = serde_json::to_value(doc).expect("flow documents serialise to JSON");
     to_canonical_value(value).to_string()
-}
-
-/// See [`Store::hook_target`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HookTarget {
-    pub flow_id: String,
-    pub live: bool,
-    pub latest_version: Option<u32>,
-    /// The key is a slug only the flow's draft has: no hook answers under it
-    /// until it is published.
-    pub draft_slug_only: bool,
 }
 
 #[derive(FromRow)]
@@ -40,7 +30,7 @@ struct FlowRow {
 const FLOW_COLUMNS: &str = "
     f.id, f.name, f.description, f.slug, f.live_slug, f.draft, f.live, f.created_at, f.updated_at,
     (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id) AS latest_version,
-    f.draft IS NOT (SELECT v.document FROM flow_versions v WHERE v.flow_id = f.id
+    f.draft IS DISTINCT FROM (SELECT v.document FROM flow_versions v WHERE v.flow_id = f.id
                     ORDER BY v.version DESC LIMIT 1) AS draft_changed,
     (SELECT e.status FROM executions e WHERE e.flow_id = f.id
      ORDER BY e.created_at DESC LIMIT 1) AS last_status";
@@ -73,10 +63,10 @@ impl FlowRow {
 /// `slug`, in its draft or live: a slug names one flow at a time.
 async fn slug_free<'e, E>(executor: E, slug: &str, id: &str) -> Result<(), StoreError>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = DB>,
 {
     let owner: Option<String> =
-        sqlx::query_scalar("SELECT id FROM flows WHERE (slug = ?1 OR live_slug = ?1) AND id <> ?2 LIMIT 1")
+        sqlx::query_scalar("SELECT id FROM flows WHERE (slug = $1 OR live_slug = $1) AND id <> $2 LIMIT 1")
             .bind(slug)
             .bind(id)
             .fetch_optional(executor)
@@ -87,7 +77,7 @@ where
     }
 }
 
-impl Store {
+impl Db {
     /// Creates the flow or replaces its draft. The document must carry its id.
     /// `slug` is the webhook slug the draft declares; it must not be another
     /// flow's slug, in its draft or live. Returns `true` when the flow was created.
@@ -98,8 +88,8 @@ impl Store {
         }
         let result = sqlx::query(
             "INSERT INTO flows (id, name, description, slug, draft, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (id) DO UPDATE SET name = ?2, description = ?3, slug = ?4, draft = ?5, updated_at = ?6
+             VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (id) DO UPDATE SET name = $2, description = $3, slug = $4, draft = $5, updated_at = $6
              RETURNING created_at = updated_at",
         )
         .bind(id)
@@ -116,7 +106,7 @@ impl Store {
 
     /// The flow with this id.
     pub async fn get_flow(&self, id: &str) -> Result<Option<FlowRecord>, StoreError> {
-        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?");
+        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = $1");
         let row: Option<FlowRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&self.reader).await?;
         row.map(FlowRow::record).transpose()
     }
@@ -125,8 +115,8 @@ impl Store {
     /// Ids win, then draft slugs.
     pub async fn find_flow(&self, key: &str) -> Result<Option<FlowRecord>, StoreError> {
         let sql = format!(
-            "SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = ?1 OR f.slug = ?1 OR f.live_slug = ?1
-             ORDER BY f.id = ?1 DESC, f.slug = ?1 DESC LIMIT 1"
+            "SELECT {FLOW_COLUMNS} FROM flows f WHERE f.id = $1 OR f.slug = $1 OR f.live_slug = $1
+             ORDER BY f.id = $1 DESC, f.slug = $1 DESC LIMIT 1"
         );
         let row: Option<FlowRow> = sqlx::query_as(&sql).bind(key).fetch_optional(&self.reader).await?;
         row.map(FlowRow::record).transpose()
@@ -140,9 +130,9 @@ impl Store {
     pub async fn hook_target(&self, key: &str) -> Result<Option<HookTarget>, StoreError> {
         let row: Option<(String, bool, Option<i64>, bool)> = sqlx::query_as(
             "SELECT f.id, f.live, (SELECT MAX(v.version) FROM flow_versions v WHERE v.flow_id = f.id),
-                    f.id <> ?1 AND f.live_slug IS NOT ?1
-             FROM flows f WHERE f.id = ?1 OR f.live_slug = ?1 OR f.slug = ?1
-             ORDER BY f.id = ?1 DESC, f.live_slug IS ?1 DESC LIMIT 1",
+                    f.id <> $1 AND f.live_slug IS DISTINCT FROM $1
+             FROM flows f WHERE f.id = $1 OR f.live_slug = $1 OR f.slug = $1
+             ORDER BY f.id = $1 DESC, f.live_slug IS NOT DISTINCT FROM $1 DESC LIMIT 1",
         )
         .bind(key)
         .fetch_optional(&self.reader)
@@ -168,7 +158,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_transaction().await?;
         let seq =
-            sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES (?, ?, ?) RETURNING id")
+            sqlx::query_scalar("INSERT INTO captures (flow_id, sample, received_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(flow_id)
                 .bind(crate::to_json(sample))
                 .bind(now)
@@ -183,7 +173,7 @@ impl Store {
             value: sample.clone(),
             current: true,
         };
-        crate::samples::insert_sample(&mut tx, &kept).await?;
+        super::samples::insert_sample(&mut tx, &kept).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -191,10 +181,11 @@ impl Store {
     /// Keeps the flow's test URL open until `until` (a timestamp), or later
     /// when another wait already keeps it open longer.
     pub async fn open_capture_window(&self, flow_id: &str, until: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO capture_windows (flow_id, open_until) VALUES (?1, ?2)
-             ON CONFLICT (flow_id) DO UPDATE SET open_until = MAX(open_until, excluded.open_until)",
-        )
+        sqlx::query(&format!(
+            "INSERT INTO capture_windows (flow_id, open_until) VALUES ($1, $2)
+             ON CONFLICT (flow_id) DO UPDATE SET open_until = {}(capture_windows.open_until, excluded.open_until)",
+            dialect::GREATEST
+        ))
         .bind(flow_id)
         .bind(until)
         .execute(&self.writer)
@@ -204,8 +195,8 @@ impl Store {
 
     /// Whether the flow's test URL takes requests at `now` (a timestamp).
     pub async fn capture_window_open(&self, flow_id: &str, now: &str) -> Result<bool, StoreError> {
-        let open: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM capture_windows WHERE flow_id = ?1 AND open_until > ?2")
+        let open: Option<bool> =
+            sqlx::query_scalar("SELECT TRUE FROM capture_windows WHERE flow_id = $1 AND open_until > $2")
                 .bind(flow_id)
                 .bind(now)
                 .fetch_optional(&self.reader)
@@ -216,7 +207,7 @@ impl Store {
     /// The sequence number of the flow's newest capture (0 when none), so a
     /// waiter can tell a new capture from older ones.
     pub async fn last_capture_id(&self, flow_id: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM captures WHERE flow_id = ?")
+        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM captures WHERE flow_id = $1")
             .bind(flow_id)
             .fetch_one(&self.reader)
             .await?)
@@ -225,7 +216,7 @@ impl Store {
     /// The first capture of the flow after sequence number `after`.
     pub async fn capture_after(&self, flow_id: &str, after: i64) -> Result<Option<serde_json::Value>, StoreError> {
         let text: Option<String> =
-            sqlx::query_scalar("SELECT sample FROM captures WHERE flow_id = ? AND id > ? ORDER BY id LIMIT 1")
+            sqlx::query_scalar("SELECT sample FROM captures WHERE flow_id = $1 AND id > $2 ORDER BY id LIMIT 1")
                 .bind(flow_id)
                 .bind(after)
                 .fetch_optional(&self.reader)
@@ -235,14 +226,14 @@ impl Store {
 
     /// Every flow, by name.
     pub async fn list_flows(&self) -> Result<Vec<FlowSummary>, StoreError> {
-        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f ORDER BY f.name COLLATE NOCASE, f.id");
+        let sql = format!("SELECT {FLOW_COLUMNS} FROM flows f ORDER BY lower(f.name), f.id");
         let rows: Vec<FlowRow> = sqlx::query_as(&sql).fetch_all(&self.reader).await?;
         Ok(rows.iter().map(FlowRow::summary).collect())
     }
 
     /// Starts (`live = true`) or stops a flow.
     pub async fn set_live(&self, id: &str, live: bool, now: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE flows SET live = ?, updated_at = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE flows SET live = $1, updated_at = $2 WHERE id = $3")
             .bind(live)
             .bind(now)
             .bind(id)
@@ -260,9 +251,9 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         // Inbox entries and idempotency keys name the flow without a foreign
         // key (a request may reach a hook no flow has), so they go by hand.
-        sqlx::query("DELETE FROM inbox WHERE flow_id = ?").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM idempotency WHERE flow_id = ?").bind(id).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM flows WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM inbox WHERE flow_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM idempotency WHERE flow_id = $1").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM flows WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
@@ -282,13 +273,13 @@ impl Store {
             slug_free(&mut *tx, slug, id).await?;
         }
         let done =
-            sqlx::query("UPDATE flows SET live_slug = ? WHERE id = ?").bind(slug).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE flows SET live_slug = $1 WHERE id = $2").bind(slug).bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::FlowNotFound(id.to_string()));
         }
         let version: i64 = sqlx::query_scalar(
             "INSERT INTO flow_versions (flow_id, version, document, created_at)
-             SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3 FROM flow_versions WHERE flow_id = ?1
+             SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3 FROM flow_versions WHERE flow_id = $1
              RETURNING version",
         )
         .bind(id)
@@ -303,7 +294,7 @@ impl Store {
     /// The published versions of a flow, newest first.
     pub async fn list_versions(&self, id: &str) -> Result<Vec<VersionInfo>, StoreError> {
         let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT version, created_at FROM flow_versions WHERE flow_id = ? ORDER BY version DESC")
+            sqlx::query_as("SELECT version, created_at FROM flow_versions WHERE flow_id = $1 ORDER BY version DESC")
                 .bind(id)
                 .fetch_all(&self.reader)
                 .await?;
@@ -321,7 +312,7 @@ impl Store {
     /// One published version's document.
     pub async fn get_version(&self, id: &str, version: u32) -> Result<Option<FlowDocument>, StoreError> {
         let text: Option<String> =
-            sqlx::query_scalar("SELECT document FROM flow_versions WHERE flow_id = ? AND version = ?")
+            sqlx::query_scalar("SELECT document FROM flow_versions WHERE flow_id = $1 AND version = $2")
                 .bind(id)
                 .bind(i64::from(version))
                 .fetch_optional(&self.reader)
@@ -332,7 +323,7 @@ impl Store {
     /// The newest published version, with its number.
     pub async fn latest_version(&self, id: &str) -> Result<Option<(u32, FlowDocument)>, StoreError> {
         let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT version, document FROM flow_versions WHERE flow_id = ? ORDER BY version DESC LIMIT 1",
+            "SELECT version, document FROM flow_versions WHERE flow_id = $1 ORDER BY version DESC LIMIT 1",
         )
         .bind(id)
         .fetch_optional(&self.reader)
@@ -357,9 +348,8 @@ pub(crate) mod tests {
         .unwrap()
     }
 
-    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+    pub(crate) async fn store() -> (super::super::TestGuard, Db) {
+        let (dir, store) = super::super::test_db().await;
         (dir, store)
     }
 

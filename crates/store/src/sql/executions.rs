@@ -1,31 +1,11 @@
 use std::collections::BTreeMap;
 
 use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, HookRequest, StepRun, StepStatus, TriggerSource};
-use sqlx::{FromRow, QueryBuilder, Sqlite};
+use sqlx::{FromRow, QueryBuilder};
 
-use crate::{from_json, Store, StoreError};
-
-/// Which executions to list. Newest first, at most `limit` (a page);
-/// `before` continues after the last row of the page before.
-#[derive(Debug, Clone, Default)]
-pub struct ExecutionFilter {
-    pub flow_id: Option<String>,
-    pub status: Option<ExecutionStatus>,
-    pub trigger: Option<TriggerSource>,
-    /// Created at or after this timestamp (the store's RFC 3339 form).
-    pub since: Option<String>,
-    /// Created before this timestamp.
-    pub until: Option<String>,
-    /// Part of the execution id (a Cells TaskID is the execution's id).
-    pub search: Option<String>,
-    /// The `(created_at, id)` of the last row already shown.
-    pub before: Option<(String, String)>,
-    pub limit: Option<u32>,
-}
-
-const DEFAULT_LIMIT: u32 = 100;
-/// The largest page: a run log pages instead of loading everything.
-pub const MAX_PAGE: u32 = 1000;
+use super::{Db, DB};
+use crate::types::DEFAULT_LIMIT;
+use crate::{from_json, ActivityCount, ExecutionFilter, StoreError, StoredExecution, MAX_PAGE};
 
 #[derive(FromRow)]
 struct ExecutionRow {
@@ -51,17 +31,6 @@ struct ExecutionRow {
     request_query: Option<String>,
     request_headers: Option<String>,
     request_body: Option<Vec<u8>>,
-}
-
-/// An execution as stored. A hook's execution keeps no copy of its input:
-/// `request` is the request it came from (its inbox entry), from which the
-/// trigger builds the input again; `execution.input` is then `null`. The
-/// trigger's step run keeps no output either, for the same reason: it is the
-/// input. The engine's `load_execution` puts both back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredExecution {
-    pub execution: Execution,
-    pub request: Option<HookRequest>,
 }
 
 /// A run log row: id, flow, version, trigger, status, error, created, duration, replay of.
@@ -115,12 +84,12 @@ impl StepRunRow {
     }
 }
 
-impl Store {
+impl Db {
     /// Renews the claims of `owner`'s unfinished executions until `until`;
     /// returns how many it holds.
     pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError> {
         let done =
-            sqlx::query("UPDATE executions SET lease_until = ? WHERE owner = ? AND status IN ('queued', 'running')")
+            sqlx::query("UPDATE executions SET lease_until = $1 WHERE owner = $2 AND status IN ('queued', 'running')")
                 .bind(until)
                 .bind(owner)
                 .execute(&self.writer)
@@ -133,7 +102,7 @@ impl Store {
     pub async fn claim_owners(&self, now: &str) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT owner FROM executions
-             WHERE status IN ('queued', 'running') AND owner IS NOT NULL AND lease_until >= ?",
+             WHERE status IN ('queued', 'running') AND owner IS NOT NULL AND lease_until >= $1",
         )
         .bind(now)
         .fetch_all(&self.reader)
@@ -143,11 +112,12 @@ impl Store {
     /// Ends `owner`'s claims at once (a process known to be gone), so
     /// [`Store::claim_expired`] can take its executions over.
     pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("UPDATE executions SET lease_until = NULL WHERE owner = ? AND status IN ('queued', 'running')")
-                .bind(owner)
-                .execute(&self.writer)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE executions SET lease_until = NULL WHERE owner = $1 AND status IN ('queued', 'running')",
+        )
+        .bind(owner)
+        .execute(&self.writer)
+        .await?;
         Ok(done.rows_affected())
     }
 
@@ -157,8 +127,8 @@ impl Store {
     /// claim the same execution. Returns their ids, oldest first.
     pub async fn claim_expired(&self, owner: &str, now: &str, until: &str) -> Result<Vec<String>, StoreError> {
         let mut ids: Vec<(String, String)> = sqlx::query_as(
-            "UPDATE executions SET owner = ?1, lease_until = ?2
-             WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < ?3)
+            "UPDATE executions SET owner = $1, lease_until = $2
+             WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $3)
              RETURNING id, created_at",
         )
         .bind(owner)
@@ -175,7 +145,7 @@ impl Store {
         let row: Option<ExecutionRow> = sqlx::query_as(
             "SELECT e.*, i.method AS request_method, i.path AS request_path, i.query AS request_query,
                     i.headers AS request_headers, i.body AS request_body
-             FROM executions e LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.id = ?",
+             FROM executions e LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.reader)
@@ -184,7 +154,7 @@ impl Store {
         let steps: Vec<StepRunRow> = sqlx::query_as(
             "SELECT step_id, name, component, status, input, output, error, started_at, duration_ms, branch,
                     attempts, resumed
-             FROM step_runs WHERE execution_id = ? ORDER BY seq",
+             FROM step_runs WHERE execution_id = $1 ORDER BY seq",
         )
         .bind(id)
         .fetch_all(&self.reader)
@@ -223,7 +193,7 @@ impl Store {
 
     /// When an execution was created, to page on from it.
     pub async fn execution_created_at(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT created_at FROM executions WHERE id = ?")
+        Ok(sqlx::query_scalar("SELECT created_at FROM executions WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.reader)
             .await?)
@@ -231,7 +201,7 @@ impl Store {
 
     /// Executions matching `filter`, newest first.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, StoreError> {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        let mut query: QueryBuilder<DB> = QueryBuilder::new(
             "SELECT id, flow_id, version, trigger, status, error, created_at, duration_ms, replay_of FROM executions WHERE 1 = 1",
         );
         if let Some(flow_id) = &filter.flow_id {
@@ -295,23 +265,12 @@ impl Store {
     }
 }
 
-/// How many executions a flow had in one period, and how many failed.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct ActivityCount {
-    pub flow_id: String,
-    /// The period: the UTC hour (`2026-12-04T09`) for
-    /// [`Store::activity_by_hour`], empty for [`Store::activity_since`].
-    pub period: String,
-    pub runs: i64,
-    pub failed: i64,
-}
-
-impl Store {
+impl Db {
     /// Executions per flow created at or after `since`.
     pub async fn activity_since(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT flow_id, '' AS period, COUNT(*) AS runs, COALESCE(SUM(status = 'failed'), 0) AS failed \
-             FROM executions WHERE created_at >= ? GROUP BY flow_id",
+            "SELECT flow_id, '' AS period, COUNT(*) AS runs, COUNT(*) FILTER (WHERE status = 'failed') AS failed \
+             FROM executions WHERE created_at >= $1 GROUP BY flow_id",
         )
         .bind(since)
         .fetch_all(&self.reader)
@@ -324,8 +283,8 @@ impl Store {
     pub async fn activity_by_hour(&self, since: &str) -> Result<Vec<ActivityCount>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT flow_id, substr(created_at, 1, 13) AS period, COUNT(*) AS runs, \
-             COALESCE(SUM(status = 'failed'), 0) AS failed \
-             FROM executions WHERE created_at >= ? GROUP BY flow_id, period",
+             COUNT(*) FILTER (WHERE status = 'failed') AS failed \
+             FROM executions WHERE created_at >= $1 GROUP BY flow_id, period",
         )
         .bind(since)
         .fetch_all(&self.reader)
@@ -338,12 +297,12 @@ mod tests {
     use hookline_model::Attempt;
     use serde_json::json;
 
+    use super::super::flows::tests::document;
     use super::*;
-    use crate::flows::tests::document;
     use crate::{Acceptance, Claim, Write};
 
     /// Stores a new execution the way the journal does.
-    async fn create(store: &Store, execution: &Execution) {
+    async fn create(store: &Db, execution: &Execution) {
         store.write_batch(&[Write::Accept(accept(execution, "test", "2026-01-01T00:01:00.000Z"))]).await.unwrap();
     }
 
@@ -358,11 +317,11 @@ mod tests {
         }
     }
 
-    async fn finish(store: &Store, execution: &Execution) {
+    async fn finish(store: &Db, execution: &Execution) {
         store.write_batch(&[Write::Finish(execution.clone())]).await.unwrap();
     }
 
-    async fn step_run(store: &Store, execution_id: &str, seq: u32, run: StepRun) {
+    async fn step_run(store: &Db, execution_id: &str, seq: u32, run: StepRun) {
         store.write_batch(&[Write::StepRun { execution_id: execution_id.into(), seq, run }]).await.unwrap();
     }
 
@@ -388,9 +347,8 @@ mod tests {
         }
     }
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+    async fn store() -> (super::super::TestGuard, Db) {
+        let (dir, store) = super::super::test_db().await;
         store.save_draft(&document("flw_a", None), None, "2026-01-01T00:00:00.000Z").await.unwrap();
         (dir, store)
     }

@@ -1,46 +1,13 @@
 //! Rows of the credential vault. The store only keeps what it is given: the
 //! secret fields arrive sealed and leave sealed; opening them is the vault's.
 
-use sqlx::FromRow;
+use super::Db;
+use crate::{CredentialRow, Resealed, StoreError, TokenRow};
 
-use crate::{Store, StoreError};
-
-/// A credential as stored: non-secret fields as JSON text, secrets sealed.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct CredentialRow {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
-    pub fields: String,
-    pub sealed: Vec<u8>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub verified_at: Option<String>,
-    pub verify_ok: Option<bool>,
-    pub verify_message: Option<String>,
-}
-
-/// A cached OAuth2 token: sealed, with its expiry and last error in clear.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct TokenRow {
-    pub credential_id: String,
-    pub sealed: Option<Vec<u8>>,
-    pub expires_at: Option<String>,
-    pub fetched_at: Option<String>,
-    pub last_error: Option<String>,
-}
-
-/// A credential sealed again under a new key (see [`Store::reseal`]).
-#[derive(Debug, Clone)]
-pub struct Resealed {
-    pub id: String,
-    pub sealed: Vec<u8>,
-}
-
-impl Store {
+impl Db {
     /// A vault setting (`vault_id`, `key_check`, …).
     pub async fn vault_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT value FROM vault_meta WHERE key = ?")
+        Ok(sqlx::query_scalar("SELECT value FROM vault_meta WHERE key = $1")
             .bind(key)
             .fetch_optional(&self.reader)
             .await?)
@@ -50,13 +17,13 @@ impl Store {
     pub async fn set_vault_meta(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
         match value {
             Some(value) => {
-                sqlx::query("INSERT INTO vault_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                sqlx::query("INSERT INTO vault_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                     .bind(key)
                     .bind(value)
                     .execute(&self.writer)
                     .await?
             }
-            None => sqlx::query("DELETE FROM vault_meta WHERE key = ?").bind(key).execute(&self.writer).await?,
+            None => sqlx::query("DELETE FROM vault_meta WHERE key = $1").bind(key).execute(&self.writer).await?,
         };
         Ok(())
     }
@@ -64,12 +31,12 @@ impl Store {
     /// Sets a vault setting only if it is not set yet; returns the value that
     /// holds afterwards (so two processes creating a vault agree on one).
     pub async fn init_vault_meta(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        sqlx::query("INSERT INTO vault_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+        sqlx::query("INSERT INTO vault_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(value)
             .execute(&self.writer)
             .await?;
-        Ok(sqlx::query_scalar("SELECT value FROM vault_meta WHERE key = ?").bind(key).fetch_one(&self.writer).await?)
+        Ok(sqlx::query_scalar("SELECT value FROM vault_meta WHERE key = $1").bind(key).fetch_one(&self.writer).await?)
     }
 
     /// Stores a credential, replacing the one with the same id (a re-entered
@@ -78,7 +45,7 @@ impl Store {
     pub async fn put_credential(&self, row: &CredentialRow) -> Result<(), StoreError> {
         let result = sqlx::query(
             "INSERT INTO credentials (id, name, kind, fields, sealed, created_at, updated_at, verified_at, verify_ok, verify_message)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, fields = excluded.fields,
                sealed = excluded.sealed, updated_at = excluded.updated_at, verified_at = excluded.verified_at,
                verify_ok = excluded.verify_ok, verify_message = excluded.verify_message",
@@ -103,25 +70,23 @@ impl Store {
 
     /// The credential called `name`.
     pub async fn credential(&self, name: &str) -> Result<Option<CredentialRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM credentials WHERE name = ?").bind(name).fetch_optional(&self.reader).await?)
+        Ok(sqlx::query_as("SELECT * FROM credentials WHERE name = $1").bind(name).fetch_optional(&self.reader).await?)
     }
 
     /// Every credential, by name.
     pub async fn credentials(&self) -> Result<Vec<CredentialRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM credentials ORDER BY name COLLATE NOCASE, name")
-            .fetch_all(&self.reader)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM credentials ORDER BY lower(name), name").fetch_all(&self.reader).await?)
     }
 
     /// Removes a credential (and its cached token); returns whether it existed.
     pub async fn remove_credential(&self, name: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM credentials WHERE name = ?").bind(name).execute(&self.writer).await?;
+        let done = sqlx::query("DELETE FROM credentials WHERE name = $1").bind(name).execute(&self.writer).await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// Records the outcome of verifying a credential.
     pub async fn record_verification(&self, id: &str, ok: bool, message: &str, at: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE credentials SET verified_at = ?, verify_ok = ?, verify_message = ? WHERE id = ?")
+        sqlx::query("UPDATE credentials SET verified_at = $1, verify_ok = $2, verify_message = $3 WHERE id = $4")
             .bind(at)
             .bind(ok)
             .bind(message)
@@ -138,7 +103,7 @@ impl Store {
     pub async fn reseal(&self, credentials: &[Resealed], key_check: &str, fingerprint: &str) -> Result<(), StoreError> {
         let mut tx = self.write_transaction().await?;
         for item in credentials {
-            sqlx::query("UPDATE credentials SET sealed = ? WHERE id = ?")
+            sqlx::query("UPDATE credentials SET sealed = $1 WHERE id = $2")
                 .bind(&item.sealed)
                 .bind(&item.id)
                 .execute(&mut *tx)
@@ -146,7 +111,7 @@ impl Store {
         }
         sqlx::query("DELETE FROM oauth_tokens").execute(&mut *tx).await?;
         for (key, value) in [("key_check", key_check), ("key_fingerprint", fingerprint)] {
-            sqlx::query("INSERT INTO vault_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            sqlx::query("INSERT INTO vault_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .bind(key)
                 .bind(value)
                 .execute(&mut *tx)
@@ -159,7 +124,7 @@ impl Store {
 
     /// The cached token state of a credential.
     pub async fn token(&self, credential_id: &str) -> Result<Option<TokenRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT * FROM oauth_tokens WHERE credential_id = ?")
+        Ok(sqlx::query_as("SELECT * FROM oauth_tokens WHERE credential_id = $1")
             .bind(credential_id)
             .fetch_optional(&self.reader)
             .await?)
@@ -168,7 +133,7 @@ impl Store {
     /// Stores a token state (a new token, or the last error with the old one kept).
     pub async fn put_token(&self, row: &TokenRow) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO oauth_tokens (credential_id, sealed, expires_at, fetched_at, last_error) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO oauth_tokens (credential_id, sealed, expires_at, fetched_at, last_error) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (credential_id) DO UPDATE SET sealed = excluded.sealed, expires_at = excluded.expires_at,
                fetched_at = excluded.fetched_at, last_error = excluded.last_error",
         )
@@ -204,8 +169,7 @@ mod tests {
 
     #[tokio::test]
     async fn credentials_are_kept_by_unique_name_and_resealed_all_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).await.unwrap();
+        let (_dir, store) = super::super::test_db().await;
         store.put_credential(&row("crd_1", "stripe")).await.unwrap();
         store.put_credential(&row("crd_2", "github")).await.unwrap();
         let clash = store.put_credential(&row("crd_3", "stripe")).await;
