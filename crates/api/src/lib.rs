@@ -54,7 +54,7 @@ pub use samples::SampleFrom;
 pub use schedule::SchedulePreview;
 pub use settings::{parse_address, ListenerHost, ListenerState, Settings, DEFAULT_LISTEN, SETTINGS_FILE};
 pub use storage::{PruneReport, Readiness, StorageStatus, TableRows};
-pub use vault::{credential_kinds, SignedRequest};
+pub use vault::{credential_kinds, SharedKey, SignedRequest};
 
 /// A point in a flow's sequence of captured test requests.
 #[derive(Debug, Clone)]

@@ -18,6 +18,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{ApiError, Core, ErrorCode, Result};
 
+pub use hookline_engine::SharedKey;
+
 /// A request that a flow's HMAC-guarded hook accepts (see [`Core::sign_request`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
@@ -221,6 +223,17 @@ impl Core {
         self.create_key_file()?;
         self.credential_changed(None);
         self.vault_status().await
+    }
+
+    /// On a database shared by several machines (PostgreSQL), whether this
+    /// process's data key opens the vault; `hookline serve` asks it at start,
+    /// so a process given the wrong key, or none, says so before it serves.
+    /// Only the vault's key check is read (a vault without one takes this
+    /// process's key); no secret is opened, sealed again or written. A wrong
+    /// or missing key is `vault_unavailable`, naming the fingerprint of the
+    /// key the vault expects and the two ways to give it.
+    pub async fn check_shared_vault(&self) -> Result<SharedKey> {
+        Ok(self.engine.credentials().check_shared_key().await?)
     }
 
     /// Where the data key comes from and whether the vault can be used.

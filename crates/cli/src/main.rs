@@ -855,6 +855,8 @@ async fn storage(core: &Core, command: StorageCommand) -> Result<ExitCode, ApiEr
 async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
     // Found before binding, so a missing UI build fails fast and clearly.
     let ui_dir = if args.ui { Some(web::find_ui_dir(args.ui_dir)?) } else { None };
+    // On a shared database, a process given another key than the vault's says so before it serves.
+    vault::check_at_start(&core).await?;
     if args.ui {
         // The designer's API can change every flow and read the run log:
         // serving it beyond this machine is a decision, not a default.

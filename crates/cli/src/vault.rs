@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use hookline_api::{shell_quote, signed_curl, ApiError, Core, ErrorCode, NewCredential};
+use hookline_api::{shell_quote, signed_curl, ApiError, Core, ErrorCode, NewCredential, SharedKey};
 use hookline_vault::kinds::field_value;
 use hookline_vault::{Kind, Sensitive};
 use serde_json::{Map, Value};
@@ -146,6 +146,30 @@ pub async fn vault(core: &Core, command: VaultCommand) -> Result<ExitCode, ApiEr
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// At the start of `serve` on a shared database: says which data key opens
+/// the vault, or that it cannot be opened and why. A process with the wrong
+/// key (or none) serves anyway, as a vault it cannot open never stopped
+/// start-up on one machine either: the guarded hooks admit nobody and the
+/// steps that use a credential fail, each saying why, until the process
+/// restarts with the right key. Nothing of the vault is written meanwhile.
+pub async fn check_at_start(core: &Core) -> Result<(), ApiError> {
+    match core.check_shared_vault().await {
+        Ok(SharedKey::NotShared) => {}
+        Ok(SharedKey::Opens { fingerprint, source }) => {
+            println!("vault: the data key {fingerprint} from {source} opens the shared database's vault")
+        }
+        Ok(SharedKey::Missing(message)) => eprintln!("warning: {message}"),
+        Err(error) if error.code == ErrorCode::VaultUnavailable => {
+            eprintln!("error: the vault is unavailable ({}): {}", error.code.as_str(), error.message);
+            eprintln!(
+                "warning: serving without the vault: guarded hooks admit nobody and steps that use a credential fail until this process restarts with the right key; no credential was opened or written"
+            );
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(())
 }
 
 /// Secret fields of `kind`: from FIELD=VALUE lines on standard input, or

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use hookline_model::{
     ids, timestamp, CredentialStatus, CredentialView, FlowDocument, FlowRef, TokenState, VaultStatus, Verification,
 };
-use hookline_store::{CredentialRow, Resealed, Store, StoreError};
+use hookline_store::{CredentialRow, Kind as StoreKind, Resealed, Store, StoreError};
 use hookline_vault::{DataKey, KeyConfig, Kind, OpenCredential, Sensitive, Source, VaultError, MASK};
 use serde_json::{Map, Value};
 
@@ -97,6 +97,21 @@ struct ActiveKey {
     source: String,
 }
 
+/// What a process on a shared database learns about the vault at start
+/// ([`Credentials::check_shared_key`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedKey {
+    /// The database is this machine's (SQLite): the key is looked up when
+    /// first needed, as it always was.
+    NotShared,
+    /// This process has no data key, and the vault has none yet: nothing can
+    /// be sealed until every process is given one. The message says how.
+    Missing(String),
+    /// The key opens the vault; a vault without a key check got its check
+    /// from this key, so the first process's key is every process's.
+    Opens { fingerprint: String, source: String },
+}
+
 /// The vault service. Cheap to share behind an `Arc`.
 pub struct Credentials {
     store: Store,
@@ -122,6 +137,12 @@ impl Credentials {
         }
     }
 
+    /// Whether processes on several machines share this vault's database
+    /// (PostgreSQL): the OS keychain, one per machine, is then never used.
+    fn shared(&self) -> bool {
+        self.store.kind() == StoreKind::Postgres
+    }
+
     async fn key_config(&self) -> Result<KeyConfig, CredentialError> {
         let vault_id = self.store.init_vault_meta("vault_id", &ids::generate("vlt_")).await?;
         Ok(KeyConfig {
@@ -130,16 +151,31 @@ impl Credentials {
             master_key: self.settings.master_key.clone(),
             keychain_service: self.settings.keychain_service.clone(),
             keychain_timeout: self.settings.keychain_timeout,
+            shared: self.shared(),
         })
     }
 
     /// Picks the key source on a blocking thread (a keychain probe can block).
     async fn source(&self) -> Result<Arc<Source>, CredentialError> {
         let config = self.key_config().await?;
-        let source = tokio::task::spawn_blocking(move || Source::choose(&config))
+        let key_file = config.key_file();
+        let chosen = tokio::task::spawn_blocking(move || Source::choose(&config))
             .await
-            .map_err(|e| CredentialError::Key(format!("the key source lookup stopped: {e}")))??;
-        Ok(Arc::new(source))
+            .map_err(|e| CredentialError::Key(format!("the key source lookup stopped: {e}")))?;
+        match chosen {
+            Ok(source) => Ok(Arc::new(source)),
+            // A shared vault that already has a key needs that key, not a new
+            // key file: say which one, and how to bring it.
+            Err(VaultError::NoSharedKey { .. }) if self.store.vault_meta("key_check").await?.is_some() => {
+                let fingerprint = self.store.vault_meta("key_fingerprint").await?;
+                Err(CredentialError::Key(format!(
+                    "the vault of this shared database is sealed with the data key {}, and this process was given none: set HOOKLINE_MASTER_KEY to that key, or put it in the key file {} (readable only by you; `hookline vault recover --key-file` writes it from the recovery phrase). The OS keychain is not used with a shared database: each machine has its own",
+                    fingerprint.as_deref().unwrap_or("(fingerprint unknown)"),
+                    key_file.display()
+                )))
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     async fn blocking<T: Send + 'static>(
@@ -172,17 +208,17 @@ impl Credentials {
                     // A rotation stopped after sealing everything under the new key but
                     // before the source kept it: finish it now.
                     if !opens_check(&pending, &check) {
-                        return Err(wrong_key(&described, &key, fingerprint.as_deref()));
+                        return Err(self.wrong_key(&described, &key, fingerprint.as_deref()));
                     }
                     let promoted = pending.clone();
                     Self::blocking(&source, move |s| s.save(&promoted).and_then(|()| s.clear_pending())).await?;
                     pending
                 } else {
-                    return Err(wrong_key(&described, &key, fingerprint.as_deref()));
+                    return Err(self.wrong_key(&described, &key, fingerprint.as_deref()));
                 }
             }
             (Some(key), None) => {
-                self.write_check(&key).await?;
+                self.write_check(&key, &described).await?;
                 key
             }
             (None, Some(_)) => {
@@ -195,7 +231,7 @@ impl Credentials {
                 let key = DataKey::generate();
                 let saved = key.clone();
                 Self::blocking(&source, move |s| s.save(&saved)).await?;
-                self.write_check(&key).await?;
+                self.write_check(&key, &described).await?;
                 key
             }
             (None, None) => return Err(CredentialError::Key(format!("the vault has no data key yet (source: {described})"))),
@@ -205,11 +241,75 @@ impl Credentials {
         Ok(active)
     }
 
-    async fn write_check(&self, key: &DataKey) -> Result<(), CredentialError> {
+    /// Makes `key` the vault's key, unless another process made its own key
+    /// the vault's first: the check is written only where there is none, so
+    /// two processes starting a new vault at once agree on one key, and the
+    /// one that lost says its key is the wrong one instead of sealing
+    /// secrets under it.
+    async fn write_check(&self, key: &DataKey, described: &str) -> Result<(), CredentialError> {
         let check = base64_encode(&key.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT));
-        self.store.set_vault_meta("key_check", Some(&check)).await?;
+        let kept = self.store.init_vault_meta("key_check", &check).await?;
+        if kept != check && !opens_check(key, &kept) {
+            let fingerprint = self.store.vault_meta("key_fingerprint").await?;
+            return Err(self.wrong_key(described, key, fingerprint.as_deref()));
+        }
         self.store.set_vault_meta("key_fingerprint", Some(&key.fingerprint())).await?;
         Ok(())
+    }
+
+    /// The data key as [`Credentials::data_key`] gives it, checked again
+    /// against the key check as stored now, before anything is sealed with
+    /// it: another process may have rotated the key since this one kept it
+    /// in memory, and sealing under the old one would leave the vault's
+    /// secrets under two keys. A stale key is dropped and the source read
+    /// again (which may now hold the new key).
+    async fn current_key(&self, create: bool) -> Result<Arc<ActiveKey>, CredentialError> {
+        let active = self.data_key(create).await?;
+        match self.store.vault_meta("key_check").await? {
+            Some(check) if !opens_check(&active.key, &check) => {
+                *self.key.lock().expect("key lock") = None;
+                self.forget();
+                self.data_key(create).await
+            }
+            _ => Ok(active),
+        }
+    }
+
+    /// A key that does not open the vault, said with what to do about it.
+    fn wrong_key(&self, source: &str, key: &DataKey, expected: Option<&str>) -> CredentialError {
+        let remedy = if self.shared() {
+            format!(
+                "every process on this shared database needs that key: set HOOKLINE_MASTER_KEY to it, or put it in the key file {}",
+                self.settings.data_dir.join(hookline_vault::keys::KEY_FILE_NAME).display()
+            )
+        } else {
+            "restore the right key with `hookline vault recover`".to_string()
+        };
+        CredentialError::Key(format!(
+            "the data key in {source} (fingerprint {}) does not open this vault (sealed with {}); {remedy}",
+            key.fingerprint(),
+            expected.unwrap_or("another key")
+        ))
+    }
+
+    /// On a shared database, whether this process's data key opens the vault,
+    /// asked once at start so a process given the wrong key (or none) says
+    /// so before it serves anything. Only the key check is read: no secret
+    /// is opened, sealed again or written. A vault without a key check gets
+    /// one from this process's key. The error is the wrong or missing key,
+    /// with the fingerprint of the key the vault expects.
+    pub async fn check_shared_key(&self) -> Result<SharedKey, CredentialError> {
+        if !self.shared() {
+            return Ok(SharedKey::NotShared);
+        }
+        if let Err(error) = self.source().await {
+            return match self.store.vault_meta("key_check").await? {
+                None => Ok(SharedKey::Missing(error.to_string())),
+                Some(_) => Err(error),
+            };
+        }
+        let active = self.data_key(false).await?;
+        Ok(SharedKey::Opens { fingerprint: active.key.fingerprint(), source: active.source.clone() })
     }
 
     fn forget(&self) {
@@ -243,7 +343,7 @@ impl Credentials {
                 "a credential named {name:?} already exists; pass --replace to enter it again"
             )));
         }
-        let active = self.data_key(true).await?;
+        let active = self.current_key(true).await?;
         let now = timestamp(SystemTime::now());
         let id = existing.as_ref().map(|row| row.id.clone()).unwrap_or_else(|| ids::generate(ids::CREDENTIAL_PREFIX));
         let plain: BTreeMap<&str, &str> = new.secrets.iter().map(|(k, v)| (k.as_str(), v.expose().as_str())).collect();
@@ -414,7 +514,7 @@ impl Credentials {
                 "the recovery kit of this data key was already shown ({at}); to get a new kit, rotate the key with `hookline vault rotate-key`"
             )));
         }
-        let active = self.data_key(true).await?;
+        let active = self.current_key(true).await?;
         self.store.set_vault_meta("kit_shown_at", Some(&timestamp(SystemTime::now()))).await?;
         Ok(active.key.to_phrase())
     }
@@ -432,7 +532,7 @@ impl Credentials {
                 )));
             }
         } else {
-            self.write_check(&key).await?;
+            self.write_check(&key, "the recovery phrase").await?;
         }
         let described = if key_file {
             let path = self.settings.data_dir.join("vault.key");
@@ -463,7 +563,7 @@ impl Credentials {
     /// the new key in the source. A crash in between is finished at the next
     /// start (the new key waits in the source's pending slot).
     pub async fn rotate_key(&self) -> Result<Rotation, CredentialError> {
-        let active = self.data_key(false).await?;
+        let active = self.current_key(false).await?;
         let source = self.source().await?;
         let new_key = DataKey::generate();
         let pending = new_key.clone();
@@ -703,14 +803,6 @@ fn opens_check(key: &DataKey, check: &str) -> bool {
         .is_some_and(|plain| plain.expose().as_slice() == KEY_CHECK_TEXT)
 }
 
-fn wrong_key(source: &str, key: &DataKey, expected: Option<&str>) -> CredentialError {
-    CredentialError::Key(format!(
-        "the data key in {source} (fingerprint {}) does not open this vault (sealed with {}); restore the right key with `hookline vault recover`",
-        key.fingerprint(),
-        expected.unwrap_or("another key")
-    ))
-}
-
 fn open_row(key: &DataKey, row: &CredentialRow) -> Result<OpenCredential, CredentialError> {
     let undecryptable = || CredentialError::Undecryptable { name: row.name.clone(), kind: row.kind.clone() };
     let kind = Kind::parse(&row.kind).map_err(CredentialError::Invalid)?;
@@ -772,4 +864,75 @@ fn view(
 /// The credential names a flow document's steps use.
 pub fn credential_names(document: &FlowDocument) -> Vec<String> {
     document.steps.iter().filter_map(|step| step.credential.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "3c1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff1";
+    const OTHER_KEY: &str = "9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
+
+    fn bearer(name: &str, token: &str) -> NewCredential {
+        NewCredential {
+            name: name.to_string(),
+            kind: "bearer".to_string(),
+            fields: Map::new(),
+            secrets: BTreeMap::from([("token".to_string(), Sensitive::new(token.to_string()))]),
+            replace: false,
+        }
+    }
+
+    async fn store_in(dir: &std::path::Path) -> Store {
+        Store::open(&dir.join("hookline.db")).await.expect("a database in the temp dir")
+    }
+
+    #[tokio::test]
+    async fn a_process_that_lost_the_race_to_make_the_vault_s_key_check_keeps_the_winner_s() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = store_in(dir.path()).await;
+        let first = Credentials::new(store.clone(), VaultSettings::new(dir.path().into(), Some(KEY.into())));
+        let late = Credentials::new(store.clone(), VaultSettings::new(dir.path().into(), Some(OTHER_KEY.into())));
+        first.add(bearer("api", "tok-first")).await.expect("the first key makes the vault");
+        let check = store.vault_meta("key_check").await.unwrap();
+
+        // `late` found no key check before `first` wrote one, and now writes its own.
+        let late_key = DataKey::parse(OTHER_KEY).expect("a key");
+        match late.write_check(&late_key, "HOOKLINE_MASTER_KEY").await {
+            Err(CredentialError::Key(message)) => {
+                assert!(message.contains("does not open this vault"), "the late key is refused: {message}")
+            }
+            other => panic!("a second key must not become the vault's, got {other:?}"),
+        }
+        assert_eq!(store.vault_meta("key_check").await.unwrap(), check, "the first key check stays");
+        let fingerprint = DataKey::parse(KEY).unwrap().fingerprint();
+        assert_eq!(store.vault_meta("key_fingerprint").await.unwrap(), Some(fingerprint), "and its fingerprint");
+        assert!(first.open("api").await.is_ok(), "the credential opens under the vault's key");
+        assert!(late.add(bearer("other", "tok-late")).await.is_err(), "nothing is sealed under the late key");
+        assert!(store.credential("other").await.unwrap().is_none(), "no row was written for it");
+    }
+
+    #[tokio::test]
+    async fn a_key_rotated_away_by_another_process_is_never_used_to_seal() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let store = store_in(one.path()).await;
+        let key_file = hookline_vault::keys::create_key_file(one.path()).expect("a key file");
+        std::fs::copy(&key_file, two.path().join(hookline_vault::keys::KEY_FILE_NAME)).expect("copied, 0600 kept");
+        let rotating = Credentials::new(store.clone(), VaultSettings::new(one.path().into(), None));
+        let stale = Credentials::new(store.clone(), VaultSettings::new(two.path().into(), None));
+        rotating.add(bearer("api", "tok-1")).await.expect("added");
+        stale.open("api").await.expect("the second process keeps the key in memory");
+
+        let rotation = rotating.rotate_key().await.expect("rotated");
+        assert_eq!(rotation.resealed, 1, "{rotation:?}");
+        match stale.add(bearer("late", "tok-2")).await {
+            Err(CredentialError::Key(message)) => {
+                assert!(message.contains(&rotation.new_fingerprint), "the key the vault expects is named: {message}")
+            }
+            other => panic!("the old key must not seal a new credential, got {other:?}"),
+        }
+        assert!(store.credential("late").await.unwrap().is_none(), "nothing was sealed under the old key");
+        assert!(stale.rotate_key().await.is_err(), "nor is every secret sealed again from the old key");
+        assert!(rotating.open("api").await.is_ok(), "the vault still opens under its new key");
+    }
 }

@@ -32,7 +32,9 @@ pub use catalog::Catalog;
 pub use components::outbound_client;
 pub use components::webhook::{self, InvalidBody};
 pub use components::{LocalAccess, LocalAccessSource};
-pub use credentials::{credential_names, CredentialError, Credentials, NewCredential, Rotation, VaultSettings};
+pub use credentials::{
+    credential_names, CredentialError, Credentials, NewCredential, Rotation, SharedKey, VaultSettings,
+};
 pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, Published, RunOnceError, RunRequest};
 pub use journal::{Journal, JournalError};

@@ -9,6 +9,12 @@ pub enum VaultError {
         "no place to keep the vault's data key: HOOKLINE_MASTER_KEY is not set, there is no key file, and the OS keychain did not answer ({keychain}). Set HOOKLINE_MASTER_KEY, or create a key file readable only by you with `hookline vault create-key-file`"
     )]
     NoKeySource { keychain: String },
+    /// The database is shared by several machines and this process was given
+    /// neither `HOOKLINE_MASTER_KEY` nor a key file (the keychain is not asked).
+    #[error(
+        "no data key for the vault of this shared database: set HOOKLINE_MASTER_KEY, or create the key file {key_file} (readable only by you) with `hookline vault create-key-file`, and give every process on the database the same key. The OS keychain is not used with a shared database: each machine has its own"
+    )]
+    NoSharedKey { key_file: String },
     /// The keychain failed or did not answer in time.
     #[error("the OS keychain failed: {0}")]
     Keychain(String),

@@ -194,6 +194,13 @@ pub struct KeyConfig {
     /// Bounds every keychain call: an activated but locked keyring can hang ~40 s
     /// waiting for a password prompt nobody sees.
     pub keychain_timeout: Duration,
+    /// The vault's database is shared by processes on several machines
+    /// (PostgreSQL). The OS keychain is then never used, to find a key or to
+    /// keep a new one: each machine has its own, so a second machine would
+    /// make a second key and the database would hold secrets sealed under
+    /// two. Every process gets the same key from `HOOKLINE_MASTER_KEY` or
+    /// its key file.
+    pub shared: bool,
 }
 
 impl KeyConfig {
@@ -207,6 +214,7 @@ impl KeyConfig {
             master_key: None,
             keychain_service: KeyConfig::default_service().to_string(),
             keychain_timeout: KeyConfig::DEFAULT_KEYCHAIN_TIMEOUT,
+            shared: false,
         }
     }
 
@@ -467,7 +475,10 @@ impl Source {
     /// implicit, and a headless server never waits on a keychain probe); else
     /// the key file when it exists; else the OS keychain if a probe write
     /// (then delete) of a throwaway entry succeeds within the timeout; else
-    /// [`VaultError::NoKeySource`] with the keychain's reason.
+    /// [`VaultError::NoKeySource`] with the keychain's reason. For a
+    /// [`KeyConfig::shared`] database the keychain is not asked at all:
+    /// without a master key or a key file the answer is
+    /// [`VaultError::NoSharedKey`].
     pub fn choose(config: &KeyConfig) -> Result<Source, VaultError> {
         Source::choose_with(config, Keychain::probe)
     }
@@ -494,6 +505,9 @@ impl Source {
             Ok(_) => return Ok(Source::KeyFile(key_file)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(key_file_error(&key_file, format!("cannot be checked: {e}"))),
+        }
+        if config.shared {
+            return Err(VaultError::NoSharedKey { key_file: key_file.display().to_string() });
         }
         let keychain = Keychain::new(&config.keychain_service, &config.vault_id, config.keychain_timeout);
         match probe(&keychain) {
@@ -946,6 +960,7 @@ mod tests {
         assert_eq!(config.keychain_timeout, Duration::from_secs(5), "the default bound on keychain calls");
         assert_eq!(config.key_file(), Path::new("/data/vault.key"), "the key file lives in the data dir");
         assert!(config.master_key.is_none(), "no master key unless the binary passes one");
+        assert!(!config.shared, "a vault is one machine's unless the caller says its database is shared");
     }
 
     #[test]
@@ -1165,6 +1180,34 @@ mod tests {
             }
             other => panic!("no source must be NoKeySource, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_shared_database_takes_the_key_from_the_master_key_or_the_key_file_never_the_keychain() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = config_in(dir.path());
+        config.shared = true;
+        match Source::choose_with(&config, no_probe) {
+            Err(error @ VaultError::NoSharedKey { .. }) => {
+                let message = error.to_string();
+                assert!(message.contains("HOOKLINE_MASTER_KEY"), "the variable is named: {message}");
+                assert!(
+                    message.contains(&config.key_file().display().to_string()),
+                    "so is the key file's path: {message}"
+                );
+                assert!(message.contains("same key"), "every process needs the same key: {message}");
+            }
+            other => panic!("without a master key or a key file a shared vault has no source, got {other:?}"),
+        }
+
+        let path = create_key_file(dir.path()).expect("created");
+        let source = Source::choose_with(&config, no_probe).expect("the key file is chosen");
+        assert_eq!(source.kind(), SourceKind::KeyFile, "the key file answers: {}", source.describe());
+        assert_eq!(source.describe(), format!("key file {}", path.display()), "and is named");
+
+        config.master_key = Some(Sensitive::new(sample_key().to_phrase().expose().clone()));
+        let source = Source::choose_with(&config, no_probe).expect("the master key is chosen");
+        assert_eq!(source.kind(), SourceKind::Environment, "the master key beats the key file there too");
     }
 
     #[test]
