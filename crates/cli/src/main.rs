@@ -104,6 +104,19 @@ enum Command {
     /// Read or change Settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Apply the database's migrations (the data dir's SQLite file, or
+    /// --database-url) and print its schema version.
+    Migrate,
+    /// Copy this machine's SQLite database into an empty PostgreSQL
+    /// database, in one transaction: everything, or on any error nothing.
+    MigrateData {
+        /// The database to copy (default: the data dir's).
+        #[arg(long, value_name = "sqlite://PATH")]
+        from: Option<String>,
+        /// The PostgreSQL database to copy into (default: --database-url).
+        #[arg(long, value_name = "postgres://…")]
+        to: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -498,6 +511,11 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
     let mut config = CoreConfig::new(data_dir);
     config.database_url = cli.database_url;
     config.vault.master_key = master_key;
+    match cli.command {
+        Command::Migrate => return migrate(&config).await,
+        Command::MigrateData { from, to } => return migrate_data(&config, from, to).await,
+        _ => {}
+    }
     let retention = match &cli.command {
         Command::Serve(ServeArgs { retention, .. }) => Some(retention),
         Command::Storage(StorageCommand::Prune { retention, .. }) => Some(retention),
@@ -545,6 +563,7 @@ async fn dispatch(cli: Cli, master_key: Option<hookline_vault::Sensitive<String>
         }
         Command::Vault(command) => vault::vault(&core, command).await,
         Command::Sign { flow, body, url } => vault::sign(&core, &flow, &body, url.as_deref()).await,
+        Command::Migrate | Command::MigrateData { .. } => unreachable!("handled before the core opens"),
         Command::Demo(_) => unreachable!("handled before the core opens"),
         Command::Preview { flow, step, sample } => {
             let preview = core.preview_step(&flow, &step, sample, None).await?;
@@ -829,6 +848,38 @@ async fn replay(
         (0, _) => ExitCode::from(EXIT_FAILED_RUN),
         _ => ExitCode::from(EXIT_ERROR),
     })
+}
+
+/// Applies the database's migrations and says what that did.
+async fn migrate(config: &CoreConfig) -> Result<ExitCode, ApiError> {
+    let report = hookline_api::migrate(config).await?;
+    match report.applied {
+        0 => println!("{}: up to date, schema version {}", report.database, report.version),
+        1 => println!("{}: applied 1 migration, schema version {}", report.database, report.version),
+        n => println!("{}: applied {n} migrations, schema version {}", report.database, report.version),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Copies the data dir's (or `--from`'s) SQLite database into `--to` (or
+/// `--database-url`) and prints the rows copied per table.
+async fn migrate_data(config: &CoreConfig, from: Option<String>, to: Option<String>) -> Result<ExitCode, ApiError> {
+    let from =
+        from.unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join(hookline_api::DATABASE_FILE).display()));
+    let to = to.or_else(|| config.database_url.clone()).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            "name the PostgreSQL database to copy into: --to postgres://USER:PASSWORD@HOST:PORT/DATABASE \
+             (or --database-url, or HOOKLINE_DATABASE_URL)",
+        )
+    })?;
+    let report = hookline_api::migrate_data(&from, &to).await?;
+    output::table(
+        &["TABLE", "ROWS"],
+        report.tables.iter().map(|t| vec![t.table.clone(), t.rows.to_string()]).collect(),
+    );
+    println!("copied {} rows from {} into {} in {} ms", report.rows(), report.from, report.to, report.duration_ms);
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn storage(core: &Core, command: StorageCommand) -> Result<ExitCode, ApiError> {

@@ -23,6 +23,12 @@ pub enum StoreError {
     /// A stored value no longer reads back (edited by hand, or a bug).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A copy's target already holds rows in these tables; nothing was copied.
+    #[error("the target database already holds data (in {0}): copying needs an empty database, so nothing was copied")]
+    NotEmpty(String),
+    /// A copy between these two databases cannot be made.
+    #[error("cannot copy: {0}")]
+    CannotCopy(String),
 }
 
 impl StoreError {

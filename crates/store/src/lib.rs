@@ -21,6 +21,10 @@ use std::path::Path;
 
 mod types;
 
+mod copy;
+mod schema;
+pub use schema::{sqlite_file, Migration, SchemaVersion};
+
 pub use error::StoreError;
 pub use types::{
     Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Pages,
