@@ -262,14 +262,18 @@ impl From<StoreError> for ApiError {
                 ApiError::new(ErrorCode::Conflict, error.to_string())
             }
             StoreError::FlowNotFound(_) => ApiError::new(ErrorCode::FlowNotFound, error.to_string()),
-            other if other.is_unavailable() => {
-                tracing::warn!(error = %other, "the database does not answer");
-                ApiError::new(ErrorCode::DatabaseUnavailable, "the database does not answer; retry in a moment")
-                    .with_header("retry-after", "2".into())
-            }
+            other if other.is_unavailable() => database_unavailable(&other),
             other => ApiError::new(ErrorCode::Internal, other.to_string()),
         }
     }
+}
+
+/// `503 database_unavailable` with `Retry-After`: nothing was stored, and
+/// the same request may be sent again once the database is back.
+fn database_unavailable(cause: &StoreError) -> ApiError {
+    tracing::warn!(error = %cause, "the database does not answer");
+    ApiError::new(ErrorCode::DatabaseUnavailable, "the database does not answer; retry in a moment")
+        .with_header("retry-after", "2".into())
 }
 
 impl From<ModelError> for ApiError {
@@ -282,6 +286,9 @@ impl From<EngineError> for ApiError {
     fn from(error: EngineError) -> ApiError {
         match error {
             EngineError::Store(e) => e.into(),
+            EngineError::Journal(hookline_engine::JournalError::Commit(cause)) if cause.is_unavailable() => {
+                database_unavailable(&cause)
+            }
             EngineError::Journal(error) => ApiError::new(ErrorCode::Internal, error.to_string()),
             EngineError::Invalid(problems) => ApiError::invalid_flow("the flow", "run", problems),
         }

@@ -397,7 +397,14 @@ impl Core {
                 return Err(overloaded());
             }
             Err(AcceptError::Store(cause)) => {
-                return Err(ApiError::new(ErrorCode::Internal, format!("the execution could not be stored: {cause}")))
+                let error = ApiError::from(cause);
+                return Err(match error.code {
+                    ErrorCode::DatabaseUnavailable => error,
+                    _ => ApiError::new(
+                        ErrorCode::Internal,
+                        format!("the execution could not be stored: {}", error.message),
+                    ),
+                });
             }
         };
         let status_url = self.status_url(&execution_id);

@@ -44,7 +44,7 @@ pub use buttons::{ButtonField, ButtonPress, ButtonView, FolderEntry, FolderListi
 pub use compat::{FlowTokenInfo, NewFlowToken, Route};
 pub use dashboard::{FlowActivity, HourActivity};
 pub use error::{ApiError, ErrorCode};
-pub use hookline_engine::{NewCredential, Rotation, RunnerConfig, VaultSettings};
+pub use hookline_engine::{NewCredential, Role, Rotation, RunnerConfig, VaultSettings};
 pub use hookline_model::HookRequest;
 pub use hookline_store::{Retention, MAX_PAGE};
 pub use hooks::{shell_quote, signed_curl, HookInfo, SignatureHeader, SignedCall};
@@ -257,6 +257,12 @@ impl Core {
             stop: CancellationToken::new(),
             verifying: Default::default(),
         })
+    }
+
+    /// Whether other processes may share this one's database (and its
+    /// execution queue): PostgreSQL.
+    pub fn shares_database(&self) -> bool {
+        self.store.is_shared()
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -189,8 +189,31 @@ struct ServeArgs {
     /// Connections open at once; more wait until one closes.
     #[arg(long, default_value_t = 1024, value_name = "N")]
     max_connections: usize,
+    /// What this process does beside others on one PostgreSQL database:
+    /// `all` serves hooks and runs executions, `intake` serves hooks and
+    /// queues their executions for workers, `worker` runs queued executions
+    /// and serves no hooks.
+    #[arg(long, value_enum, default_value_t = RoleArg::All)]
+    role: RoleArg,
     #[command(flatten)]
     retention: RetentionArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RoleArg {
+    All,
+    Intake,
+    Worker,
+}
+
+impl From<RoleArg> for hookline_api::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::All => hookline_api::Role::All,
+            RoleArg::Intake => hookline_api::Role::Intake,
+            RoleArg::Worker => hookline_api::Role::Worker,
+        }
+    }
 }
 
 /// What the store keeps; `serve` prunes by it in the background and
@@ -930,16 +953,31 @@ async fn serve(core: Core, args: ServeArgs) -> Result<ExitCode, ApiError> {
             );
         }
     }
+    if args.role != RoleArg::All && !core.shares_database() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "--role intake and --role worker split the work between processes that share one database: \
+             pass --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE (or set HOOKLINE_DATABASE_URL)",
+        ));
+    }
     let core = std::sync::Arc::new(core);
     core.allow_hosts(args.allowed_hosts);
     let recovered = core
         .start_runner(hookline_api::RunnerConfig {
             concurrency: args.concurrency,
             queue_bound: args.queue_bound,
+            role: args.role.into(),
             ..Default::default()
         })
         .await?;
     println!("recovered {recovered} unfinished execution(s)");
+    if args.role == RoleArg::Worker {
+        println!("working: running executions from the shared queue; serving no hooks");
+        stop_signal().await;
+        core.shutdown();
+        println!("stopped");
+        return Ok(ExitCode::SUCCESS);
+    }
     let token = web::new_token();
     let extra = ui_dir.as_deref().map(|dir| web::router(core.clone(), token.clone(), dir));
     let (hosted, address) = hookline_listener::host(

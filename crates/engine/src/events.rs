@@ -168,10 +168,12 @@ impl Engine {
                 let execution = Engine::into_execution(request);
                 let window = RunnerConfig::default().dedupe_window;
                 let since = SystemTime::now().checked_sub(window).unwrap_or(SystemTime::UNIX_EPOCH);
-                Ok(Some(match self.store_new(&execution, None, key, timestamp(since), false, |_| {}).await? {
-                    Accepted::Duplicate(original) => original,
-                    Accepted::Created | Accepted::IdTaken => execution.id,
-                }))
+                Ok(Some(
+                    match self.store_new(&execution, None, key, timestamp(since), false, self.claim(), |_| {}).await? {
+                        Accepted::Duplicate(original) => original,
+                        Accepted::Created | Accepted::IdTaken => execution.id,
+                    },
+                ))
             }
         }
     }

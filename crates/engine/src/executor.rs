@@ -156,6 +156,12 @@ impl Engine {
         }
     }
 
+    /// A claim that is over as soon as it is made: an execution stored with
+    /// it is left for any worker to take (see [`crate::Role::Intake`]).
+    pub fn released_claim(&self) -> Claim {
+        Claim { owner: self.owner.clone(), until: timestamp(SystemTime::now()) }
+    }
+
     /// A claim for this process, holding for one lease from now.
     pub fn claim(&self) -> Claim {
         Claim { owner: self.owner.clone(), until: timestamp(SystemTime::now() + self.config.lease) }
@@ -175,7 +181,7 @@ impl Engine {
     /// Takes over the unfinished executions whose claim has expired, or
     /// whose process is known to be gone (a process of this machine that no
     /// longer exists: a `kill -9`, a crash); returns their ids, oldest first.
-    pub async fn claim_expired(&self) -> Result<Vec<String>, EngineError> {
+    pub async fn claim_expired(&self, limit: u32) -> Result<Vec<String>, EngineError> {
         let now = timestamp(SystemTime::now());
         for owner in self.store.claim_owners(&now).await? {
             if owner != self.owner && crate::owner::is_gone(&owner) {
@@ -184,7 +190,7 @@ impl Engine {
             }
         }
         let claim = self.claim();
-        Ok(self.store.claim_expired(&claim.owner, &timestamp(SystemTime::now()), &claim.until).await?)
+        Ok(self.store.claim_expired(&claim.owner, &timestamp(SystemTime::now()), &claim.until, limit).await?)
     }
 
     /// Stores a new execution through the journal (the one write path of
@@ -192,6 +198,9 @@ impl Engine {
     /// request's inbox entry and idempotency key when it came from a hook.
     /// `on_commit` runs as soon as it is committed, even if the caller has
     /// gone. Subscribers hear of a created execution once it is committed.
+    // The request's parts travel separately because each caller has a
+    // different subset (a schedule has no inbox entry or key).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn store_new(
         &self,
         execution: &Execution,
@@ -199,16 +208,11 @@ impl Engine {
         idempotency_key: Option<String>,
         dedupe_since: String,
         chosen_id: bool,
+        claim: Claim,
         on_commit: impl FnOnce(&Accepted) + Send + 'static,
     ) -> Result<Accepted, EngineError> {
-        let acceptance = Acceptance {
-            execution: execution.clone(),
-            inbox,
-            idempotency_key,
-            dedupe_since,
-            claim: self.claim(),
-            chosen_id,
-        };
+        let acceptance =
+            Acceptance { execution: execution.clone(), inbox, idempotency_key, dedupe_since, claim, chosen_id };
         let accepted = self.journal.accept(acceptance, on_commit).await?;
         if accepted == Accepted::Created {
             self.emit_execution(execution, None);
@@ -359,7 +363,7 @@ impl Engine {
     /// every execution is) and returns it.
     pub async fn enqueue(&self, request: &RunRequest) -> Result<Execution, EngineError> {
         let execution = Self::new_execution(request);
-        self.store_new(&execution, None, None, String::new(), request.id.is_some(), |_| {}).await?;
+        self.store_new(&execution, None, None, String::new(), request.id.is_some(), self.claim(), |_| {}).await?;
         Ok(execution)
     }
 
@@ -374,7 +378,7 @@ impl Engine {
         done: Vec<(u32, StepRun)>,
     ) -> Result<Execution, EngineError> {
         let mut execution = Self::new_execution(request);
-        self.store_new(&execution, None, None, String::new(), false, |_| {}).await?;
+        self.store_new(&execution, None, None, String::new(), false, self.claim(), |_| {}).await?;
         for (seq, run) in &done {
             let mut stored = run.clone();
             // The trigger's output is the execution's input, kept once.

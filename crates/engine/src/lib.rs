@@ -39,7 +39,7 @@ pub use error::EngineError;
 pub use executor::{Engine, EngineConfig, Published, RunOnceError, RunRequest};
 pub use journal::{Journal, JournalError};
 pub use plan::Plan;
-pub use runner::{AcceptError, Acceptation, Runner, RunnerConfig};
+pub use runner::{AcceptError, Acceptation, Role, Runner, RunnerConfig};
 pub use scheduler::{Clock, ManualClock, Scheduler, SchedulerConfig, SchedulerHandle, SystemClock};
 pub use trigger::{
     ButtonForm, ButtonSettings, Pick, Placement, RespondMode, ScheduleSettings, Selection, TriggerSettings,

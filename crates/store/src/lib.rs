@@ -14,7 +14,7 @@
 //! model types; it never decides whether a flow is valid or runnable.
 
 mod error;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 
 use std::path::Path;
@@ -27,7 +27,7 @@ pub use schema::{sqlite_file, Migration, SchemaVersion};
 
 pub use error::StoreError;
 pub use types::{
-    Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Pages,
+    Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Notice, Pages,
     Resealed, Retention, StoredExecution, TokenRow, Write, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
 };
 
@@ -128,11 +128,35 @@ impl Store {
         Ok(Store { backend })
     }
 
+    /// Whether other processes may share this database's queue.
+    pub fn is_shared(&self) -> bool {
+        self.kind() == Kind::Postgres
+    }
+
     /// Which database this store writes to.
     pub fn kind(&self) -> Kind {
         match &self.backend {
             Backend::Sqlite(_) => Kind::Sqlite,
             Backend::Postgres(_) => Kind::Postgres,
+        }
+    }
+
+    /// Tells the other processes on this database of `notice`. On SQLite
+    /// there are none to tell (the database is one process's): nothing is
+    /// sent, and the process's own channels carry the news.
+    pub async fn notify(&self, notice: &Notice) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(()),
+            Backend::Postgres(db) => db.notify(notice).await,
+        }
+    }
+
+    /// Starts hearing the other processes' notices; `None` on SQLite, where
+    /// no other process shares the database's queue.
+    pub async fn listen(&self) -> Result<Option<postgres::Notices>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(_) => Ok(None),
+            Backend::Postgres(db) => db.listen().await.map(Some),
         }
     }
 
@@ -186,7 +210,8 @@ forward! {
     pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError>;
     pub async fn claim_owners(&self, now: &str) -> Result<Vec<String>, StoreError>;
     pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError>;
-    pub async fn claim_expired(&self, owner: &str, now: &str, until: &str) -> Result<Vec<String>, StoreError>;
+    pub async fn release_claim(&self, id: &str, owner: &str) -> Result<bool, StoreError>;
+    pub async fn claim_expired(&self, owner: &str, now: &str, until: &str, limit: u32) -> Result<Vec<String>, StoreError>;
     pub async fn get_execution(&self, id: &str) -> Result<Option<StoredExecution>, StoreError>;
     pub async fn execution_created_at(&self, id: &str) -> Result<Option<String>, StoreError>;
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<ExecutionSummary>, StoreError>;

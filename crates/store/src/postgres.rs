@@ -4,9 +4,13 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 
-use crate::{Pages, StoreError};
+use crate::{Notice, Pages, StoreError};
+
+/// The channels processes talk on.
+const QUEUED: &str = "hookline_queued";
+const FINISHED: &str = "hookline_finished";
 
 /// Connections per process: the journal's group commit needs one, readers
 /// and workers the rest; PostgreSQL's default allows 100 in all.
@@ -24,6 +28,15 @@ pub(crate) mod dialect {
     /// A join whose left side stays the outer loop (PostgreSQL's planner
     /// picks the order itself; its CROSS JOIN takes no condition).
     pub const JOIN_IN_ORDER: &str = "JOIN";
+    /// Locks a JSON array of idempotency keys bound as `$1` for the rest of
+    /// the transaction (in sorted order, so two batches cannot deadlock).
+    pub const LOCK_KEYS_1: Option<&str> = Some(
+        "SELECT pg_advisory_xact_lock(h) FROM
+           (SELECT hashtextextended(value, 0) AS h FROM json_array_elements_text($1::json) AS value ORDER BY 1) AS k",
+    );
+    /// What a claim adds to its row selection so concurrent claimers skip
+    /// each other's rows instead of waiting for them.
+    pub const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
     /// `LIMIT` with no limit, before an `OFFSET`.
     pub const NO_LIMIT: &str = "ALL";
     /// The strings of a JSON array bound as `$1`, as a one-column subquery.
@@ -50,11 +63,15 @@ impl Postgres {
     /// Connects and applies the embedded migrations. sqlx holds an advisory
     /// lock while migrating, so processes starting together take turns.
     pub(crate) async fn connect(url: &str) -> Result<Postgres, StoreError> {
-        let options: PgConnectOptions = url.parse()?;
+        let options = url.parse::<PgConnectOptions>()?.application_name("hookline");
+        // One plain connection first: a pool that cannot connect reports
+        // only that it timed out, and the reason (refused, wrong password,
+        // no such database) is what the user needs.
+        sqlx::Connection::close(<sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?).await?;
         let pool = PgPoolOptions::new()
             .max_connections(CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options.application_name("hookline"))
+            .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations-postgres").run(&pool).await?;
         Ok(Postgres { writer: pool.clone(), reader: pool })
@@ -103,10 +120,43 @@ impl Postgres {
         Ok(())
     }
 
+    pub(crate) async fn notify(&self, notice: &Notice) -> Result<(), StoreError> {
+        let (channel, payload) = match notice {
+            Notice::Queued => (QUEUED, ""),
+            Notice::Finished(id) => (FINISHED, id.as_str()),
+        };
+        sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.writer).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn listen(&self) -> Result<Notices, StoreError> {
+        let mut listener = PgListener::connect_with(&self.reader).await?;
+        listener.listen_all([QUEUED, FINISHED]).await?;
+        Ok(Notices { listener })
+    }
+
     /// PostgreSQL checkpoints its own write-ahead log; there is nothing to
     /// copy by hand.
     pub(crate) async fn checkpoint(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+}
+
+/// The notices of the other processes, on a connection of its own.
+pub struct Notices {
+    listener: PgListener,
+}
+
+impl Notices {
+    /// The next notice; `Ok(None)` when the connection was lost and
+    /// notices sent meanwhile may be missed (it reconnects on the next call),
+    /// so the caller looks at the queue itself.
+    pub async fn recv(&mut self) -> Result<Option<Notice>, StoreError> {
+        let Some(notification) = self.listener.try_recv().await? else { return Ok(None) };
+        Ok(match notification.channel() {
+            FINISHED => Some(Notice::Finished(notification.payload().to_string())),
+            _ => Some(Notice::Queued),
+        })
     }
 }
 
@@ -148,6 +198,18 @@ mod tests {
             results.push(task.await.unwrap());
         }
         results
+    }
+
+    #[tokio::test]
+    async fn notices_reach_the_other_processes() {
+        let url = hookline_testdb::shared().fresh_database();
+        let (sender, receiver) =
+            (crate::Store::connect(&url).await.unwrap(), crate::Store::connect(&url).await.unwrap());
+        let mut notices = receiver.listen().await.unwrap().expect("PostgreSQL carries notices");
+        sender.notify(&Notice::Queued).await.unwrap();
+        sender.notify(&Notice::Finished("exe_1".into())).await.unwrap();
+        assert_eq!(notices.recv().await.unwrap(), Some(Notice::Queued));
+        assert_eq!(notices.recv().await.unwrap(), Some(Notice::Finished("exe_1".into())));
     }
 
     #[tokio::test]

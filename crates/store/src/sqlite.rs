@@ -26,6 +26,12 @@ pub(crate) mod dialect {
     pub const GREATEST: &str = "MAX";
     /// A join whose left side stays the outer loop.
     pub const JOIN_IN_ORDER: &str = "CROSS JOIN";
+    /// Locks a JSON array of idempotency keys bound as `$1` for the rest of
+    /// the transaction: none needed, the write lock already serialises.
+    pub const LOCK_KEYS_1: Option<&str> = None;
+    /// What a claim adds to its row selection so concurrent claimers skip
+    /// each other's rows: nothing, there is one writer.
+    pub const SKIP_LOCKED: &str = "";
     /// `LIMIT` with no limit, before an `OFFSET`.
     pub const NO_LIMIT: &str = "-1";
     /// The strings of a JSON array bound as `$1`, as a one-column subquery.

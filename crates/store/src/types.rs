@@ -185,3 +185,13 @@ pub struct Resealed {
     pub id: String,
     pub sealed: Vec<u8>,
 }
+
+/// What a process tells the others that share its PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Executions were queued for any worker to claim.
+    Queued,
+    /// An execution ended (its id): a process waiting to answer the
+    /// request that started it can read its outcome.
+    Finished(String),
+}

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use hookline_model::{Execution, ExecutionStatus, ExecutionSummary, HookRequest, StepRun, StepStatus, TriggerSource};
 use sqlx::{FromRow, QueryBuilder};
 
-use super::{Db, DB};
+use super::{dialect, Db, DB};
 use crate::types::DEFAULT_LIMIT;
 use crate::{from_json, ActivityCount, ExecutionFilter, StoreError, StoredExecution, MAX_PAGE};
 
@@ -121,19 +121,47 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// Claims for `owner` (until `until`) the unfinished executions whose
-    /// claim expired before `now`: those of a process that stopped or was
-    /// killed. One statement on the single writer, so two processes never
-    /// claim the same execution. Returns their ids, oldest first.
-    pub async fn claim_expired(&self, owner: &str, now: &str, until: &str) -> Result<Vec<String>, StoreError> {
-        let mut ids: Vec<(String, String)> = sqlx::query_as(
-            "UPDATE executions SET owner = $1, lease_until = $2
-             WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $3)
-             RETURNING id, created_at",
+    /// Ends `owner`'s claim on one unfinished execution, so the next claim
+    /// (of any process, this one included) takes it: its run could not be
+    /// recorded to the end. Returns whether a claim was ended.
+    pub async fn release_claim(&self, id: &str, owner: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE executions SET lease_until = NULL
+             WHERE id = $1 AND owner = $2 AND status IN ('queued', 'running')",
         )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Claims for `owner` (until `until`) at most `limit` of the unfinished
+    /// executions whose claim expired before `now`, oldest first: those of a
+    /// process that stopped or was killed, and those an intake-only process
+    /// queued for workers. One statement, so two claimers never take the
+    /// same execution: SQLite has one writer, and on PostgreSQL each row is
+    /// locked as it is chosen, other claimers skip it, and a row claimed
+    /// meanwhile no longer matches. Returns their ids, oldest first.
+    pub async fn claim_expired(
+        &self,
+        owner: &str,
+        now: &str,
+        until: &str,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut ids: Vec<(String, String)> = sqlx::query_as(&format!(
+            "UPDATE executions SET owner = $1, lease_until = $2
+             WHERE id IN (SELECT id FROM executions
+                          WHERE status IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $3)
+                          ORDER BY created_at, id LIMIT $4 {})
+             RETURNING id, created_at",
+            dialect::SKIP_LOCKED
+        ))
         .bind(owner)
         .bind(until)
         .bind(now)
+        .bind(i64::from(limit))
         .fetch_all(&self.writer)
         .await?;
         ids.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
@@ -483,6 +511,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn concurrent_claimers_take_each_queued_execution_once_and_at_most_their_limit() {
+        let (_dir, store) = store().await;
+        let queued: Vec<Execution> =
+            (0..60).map(|n| execution(&format!("exe_{n:02}"), &format!("2026-01-01T00:00:{n:02}.000Z"))).collect();
+        // Queued by an intake-only process: its claim is already over.
+        let writes: Vec<Write> =
+            queued.iter().map(|e| Write::Accept(accept(e, "intake", "2026-01-01T00:00:00.000Z"))).collect();
+        store.write_batch(&writes).await.unwrap();
+        let now = "2026-01-01T00:01:00.000Z";
+        let first = store.claim_expired("w0", now, "2026-01-01T00:02:00.000Z", 5).await.unwrap();
+        assert_eq!(first, ["exe_00", "exe_01", "exe_02", "exe_03", "exe_04"], "oldest first, no more than asked");
+        let claimers: Vec<_> = (1..=4)
+            .map(|w| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let taken =
+                            store.claim_expired(&format!("w{w}"), now, "2026-01-01T00:02:00.000Z", 3).await.unwrap();
+                        if taken.is_empty() {
+                            return mine;
+                        }
+                        assert!(taken.len() <= 3);
+                        mine.extend(taken);
+                    }
+                })
+            })
+            .collect();
+        let mut all = first;
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        all.sort();
+        let expected: Vec<String> = queued.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(all, expected, "every execution claimed by exactly one worker");
+    }
+
+    #[tokio::test]
     async fn only_expired_claims_are_taken_and_each_by_one_owner() {
         let (_dir, store) = store().await;
         let live = execution("exe_live", "2026-01-01T00:00:01.000Z");
@@ -495,22 +561,22 @@ mod tests {
             .await
             .unwrap();
         let now = "2026-01-01T00:00:40.000Z";
-        let taken = store.claim_expired("rescuer", now, "2026-01-01T00:01:10.000Z").await.unwrap();
+        let taken = store.claim_expired("rescuer", now, "2026-01-01T00:01:10.000Z", 100).await.unwrap();
         assert_eq!(taken, ["exe_dead"], "only the execution whose claim expired is taken");
         assert!(
-            store.claim_expired("other", now, "2026-01-01T00:01:10.000Z").await.unwrap().is_empty(),
+            store.claim_expired("other", now, "2026-01-01T00:01:10.000Z", 100).await.unwrap().is_empty(),
             "a claimed execution is not taken twice"
         );
         assert_eq!(store.renew_claims("alive", "2026-01-01T00:02:00.000Z").await.unwrap(), 1, "the owner renews");
         let later = "2026-01-01T00:01:30.000Z";
         assert!(
-            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z").await.unwrap() == ["exe_dead"],
+            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z", 100).await.unwrap() == ["exe_dead"],
             "the renewed claim holds while the rescuer's expired"
         );
         assert_eq!(store.claim_owners(later).await.unwrap().len(), 2, "both claims hold: {later}");
         assert_eq!(store.release_claims("alive").await.unwrap(), 1, "a gone owner's claims are released");
         assert_eq!(
-            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z").await.unwrap(),
+            store.claim_expired("other", later, "2026-01-01T00:03:00.000Z", 100).await.unwrap(),
             ["exe_live"],
             "and taken over at once"
         );
@@ -518,7 +584,7 @@ mod tests {
         done.status = ExecutionStatus::Succeeded;
         finish(&store, &done).await;
         assert!(
-            store.claim_expired("other", "2026-01-01T00:09:00.000Z", "2026-01-01T00:10:00.000Z").await.unwrap()
+            store.claim_expired("other", "2026-01-01T00:09:00.000Z", "2026-01-01T00:10:00.000Z", 100).await.unwrap()
                 == ["exe_dead"],
             "finished executions are never claimed"
         );

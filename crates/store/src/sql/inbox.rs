@@ -266,6 +266,20 @@ impl Db {
                 _ => None,
             })
             .collect();
+        if let (Some(lock), false) = (dialect::LOCK_KEYS_1, keyed.is_empty()) {
+            // Another process may accept the same key at this moment; the
+            // lock makes the second wait for the first's commit, after which
+            // the lookup below sees its key.
+            let mut keys: Vec<String> = keyed
+                .iter()
+                .map(|item| {
+                    format!("{}\u{1f}{}", item.execution.flow_id, item.idempotency_key.as_deref().unwrap_or(""))
+                })
+                .collect();
+            keys.sort();
+            keys.dedup();
+            sqlx::query(lock).bind(serde_json::Value::from(keys).to_string()).execute(&mut *tx).await?;
+        }
         let mut claimed = HashMap::new();
         for chunk in keyed.chunks(ROWS_PER_STATEMENT) {
             claimed.extend(seen_keys(&mut tx, chunk).await?);
