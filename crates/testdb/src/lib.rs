@@ -9,7 +9,9 @@
 //! (`pg_ctl stop -m immediate`) and removed on drop. [`shared`] gives one
 //! server per test process, for suites of many tests, each of which takes a
 //! [`Postgres::fresh_database`]; it is stopped and removed when the process
-//! exits.
+//! exits. [`Postgres::stop`] and [`Postgres::start_again`] take a server
+//! of one's own down and back up on the same port and data, for tests of
+//! a database outage.
 //!
 //! There is no skip: a machine without PostgreSQL fails the test and says
 //! how to install it, because a test that quietly passes proves nothing.
@@ -99,13 +101,24 @@ impl Postgres {
                 "--no-sync",
             ],
         );
+        server.launch();
+        server.create_login();
+        server
+    }
+
+    /// `pg_ctl start` on the cluster's data dir, port and socket dir,
+    /// waiting until the server accepts connections.
+    fn launch(&self) {
+        let dir = self.dir.as_ref().expect("a server this process started").path();
+        let socket = dir.to_string_lossy();
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {socket} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off"
+            "-c listen_addresses=127.0.0.1 -p {} -k {socket} -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off",
+            self.port
         );
-        let log = Path::new(&socket).join("server.log");
-        let mut started = server.command("pg_ctl");
-        started.arg("-D").arg(server.data()).arg("-l").arg(&log);
+        let log = dir.join("server.log");
+        let mut started = self.command("pg_ctl");
+        started.arg("-D").arg(self.data()).arg("-l").arg(&log);
         started.args(["-w", "-t", "60", "-o", &options, "start"]);
         let output = started.output().expect("pg_ctl runs");
         if !output.status.success() {
@@ -116,8 +129,24 @@ impl Postgres {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        server.create_login();
-        server
+    }
+
+    /// Stops a server from [`Postgres::start`] as an operator would
+    /// (`pg_ctl stop -m fast`: sessions are ended, the data is kept), so a
+    /// test can see what the code under test does while its database is
+    /// down. [`Postgres::start_again`] brings it back on the same port with
+    /// the same data. Panics for a server this process did not start (one
+    /// `HOOKLINE_TEST_POSTGRES_URL` names). [`shared`]'s server serves
+    /// other tests at the same time: stop only a server of one's own.
+    pub fn stop(&self) {
+        assert!(self.dir.is_some(), "only a server this process started can be stopped; use Postgres::start()");
+        self.ok("pg_ctl", &["-D", &self.data().to_string_lossy(), "-m", "fast", "-w", "-t", "60", "stop"]);
+    }
+
+    /// Starts a server [`Postgres::stop`] stopped, on the same port and
+    /// data dir, and returns once it accepts connections.
+    pub fn start_again(&self) {
+        self.launch();
     }
 
     /// Uses the server an admin-capable `url` reaches without starting or
@@ -187,6 +216,13 @@ impl Postgres {
         self.psql(&["-d", &self.url()], sql)
     }
 
+    /// Runs `sql` in the database `url` names (one of
+    /// [`Postgres::fresh_database`]'s) as its owner and returns what psql
+    /// printed, unaligned (`|` between columns) and without headers.
+    pub fn sql_in(&self, url: &str, sql: &str) -> String {
+        self.psql(&["-d", url], sql)
+    }
+
     /// Runs `sql` as the superuser: in the `postgres` database of a server
     /// this process started, in the database `HOOKLINE_TEST_POSTGRES_URL`
     /// names otherwise.
@@ -235,8 +271,9 @@ impl Postgres {
         );
     }
 
-    /// Stops a server this process started; one it only uses is left alone.
-    fn stop(&self) {
+    /// Stops a server this process started at once, for good (its dir is
+    /// removed next); one it only uses is left alone.
+    fn shut_down(&self) {
         if self.dir.is_none() {
             return;
         }
@@ -252,7 +289,7 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        self.stop();
+        self.shut_down();
         // The TempDir removes the cluster after this.
     }
 }
@@ -285,7 +322,7 @@ pub fn shared() -> &'static Postgres {
 
 extern "C" fn stop_shared() {
     if let Some(server) = SHARED.get() {
-        server.stop();
+        server.shut_down();
         if let Some(dir) = &server.dir {
             let _ = std::fs::remove_dir_all(dir.path());
         }
@@ -403,6 +440,18 @@ mod tests {
         assert!(!Path::new(dir).exists(), "the exit hook removes the cluster's dir {dir}");
         let refused = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).is_err();
         assert!(refused, "the exit hook stops the server on port {port}");
+    }
+
+    #[test]
+    fn a_stopped_server_refuses_connections_and_starts_again_on_its_port_with_its_data() {
+        let server = Postgres::start();
+        let url = server.fresh_database();
+        server.sql_in(&url, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (7)");
+        server.stop();
+        let refused = std::net::TcpStream::connect(("127.0.0.1", server.port())).is_err();
+        assert!(refused, "a stopped server accepts no connection on port {}", server.port());
+        server.start_again();
+        assert_eq!(server.sql_in(&url, "SELECT x FROM kept"), "7", "the same cluster comes back, data and all");
     }
 
     #[test]
