@@ -4,13 +4,14 @@
 //! with its in-flight side effects sent at most once more under the same
 //! `Idempotency-Key`; a synchronous hook on an intake process answers with
 //! what a worker computed; a schedule fires once per slot however many
-//! processes serve it. Everything is real: the `hookline` binary, PostgreSQL
+//! processes serve it; and a database outage costs `503`s, never an
+//! accepted request. Everything is real: the `hookline` binary, PostgreSQL
 //! (crates/testdb) and an HTTP target that records what the flows send.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -364,6 +365,24 @@ fn a_sync_hook_on_an_intake_process_answers_with_the_reply_a_worker_computed() {
 }
 
 #[test]
+fn what_an_intake_process_queued_before_any_worker_ran_is_run_by_a_worker_that_starts_later() {
+    let pg = postgres::shared();
+    let database = pg.fresh_database();
+    let front = node(&database);
+    live(&front, &[hook_flow("flw_later", json!({"slug": "later"}), vec![transform("stp_t", "body.n")])]);
+    let intake = front.serve(&["--role", "intake"]);
+    let response = client().post(format!("{}/hook/later", intake.url)).json(&json!({"n": 1})).send().unwrap();
+    assert_eq!(response.status(), 202);
+    let queued = json_of(response)["executionId"].as_str().unwrap().to_string();
+    // No worker for longer than the intake process takes to renew its own
+    // claims (a third of the 30 s lease): what it queued must stay free.
+    std::thread::sleep(Duration::from_secs(12));
+    assert_eq!(claim(pg, &database, &queued)[0], "queued");
+    let _worker = Worker::start(&node(&database));
+    wait_until_succeeded(pg, &database, &queued, Duration::from_secs(10));
+}
+
+#[test]
 fn a_schedule_served_by_three_processes_fires_each_slot_once() {
     let pg = postgres::shared();
     let database = pg.fresh_database();
@@ -423,4 +442,141 @@ fn a_schedule_served_by_three_processes_fires_each_slot_once() {
     let pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
     assert!(by_process.keys().all(|pid| pids.contains(pid)), "only the serving processes fire: {by_process:?}");
     eprintln!("{} slots fired; runs per process: {by_process:?}", slots.len());
+}
+
+#[test]
+fn a_database_outage_answers_503_and_loses_no_accepted_request() {
+    const IN_FLIGHT: usize = 8;
+    /// How soon after PostgreSQL is back every request is accepted again.
+    const RECOVERY: Duration = Duration::from_secs(3);
+    let pg = Postgres::start();
+    let database = pg.fresh_database();
+    let hookline = node(&database);
+    live(&hookline, &[hook_flow("flw_note", json!({"slug": "note"}), vec![transform("stp_t", "body.n")])]);
+    let server = hookline.serve(&[]);
+    let url = format!("{}/hook/note", server.url);
+    let client = client();
+    // (sent, answered, outcome) per request.
+    let outcomes: Mutex<Vec<(Instant, Instant, Outcome)>> = Mutex::default();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let started = Instant::now();
+    let (stopping, back) = std::thread::scope(|scope| {
+        for _ in 0..IN_FLIGHT {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let sent = Instant::now();
+                    let outcome = send(&client, &url, n);
+                    let accepted = matches!(outcome, Outcome::Accepted(_));
+                    outcomes.lock().unwrap().push((sent, Instant::now(), outcome));
+                    if !accepted {
+                        // As a client told to retry would, and without spinning.
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        let stopping = Instant::now();
+        pg.stop();
+        std::thread::sleep(Duration::from_secs(10));
+        pg.start_again();
+        let back = Instant::now();
+        // The same process takes requests again, without a restart: the
+        // load goes on until it has for a while.
+        let deadline = back + Duration::from_secs(15);
+        loop {
+            let recovered = outcomes
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(sent, _, outcome)| *sent > back && matches!(outcome, Outcome::Accepted(_)))
+                .count();
+            if (recovered >= 50 && back.elapsed() > RECOVERY + Duration::from_secs(1)) || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        stop.store(true, Ordering::Relaxed);
+        (stopping, back)
+    });
+    let after = send(&client, &url, usize::MAX);
+    assert!(matches!(after, Outcome::Accepted(_)), "after the database is back, a request is accepted: {after:?}");
+
+    let outcomes = outcomes.into_inner().unwrap();
+    let stored: HashMap<String, String> = rows(&pg, &database, "SELECT id, status FROM executions")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let (mut accepted, mut codes, mut unreachable) = (Vec::new(), BTreeMap::new(), 0);
+    let mut during_outage = 0;
+    let mut last_refused_after_back = None;
+    for (sent, answered, outcome) in &outcomes {
+        let at = format!("sent {:?} after the database stopped", sent.saturating_duration_since(stopping));
+        if *answered > stopping && *sent < back {
+            during_outage += 1;
+        }
+        match outcome {
+            Outcome::Accepted(id) => {
+                assert!(stored.contains_key(id), "{id} was answered 2xx ({at}) but is missing");
+                accepted.push(id.clone());
+            }
+            Outcome::Refused { status, code, retry_after } => {
+                *codes.entry(code.as_str()).or_insert(0) += 1;
+                // Backpressure may answer `overloaded` at any time; while its
+                // commits hang, the journal is also "too far behind to store
+                // the request within half a second" (README).
+                assert!(
+                    *status == 503
+                        && ["database_unavailable", "overloaded"].contains(&code.as_str())
+                        && retry_after.is_some(),
+                    "a request the database could not take is answered 503 database_unavailable with Retry-After; \
+                     got {status} {code} (Retry-After {retry_after:?}), {at}"
+                );
+                let unavailable = code == "database_unavailable";
+                assert!(!unavailable || *answered > stopping, "the database answers before the outage: {at}");
+                assert!(
+                    !unavailable || *sent < back + RECOVERY,
+                    "{RECOVERY:?} after the database is back, it answers again: {code}, {at}"
+                );
+            }
+            Outcome::Unreachable(error) => {
+                unreachable += 1;
+                assert!(*answered > stopping, "before the outage every request is answered: {error}, {at}");
+                assert!(
+                    *sent < back + RECOVERY,
+                    "{RECOVERY:?} after the outage every request is answered: {error}, {at}"
+                );
+            }
+        }
+        if *sent > back && !matches!(outcome, Outcome::Accepted(_)) {
+            last_refused_after_back = Some(sent.duration_since(back));
+        }
+    }
+    let recovered = outcomes.iter().filter(|(sent, _, o)| *sent > back && matches!(o, Outcome::Accepted(_))).count();
+    assert!(recovered >= 50, "the same process accepts requests again once the database is back: {recovered}");
+    assert!(during_outage > 0, "the load went on through the outage");
+    assert!(
+        codes.contains_key("database_unavailable"),
+        "requests during the outage are answered 503 database_unavailable: {codes:?}"
+    );
+
+    // What was accepted before, during and after the outage runs to its end.
+    wait_until_all_finished(&pg, &database, Duration::from_secs(30));
+    let stored: HashMap<String, String> = rows(&pg, &database, "SELECT id, status FROM executions")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    for id in &accepted {
+        assert_eq!(stored[id], "succeeded", "accepted {id} runs to its end once the database is back");
+    }
+    eprintln!(
+        "{} requests in {:?}: {} accepted, 503s {codes:?}, {unreachable} unanswered; \
+         {during_outage} during the outage; the last one refused after the restart was sent {:?} after it",
+        outcomes.len(),
+        started.elapsed(),
+        accepted.len(),
+        last_refused_after_back
+    );
 }

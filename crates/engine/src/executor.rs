@@ -175,7 +175,7 @@ impl Engine {
     /// Extends the claims of every unfinished execution this process holds.
     pub async fn renew_claims(&self) -> Result<u64, EngineError> {
         let claim = self.claim();
-        Ok(self.store.renew_claims(&claim.owner, &claim.until).await?)
+        Ok(self.store.renew_claims(&claim.owner, &claim.until, &timestamp(SystemTime::now())).await?)
     }
 
     /// Takes over the unfinished executions whose claim has expired, or

@@ -207,7 +207,7 @@ use std::collections::BTreeMap;
 
 forward! {
     // Executions and their claims (sql/executions.rs).
-    pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError>;
+    pub async fn renew_claims(&self, owner: &str, until: &str, now: &str) -> Result<u64, StoreError>;
     pub async fn claim_owners(&self, now: &str) -> Result<Vec<String>, StoreError>;
     pub async fn release_claims(&self, owner: &str) -> Result<u64, StoreError>;
     pub async fn release_claim(&self, id: &str, owner: &str) -> Result<bool, StoreError>;

@@ -85,15 +85,21 @@ impl StepRunRow {
 }
 
 impl Db {
-    /// Renews the claims of `owner`'s unfinished executions until `until`;
-    /// returns how many it holds.
-    pub async fn renew_claims(&self, owner: &str, until: &str) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("UPDATE executions SET lease_until = $1 WHERE owner = $2 AND status IN ('queued', 'running')")
-                .bind(until)
-                .bind(owner)
-                .execute(&self.writer)
-                .await?;
+    /// Renews until `until` the claims of `owner`'s unfinished executions
+    /// that still hold at `now`; returns how many it holds. A claim that
+    /// ended (given up, left for the workers, or lapsed) is not taken back
+    /// here: another process may have it, and if none does, the next
+    /// claim of expired executions gives it to whoever runs it.
+    pub async fn renew_claims(&self, owner: &str, until: &str, now: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE executions SET lease_until = $1
+             WHERE owner = $2 AND status IN ('queued', 'running') AND lease_until >= $3",
+        )
+        .bind(until)
+        .bind(owner)
+        .bind(now)
+        .execute(&self.writer)
+        .await?;
         Ok(done.rows_affected())
     }
 
@@ -567,7 +573,7 @@ mod tests {
             store.claim_expired("other", now, "2026-01-01T00:01:10.000Z", 100).await.unwrap().is_empty(),
             "a claimed execution is not taken twice"
         );
-        assert_eq!(store.renew_claims("alive", "2026-01-01T00:02:00.000Z").await.unwrap(), 1, "the owner renews");
+        assert_eq!(store.renew_claims("alive", "2026-01-01T00:02:00.000Z", now).await.unwrap(), 1, "the owner renews");
         let later = "2026-01-01T00:01:30.000Z";
         assert!(
             store.claim_expired("other", later, "2026-01-01T00:03:00.000Z", 100).await.unwrap() == ["exe_dead"],
