@@ -17,6 +17,11 @@ use crate::{Pages, StoreError};
 /// app and `hookline serve` may share a data dir) before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 4;
+/// Prepared statements the writer keeps. The journal's multi-row statements
+/// differ by their row count (up to 256 of each kind), and preparing one
+/// again costs more than running it: sqlx's default of 100 was evicting them
+/// under load.
+const WRITER_STATEMENTS: usize = 1024;
 
 /// What SQLite spells its own way; `postgres::dialect` has the same names.
 pub(crate) mod dialect {
@@ -66,9 +71,20 @@ impl Sqlite {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         // auto_vacuum only takes effect on a new database, before its first table.
-        let writer_options = base.clone().create_if_missing(true).auto_vacuum(SqliteAutoVacuum::Incremental);
-        let writer =
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(writer_options).await?;
+        let writer_options = base
+            .clone()
+            .create_if_missing(true)
+            .auto_vacuum(SqliteAutoVacuum::Incremental)
+            .statement_cache_capacity(WRITER_STATEMENTS);
+        // A file does not hang up: the pool's liveness ping before each
+        // transaction would only add a round trip to SQLite's thread to
+        // every commit of the journal.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .connect_with(writer_options)
+            .await?;
         sqlx::migrate!("./migrations").run(&writer).await?;
         restrict_to_owner(path);
         let reader = SqlitePoolOptions::new()
