@@ -5,23 +5,25 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use hookline_model::timestamp;
-use hookline_store::{Retention, Store};
+use hookline_engine::{EngineError, Journal};
+use hookline_store::{PruneBatch, Retention, Store};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::{Core, Result, DATABASE_FILE};
 
 /// How often the process that runs executions prunes what retention no
-/// longer keeps, how many rows of a table one batch deletes, and the pause
-/// between batches. Pruning every minute keeps each round small; a batch
-/// holds the one writer for a few milliseconds, so hooks committing meanwhile
-/// barely notice, and the pause lets their queued writes through.
+/// longer keeps, and how many rows of a kind one batch deletes. Pruning
+/// every minute keeps each round small. A batch rides in the journal's next
+/// commit; when hooks share that commit, the journal trims it to a few rows,
+/// so hooks committing meanwhile barely notice.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 const PRUNE_BATCH: u32 = 50;
-/// Each batch holds the one writer hooks commit through: resting four times
-/// as long as a batch took keeps a backlog of a million rows from taking more
-/// than a fifth of the writer (and of a core) while it drains.
-const BACKGROUND: Pace = Pace { pause: Duration::from_millis(25), rest: 4 };
+/// Resting four times as long as a batch took leaves most commits free of
+/// deletes, and an idle writer four-fifths free for whatever comes.
+const BACKGROUND: Pace = Pace { pause: Duration::from_millis(1), rest: 4 };
+/// How often a prune copies the WAL into the database while it deletes.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// Free pages given back per background round (4 MiB of 4 KiB pages), so a
 /// large prune returns its room over several rounds instead of in one stall.
 const RECLAIM_PAGES: u32 = 1024;
@@ -123,11 +125,16 @@ impl Core {
         // Larger batches than the background's: someone asked and waits, but
         // a hook arriving meanwhile still gets the writer between batches.
         let pace = Pace { pause: Duration::from_millis(2), rest: 0 };
-        Ok(prune(&self.store, &self.retention, 1000, pace, 0, true, None).await?)
+        let pruner = Pruner { store: &self.store, journal: self.engine.journal(), retention: &self.retention };
+        Ok(pruner.prune(1000, pace, 0, true, None).await?)
     }
 
     pub(crate) fn spawn_pruning(&self) {
-        tokio::spawn(prune_now_and_then(self.store.clone(), self.retention, self.stop.clone()));
+        let (store, journal, retention, stop) =
+            (self.store.clone(), self.engine.journal().clone(), self.retention, self.stop.clone());
+        tokio::spawn(async move {
+            Pruner { store: &store, journal: &journal, retention: &retention }.now_and_then(stop).await
+        });
     }
 }
 
@@ -136,67 +143,86 @@ async fn last_prune(store: &Store) -> Option<PruneReport> {
     serde_json::from_str(&text).ok()
 }
 
-/// Deletes in batches until a batch comes back short, gives back up to
-/// `reclaim_pages` free pages (0: all of them), and records the report.
-async fn prune(
-    store: &Store,
-    retention: &Retention,
-    batch: u32,
-    pace: Pace,
-    reclaim_pages: u32,
-    truncate: bool,
-    stop: Option<&CancellationToken>,
-) -> std::result::Result<PruneReport, hookline_store::StoreError> {
-    let started = Instant::now();
-    let now = SystemTime::now();
-    let before = timestamp(now - Duration::from_secs(u64::from(retention.days) * 24 * 60 * 60));
-    let mut deleted = 0;
-    loop {
-        let batch_started = Instant::now();
-        let went = store.prune(retention, &before, &timestamp(now), batch).await?;
-        deleted += went;
-        if went < u64::from(batch) {
-            break;
-        }
-        tracing::debug!(deleted = went, "pruned a batch past retention");
-        // Deleting dirties pages all over the indexes: checkpointing here
-        // spares the hooks' commits the checkpoints the WAL would ask of them.
-        store.checkpoint().await?;
-        let rest = pace.pause.max(batch_started.elapsed() * pace.rest);
-        match stop {
-            Some(stop) => tokio::select! {
-                () = tokio::time::sleep(rest) => {}
-                () = stop.cancelled() => break,
-            },
-            None => tokio::time::sleep(rest).await,
-        }
-    }
-    let page_size = store.pages().await?.size;
-    let freed_pages = store.reclaim(reclaim_pages, truncate).await?;
-    let report = PruneReport {
-        at: timestamp(now),
-        deleted,
-        freed_bytes: freed_pages * page_size,
-        duration_ms: started.elapsed().as_millis() as u64,
-    };
-    store.set_meta(LAST_PRUNE, &serde_json::to_string(&report).expect("a report serialises")).await?;
-    if deleted > 0 {
-        tracing::info!(deleted, freed_bytes = report.freed_bytes, "pruned what retention no longer keeps");
-    }
-    Ok(report)
+/// What a prune works with: the store, and the journal that carries the
+/// age pass's deletes into the commits hooks wait for.
+struct Pruner<'a> {
+    store: &'a Store,
+    journal: &'a Journal,
+    retention: &'a Retention,
 }
 
-/// Prunes the store now and every [`PRUNE_EVERY`] until `stop`, in small
-/// batches with a pause between them, so hooks keep the writer.
-async fn prune_now_and_then(store: Store, retention: Retention, stop: CancellationToken) {
-    loop {
-        if let Err(error) = prune(&store, &retention, PRUNE_BATCH, BACKGROUND, RECLAIM_PAGES, false, Some(&stop)).await
-        {
-            tracing::warn!(%error, "could not prune what retention no longer keeps; trying again later");
+impl Pruner<'_> {
+    /// Deletes in batches until a batch comes back short, gives back up to
+    /// `reclaim_pages` free pages (0: all of them), and records the report.
+    async fn prune(
+        &self,
+        batch: u32,
+        pace: Pace,
+        reclaim_pages: u32,
+        truncate: bool,
+        stop: Option<&CancellationToken>,
+    ) -> Result<PruneReport> {
+        let started = Instant::now();
+        let now = SystemTime::now();
+        let before = timestamp(now - Duration::from_secs(u64::from(self.retention.days) * 24 * 60 * 60));
+        let mut deleted = 0;
+        let mut checkpointed = Instant::now();
+        loop {
+            let batch_started = Instant::now();
+            let age = PruneBatch { before: before.clone(), now: timestamp(now), batch };
+            let pruned = self.journal.prune(age).await.map_err(EngineError::from)?;
+            deleted += pruned.rows;
+            // The counts per flow are read once the age pass has caught up.
+            if pruned.caught_up {
+                let crowded = self.store.prune_crowded(self.retention, batch).await?;
+                deleted += crowded;
+                if crowded < u64::from(batch) {
+                    break;
+                }
+            }
+            tracing::debug!(deleted = pruned.rows, took = ?batch_started.elapsed(), "pruned a batch past retention");
+            // Deleting dirties pages all over the indexes: checkpointing now
+            // and then spares the hooks' commits the checkpoints the WAL
+            // would ask of them.
+            if checkpointed.elapsed() >= CHECKPOINT_EVERY {
+                self.store.checkpoint().await?;
+                checkpointed = Instant::now();
+            }
+            let rest = pace.pause.max(batch_started.elapsed() * pace.rest);
+            match stop {
+                Some(stop) => tokio::select! {
+                    () = tokio::time::sleep(rest) => {}
+                    () = stop.cancelled() => break,
+                },
+                None => tokio::time::sleep(rest).await,
+            }
         }
-        tokio::select! {
-            () = tokio::time::sleep(PRUNE_EVERY) => {}
-            () = stop.cancelled() => return,
+        let page_size = self.store.pages().await?.size;
+        let freed_pages = self.store.reclaim(reclaim_pages, truncate).await?;
+        let report = PruneReport {
+            at: timestamp(now),
+            deleted,
+            freed_bytes: freed_pages * page_size,
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        self.store.set_meta(LAST_PRUNE, &serde_json::to_string(&report).expect("a report serialises")).await?;
+        if deleted > 0 {
+            tracing::info!(deleted, freed_bytes = report.freed_bytes, "pruned what retention no longer keeps");
+        }
+        Ok(report)
+    }
+
+    /// Prunes now and every [`PRUNE_EVERY`] until `stop`, in small batches
+    /// with a pause between them, so hooks keep the writer.
+    async fn now_and_then(&self, stop: CancellationToken) {
+        loop {
+            if let Err(error) = self.prune(PRUNE_BATCH, BACKGROUND, RECLAIM_PAGES, false, Some(&stop)).await {
+                tracing::warn!(error = %error.message, "could not prune what retention no longer keeps; trying again later");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(PRUNE_EVERY) => {}
+                () = stop.cancelled() => return,
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ pub use schema::{sqlite_file, Migration, SchemaVersion};
 pub use error::StoreError;
 pub use types::{
     Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Notice, Pages,
-    Resealed, Retention, StoredExecution, TokenRow, Write, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
+    Resealed, Retention, StoredExecution, TokenRow, Write, Written, PruneBatch, Pruned, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
 };
 
 /// The queries on SQLite.
@@ -236,12 +236,12 @@ forward! {
     pub async fn latest_version(&self, id: &str) -> Result<Option<(u32, FlowDocument)>, StoreError>;
     // The inbox and the journal's writes (sql/inbox.rs).
     pub async fn accept_batch(&self, batch: &[Acceptance]) -> Result<Vec<Accepted>, StoreError>;
-    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError>;
+    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Written>, StoreError>;
     pub async fn record_rejection(&self, entry: &InboxEntry, keep_unknown: u32) -> Result<(), StoreError>;
     pub async fn list_inbox(&self, flow_id: Option<&str>, key: &str, limit: u32) -> Result<Vec<InboxEntry>, StoreError>;
     pub async fn get_inbox(&self, id: &str) -> Result<Option<InboxEntry>, StoreError>;
     // Retention (sql/retention.rs).
-    pub async fn prune(&self, retention: &Retention, before: &str, now: &str, batch: u32) -> Result<u64, StoreError>;
+    pub async fn prune_crowded(&self, retention: &Retention, batch: u32) -> Result<u64, StoreError>;
     // Samples (sql/samples.rs).
     pub async fn add_sample(&self, sample: &Sample) -> Result<Sample, StoreError>;
     pub async fn list_samples(&self, flow_id: &str, step_id: &str) -> Result<Vec<Sample>, StoreError>;

@@ -94,6 +94,38 @@ pub enum Write {
     StepRun { execution_id: String, seq: u32, run: StepRun },
     /// An execution's outcome.
     Finish(Execution),
+    /// One batch of what retention no longer keeps by age.
+    Prune(PruneBatch),
+}
+
+/// One batch of retention's age pass: at most `batch` rows of each kind
+/// older than `before` (finished executions with their step runs and
+/// requests, refused requests, idempotency keys, captures, schedule fires)
+/// and the capture windows closed by `now`. It travels through the journal
+/// like an accept, so its deletes share the commit (and the fsync) hooks
+/// already wait for instead of taking the writer for a commit of their own.
+#[derive(Debug, Clone)]
+pub struct PruneBatch {
+    pub before: String,
+    pub now: String,
+    pub batch: u32,
+}
+
+/// What one [`PruneBatch`] deleted: rows of every kind, and whether every
+/// kind came back short of the batch (the age pass has caught up).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub rows: u64,
+    pub caught_up: bool,
+}
+
+/// What became of one [`Write`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    Accepted(Accepted),
+    Pruned(Pruned),
+    /// A step run or an outcome, stored.
+    Stored,
 }
 
 /// What became of an [`Acceptance`].

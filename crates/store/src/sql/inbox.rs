@@ -4,8 +4,9 @@ use hookline_model::{Execution, ExecutionStatus, HookRequest, InboxEntry, StepRu
 use sqlx::{FromRow, QueryBuilder, Transaction};
 
 use super::dialect::{self, JSON_STRINGS_1};
+use super::retention::prune_by_age;
 use super::{Db, DB};
-use crate::{from_json, to_json, Acceptance, Accepted, StoreError, Write, LOGGED_PAYLOAD_LIMIT};
+use crate::{from_json, to_json, Acceptance, Accepted, Pruned, StoreError, Write, Written, LOGGED_PAYLOAD_LIMIT};
 
 /// One write of the execution journal.
 // Writes are moved into the journal's queue once and applied in batches; a
@@ -239,7 +240,15 @@ impl Db {
     /// its idempotency key was already seen within the window.
     pub async fn accept_batch(&self, batch: &[Acceptance]) -> Result<Vec<Accepted>, StoreError> {
         let writes: Vec<Write> = batch.iter().cloned().map(Write::Accept).collect();
-        Ok(self.write_batch(&writes).await?.into_iter().flatten().collect())
+        Ok(self
+            .write_batch(&writes)
+            .await?
+            .into_iter()
+            .filter_map(|written| match written {
+                Written::Accepted(accepted) => Some(accepted),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Applies a batch of journal writes in one transaction: under load the
@@ -247,9 +256,9 @@ impl Db {
     /// and rows of a kind go in as one multi-row statement (each statement
     /// is a round trip to SQLite's thread). Step runs and outcomes must
     /// belong to executions accepted in an earlier batch; within the batch a
-    /// later step run of the same step replaces an earlier one. Returns, for
-    /// each write, what became of it when it was an accept.
-    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Option<Accepted>>, StoreError> {
+    /// later step run of the same step replaces an earlier one; a prune
+    /// batch runs last. Returns what became of each write.
+    pub async fn write_batch(&self, batch: &[Write]) -> Result<Vec<Written>, StoreError> {
         let mut tx = self.write_transaction().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut executions = Vec::new();
@@ -314,7 +323,7 @@ impl Db {
                         entry.reason = Some("task_id_taken".into());
                     }
                     inbox.extend(entry);
-                    outcomes.push(Some(Accepted::IdTaken));
+                    outcomes.push(Written::Accepted(Accepted::IdTaken));
                 }
                 Write::Accept(item) => {
                     let mut entry = item.inbox.clone();
@@ -352,16 +361,18 @@ impl Db {
                         Accepted::IdTaken => {}
                     }
                     inbox.extend(entry);
-                    outcomes.push(Some(outcome));
+                    outcomes.push(Written::Accepted(outcome));
                 }
                 Write::StepRun { execution_id, seq, run } => {
                     step_runs.push((execution_id.as_str(), *seq, run));
-                    outcomes.push(None);
+                    outcomes.push(Written::Stored);
                 }
                 Write::Finish(execution) => {
                     finished.push(execution);
-                    outcomes.push(None);
+                    outcomes.push(Written::Stored);
                 }
+                // Filled in once the rows above are written.
+                Write::Prune(_) => outcomes.push(Written::Pruned(Pruned::default())),
             }
         }
         for chunk in new_keys.chunks(ROWS_PER_STATEMENT) {
@@ -378,6 +389,11 @@ impl Db {
         }
         for chunk in finished.chunks(ROWS_PER_STATEMENT) {
             update_outcomes(&mut tx, chunk).await?;
+        }
+        for (write, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+            if let Write::Prune(prune) = write {
+                *outcome = Written::Pruned(prune_by_age(&mut tx, prune).await?);
+            }
         }
         tx.commit().await?;
         Ok(outcomes)

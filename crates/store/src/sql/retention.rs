@@ -7,121 +7,147 @@
 //! queued or running is never touched. Each call deletes at most `batch` rows
 //! per table, so the one writer is never held for long.
 
+use sqlx::Transaction;
+
 use super::dialect::{JSON_STRINGS_1, NO_LIMIT, ROWID};
 use super::{Db, DB};
-use crate::{Retention, StoreError};
+use crate::{PruneBatch, Pruned, Retention, StoreError};
 
 /// Executions still queued or running are never pruned.
 const FINISHED: &str = "status NOT IN ('queued', 'running')";
 
-impl Db {
-    /// Deletes one batch of what `retention` no longer keeps, given the
-    /// timestamp before which rows are too old; returns how many rows went.
-    /// Call it again while it returns `batch` or more.
-    pub async fn prune(&self, retention: &Retention, before: &str, now: &str, batch: u32) -> Result<u64, StoreError> {
-        let batch = i64::from(batch);
-        let old_executions = self.prune_old_executions(before, batch).await?;
-        let mut deleted = old_executions;
-        let old = [
-            format!("DELETE FROM inbox WHERE {ROWID} IN
-               (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND received_at < $1 LIMIT $2)"),
-            format!("DELETE FROM idempotency WHERE {ROWID} IN (SELECT {ROWID} FROM idempotency WHERE created_at < $1 LIMIT $2)"),
-            format!("DELETE FROM captures WHERE {ROWID} IN (SELECT {ROWID} FROM captures WHERE received_at < $1 LIMIT $2)"),
-            // A flow's newest fire stays whatever its age: it tells a
-            // restarted scheduler what it missed, and that an `at` fired.
-            format!("DELETE FROM schedule_fires WHERE {ROWID} IN
-               (SELECT s.{ROWID} FROM schedule_fires s WHERE s.slot < $1
-                  AND s.slot < (SELECT MAX(m.slot) FROM schedule_fires m WHERE m.flow_id = s.flow_id)
-                LIMIT $2)"),
-        ];
-        for statement in old {
-            deleted += sqlx::query(&statement).bind(before).bind(batch).execute(&self.writer).await?.rows_affected();
-        }
-        deleted += sqlx::query("DELETE FROM capture_windows WHERE open_until < $1")
-            .bind(now)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-
-        // Counting per flow reads whole indexes (a million rows takes tens
-        // of milliseconds of a core that intake needs): it runs once the
-        // age pass has caught up, not between every batch of it.
-        if old_executions < batch as u64 {
-            deleted += self.prune_crowded_executions(retention, batch).await?;
-            // Counts per flow: the newest are kept.
-            let crowded: Vec<Option<String>> = sqlx::query_scalar(
-                "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2",
-            )
-            .bind(i64::from(retention.rejected_per_flow))
-            .bind(batch)
-            .fetch_all(&self.reader)
-            .await?;
-            for flow in crowded {
-                deleted += sqlx::query(&format!(
-                    "DELETE FROM inbox WHERE {ROWID} IN
-                       (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND flow_id IS NOT DISTINCT FROM $1
-                        ORDER BY received_at DESC LIMIT $3 OFFSET $2)"
-                ))
-                .bind(flow)
-                .bind(i64::from(retention.rejected_per_flow))
-                .bind(batch)
-                .execute(&self.writer)
-                .await?
-                .rows_affected();
-            }
-            let crowded: Vec<String> =
-                sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
-                    .bind(i64::from(retention.captures_per_flow))
-                    .bind(batch)
-                    .fetch_all(&self.reader)
-                    .await?;
-            for flow in crowded {
-                deleted += sqlx::query(&format!(
-                    "DELETE FROM captures WHERE {ROWID} IN
-                       (SELECT {ROWID} FROM captures WHERE flow_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)"
-                ))
-                .bind(flow)
-                .bind(i64::from(retention.captures_per_flow))
-                .bind(batch)
-                .execute(&self.writer)
-                .await?
-                .rows_affected();
-            }
-            // A schedule firing every second keeps no more fires than its flow
-            // keeps executions; the newest always stays (offset ≥ 1).
-            let crowded: Vec<String> =
-                sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
-                    .bind(i64::from(retention.executions_per_flow))
-                    .bind(batch)
-                    .fetch_all(&self.reader)
-                    .await?;
-            for flow in crowded {
-                deleted += sqlx::query(&format!(
-                    "DELETE FROM schedule_fires WHERE {ROWID} IN
-                       (SELECT {ROWID} FROM schedule_fires WHERE flow_id = $1 ORDER BY slot DESC LIMIT $3 OFFSET $2)"
-                ))
-                .bind(flow)
-                .bind(i64::from(retention.executions_per_flow.max(1)))
-                .bind(batch)
-                .execute(&self.writer)
-                .await?
-                .rows_affected();
-            }
-        }
-        Ok(deleted)
+/// Deletes one batch of what is older than retention keeps (see
+/// [`PruneBatch`]) inside the caller's transaction: the journal's, so the
+/// deletes share the commit hooks wait for.
+pub(crate) async fn prune_by_age(tx: &mut Transaction<'_, DB>, batch: &PruneBatch) -> Result<Pruned, StoreError> {
+    let limit = i64::from(batch.batch);
+    let old: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM executions WHERE created_at < $1 AND {FINISHED} ORDER BY created_at LIMIT $2"
+    ))
+    .bind(&batch.before)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut caught_up = old.len() < batch.batch as usize;
+    let mut rows = delete_executions(tx, &old).await?;
+    let older = [
+        format!("DELETE FROM inbox WHERE {ROWID} IN
+           (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND received_at < $1 LIMIT $2)"),
+        format!("DELETE FROM idempotency WHERE {ROWID} IN (SELECT {ROWID} FROM idempotency WHERE created_at < $1 LIMIT $2)"),
+        format!("DELETE FROM captures WHERE {ROWID} IN (SELECT {ROWID} FROM captures WHERE received_at < $1 LIMIT $2)"),
+        // A flow's newest fire stays whatever its age: it tells a
+        // restarted scheduler what it missed, and that an `at` fired.
+        format!("DELETE FROM schedule_fires WHERE {ROWID} IN
+           (SELECT s.{ROWID} FROM schedule_fires s WHERE s.slot < $1
+              AND s.slot < (SELECT MAX(m.slot) FROM schedule_fires m WHERE m.flow_id = s.flow_id)
+            LIMIT $2)"),
+    ];
+    for statement in older {
+        let went = sqlx::query(&statement).bind(&batch.before).bind(limit).execute(&mut **tx).await?.rows_affected();
+        caught_up &= went < u64::from(batch.batch);
+        rows += went;
     }
+    rows += sqlx::query("DELETE FROM capture_windows WHERE open_until < $1")
+        .bind(&batch.now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(Pruned { rows, caught_up })
+}
 
-    /// Deletes one batch of finished executions older than `before`, with
-    /// their step runs (by cascade) and requests.
-    async fn prune_old_executions(&self, before: &str, batch: i64) -> Result<u64, StoreError> {
-        let old: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT id FROM executions WHERE created_at < $1 AND {FINISHED} ORDER BY created_at LIMIT $2"
-        ))
-        .bind(before)
+/// Deletes executions by id, with their step runs (by cascade) and the
+/// requests they were started by. Ids go in as one JSON array: SQLite caps
+/// bound parameters, and one statement per id would hold the writer longer.
+async fn delete_executions(tx: &mut Transaction<'_, DB>, ids: &[String]) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let ids = serde_json::Value::from(ids.to_vec()).to_string();
+    let requests = sqlx::query(&format!(
+        "DELETE FROM inbox WHERE id IN (SELECT inbox_id FROM executions WHERE id IN ({JSON_STRINGS_1}))"
+    ))
+    .bind(&ids)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let executions = sqlx::query(&format!("DELETE FROM executions WHERE id IN ({JSON_STRINGS_1})"))
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(requests + executions)
+}
+
+impl Db {
+    /// Deletes, per flow, one batch of what is beyond the counts retention
+    /// keeps (finished executions, refused requests, captures, schedule
+    /// fires); returns how many rows went. Counting per flow reads whole
+    /// indexes (a million rows takes tens of milliseconds of a core that
+    /// intake needs), so callers run it once the age pass has caught up,
+    /// not between every batch of it.
+    pub async fn prune_crowded(&self, retention: &Retention, batch: u32) -> Result<u64, StoreError> {
+        let batch = i64::from(batch);
+        let mut deleted = self.prune_crowded_executions(retention, batch).await?;
+        // Counts per flow: the newest are kept.
+        let crowded: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2",
+        )
+        .bind(i64::from(retention.rejected_per_flow))
         .bind(batch)
         .fetch_all(&self.reader)
         .await?;
-        self.delete_executions(&old).await
+        for flow in crowded {
+            deleted += sqlx::query(&format!(
+                "DELETE FROM inbox WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND flow_id IS NOT DISTINCT FROM $1
+                    ORDER BY received_at DESC LIMIT $3 OFFSET $2)"
+            ))
+            .bind(flow)
+            .bind(i64::from(retention.rejected_per_flow))
+            .bind(batch)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        let crowded: Vec<String> =
+            sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
+                .bind(i64::from(retention.captures_per_flow))
+                .bind(batch)
+                .fetch_all(&self.reader)
+                .await?;
+        for flow in crowded {
+            deleted += sqlx::query(&format!(
+                "DELETE FROM captures WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM captures WHERE flow_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)"
+            ))
+            .bind(flow)
+            .bind(i64::from(retention.captures_per_flow))
+            .bind(batch)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        // A schedule firing every second keeps no more fires than its flow
+        // keeps executions; the newest always stays (offset ≥ 1).
+        let crowded: Vec<String> =
+            sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
+                .bind(i64::from(retention.executions_per_flow))
+                .bind(batch)
+                .fetch_all(&self.reader)
+                .await?;
+        for flow in crowded {
+            deleted += sqlx::query(&format!(
+                "DELETE FROM schedule_fires WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM schedule_fires WHERE flow_id = $1 ORDER BY slot DESC LIMIT $3 OFFSET $2)"
+            ))
+            .bind(flow)
+            .bind(i64::from(retention.executions_per_flow.max(1)))
+            .bind(batch)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(deleted)
     }
 
     /// Deletes, for each flow with more finished executions than retention
@@ -149,31 +175,15 @@ impl Db {
         Ok(deleted)
     }
 
-    /// Deletes executions by id, with their step runs (by cascade) and the
-    /// requests they were started by, in one transaction.
+    /// Deletes executions by id, in a transaction of their own.
     async fn delete_executions(&self, ids: &[String]) -> Result<u64, StoreError> {
         if ids.is_empty() {
             return Ok(0);
         }
-        // Ids go in as one JSON array: SQLite caps bound parameters, and one
-        // statement per id would hold the writer longer.
-        let ids = serde_json::Value::from(ids.to_vec()).to_string();
         let mut tx = self.write_transaction().await?;
-        let requests = sqlx::query(&format!(
-            "DELETE FROM inbox WHERE id IN
-               (SELECT inbox_id FROM executions WHERE id IN ({JSON_STRINGS_1}))"
-        ))
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        let executions = sqlx::query(&format!("DELETE FROM executions WHERE id IN ({JSON_STRINGS_1})"))
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let deleted = delete_executions(&mut tx, ids).await?;
         tx.commit().await?;
-        Ok(requests + executions)
+        Ok(deleted)
     }
 
     /// Keeps at most `keep` refused requests that named no flow (a scan of
@@ -201,7 +211,17 @@ mod tests {
     use super::super::flows::tests::document;
     use super::super::inbox::tests::acceptance;
     use super::*;
-    use crate::Write;
+    use crate::{Write, Written};
+
+    /// One batch of both passes, as the background prune runs them: the age
+    /// pass through a batch of writes, the counts once it has caught up.
+    async fn prune(store: &Db, retention: &Retention, before: &str, now: &str, batch: u32) -> u64 {
+        let age = PruneBatch { before: before.into(), now: now.into(), batch };
+        let written = store.write_batch(&[Write::Prune(age)]).await.unwrap();
+        let [Written::Pruned(pruned)] = written[..] else { panic!("a prune batch reports what it pruned: {written:?}") };
+        let crowded = if pruned.caught_up { store.prune_crowded(retention, batch).await.unwrap() } else { 0 };
+        pruned.rows + crowded
+    }
 
     fn refused(id: &str, flow_id: Option<&str>, at: &str) -> InboxEntry {
         let mut entry = acceptance(id, None).inbox.unwrap();
@@ -235,8 +255,7 @@ mod tests {
 
         let mut deleted = 0;
         loop {
-            let batch = store.prune(&retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await;
-            match batch.unwrap() {
+            match prune(&store, &retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await {
                 0 => break,
                 n => deleted += n,
             }
@@ -281,7 +300,7 @@ mod tests {
             .await
             .unwrap();
 
-        while store.prune(&retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await.unwrap() > 0 {}
+        while prune(&store, &retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await > 0 {}
 
         let mut kept: Vec<String> =
             sqlx::query_scalar("SELECT id FROM executions").fetch_all(&store.reader).await.unwrap();
@@ -314,7 +333,7 @@ mod tests {
             assert!(store.claim_schedule_fire(flow, slot, slot).await.unwrap());
         }
 
-        while store.prune(&retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await.unwrap() > 0 {}
+        while prune(&store, &retention, "2026-01-01T00:00:00.000Z", "2026-01-06T00:00:00.000Z", 1).await > 0 {}
 
         let kept: Vec<(String, String)> =
             sqlx::query_as("SELECT flow_id, slot FROM schedule_fires ORDER BY flow_id, slot")
