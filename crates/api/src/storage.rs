@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use hookline_model::timestamp;
 use hookline_engine::{EngineError, Journal};
+use hookline_model::timestamp;
 use hookline_store::{PruneBatch, Retention, Store};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;

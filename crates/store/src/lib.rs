@@ -28,7 +28,7 @@ pub use schema::{sqlite_file, Migration, SchemaVersion};
 pub use error::StoreError;
 pub use types::{
     Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Notice, Pages,
-    Resealed, Retention, StoredExecution, TokenRow, Write, Written, PruneBatch, Pruned, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
+    PruneBatch, Pruned, Resealed, Retention, StoredExecution, TokenRow, Write, Written, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
 };
 
 /// The queries on SQLite.

@@ -31,16 +31,22 @@ pub(crate) async fn prune_by_age(tx: &mut Transaction<'_, DB>, batch: &PruneBatc
     let mut caught_up = old.len() < batch.batch as usize;
     let mut rows = delete_executions(tx, &old).await?;
     let older = [
-        format!("DELETE FROM inbox WHERE {ROWID} IN
-           (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND received_at < $1 LIMIT $2)"),
-        format!("DELETE FROM idempotency WHERE {ROWID} IN (SELECT {ROWID} FROM idempotency WHERE created_at < $1 LIMIT $2)"),
+        format!(
+            "DELETE FROM inbox WHERE {ROWID} IN
+           (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND received_at < $1 LIMIT $2)"
+        ),
+        format!(
+            "DELETE FROM idempotency WHERE {ROWID} IN (SELECT {ROWID} FROM idempotency WHERE created_at < $1 LIMIT $2)"
+        ),
         format!("DELETE FROM captures WHERE {ROWID} IN (SELECT {ROWID} FROM captures WHERE received_at < $1 LIMIT $2)"),
         // A flow's newest fire stays whatever its age: it tells a
         // restarted scheduler what it missed, and that an `at` fired.
-        format!("DELETE FROM schedule_fires WHERE {ROWID} IN
+        format!(
+            "DELETE FROM schedule_fires WHERE {ROWID} IN
            (SELECT s.{ROWID} FROM schedule_fires s WHERE s.slot < $1
               AND s.slot < (SELECT MAX(m.slot) FROM schedule_fires m WHERE m.flow_id = s.flow_id)
-            LIMIT $2)"),
+            LIMIT $2)"
+        ),
     ];
     for statement in older {
         let went = sqlx::query(&statement).bind(&batch.before).bind(limit).execute(&mut **tx).await?.rows_affected();
@@ -218,7 +224,9 @@ mod tests {
     async fn prune(store: &Db, retention: &Retention, before: &str, now: &str, batch: u32) -> u64 {
         let age = PruneBatch { before: before.into(), now: now.into(), batch };
         let written = store.write_batch(&[Write::Prune(age)]).await.unwrap();
-        let [Written::Pruned(pruned)] = written[..] else { panic!("a prune batch reports what it pruned: {written:?}") };
+        let [Written::Pruned(pruned)] = written[..] else {
+            panic!("a prune batch reports what it pruned: {written:?}")
+        };
         let crowded = if pruned.caught_up { store.prune_crowded(retention, batch).await.unwrap() } else { 0 };
         pruned.rows + crowded
     }
