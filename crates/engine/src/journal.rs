@@ -230,3 +230,92 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hookline_model::{ExecutionStatus, FlowDocument, TriggerSource};
+    use hookline_store::Claim;
+    use serde_json::json;
+
+    use super::*;
+
+    fn execution(id: &str, created_at: &str, status: ExecutionStatus) -> Acceptance {
+        Acceptance {
+            execution: Execution {
+                id: id.into(),
+                flow_id: "flw_a".into(),
+                version: Some(1),
+                trigger: TriggerSource::Manual,
+                status,
+                input: json!({}),
+                params: Default::default(),
+                output: None,
+                error: None,
+                failed_step: None,
+                reply: None,
+                created_at: created_at.into(),
+                started_at: None,
+                finished_at: None,
+                duration_ms: None,
+                steps: vec![],
+                replay_of: None,
+            },
+            inbox: None,
+            idempotency_key: None,
+            dedupe_since: created_at.into(),
+            claim: Claim { owner: "test".into(), until: created_at.into() },
+            chosen_id: false,
+        }
+    }
+
+    /// A store with one flow and 40 finished executions from last year.
+    async fn store_with_old_executions(dir: &std::path::Path) -> Store {
+        let store = Store::open(&dir.join("hookline.db")).await.expect("a database in the temp dir");
+        let flow = FlowDocument::from_value(json!({
+            "schemaVersion": 1, "id": "flw_a", "name": "A",
+            "steps": [{"id": "stp_run", "component": "manual", "name": "Run"}],
+        }))
+        .expect("a flow document");
+        store.save_draft(&flow, None, "2025-01-01T00:00:00.000Z").await.expect("the flow is saved");
+        let old: Vec<Write> = (0..40)
+            .map(|n| {
+                let at = format!("2025-01-01T00:00:{n:02}.000Z");
+                Write::Accept(execution(&format!("exe_old{n:02}"), &at, ExecutionStatus::Succeeded))
+            })
+            .collect();
+        store.write_batch(&old).await.expect("the old executions are stored");
+        store
+    }
+
+    fn age_pass(batch: u32) -> PruneBatch {
+        PruneBatch { before: "2026-01-01T00:00:00.000Z".into(), now: "2026-01-15T00:00:00.000Z".into(), batch }
+    }
+
+    #[tokio::test]
+    async fn a_prune_alone_in_its_commit_deletes_its_whole_batch() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let journal = Journal::start(store_with_old_executions(dir.path()).await, 64);
+        let pruned = journal.prune(age_pass(30)).await.expect("the prune commits");
+        assert_eq!(pruned, Pruned { rows: 30, caught_up: false });
+        let pruned = journal.prune(age_pass(30)).await.expect("the prune commits");
+        assert_eq!(pruned, Pruned { rows: 10, caught_up: true }, "the last ten, and nothing older is left");
+    }
+
+    #[tokio::test]
+    async fn a_prune_sharing_a_commit_with_an_accept_deletes_only_a_few_rows() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = store_with_old_executions(dir.path()).await;
+        let journal = Journal::start(store.clone(), 64);
+        // On this single-threaded runtime the journal's task runs only once
+        // both writes are queued, so they share one commit.
+        let now = "2026-01-15T00:00:00.000Z";
+        let (accepted, pruned) = tokio::join!(
+            journal.accept(execution("exe_new", now, ExecutionStatus::Queued), |_| {}),
+            journal.prune(age_pass(30))
+        );
+        assert_eq!(accepted.expect("the accept commits"), Accepted::Created);
+        assert_eq!(pruned.expect("the prune commits"), Pruned { rows: u64::from(SHARED_PRUNE), caught_up: false });
+        let new = store.get_execution("exe_new").await.expect("a read");
+        assert!(new.is_some(), "the accept sharing the commit is stored");
+    }
+}

@@ -579,7 +579,7 @@ pub(crate) mod tests {
             ])
             .await
             .unwrap();
-        assert_eq!(outcomes, [Some(Accepted::Created), None, None], "only the accept has an outcome");
+        assert_eq!(outcomes, [Written::Accepted(Accepted::Created), Written::Stored, Written::Stored]);
         let stored = store.get_execution("exe_1").await.unwrap().expect("the accept was committed").execution;
         assert_eq!(stored.status, ExecutionStatus::Succeeded, "the outcome written after the accept applies");
         assert_eq!(stored.steps.len(), 1, "the step run is stored with its execution");
