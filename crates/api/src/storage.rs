@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hookline_engine::{EngineError, Journal};
 use hookline_model::timestamp;
-use hookline_store::{PruneBatch, Retention, Store};
+use hookline_store::{PruneBatch, PruneScope, Retention, Store};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
@@ -143,8 +143,17 @@ async fn last_prune(store: &Store) -> Option<PruneReport> {
     serde_json::from_str(&text).ok()
 }
 
-/// What a prune works with: the store, and the journal that carries the
-/// age pass's deletes into the commits hooks wait for.
+/// One prune under way: how it goes and what it has deleted so far.
+struct Round<'a> {
+    batch: u32,
+    pace: Pace,
+    stop: Option<&'a CancellationToken>,
+    deleted: u64,
+    checkpointed: Instant,
+}
+
+/// What a prune works with: the store, and the journal that carries its
+/// deletes into the commits hooks wait for.
 struct Pruner<'a> {
     store: &'a Store,
     journal: &'a Journal,
@@ -165,38 +174,17 @@ impl Pruner<'_> {
         let started = Instant::now();
         let now = SystemTime::now();
         let before = timestamp(now - Duration::from_secs(u64::from(self.retention.days) * 24 * 60 * 60));
-        let mut deleted = 0;
-        let mut checkpointed = Instant::now();
-        loop {
-            let batch_started = Instant::now();
-            let age = PruneBatch { before: before.clone(), now: timestamp(now), batch };
-            let pruned = self.journal.prune(age).await.map_err(EngineError::from)?;
-            deleted += pruned.rows;
-            // The counts per flow are read once the age pass has caught up.
-            if pruned.caught_up {
-                let crowded = self.store.prune_crowded(self.retention, batch).await?;
-                deleted += crowded;
-                if crowded < u64::from(batch) {
+        let mut round = Round { batch, pace, stop, deleted: 0, checkpointed: Instant::now() };
+        // The age pass first, then each flow's rows beyond the counts kept.
+        // Both ride in the journal's commits, a batch at a time.
+        if self.drain(&mut round, PruneScope::Age { before, now: timestamp(now) }).await? {
+            for surplus in self.store.surplus(self.retention).await? {
+                if !self.drain(&mut round, PruneScope::Surplus(surplus)).await? {
                     break;
                 }
             }
-            tracing::debug!(deleted = pruned.rows, took = ?batch_started.elapsed(), "pruned a batch past retention");
-            // Deleting dirties pages all over the indexes: checkpointing now
-            // and then spares the hooks' commits the checkpoints the WAL
-            // would ask of them.
-            if checkpointed.elapsed() >= CHECKPOINT_EVERY {
-                self.store.checkpoint().await?;
-                checkpointed = Instant::now();
-            }
-            let rest = pace.pause.max(batch_started.elapsed() * pace.rest);
-            match stop {
-                Some(stop) => tokio::select! {
-                    () = tokio::time::sleep(rest) => {}
-                    () = stop.cancelled() => break,
-                },
-                None => tokio::time::sleep(rest).await,
-            }
         }
+        let deleted = round.deleted;
         let page_size = self.store.pages().await?.size;
         let freed_pages = self.store.reclaim(reclaim_pages, truncate).await?;
         let report = PruneReport {
@@ -210,6 +198,36 @@ impl Pruner<'_> {
             tracing::info!(deleted, freed_bytes = report.freed_bytes, "pruned what retention no longer keeps");
         }
         Ok(report)
+    }
+
+    /// Deletes `scope` a batch at a time until a batch comes back short;
+    /// false when told to stop first.
+    async fn drain(&self, round: &mut Round<'_>, scope: PruneScope) -> Result<bool> {
+        loop {
+            let batch_started = Instant::now();
+            let batch = PruneBatch { scope: scope.clone(), batch: round.batch };
+            let pruned = self.journal.prune(batch).await.map_err(EngineError::from)?;
+            round.deleted += pruned.rows;
+            tracing::debug!(deleted = pruned.rows, took = ?batch_started.elapsed(), "pruned a batch past retention");
+            if pruned.caught_up {
+                return Ok(true);
+            }
+            // Deleting dirties pages all over the indexes: checkpointing now
+            // and then spares the hooks' commits the checkpoints the WAL
+            // would ask of them.
+            if round.checkpointed.elapsed() >= CHECKPOINT_EVERY {
+                self.store.checkpoint().await?;
+                round.checkpointed = Instant::now();
+            }
+            let rest = round.pace.pause.max(batch_started.elapsed() * round.pace.rest);
+            match round.stop {
+                Some(stop) => tokio::select! {
+                    () = tokio::time::sleep(rest) => {}
+                    () = stop.cancelled() => return Ok(false),
+                },
+                None => tokio::time::sleep(rest).await,
+            }
+        }
     }
 
     /// Prunes now and every [`PRUNE_EVERY`] until `stop`, in small batches

@@ -146,7 +146,7 @@ impl Journal {
         }
     }
 
-    /// Deletes one batch of what retention no longer keeps by age, inside
+    /// Deletes one batch of what retention no longer keeps, inside
     /// the next commit: the deletes ride on the fsync hooks wait for anyway,
     /// instead of holding the one writer for a commit of their own.
     pub async fn prune(&self, batch: PruneBatch) -> Result<Pruned, JournalError> {
@@ -234,7 +234,7 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
 #[cfg(test)]
 mod tests {
     use hookline_model::{ExecutionStatus, FlowDocument, TriggerSource};
-    use hookline_store::Claim;
+    use hookline_store::{Claim, PruneScope};
     use serde_json::json;
 
     use super::*;
@@ -288,7 +288,9 @@ mod tests {
     }
 
     fn age_pass(batch: u32) -> PruneBatch {
-        PruneBatch { before: "2026-01-01T00:00:00.000Z".into(), now: "2026-01-15T00:00:00.000Z".into(), batch }
+        let scope =
+            PruneScope::Age { before: "2026-01-01T00:00:00.000Z".into(), now: "2026-01-15T00:00:00.000Z".into() };
+        PruneBatch { scope, batch }
     }
 
     #[tokio::test]

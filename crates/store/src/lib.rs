@@ -28,7 +28,8 @@ pub use schema::{sqlite_file, Migration, SchemaVersion};
 pub use error::StoreError;
 pub use types::{
     Acceptance, Accepted, ActivityCount, Claim, CredentialRow, ExecutionFilter, HookTarget, LiveVersion, Notice, Pages,
-    PruneBatch, Pruned, Resealed, Retention, StoredExecution, TokenRow, Write, Written, LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
+    PruneBatch, PruneScope, Pruned, Resealed, Retention, StoredExecution, Surplus, TokenRow, Write, Written,
+    LOGGED_PAYLOAD_LIMIT, MAX_PAGE,
 };
 
 /// The queries on SQLite.
@@ -241,7 +242,7 @@ forward! {
     pub async fn list_inbox(&self, flow_id: Option<&str>, key: &str, limit: u32) -> Result<Vec<InboxEntry>, StoreError>;
     pub async fn get_inbox(&self, id: &str) -> Result<Option<InboxEntry>, StoreError>;
     // Retention (sql/retention.rs).
-    pub async fn prune_crowded(&self, retention: &Retention, batch: u32) -> Result<u64, StoreError>;
+    pub async fn surplus(&self, retention: &Retention) -> Result<Vec<Surplus>, StoreError>;
     // Samples (sql/samples.rs).
     pub async fn add_sample(&self, sample: &Sample) -> Result<Sample, StoreError>;
     pub async fn list_samples(&self, flow_id: &str, step_id: &str) -> Result<Vec<Sample>, StoreError>;

@@ -94,21 +94,46 @@ pub enum Write {
     StepRun { execution_id: String, seq: u32, run: StepRun },
     /// An execution's outcome.
     Finish(Execution),
-    /// One batch of what retention no longer keeps by age.
+    /// One batch of what retention no longer keeps.
     Prune(PruneBatch),
 }
 
-/// One batch of retention's age pass: at most `batch` rows of each kind
-/// older than `before` (finished executions with their step runs and
-/// requests, refused requests, idempotency keys, captures, schedule fires)
-/// and the capture windows closed by `now`. It travels through the journal
-/// like an accept, so its deletes share the commit (and the fsync) hooks
-/// already wait for instead of taking the writer for a commit of their own.
+/// One batch of retention's deletes: at most `batch` rows of each kind in
+/// `scope`. It travels through the journal like an accept, so its deletes
+/// share the commit (and the fsync) hooks already wait for instead of taking
+/// the writer for a commit of their own.
 #[derive(Debug, Clone)]
 pub struct PruneBatch {
-    pub before: String,
-    pub now: String,
+    pub scope: PruneScope,
     pub batch: u32,
+}
+
+/// What a [`PruneBatch`] deletes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PruneScope {
+    /// Everything older than `before` (finished executions with their step
+    /// runs and requests, refused requests, idempotency keys, captures,
+    /// schedule fires but each flow's newest) and the capture windows
+    /// closed by `now`.
+    Age { before: String, now: String },
+    /// One flow's rows of one kind beyond the count retention keeps.
+    Surplus(Surplus),
+}
+
+/// A flow's rows of one kind older than the oldest one retention keeps by
+/// count. Finding that row reads the flow's index (tens of thousands of
+/// entries), so it is looked up once per prune, outside the writer; the
+/// deletes then walk an index range, as the age pass does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Surplus {
+    /// Finished executions created before `before`.
+    Executions { flow_id: String, before: String },
+    /// Refused requests received before `before`.
+    Refused { flow_id: String, before: String },
+    /// Captures with an id below `below`.
+    Captures { flow_id: String, below: i64 },
+    /// Schedule fires of slots before `before`.
+    ScheduleFires { flow_id: String, before: String },
 }
 
 /// What one [`PruneBatch`] deleted: rows of every kind, and whether every

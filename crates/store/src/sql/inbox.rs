@@ -4,7 +4,7 @@ use hookline_model::{Execution, ExecutionStatus, HookRequest, InboxEntry, StepRu
 use sqlx::{FromRow, QueryBuilder, Transaction};
 
 use super::dialect::{self, JSON_STRINGS_1};
-use super::retention::prune_by_age;
+use super::retention;
 use super::{Db, DB};
 use crate::{from_json, to_json, Acceptance, Accepted, Pruned, StoreError, Write, Written, LOGGED_PAYLOAD_LIMIT};
 
@@ -392,7 +392,7 @@ impl Db {
         }
         for (write, outcome) in batch.iter().zip(outcomes.iter_mut()) {
             if let Write::Prune(prune) = write {
-                *outcome = Written::Pruned(prune_by_age(&mut tx, prune).await?);
+                *outcome = Written::Pruned(retention::prune(&mut tx, prune).await?);
             }
         }
         tx.commit().await?;

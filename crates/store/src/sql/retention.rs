@@ -11,24 +11,31 @@ use sqlx::Transaction;
 
 use super::dialect::{JSON_STRINGS_1, NO_LIMIT, ROWID};
 use super::{Db, DB};
-use crate::{PruneBatch, Pruned, Retention, StoreError};
+use crate::{PruneBatch, PruneScope, Pruned, Retention, StoreError, Surplus};
 
 /// Executions still queued or running are never pruned.
 const FINISHED: &str = "status NOT IN ('queued', 'running')";
 
-/// Deletes one batch of what is older than retention keeps (see
+/// Deletes one batch of what retention no longer keeps (see
 /// [`PruneBatch`]) inside the caller's transaction: the journal's, so the
 /// deletes share the commit hooks wait for.
-pub(crate) async fn prune_by_age(tx: &mut Transaction<'_, DB>, batch: &PruneBatch) -> Result<Pruned, StoreError> {
-    let limit = i64::from(batch.batch);
+pub(crate) async fn prune(tx: &mut Transaction<'_, DB>, batch: &PruneBatch) -> Result<Pruned, StoreError> {
+    match &batch.scope {
+        PruneScope::Age { before, now } => prune_by_age(tx, before, now, batch.batch).await,
+        PruneScope::Surplus(surplus) => prune_surplus(tx, surplus, batch.batch).await,
+    }
+}
+
+async fn prune_by_age(tx: &mut Transaction<'_, DB>, before: &str, now: &str, batch: u32) -> Result<Pruned, StoreError> {
+    let limit = i64::from(batch);
     let old: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT id FROM executions WHERE created_at < $1 AND {FINISHED} ORDER BY created_at LIMIT $2"
     ))
-    .bind(&batch.before)
+    .bind(before)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    let mut caught_up = old.len() < batch.batch as usize;
+    let mut caught_up = old.len() < batch as usize;
     let mut rows = delete_executions(tx, &old).await?;
     let older = [
         format!(
@@ -49,16 +56,74 @@ pub(crate) async fn prune_by_age(tx: &mut Transaction<'_, DB>, batch: &PruneBatc
         ),
     ];
     for statement in older {
-        let went = sqlx::query(&statement).bind(&batch.before).bind(limit).execute(&mut **tx).await?.rows_affected();
-        caught_up &= went < u64::from(batch.batch);
+        let went = sqlx::query(&statement).bind(before).bind(limit).execute(&mut **tx).await?.rows_affected();
+        caught_up &= went < u64::from(batch);
         rows += went;
     }
     rows += sqlx::query("DELETE FROM capture_windows WHERE open_until < $1")
-        .bind(&batch.now)
+        .bind(now)
         .execute(&mut **tx)
         .await?
         .rows_affected();
     Ok(Pruned { rows, caught_up })
+}
+
+/// Deletes one batch of a flow's rows of one kind beyond its count: an
+/// index range below the oldest row kept, like the age pass.
+async fn prune_surplus(tx: &mut Transaction<'_, DB>, surplus: &Surplus, batch: u32) -> Result<Pruned, StoreError> {
+    let limit = i64::from(batch);
+    let rows = match surplus {
+        Surplus::Executions { flow_id, before } => {
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM executions WHERE flow_id = $1 AND created_at < $2 AND {FINISHED}
+                 ORDER BY created_at LIMIT $3"
+            ))
+            .bind(flow_id)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?;
+            let deleted = delete_executions(tx, &ids).await?;
+            // Each execution may take its request along: count executions.
+            return Ok(Pruned { rows: deleted, caught_up: ids.len() < batch as usize });
+        }
+        Surplus::Refused { flow_id, before } => {
+            sqlx::query(&format!(
+                "DELETE FROM inbox WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND flow_id = $1 AND received_at < $2
+                    LIMIT $3)"
+            ))
+            .bind(flow_id)
+            .bind(before)
+            .bind(limit)
+            .execute(&mut **tx)
+            .await?
+        }
+        Surplus::Captures { flow_id, below } => {
+            sqlx::query(&format!(
+                "DELETE FROM captures WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM captures WHERE flow_id = $1 AND id < $2 LIMIT $3)"
+            ))
+            .bind(flow_id)
+            .bind(below)
+            .bind(limit)
+            .execute(&mut **tx)
+            .await?
+        }
+        Surplus::ScheduleFires { flow_id, before } => {
+            sqlx::query(&format!(
+                "DELETE FROM schedule_fires WHERE {ROWID} IN
+                   (SELECT {ROWID} FROM schedule_fires WHERE flow_id = $1 AND slot < $2 LIMIT $3)"
+            ))
+            .bind(flow_id)
+            .bind(before)
+            .bind(limit)
+            .execute(&mut **tx)
+            .await?
+        }
+    }
+    .rows_affected();
+    Ok(Pruned { rows, caught_up: rows < u64::from(batch) })
 }
 
 /// Deletes executions by id, with their step runs (by cascade) and the
@@ -84,112 +149,76 @@ async fn delete_executions(tx: &mut Transaction<'_, DB>, ids: &[String]) -> Resu
     Ok(requests + executions)
 }
 
+/// Where `OFFSET` finds the oldest row kept when `keep` are (at least one).
+fn offset_of_oldest_kept(keep: u32) -> i64 {
+    i64::from(keep.max(1)) - 1
+}
+
 impl Db {
-    /// Deletes, per flow, one batch of what is beyond the counts retention
-    /// keeps (finished executions, refused requests, captures, schedule
-    /// fires); returns how many rows went. Counting per flow reads whole
-    /// indexes (a million rows takes tens of milliseconds of a core that
-    /// intake needs), so callers run it once the age pass has caught up,
-    /// not between every batch of it.
-    pub async fn prune_crowded(&self, retention: &Retention, batch: u32) -> Result<u64, StoreError> {
-        let batch = i64::from(batch);
-        let mut deleted = self.prune_crowded_executions(retention, batch).await?;
-        // Counts per flow: the newest are kept.
-        let crowded: Vec<Option<String>> = sqlx::query_scalar(
-            "SELECT flow_id FROM inbox WHERE execution_id IS NULL GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2",
-        )
-        .bind(i64::from(retention.rejected_per_flow))
-        .bind(batch)
-        .fetch_all(&self.reader)
-        .await?;
-        for flow in crowded {
-            deleted += sqlx::query(&format!(
-                "DELETE FROM inbox WHERE {ROWID} IN
-                   (SELECT {ROWID} FROM inbox WHERE execution_id IS NULL AND flow_id IS NOT DISTINCT FROM $1
-                    ORDER BY received_at DESC LIMIT $3 OFFSET $2)"
+    /// What is beyond the counts retention keeps, per flow and kind: the
+    /// scopes of the deletes that follow. Read-only, so it costs the writer
+    /// nothing; counting per flow reads whole indexes (a million rows takes
+    /// tens of milliseconds), so a prune asks once, after the age pass.
+    /// At least one row of each kind stays.
+    pub async fn surplus(&self, retention: &Retention) -> Result<Vec<Surplus>, StoreError> {
+        let mut surplus = Vec::new();
+        for flow_id in self.crowded("executions", "TRUE", retention.executions_per_flow).await? {
+            let kept: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT created_at FROM executions WHERE flow_id = $1 AND {FINISHED}
+                 ORDER BY created_at DESC LIMIT 1 OFFSET $2"
             ))
-            .bind(flow)
-            .bind(i64::from(retention.rejected_per_flow))
-            .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+            .bind(&flow_id)
+            .bind(offset_of_oldest_kept(retention.executions_per_flow))
+            .fetch_optional(&self.reader)
+            .await?;
+            surplus.extend(kept.map(|before| Surplus::Executions { flow_id, before }));
         }
-        let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM captures GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
-                .bind(i64::from(retention.captures_per_flow))
-                .bind(batch)
-                .fetch_all(&self.reader)
-                .await?;
-        for flow in crowded {
-            deleted += sqlx::query(&format!(
-                "DELETE FROM captures WHERE {ROWID} IN
-                   (SELECT {ROWID} FROM captures WHERE flow_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)"
-            ))
-            .bind(flow)
-            .bind(i64::from(retention.captures_per_flow))
-            .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
+        // Refusals of names no flow has are bounded as they arrive.
+        for flow_id in
+            self.crowded("inbox", "execution_id IS NULL AND flow_id IS NOT NULL", retention.rejected_per_flow).await?
+        {
+            let kept: Option<String> = sqlx::query_scalar(
+                "SELECT received_at FROM inbox WHERE execution_id IS NULL AND flow_id = $1
+                 ORDER BY received_at DESC LIMIT 1 OFFSET $2",
+            )
+            .bind(&flow_id)
+            .bind(offset_of_oldest_kept(retention.rejected_per_flow))
+            .fetch_optional(&self.reader)
+            .await?;
+            surplus.extend(kept.map(|before| Surplus::Refused { flow_id, before }));
+        }
+        for flow_id in self.crowded("captures", "TRUE", retention.captures_per_flow).await? {
+            let kept: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM captures WHERE flow_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2")
+                    .bind(&flow_id)
+                    .bind(offset_of_oldest_kept(retention.captures_per_flow))
+                    .fetch_optional(&self.reader)
+                    .await?;
+            surplus.extend(kept.map(|below| Surplus::Captures { flow_id, below }));
         }
         // A schedule firing every second keeps no more fires than its flow
-        // keeps executions; the newest always stays (offset ≥ 1).
-        let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM schedule_fires GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
-                .bind(i64::from(retention.executions_per_flow))
-                .bind(batch)
-                .fetch_all(&self.reader)
-                .await?;
-        for flow in crowded {
-            deleted += sqlx::query(&format!(
-                "DELETE FROM schedule_fires WHERE {ROWID} IN
-                   (SELECT {ROWID} FROM schedule_fires WHERE flow_id = $1 ORDER BY slot DESC LIMIT $3 OFFSET $2)"
-            ))
-            .bind(flow)
-            .bind(i64::from(retention.executions_per_flow.max(1)))
-            .bind(batch)
-            .execute(&self.writer)
-            .await?
-            .rows_affected();
-        }
-        Ok(deleted)
-    }
-
-    /// Deletes, for each flow with more finished executions than retention
-    /// keeps, one batch of its oldest beyond the count.
-    async fn prune_crowded_executions(&self, retention: &Retention, batch: i64) -> Result<u64, StoreError> {
-        let crowded: Vec<String> =
-            sqlx::query_scalar("SELECT flow_id FROM executions GROUP BY flow_id HAVING COUNT(*) > $1 LIMIT $2")
-                .bind(i64::from(retention.executions_per_flow))
-                .bind(batch)
-                .fetch_all(&self.reader)
-                .await?;
-        let mut deleted = 0;
-        for flow in crowded {
-            let surplus: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT id FROM executions WHERE flow_id = $1 AND {FINISHED}
-                 ORDER BY created_at DESC LIMIT $3 OFFSET $2"
-            ))
-            .bind(flow)
-            .bind(i64::from(retention.executions_per_flow))
-            .bind(batch)
-            .fetch_all(&self.reader)
+        // keeps executions.
+        for flow_id in self.crowded("schedule_fires", "TRUE", retention.executions_per_flow).await? {
+            let kept: Option<String> = sqlx::query_scalar(
+                "SELECT slot FROM schedule_fires WHERE flow_id = $1 ORDER BY slot DESC LIMIT 1 OFFSET $2",
+            )
+            .bind(&flow_id)
+            .bind(offset_of_oldest_kept(retention.executions_per_flow))
+            .fetch_optional(&self.reader)
             .await?;
-            deleted += self.delete_executions(&surplus).await?;
+            surplus.extend(kept.map(|before| Surplus::ScheduleFires { flow_id, before }));
         }
-        Ok(deleted)
+        Ok(surplus)
     }
 
-    /// Deletes executions by id, in a transaction of their own.
-    async fn delete_executions(&self, ids: &[String]) -> Result<u64, StoreError> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let mut tx = self.write_transaction().await?;
-        let deleted = delete_executions(&mut tx, ids).await?;
-        tx.commit().await?;
-        Ok(deleted)
+    /// The flows with more than `keep` rows of `table` matching `rows`.
+    async fn crowded(&self, table: &str, rows: &str, keep: u32) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT flow_id FROM {table} WHERE {rows} GROUP BY flow_id HAVING COUNT(*) > $1"
+        ))
+        .bind(i64::from(keep.max(1)))
+        .fetch_all(&self.reader)
+        .await?)
     }
 
     /// Keeps at most `keep` refused requests that named no flow (a scan of
@@ -219,16 +248,27 @@ mod tests {
     use super::*;
     use crate::{Write, Written};
 
-    /// One batch of both passes, as the background prune runs them: the age
-    /// pass through a batch of writes, the counts once it has caught up.
+    /// One batch of each scope, as the background prune runs them: the age
+    /// pass, and once it has caught up, each flow's surplus.
     async fn prune(store: &Db, retention: &Retention, before: &str, now: &str, batch: u32) -> u64 {
-        let age = PruneBatch { before: before.into(), now: now.into(), batch };
-        let written = store.write_batch(&[Write::Prune(age)]).await.unwrap();
+        let age = PruneScope::Age { before: before.into(), now: now.into() };
+        let pruned = prune_one(store, age, batch).await;
+        if !pruned.caught_up {
+            return pruned.rows;
+        }
+        let mut rows = pruned.rows;
+        for surplus in store.surplus(retention).await.unwrap() {
+            rows += prune_one(store, PruneScope::Surplus(surplus), batch).await.rows;
+        }
+        rows
+    }
+
+    async fn prune_one(store: &Db, scope: PruneScope, batch: u32) -> Pruned {
+        let written = store.write_batch(&[Write::Prune(PruneBatch { scope, batch })]).await.unwrap();
         let [Written::Pruned(pruned)] = written[..] else {
             panic!("a prune batch reports what it pruned: {written:?}")
         };
-        let crowded = if pruned.caught_up { store.prune_crowded(retention, batch).await.unwrap() } else { 0 };
-        pruned.rows + crowded
+        pruned
     }
 
     fn refused(id: &str, flow_id: Option<&str>, at: &str) -> InboxEntry {
