@@ -15,13 +15,17 @@ use crate::{Core, Result, DATABASE_FILE};
 /// How often the process that runs executions prunes what retention no
 /// longer keeps, and how many rows of a kind one batch deletes. Pruning
 /// every minute keeps each round small. A batch rides in the journal's next
-/// commit; when hooks share that commit, the journal trims it to a few rows,
-/// so hooks committing meanwhile barely notice.
+/// commit, so it costs no fsync of its own; when hooks share that commit,
+/// the journal trims the batch to fewer rows.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
-const PRUNE_BATCH: u32 = 50;
-/// Resting four times as long as a batch took leaves most commits free of
-/// deletes, and an idle writer four-fifths free for whatever comes.
-const BACKGROUND: Pace = Pace { pause: Duration::from_millis(1), rest: 4 };
+const PRUNE_BATCH: u32 = 200;
+/// Pruning yields to intake. A batch that shared its commit with hooks'
+/// writes made those hooks wait for its deletes (the pages it dirtied went to
+/// the WAL with theirs), so the next one waits long enough that under any
+/// load only a few commits a second carry deletes, which keeps them off the
+/// hooks' p99. A batch alone in its commit delayed nobody: an idle listener
+/// prunes at full speed.
+const BACKGROUND: Pace = Pace { alone: Duration::from_millis(1), shared: Duration::from_millis(250) };
 /// How often a prune copies the WAL into the database while it deletes.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// Free pages given back per background round (4 MiB of 4 KiB pages), so a
@@ -29,12 +33,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 const RECLAIM_PAGES: u32 = 1024;
 const LAST_PRUNE: &str = "last_prune";
 
-/// How a prune rests between batches: at least `pause`, and `rest` times as
-/// long as the batch took.
+/// How long a prune rests after a batch that committed alone, and after one
+/// that shared its commit with hooks.
 #[derive(Debug, Clone, Copy)]
 struct Pace {
-    pause: Duration,
-    rest: u32,
+    alone: Duration,
+    shared: Duration,
 }
 
 /// One prune: when, how many rows went and how much room came back.
@@ -122,9 +126,9 @@ impl Core {
     /// Prunes everything retention no longer keeps now, gives the room back
     /// and empties the WAL. Unfinished executions are never touched.
     pub async fn prune_storage(&self) -> Result<PruneReport> {
-        // Larger batches than the background's: someone asked and waits, but
-        // a hook arriving meanwhile still gets the writer between batches.
-        let pace = Pace { pause: Duration::from_millis(2), rest: 0 };
+        // Larger batches than the background's, and a shorter rest when hooks
+        // share the commits: someone asked and waits.
+        let pace = Pace { alone: Duration::from_millis(2), shared: Duration::from_millis(50) };
         let pruner = Pruner { store: &self.store, journal: self.engine.journal(), retention: &self.retention };
         pruner.prune(1000, pace, 0, true, None).await
     }
@@ -204,11 +208,11 @@ impl Pruner<'_> {
     /// false when told to stop first.
     async fn drain(&self, round: &mut Round<'_>, scope: PruneScope) -> Result<bool> {
         loop {
-            let batch_started = Instant::now();
+            let started = Instant::now();
             let batch = PruneBatch { scope: scope.clone(), batch: round.batch };
             let pruned = self.journal.prune(batch).await.map_err(EngineError::from)?;
             round.deleted += pruned.rows;
-            tracing::debug!(deleted = pruned.rows, took = ?batch_started.elapsed(), "pruned a batch past retention");
+            tracing::debug!(deleted = pruned.rows, shared = pruned.shared, took = ?started.elapsed(), "pruned a batch past retention");
             if pruned.caught_up {
                 return Ok(true);
             }
@@ -219,7 +223,7 @@ impl Pruner<'_> {
                 self.store.checkpoint().await?;
                 round.checkpointed = Instant::now();
             }
-            let rest = round.pace.pause.max(batch_started.elapsed() * round.pace.rest);
+            let rest = if pruned.shared { round.pace.shared } else { round.pace.alone };
             match round.stop {
                 Some(stop) => tokio::select! {
                     () = tokio::time::sleep(rest) => {}

@@ -77,14 +77,19 @@ impl Load {
 
 /// Most rows of a kind a prune batch deletes when it shares a commit with
 /// other writes. Each deleted execution dirties pages of seven b-trees (its
-/// row, its step runs and their indexes) that the commit writes to the WAL:
-/// a handful per commit adds a fraction of a millisecond to the accepts
-/// sharing it, and the prune still keeps up with 1,000 accepts a second. A
-/// prune alone in its commit deletes its whole batch.
-const SHARED_PRUNE: u32 = 8;
+/// row, its step runs and their indexes) that the commit writes to the WAL
+/// before the hooks sharing it are answered; this bounds that cost. A prune
+/// alone in its commit deletes its whole batch.
+const SHARED_PRUNE: u32 = 50;
 
 /// Longest a step run waits for company before it is committed alone.
-const LINGER: std::time::Duration = std::time::Duration::from_millis(10);
+const LINGER: Duration = Duration::from_millis(10);
+
+/// Longest a prune waits for company. While hooks arrive, one comes well
+/// within this, so a prune never holds the writer with a commit of its own
+/// (a request arriving meanwhile would wait for all of its deletes); when
+/// the listener is idle, the prune commits alone, its whole batch at once.
+const PRUNE_LINGER: Duration = Duration::from_millis(50);
 
 impl Journal {
     /// Starts the journal task on the current Tokio runtime; at most `batch`
@@ -183,8 +188,11 @@ async fn commit_batches(store: Store, mut receiver: mpsc::UnboundedReceiver<Entr
         // Nobody waits for a step run alone: give it a moment to be joined by
         // the write someone waits for (usually its execution's outcome), so a
         // run of quick steps costs one commit instead of one per step.
-        let deadline = tokio::time::Instant::now() + LINGER;
-        while buffer.len() < batch && buffer.iter().all(|entry| entry.ack.is_none()) {
+        // A prune waits the same way, and longer: see [`PRUNE_LINGER`].
+        let prune = |entry: &Entry| matches!(entry.write, Write::Prune(_));
+        let linger = if buffer.iter().any(prune) { PRUNE_LINGER } else { LINGER };
+        let deadline = tokio::time::Instant::now() + linger;
+        while buffer.len() < batch && buffer.iter().all(|entry| entry.ack.is_none() || prune(entry)) {
             let room = batch - buffer.len();
             match tokio::time::timeout_at(deadline, receiver.recv_many(&mut buffer, room)).await {
                 Ok(received) if received > 0 => {}
@@ -268,7 +276,7 @@ mod tests {
         }
     }
 
-    /// A store with one flow and 40 finished executions from last year.
+    /// A store with one flow and 80 finished executions from last year.
     async fn store_with_old_executions(dir: &std::path::Path) -> Store {
         let store = Store::open(&dir.join("hookline.db")).await.expect("a database in the temp dir");
         let flow = FlowDocument::from_value(json!({
@@ -277,7 +285,7 @@ mod tests {
         }))
         .expect("a flow document");
         store.save_draft(&flow, None, "2025-01-01T00:00:00.000Z").await.expect("the flow is saved");
-        let old: Vec<Write> = (0..40)
+        let old: Vec<Write> = (0..80)
             .map(|n| {
                 let at = format!("2025-01-01T00:00:{n:02}.000Z");
                 Write::Accept(execution(&format!("exe_old{n:02}"), &at, ExecutionStatus::Succeeded))
@@ -297,10 +305,36 @@ mod tests {
     async fn a_prune_alone_in_its_commit_deletes_its_whole_batch() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let journal = Journal::start(store_with_old_executions(dir.path()).await, 64);
-        let pruned = journal.prune(age_pass(30)).await.expect("the prune commits");
-        assert_eq!(pruned, Pruned { rows: 30, caught_up: false });
-        let pruned = journal.prune(age_pass(30)).await.expect("the prune commits");
-        assert_eq!(pruned, Pruned { rows: 10, caught_up: true }, "the last ten, and nothing older is left");
+        let started = Instant::now();
+        let pruned = journal.prune(age_pass(60)).await.expect("the prune commits");
+        assert!(started.elapsed() >= PRUNE_LINGER, "it waited for company first");
+        assert_eq!(pruned, Pruned { rows: 60, caught_up: false, shared: false });
+        let pruned = journal.prune(age_pass(60)).await.expect("the prune commits");
+        assert_eq!(
+            pruned,
+            Pruned { rows: 20, caught_up: true, shared: false },
+            "the last twenty, and nothing older is left"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_prune_waits_for_a_hook_to_share_its_commit_with() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = store_with_old_executions(dir.path()).await;
+        let journal = Journal::start(store.clone(), 64);
+        let pruning = tokio::spawn({
+            let journal = journal.clone();
+            async move { journal.prune(age_pass(60)).await }
+        });
+        // The journal now holds the prune, waiting for company; an accept
+        // arriving well within the wait joins its commit.
+        tokio::time::sleep(PRUNE_LINGER / 10).await;
+        let now = "2026-01-15T00:00:00.000Z";
+        let accepted = journal.accept(execution("exe_new", now, ExecutionStatus::Queued), |_| {}).await;
+        assert_eq!(accepted.expect("the accept commits"), Accepted::Created);
+        let pruned = pruning.await.expect("the prune task ends").expect("the prune commits");
+        let shared = Pruned { rows: u64::from(SHARED_PRUNE), caught_up: false, shared: true };
+        assert_eq!(pruned, shared, "the prune shared the accept's commit");
     }
 
     #[tokio::test]
@@ -313,10 +347,13 @@ mod tests {
         let now = "2026-01-15T00:00:00.000Z";
         let (accepted, pruned) = tokio::join!(
             journal.accept(execution("exe_new", now, ExecutionStatus::Queued), |_| {}),
-            journal.prune(age_pass(30))
+            journal.prune(age_pass(60))
         );
         assert_eq!(accepted.expect("the accept commits"), Accepted::Created);
-        assert_eq!(pruned.expect("the prune commits"), Pruned { rows: u64::from(SHARED_PRUNE), caught_up: false });
+        assert_eq!(
+            pruned.expect("the prune commits"),
+            Pruned { rows: u64::from(SHARED_PRUNE), caught_up: false, shared: true }
+        );
         let new = store.get_execution("exe_new").await.expect("a read");
         assert!(new.is_some(), "the accept sharing the commit is stored");
     }

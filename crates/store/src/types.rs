@@ -136,12 +136,14 @@ pub enum Surplus {
     ScheduleFires { flow_id: String, before: String },
 }
 
-/// What one [`PruneBatch`] deleted: rows of every kind, and whether every
-/// kind came back short of the batch (the age pass has caught up).
+/// What one [`PruneBatch`] deleted: rows of every kind, whether every kind
+/// came back short of the batch (the scope has caught up), and whether the
+/// commit also carried other writes (hooks waited for these deletes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
     pub rows: u64,
     pub caught_up: bool,
+    pub shared: bool,
 }
 
 /// What became of one [`Write`].

@@ -390,9 +390,10 @@ impl Db {
         for chunk in finished.chunks(ROWS_PER_STATEMENT) {
             update_outcomes(&mut tx, chunk).await?;
         }
+        let shared = batch.iter().any(|write| !matches!(write, Write::Prune(_)));
         for (write, outcome) in batch.iter().zip(outcomes.iter_mut()) {
             if let Write::Prune(prune) = write {
-                *outcome = Written::Pruned(retention::prune(&mut tx, prune).await?);
+                *outcome = Written::Pruned(Pruned { shared, ..retention::prune(&mut tx, prune).await? });
             }
         }
         tx.commit().await?;

@@ -65,7 +65,7 @@ async fn prune_by_age(tx: &mut Transaction<'_, DB>, before: &str, now: &str, bat
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    Ok(Pruned { rows, caught_up })
+    Ok(Pruned { rows, caught_up, shared: false })
 }
 
 /// Deletes one batch of a flow's rows of one kind beyond its count: an
@@ -85,7 +85,7 @@ async fn prune_surplus(tx: &mut Transaction<'_, DB>, surplus: &Surplus, batch: u
             .await?;
             let deleted = delete_executions(tx, &ids).await?;
             // Each execution may take its request along: count executions.
-            return Ok(Pruned { rows: deleted, caught_up: ids.len() < batch as usize });
+            return Ok(Pruned { rows: deleted, caught_up: ids.len() < batch as usize, shared: false });
         }
         Surplus::Refused { flow_id, before } => {
             sqlx::query(&format!(
@@ -123,7 +123,7 @@ async fn prune_surplus(tx: &mut Transaction<'_, DB>, surplus: &Surplus, batch: u
         }
     }
     .rows_affected();
-    Ok(Pruned { rows, caught_up: rows < u64::from(batch) })
+    Ok(Pruned { rows, caught_up: rows < u64::from(batch), shared: false })
 }
 
 /// Deletes executions by id, with their step runs (by cascade) and the
