@@ -131,8 +131,12 @@ impl Sqlite {
         let before = self.pages().await?.free;
         sqlx::query(&format!("PRAGMA incremental_vacuum({pages})")).execute(&self.writer).await?;
         let after = self.pages().await?.free;
-        let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
-        sqlx::query(&format!("PRAGMA wal_checkpoint({mode})")).execute(&self.writer).await?;
+        if truncate {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
+        } else {
+            // Off the writer's connection: hooks keep committing meanwhile.
+            self.checkpoint().await?;
+        }
         Ok(before.saturating_sub(after))
     }
 
