@@ -54,24 +54,36 @@ pub struct Journal {
 }
 
 /// How far behind the journal is: the writes sent and not yet committed, and
-/// what a write has lately cost to commit (a moving average, in
-/// nanoseconds). Their product is how long a new accept would wait, which
-/// is what decides whether a caller is better told "retry" at once.
-#[derive(Default)]
+/// what a commit has lately taken (a moving average, in nanoseconds). The
+/// writes waiting take that many commits of up to `batch` writes each, which
+/// is how long a new accept would wait: what decides whether a caller is
+/// better told "retry" at once. Counting commits, not writes, keeps one slow
+/// commit of a single write (the first on a cold database) from making a
+/// short queue look like seconds of work.
 struct Load {
     waiting: AtomicUsize,
-    nanos_per_write: AtomicU64,
+    nanos_per_commit: AtomicU64,
+    batch: usize,
 }
 
 impl Load {
+    fn new(batch: usize) -> Load {
+        Load { waiting: AtomicUsize::new(0), nanos_per_commit: AtomicU64::new(0), batch }
+    }
+
     /// Folds one commit into the average, weighing it an eighth: quick to
     /// follow a slowing disk, steady against one slow fsync.
     fn record(&self, writes: usize, took: Duration) {
-        let per_write = (took.as_nanos() / writes.max(1) as u128).min(u64::MAX as u128) as u64;
-        let before = self.nanos_per_write.load(Ordering::Relaxed);
-        let after = if before == 0 { per_write } else { before - before / 8 + per_write / 8 };
-        self.nanos_per_write.store(after, Ordering::Relaxed);
+        let took = took.as_nanos().min(u128::from(u64::MAX)) as u64;
+        let before = self.nanos_per_commit.load(Ordering::Relaxed);
+        let after = if before == 0 { took } else { before - before / 8 + took / 8 };
+        self.nanos_per_commit.store(after, Ordering::Relaxed);
         self.waiting.fetch_sub(writes, Ordering::Relaxed);
+    }
+
+    fn expected_wait(&self) -> Duration {
+        let commits = self.waiting.load(Ordering::Relaxed).div_ceil(self.batch) as u64;
+        Duration::from_nanos(commits.saturating_mul(self.nanos_per_commit.load(Ordering::Relaxed)))
     }
 }
 
@@ -96,15 +108,15 @@ impl Journal {
     /// writes share a transaction.
     pub fn start(store: Store, batch: usize) -> Journal {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let load = Arc::new(Load::default());
-        tokio::spawn(commit_batches(store, receiver, batch.max(1), load.clone()));
+        let batch = batch.max(1);
+        let load = Arc::new(Load::new(batch));
+        tokio::spawn(commit_batches(store, receiver, batch, load.clone()));
         Journal { sender, load }
     }
 
     /// About how long a write sent now would wait for its commit.
     pub fn expected_wait(&self) -> Duration {
-        let waiting = self.load.waiting.load(Ordering::Relaxed) as u64;
-        Duration::from_nanos(waiting.saturating_mul(self.load.nanos_per_write.load(Ordering::Relaxed)))
+        self.load.expected_wait()
     }
 
     /// Stores a new execution (with its inbox entry when a hook request
@@ -299,6 +311,22 @@ mod tests {
         let scope =
             PruneScope::Age { before: "2026-01-01T00:00:00.000Z".into(), now: "2026-01-15T00:00:00.000Z".into() };
         PruneBatch { scope, batch }
+    }
+
+    #[test]
+    fn one_slow_commit_does_not_make_a_short_queue_look_long_but_a_long_queue_does() {
+        let load = Load::new(512);
+        load.waiting.store(1, Ordering::Relaxed);
+        load.record(1, Duration::from_millis(1));
+        // The first commit of a burst on a cold database: one write, slow.
+        load.waiting.store(201, Ordering::Relaxed);
+        load.record(1, Duration::from_millis(240));
+        let short = load.expected_wait();
+        assert!(short < Duration::from_millis(50), "200 writes fit in one commit: {short:?}");
+        // A flood: twenty full commits' worth waiting.
+        load.waiting.store(20 * 512, Ordering::Relaxed);
+        let long = load.expected_wait();
+        assert_eq!(long, short * 20, "twenty commits take twenty times one");
     }
 
     #[tokio::test]
