@@ -481,6 +481,12 @@ fn a_database_outage_answers_503_and_loses_no_accepted_request() {
         let stopping = Instant::now();
         pg.stop();
         std::thread::sleep(Duration::from_secs(10));
+        // A load balancer asking now is told to send hooks elsewhere, and why.
+        let ready = client.get(format!("{}/readyz", server.url)).send().unwrap();
+        assert_eq!(ready.status(), 503, "not ready while the database is down");
+        let readiness = json_of(ready);
+        assert_eq!(readiness["ready"], false, "{readiness}");
+        assert_ne!(readiness["database"], "ok", "the database's error is named: {readiness}");
         pg.start_again();
         let back = Instant::now();
         // The same process takes requests again, without a restart: the
@@ -501,6 +507,9 @@ fn a_database_outage_answers_503_and_loses_no_accepted_request() {
         stop.store(true, Ordering::Relaxed);
         (stopping, back)
     });
+    let ready = client.get(format!("{}/readyz", server.url)).send().unwrap();
+    assert_eq!(ready.status(), 200, "ready again once the database is back");
+    assert_eq!(json_of(ready), json!({"ready": true, "database": "ok"}));
     let after = send(&client, &url, usize::MAX);
     assert!(matches!(after, Outcome::Accepted(_)), "after the database is back, a request is accepted: {after:?}");
 
