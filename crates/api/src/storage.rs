@@ -25,7 +25,7 @@ const PRUNE_BATCH: u32 = 200;
 /// load only a few commits a second carry deletes, which keeps them off the
 /// hooks' p99. A batch alone in its commit delayed nobody: an idle listener
 /// prunes at full speed.
-const BACKGROUND: Pace = Pace { alone: Duration::from_millis(1), shared: Duration::from_millis(250) };
+const BACKGROUND: Pace = Pace { alone: Duration::from_millis(1), shared: Duration::from_millis(500) };
 /// How often a prune copies the WAL into the database while it deletes.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// Free pages given back per background round (4 MiB of 4 KiB pages), so a
